@@ -1,0 +1,263 @@
+"""The ``socialweb`` command (also ``python -m model``): run, compare, validate, params.
+
+Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage. Results (paths, tables) go to
+stdout — the last line is the output folder —, messages and progress to stderr. Bad input is one
+line per problem, ``FILE: key.path: expected …, got …``, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import NoReturn
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad command line (exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    p.add_argument("--steps", type=_positive_int, help="override the number of steps")
+    p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="DOTTED.PATH=VALUE",
+        help="override any scenario key, e.g. parties.blue.champions.guidance=0.5 (repeatable)",
+    )
+    p.add_argument("--out", help="output folder (default: a new folder under results/)")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="progress display on stderr (default: a bar on a terminal, else a few log lines)",
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="socialweb",
+        description="Agent-based simulator of political parties, "
+        "citizens and champions on the social web.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    p = sub.add_parser("run", help="run one scenario, write its time series, summary and plots")
+    p.add_argument("scenario", help="scenario YAML file")
+    _common(p)
+    p.add_argument("--agents", action="store_true", help="also write agents.parquet")
+
+    p = sub.add_parser("compare", help="run scenarios on the same seeds and pair their outcomes")
+    p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=10,
+        help="paired replicates per scenario (default 10)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
+    _common(p)
+
+    p = sub.add_parser("validate", help="check scenario files; one line per problem")
+    p.add_argument("files", nargs="+", help="scenario YAML files")
+
+    sub.add_parser("params", help="print every scenario key with its default, range and source")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    from model.config.load import parse_override
+
+    out = dict(parse_override(text) for text in args.overrides)
+    if args.citizens is not None:
+        out["population.citizens"] = args.citizens
+    if args.steps is not None:
+        out["steps"] = args.steps
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from model.config import ConfigError
+    from model.run import load_scenario
+
+    problems = []
+    for file in args.files:
+        try:
+            load_scenario(file)
+        except ConfigError as err:
+            problems += err.problems
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        return EXIT_BAD_INPUT
+    for file in args.files:
+        print(f"{file}: ok")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model.progress import Progress
+    from model.report import write_run
+    from model.run import load_scenario, run
+    from model.store import choose_output
+
+    scenario = load_scenario(args.scenario, _overrides(args))
+    out = choose_output(args.out, scenario.name)
+    with Progress(f"run {scenario.name}", args.progress, "steps") as bar:
+        result = run(
+            scenario, seed=args.seed, progress=bar.update, agents=True if args.agents else None
+        )
+    write_run(result, out)
+    f = result.summary["final"]
+    votes = ", ".join(f"{p} {100 * v:.1f}%" for p, v in f["vote_share"].items())
+    print(
+        f"{scenario.name}: seed {result.seed}, {result.summary['steps']} steps, "
+        f"{result.wall_time:.1f} s; vote {votes}; turnout {100 * f['turnout']:.1f}%"
+    )
+    print(out)
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from model.compare import compare
+    from model.progress import Progress
+    from model.report import write_comparison
+    from model.run import load_scenario
+    from model.store import choose_output
+
+    overrides = _overrides(args)
+    from model.config import ConfigError
+
+    scenarios, problems = [], []
+    for file in args.scenarios:
+        try:
+            scenarios.append(load_scenario(file, overrides))
+        except ConfigError as err:
+            problems += err.problems
+    if problems:
+        raise ConfigError(problems)
+    label = (
+        "compare-"
+        + "-vs-".join(s.name for s in scenarios[:3])
+        + ("-etc" if len(scenarios) > 3 else "")
+    )
+    out = choose_output(args.out, label)
+    seed = args.seed if args.seed is not None else scenarios[0].seed
+    start = time.perf_counter()
+    total = len(scenarios) * args.replicates
+    with Progress(
+        f"compare ({total} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
+        args.progress,
+        "runs",
+    ) as bar:
+        comp = compare(
+            scenarios, replicates=args.replicates, seed=seed, jobs=args.jobs, progress=bar.update
+        )
+    write_comparison(
+        comp,
+        out,
+        seed=seed,
+        replicates=args.replicates,
+        jobs=args.jobs,
+        wall_time_s=round(time.perf_counter() - start, 3),
+    )
+    c = comp.comparison
+    for name, entry in c["scenarios"].items():
+        votes = ", ".join(f"{p} {100 * entry['vote_share'][p]['mean']:.1f}%" for p in c["parties"])
+        print(f"{name}: vote {votes}")
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from model.docs import parameter_table
+
+    print(parameter_table())
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "params": cmd_params}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    from model.config import ConfigError
+    from model.store import OutputError
+
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ConfigError as err:
+        for line in err.problems:
+            print(line, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OutputError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("socialweb: interrupted; nothing was written for unfinished work", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the one place that turns failures into exit 1
+        if args.debug:
+            raise
+        print(
+            f"socialweb {args.command}: failed: {type(err).__name__}: {err} "
+            "(rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

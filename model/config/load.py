@@ -1,0 +1,359 @@
+"""YAML → frozen specs, refusing bad input with the file, the key path and what was expected.
+
+Everything the user types is checked here, so that no error surfaces from deep inside the model:
+unknown keys (with a did-you-mean), wrong types, values out of range, inconsistent settings,
+malformed ``--set`` overrides and edge-list files. Problems are collected, not stopped at the
+first, so ``socialweb validate`` reports them all, one line each::
+
+    champion_driven.yaml: parties.blue.champions.guidance: expected a number in [0, 1], got 1.4
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from model.config.schema import PartySpec, Scenario
+
+
+class ConfigError(ValueError):
+    """Bad input. ``problems`` holds one ``FILE: key.path: message`` line per problem."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _fmt(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class _Builder:
+    """Walks raw YAML data against the dataclass specs, collecting problems."""
+
+    def __init__(self, source: str, base_dir: Path):
+        self.source = source
+        self.base_dir = base_dir
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{self.source}: {path or '(top level)'}: {message}")
+
+    def build(self, cls: type, data: Any, path: str) -> Any:
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            self.fail(path, f"expected a mapping of {cls.__name__} keys, got {_fmt(data)}")
+            return cls()
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key not in fields:
+                near = difflib.get_close_matches(str(key), list(fields), n=1)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                self.fail(where, f"unknown key{hint}; expected one of: {', '.join(fields)}")
+                continue
+            ok, converted = self.convert(hints[key], value, where, fields[key].metadata)
+            if ok:
+                kwargs[key] = converted
+        return cls(**kwargs)
+
+    def convert(
+        self, hint: Any, value: Any, path: str, meta: Mapping[str, Any]
+    ) -> tuple[bool, Any]:
+        origin = typing.get_origin(hint)
+        lo, hi = meta.get("range", (None, None))
+        if dataclasses.is_dataclass(hint):
+            return True, self.build(hint, value, path)
+        if origin is Literal:
+            options = typing.get_args(hint)
+            if value in options:
+                return True, value
+            near = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+            hint_text = f" (did you mean '{near[0]}'?)" if near else ""
+            self.fail(path, f"expected one of {', '.join(options)}, got {_fmt(value)}{hint_text}")
+            return False, None
+        if origin is dict:
+            _, value_type = typing.get_args(hint)
+            if value is None:
+                value = {}
+            if not isinstance(value, Mapping):
+                self.fail(path, f"expected a mapping of names, got {_fmt(value)}")
+                return False, None
+            out = {}
+            for name, item in value.items():
+                if not isinstance(name, str) or not name.isidentifier():
+                    self.fail(f"{path}.{name}", "expected a name of letters, digits and _")
+                    continue
+                ok, converted = self.convert(value_type, item, f"{path}.{name}", meta)
+                if ok:
+                    out[name] = converted
+            return True, out
+        if origin is list:
+            items = value if isinstance(value, list) else [value]
+            out_list = []
+            for i, item in enumerate(items):
+                ok, converted = self.scalar(
+                    float, item, f"{path}[{i}]" if isinstance(value, list) else path, lo, hi
+                )
+                if not ok:
+                    return False, None
+                out_list.append(converted)
+            if not out_list:
+                self.fail(path, "expected at least one number, got an empty list")
+                return False, None
+            return True, out_list
+        if origin in (typing.Union, types.UnionType):
+            raise TypeError(f"unsupported schema type {hint}")  # pragma: no cover - schema bug
+        return self.scalar(hint, value, path, lo, hi)
+
+    def scalar(self, kind: type, value: Any, path: str, lo: Any, hi: Any) -> tuple[bool, Any]:
+        if kind is bool:
+            if isinstance(value, bool):
+                return True, value
+            self.fail(path, f"expected true or false, got {_fmt(value)}")
+            return False, None
+        if kind is str:
+            if isinstance(value, str):
+                return True, value
+            self.fail(path, f"expected a string, got {_fmt(value)}")
+            return False, None
+        bounds = ""
+        if lo is not None and hi is not None:
+            bounds = f" in [{_num(lo)}, {_num(hi)}]"
+        if kind is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                else:
+                    self.fail(path, f"expected an integer{bounds}, got {_fmt(value)}")
+                    return False, None
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(path, f"expected a number{bounds}, got {_fmt(value)}")
+                return False, None
+            value = float(value)
+            if value != value:  # NaN
+                self.fail(path, f"expected a number{bounds}, got nan")
+                return False, None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            noun = "an integer" if kind is int else "a number"
+            self.fail(path, f"expected {noun}{bounds}, got {_num(value)}")
+            return False, None
+        return True, value
+
+
+def _check_consistency(b: _Builder, s: Scenario) -> None:
+    """Settings that are each valid but do not fit together."""
+    pop, net = s.population, s.network
+    if net.kind == "edge_list" and not net.path:
+        b.fail("network.path", "expected an edge-list file because network.kind is edge_list")
+    if net.kind != "edge_list" and net.path:
+        b.fail("network.path", f"only used when network.kind is edge_list, got kind {net.kind}")
+    if net.kind not in ("edge_list", "complete") and net.mean_degree >= pop.citizens:
+        b.fail(
+            "network.mean_degree",
+            f"expected fewer than population.citizens "
+            f"({pop.citizens}), got {_num(net.mean_degree)}",
+        )
+    if net.kind == "complete" and pop.citizens > 20_000:
+        b.fail(
+            "population.citizens",
+            f"expected at most 20000 with network.kind complete (N² ties), got {pop.citizens}",
+        )
+    if net.kind == "barabasi_albert" and net.mean_degree < 2:
+        b.fail(
+            "network.mean_degree",
+            f"expected >= 2 for barabasi_albert (m = mean_degree/2 >= 1)"
+            f", got {_num(net.mean_degree)}",
+        )
+    if net.kind == "stochastic_block" and net.blocks > pop.citizens:
+        b.fail(
+            "network.blocks",
+            f"expected at most population.citizens ({pop.citizens}), got {net.blocks}",
+        )
+    if pop.engagement_min > pop.engagement_max:
+        b.fail(
+            "population.engagement_min",
+            f"expected <= population.engagement_max "
+            f"({_num(pop.engagement_max)}), got {_num(pop.engagement_min)}",
+        )
+    if pop.rejection < pop.openness:
+        b.fail(
+            "population.rejection",
+            f"expected >= population.openness "
+            f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
+            f"got {_num(pop.rejection)}",
+        )
+    for name, party in s.parties.items():
+        where = f"parties.{name}"
+        if len(party.position) != pop.issues:
+            b.fail(
+                f"{where}.position",
+                f"expected {pop.issues} value(s), one per issue "
+                f"(population.issues), got {len(party.position)}",
+            )
+        ch = party.champions
+        if ch.initial > ch.max_champions:
+            b.fail(
+                f"{where}.champions.initial",
+                f"expected <= champions.max_champions ({ch.max_champions}), got {ch.initial}",
+            )
+        if ch.initial > pop.citizens:
+            b.fail(
+                f"{where}.champions.initial",
+                f"expected <= population.citizens ({pop.citizens}), got {ch.initial}",
+            )
+        if not ch.enabled and ch.initial > 0:
+            b.fail(
+                f"{where}.champions.initial",
+                f"expected 0 because champions.enabled is false, got {ch.initial}",
+            )
+        if party.budget_per_step > 0:
+            fixed = fixed_cost_per_step(party, pop.citizens)
+            if fixed > party.budget_per_step:
+                b.fail(
+                    f"{where}.budget_per_step",
+                    f"expected at least the fixed cost of the "
+                    f"institution and staff ({fixed:g} per step), got "
+                    f"{_num(party.budget_per_step)}",
+                )
+
+
+def fixed_cost_per_step(party: PartySpec, citizens: int) -> float:
+    """Cost per step of the institution (content and paid reach) and the staff."""
+    inst = party.institution
+    cost = 0.0
+    if inst.enabled:
+        cost += inst.cost_per_step + inst.paid_reach * citizens * inst.cost_per_paid_impression
+    return cost + party.staff.count * party.staff.salary_per_step
+
+
+def resolve_path(path: str, base_dir: Path) -> Path:
+    """A path from a scenario file, taken relative to that file's folder."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (base_dir / p)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``a.b.c=VALUE`` → (``a.b.c``, VALUE parsed as YAML). Raises ConfigError."""
+    if "=" not in text:
+        raise ConfigError([f"--set: {text}: expected DOTTED.PATH=VALUE"])
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ConfigError([f"--set: {text}: expected DOTTED.PATH=VALUE"])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def apply_overrides(data: dict, overrides: Mapping[str, Any]) -> dict:
+    """Set dotted paths in raw scenario data (a deep copy); the schema check comes after."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for key, value in overrides.items():
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            nxt = node.get(part)
+            if nxt is None:
+                nxt = node[part] = {}
+            if not isinstance(nxt, dict):
+                raise ConfigError([f"--set: {key}: '{part}' is not a section"])
+            node = nxt
+        node[parts[-1]] = value
+    return data
+
+
+def read_yaml(path: Path) -> dict:
+    """Read a YAML mapping; syntax errors become one ConfigError line with the line number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError([f"{path}: cannot read: {err}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError([f"{path}: {where}invalid YAML: {problem}"]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [f"{path}: (top level): expected a mapping of scenario keys, got {_fmt(data)}"]
+        )
+    return data
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], *, source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Build a checked Scenario from raw data. Raises ConfigError listing every problem."""
+    b = _Builder(source, base_dir or Path.cwd())
+    scenario = b.build(Scenario, data, "")
+    if not b.problems:
+        _check_consistency(b, scenario)
+    if b.problems:
+        raise ConfigError(b.problems)
+    if scenario.network.kind == "edge_list":
+        # store the resolved path so a resolved scenario.yaml still finds the file
+        path = resolve_path(scenario.network.path, b.base_dir).resolve()
+        scenario = dataclasses.replace(
+            scenario, network=dataclasses.replace(scenario.network, path=str(path))
+        )
+    return scenario
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+) -> Scenario:
+    """Load a scenario YAML file, apply ``--set``-style overrides, and check it all.
+
+    Args:
+        path: the scenario file.
+        overrides: ``{"parties.blue.champions.guidance": 0.5}`` or ``["a.b=1", ...]``.
+
+    Raises:
+        ConfigError: one line per problem, naming the file and key path.
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    if overrides:
+        if not isinstance(overrides, Mapping):
+            overrides = dict(parse_override(o) for o in overrides)
+        data = apply_overrides(data, overrides)
+    return scenario_from_dict(data, source=str(path), base_dir=path.parent)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The fully resolved scenario as plain data (what ``scenario.yaml`` holds)."""
+    return dataclasses.asdict(scenario)
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of a loaded scenario with dotted-path overrides, checked again."""
+    data = apply_overrides(scenario_to_dict(scenario), overrides)
+    return scenario_from_dict(data, source=f"<{scenario.name}>")

@@ -1,0 +1,408 @@
+"""Frozen scenario specs: every YAML key, its type, range, default and where the default comes from.
+
+One name runs from the YAML key to the attribute, the output column and the app's slider. Each
+field carries metadata: ``range`` (inclusive bounds checked on load), ``doc`` (meaning, DESIGN.md
+symbol, units) and ``source`` (where the default comes from: the essay, a paper, or a stated guess).
+Defaults are never tuned so that one strategy wins; ``docs/PARAMETERS.md`` is generated from here
+(``socialweb params``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+GUESS = "stated guess"
+
+
+def param(
+    default: Any, lo: float | None = None, hi: float | None = None, *, doc: str, source: str = GUESS
+) -> Any:
+    """A dataclass field with a checked range, a meaning and the source of its default."""
+    meta = {"range": (lo, hi), "doc": doc, "source": source}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def section(cls: type, *, doc: str) -> Any:
+    """A nested spec field."""
+    return field(default_factory=cls, metadata={"range": (None, None), "doc": doc, "source": ""})
+
+
+InitialOpinion = Literal["uniform", "normal", "bimodal", "binary"]
+NetworkKind = Literal[
+    "barabasi_albert",
+    "watts_strogatz",
+    "erdos_renyi",
+    "homophilous",
+    "stochastic_block",
+    "complete",
+    "edge_list",
+]
+FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
+OpinionRule = Literal["social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PopulationSpec:
+    """Who the citizens are at step 0."""
+
+    citizens: int = param(2000, 2, 10_000_000, doc="number of citizens N")
+    issues: int = param(
+        1,
+        1,
+        10,
+        doc="number of issues K; opinions live on [-1, 1] per issue",
+        source="DESIGN.md §1 (K = 1)",
+    )
+    initial_opinion: InitialOpinion = param(
+        "uniform",
+        doc="initial opinion distribution: uniform on [-1, 1]; normal(opinion_center, "
+        "opinion_spread); bimodal (two normals at ±opinion_center); binary (±1, +1 with "
+        "probability positive_share, the voter model's start)",
+        source="uniform: Deffuant et al. 2000, Hegselmann & Krause 2002",
+    )
+    opinion_center: float = param(0.0, -1, 1, doc="centre of normal, ± centres of bimodal")
+    opinion_spread: float = param(0.3, 0, 2, doc="standard deviation of normal/bimodal opinions")
+    positive_share: float = param(
+        0.5, 0, 1, doc="share starting at +1 when initial_opinion is binary (ρ0 of the voter model)"
+    )
+    activity_mean: float = param(
+        0.1,
+        0,
+        1,
+        doc="mean chance to post per step, a (heavy-tailed: Pareto, clipped at 1)",
+        source="stated guess; heavy tail after Muchnik et al. 2013",
+    )
+    activity_tail: float = param(
+        2.0, 1.05, 20, doc="Pareto shape of activity; smaller = heavier tail", source=GUESS
+    )
+    openness: float = param(
+        0.6,
+        0,
+        2,
+        doc="mean latitude of acceptance ε (opinion distance on [-1, 1] within which a post pulls)",
+        source="stated guess; d = 0.3 on [0, 1] in Deffuant et al. 2000",
+    )
+    openness_spread: float = param(0.2, 0, 2, doc="ε is uniform on openness ± openness_spread/2")
+    rejection: float = param(
+        1.2,
+        0,
+        2,
+        doc="latitude of rejection ρ: beyond it a post repels when backfire is on",
+        source="stated guess after Sherif & Hovland 1961",
+    )
+    engagement_min: float = param(
+        0.2,
+        0,
+        1,
+        doc="baseline engagement of a non-mobilised citizen "
+        "is uniform on [engagement_min, engagement_max]",
+    )
+    engagement_max: float = param(0.6, 0, 1, doc="see engagement_min")
+    initial_affinity: float = param(
+        0.2,
+        0,
+        1,
+        doc="party affinity at step 0 for a citizen at the "
+        "party's position; falls linearly with distance",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSpec:
+    """Who follows whom among citizens (undirected ties)."""
+
+    kind: NetworkKind = param(
+        "barabasi_albert",
+        doc="network generator",
+        source="Barabási & Albert 1999 (heavy-tailed degrees of social media)",
+    )
+    mean_degree: float = param(
+        10,
+        1,
+        10_000,
+        doc="mean number of ties per citizen "
+        "(BA: m = mean_degree/2; WS: k; ER: p = mean_degree/(N-1))",
+    )
+    rewiring: float = param(
+        0.1, 0, 1, doc="Watts–Strogatz rewiring probability", source="Watts & Strogatz 1998"
+    )
+    homophily: float = param(
+        3.0,
+        0,
+        100,
+        doc="homophilous network: a candidate tie between "
+        "opinions at distance d is kept with probability exp(-homophily·d)",
+    )
+    blocks: int = param(2, 1, 1000, doc="stochastic block model: number of communities")
+    block_mixing: float = param(
+        0.1,
+        0,
+        1,
+        doc="stochastic block model: share of a citizen's expected ties that leave its block",
+    )
+    blocks_by_opinion: bool = param(
+        True,
+        doc="stochastic block model: blocks are opinion ranges "
+        "(like-minded communities) instead of random sets",
+    )
+    path: str = param(
+        "",
+        doc="edge_list: file of 'source target [weight]' lines (CSV or "
+        "whitespace), node ids 0..citizens-1; relative to the scenario file",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedSpec:
+    """How the platform picks the posts a citizen reads."""
+
+    algorithm: FeedAlgorithm = param(
+        "chronological",
+        doc="chronological = uniform among candidate posts; similarity = "
+        "weight (d + 0.01)^-bias toward posts near the reader; engagement = weight "
+        "(source posting rate)^bias",
+        source="Sîrbu et al. 2019 (algorithmic bias)",
+    )
+    bias: float = param(
+        1.0,
+        0,
+        20,
+        doc="strength γ of the similarity/engagement bias",
+        source="Sîrbu et al. 2019 use γ in [0, 1.5]",
+    )
+    attention: int = param(
+        10, 1, 10_000, doc="posts read per citizen per step at most", source=GUESS
+    )
+    recent_window: int = param(7, 1, 10_000, doc="steps over which reach counts a read as recent")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpinionSpec:
+    """How reading a post (and, for the classic rules, meeting a peer) changes an opinion."""
+
+    rule: OpinionRule = param(
+        "social_judgment", doc="opinion rule (registry key)", source="DESIGN.md §2.3"
+    )
+    rate: float = param(
+        0.02,
+        0,
+        1,
+        doc="μ: share of the gap closed per accepted read (Deffuant: per encounter)",
+        source="stated guess; Deffuant et al. use 0.5 per pair",
+    )
+    backfire: bool = param(
+        False,
+        doc="posts beyond the latitude of rejection push away",
+        source="off: backfire is rare in Wood & Porter 2019",
+    )
+    backfire_rate: float = param(
+        0.01, 0, 1, doc="μ_b: share of the gap pushed away per rejected read"
+    )
+    posting_noise: float = param(
+        0.05, 0, 2, doc="sd of the noise a citizen adds to its own opinion when it posts"
+    )
+    self_weight: float = param(
+        1.0,
+        0,
+        1e6,
+        doc="degroot: raw weight of one's own opinion, against 1 per tie (or the edge weight)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MobilizationSpec:
+    """Engagement as complex contagion (Granovetter 1978)."""
+
+    enabled: bool = param(True, doc="engagement spreads by thresholds")
+    initially_engaged: float = param(0.02, 0, 1, doc="share of citizens engaged at step 0")
+    threshold_mean: float = param(
+        0.3,
+        0,
+        1,
+        doc="mean threshold: engaged share of neighbours needed to become engaged",
+        source="stated guess; Centola & Macy 2007 use 0.1-0.5",
+    )
+    threshold_spread: float = param(0.1, 0, 1, doc="sd of thresholds (normal, clipped to [0, 1])")
+    disengagement: float = param(
+        0.02,
+        0,
+        1,
+        doc="chance per step that an engaged citizen below "
+        "its threshold disengages (0 = Granovetter's one-way cascade)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ElectionSpec:
+    """Vote intention each step; the election is the last step."""
+
+    affinity_weight: float = param(
+        0.5, 0, 10, doc="β: weight of party affinity in utility -|x - p_k| + β·affinity_k"
+    )
+    abstention_utility: float = param(
+        -0.6, -3, 1, doc="utility of abstaining; a citizen votes only for a party that beats it"
+    )
+    turnout_base: float = param(0.4, 0, 1, doc="turnout probability at engagement 0")
+    turnout_engaged: float = param(0.9, 0, 1, doc="turnout probability at engagement 1")
+    affinity_rate: float = param(
+        0.02, 0, 1, doc="share of the way to 1 an accepted party post moves affinity"
+    )
+    affinity_decay: float = param(
+        0.01, 0, 1, doc="share of affinity lost per step (half-life ≈ 69 steps at 0.01)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstitutionSpec:
+    """A party's official account."""
+
+    enabled: bool = param(False, doc="the party has an official account")
+    posts_per_step: float = param(3.0, 0, 1000, doc="posts per step (fraction: Bernoulli extra)")
+    trust: float = param(
+        0.5,
+        0,
+        1,
+        doc="trust multiplier of institutional posts (peer = 1)",
+        source="essay: institutions are trusted less than peers; value a guess",
+    )
+    followers: float = param(
+        0.05,
+        0,
+        1,
+        doc="share of citizens following the account (drawn with probability rising with affinity)",
+    )
+    paid_reach: float = param(0.0, 0, 1, doc="share of citizens shown one sponsored post per step")
+    cost_per_step: float = param(100.0, 0, 1e9, doc="content team cost per step (budget units)")
+    cost_per_paid_impression: float = param(0.5, 0, 1e9, doc="cost of one sponsored impression")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffSpec:
+    """People who work for the party and post as individuals from inside the network."""
+
+    count: int = param(0, 0, 1_000_000, doc="number of staff")
+    activity: float = param(0.8, 0, 1, doc="chance a staff member posts per step (high activity)")
+    trust: float = param(
+        0.8,
+        0,
+        1,
+        doc="trust multiplier of staff posts",
+        source="essay: individuals who work for the party; guess between institution and peer",
+    )
+    ties: int = param(30, 0, 100_000, doc="ties each staff member has to random citizens")
+    recruitment_rate: float = param(
+        0.1, 0, 1, doc="chance per step an organizer recruits a champion"
+    )
+    organizer_capacity: int = param(20, 0, 1_000_000, doc="champions one organizer can look after")
+    salary_per_step: float = param(20.0, 0, 1e9, doc="cost of one staff member per step")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChampionSpec:
+    """Citizens recruited by organizers who promote the party because it matters to them."""
+
+    enabled: bool = param(False, doc="the party runs a champion programme")
+    initial: int = param(0, 0, 10_000_000, doc="champions at step 0 (recruited before the run)")
+    max_champions: int = param(1_000_000, 0, 10_000_000, doc="programme cap")
+    guidance: float = param(
+        0.3,
+        0,
+        1,
+        doc="g: share of the party script in a champion's post",
+        source="essay: 'to some degree guided'; value a guess",
+    )
+    authenticity_penalty: float = param(
+        0.5, 0, 1, doc="λ: a champion's trust is 1 - λ·g (scripted posts read as astroturf)"
+    )
+    crowding_out: float = param(
+        0.3,
+        0,
+        1,
+        doc="κ: guidance lowers target motivation by κ·g",
+        source="motivation crowding-out, Frey & Jegen 2001; value a guess",
+    )
+    motivation_rate: float = param(
+        0.05, 0, 1, doc="share of the way motivation moves to its target per step"
+    )
+    initial_motivation: float = param(0.7, 0, 1, doc="motivation of a new champion")
+    baseline_motivation: float = param(0.5, 0, 1, doc="target motivation when shared_values is off")
+    burnout_threshold: float = param(0.25, 0, 1, doc="m_min: a champion below it quits")
+    shared_values: bool = param(
+        True,
+        doc="motivation moves toward 1 - |x - p|/2",
+        source="essay: 'a sense of shared values'",
+    )
+    shared_benefits: bool = param(
+        True,
+        doc="the party's poll gains raise motivation",
+        source="essay: 'shared benefits in success'",
+    )
+    benefit_gain: float = param(
+        5.0,
+        0,
+        1000,
+        doc="target motivation gained per unit of vote-share gain over recent_window steps",
+    )
+    partnership: bool = param(
+        False,
+        doc="the party line drifts toward its champions' mean",
+        source="essay: 'treat citizens as strategic partners'",
+    )
+    partnership_rate: float = param(0.01, 0, 1, doc="r: share of the gap the line moves per step")
+    activity_boost: float = param(
+        2.0, 0, 100, doc="a champion posts with chance min(1, activity_boost·a·m)"
+    )
+    recruit_distance: float = param(
+        0.5,
+        0,
+        2,
+        doc="only citizens within this opinion distance of the party line and engaged qualify",
+    )
+    cost_per_step: float = param(1.0, 0, 1e9, doc="organizer hours per active champion per step")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartySpec:
+    """One party: a ballot position plus the online components it switches on."""
+
+    position: list[float] = param([0.0], -1, 1, doc="party line p, one value per issue")
+    institution: InstitutionSpec = section(InstitutionSpec, doc="official account")
+    staff: StaffSpec = section(StaffSpec, doc="staff posting as individuals; organizers")
+    champions: ChampionSpec = section(ChampionSpec, doc="champion programme")
+    budget_per_step: float = param(
+        0.0,
+        0,
+        1e12,
+        doc="if > 0: recruitment stops where the party's cost per step would exceed it",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputSpec:
+    """What a run writes besides the time series."""
+
+    agents: bool = param(False, doc="write agents.parquet: final opinion, role, party, degree")
+    plots: bool = param(True, doc="write PNG plots")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """A whole model configuration."""
+
+    name: str = param("scenario", doc="short name used in outputs")
+    description: str = param("", doc="what the scenario tests")
+    steps: int = param(365, 1, 1_000_000, doc="steps (days); the election is the last")
+    seed: int = param(0, 0, 2**63 - 1, doc="default seed (the CLI's --seed overrides)")
+    population: PopulationSpec = section(PopulationSpec, doc="citizens")
+    network: NetworkSpec = section(NetworkSpec, doc="ties")
+    feed: FeedSpec = section(FeedSpec, doc="platform")
+    opinion: OpinionSpec = section(OpinionSpec, doc="opinion rule")
+    mobilization: MobilizationSpec = section(MobilizationSpec, doc="engagement contagion")
+    election: ElectionSpec = section(ElectionSpec, doc="polls and election")
+    parties: dict[str, PartySpec] = param(
+        {}, doc="parties by name (may be empty: the classic models without parties)"
+    )
+    output: OutputSpec = section(OutputSpec, doc="extra outputs")

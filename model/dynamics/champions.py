@@ -1,0 +1,141 @@
+"""Phase 4, champions: motivation, burnout, recruitment and partnership (DESIGN.md §2.4).
+
+Motivation m of a champion of party k moves each step toward a target (rate ``motivation_rate``):
+
+    target = [shared_values] (1 - d(x_i, p_k)/2)  else  baseline_motivation
+           + [shared_benefits] benefit_gain · max(0, vote_k(t) - vote_k(t - window))
+           - κ · g                                  (guidance crowds out intrinsic motivation)
+
+clipped to [0, 1]. A champion whose m falls below ``burnout_threshold`` (m_min) quits: it becomes
+an ordinary, disengaged citizen again. Organizers (staff) recruit: each organizer succeeds with
+chance ``recruitment_rate`` per step, among citizens who are its contacts or the institution's
+followers, engaged, and within ``recruit_distance`` of the party line; up to ``max_champions``,
+``organizer_capacity`` per organizer, and the party's ``budget_per_step``. With ``partnership``
+the party line moves toward its champions' mean opinion at rate r (staff follow the line).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model.config.load import fixed_cost_per_step
+from model.config.schema import PartySpec, Scenario
+from model.population import CHAMPION, CITIZEN, NEVER, Parties, Population, distance_to
+
+
+def enlist(pop: Population, rows: np.ndarray, party: int, spec: PartySpec, step: int) -> None:
+    """Make citizens ``rows`` champions of ``party``."""
+    pop.role[rows] = CHAMPION
+    pop.party[rows] = party
+    pop.guidance[rows] = spec.champions.guidance
+    pop.motivation[rows] = spec.champions.initial_motivation
+    pop.engaged[rows] = True
+    pop.recruited_at[rows] = step
+
+
+def discharge(pop: Population, rows: np.ndarray) -> None:
+    """Champions ``rows`` quit (burnout): ordinary citizens again, no longer mobilised."""
+    pop.role[rows] = CITIZEN
+    pop.party[rows] = -1
+    pop.guidance[rows] = 0.0
+    pop.motivation[rows] = 0.0
+    pop.engaged[rows] = False
+    pop.recruited_at[rows] = NEVER
+
+
+def seed_champions(
+    pop: Population, parties: Parties, scenario: Scenario, rng: np.random.Generator
+) -> None:
+    """The champions a party starts with: uniformly among citizens near its line."""
+    for k, spec in enumerate(scenario.parties.values()):
+        if spec.champions.initial == 0:
+            continue
+        ok = (pop.role[: pop.citizens] == CITIZEN) & (
+            distance_to(pop.x[: pop.citizens], parties.line[k]) < spec.champions.recruit_distance
+        )
+        pool = np.flatnonzero(ok)
+        rows = rng.choice(pool, min(pool.size, spec.champions.initial), replace=False)
+        enlist(pop, np.sort(rows), k, spec, 0)
+
+
+def update_motivation(
+    pop: Population, parties: Parties, scenario: Scenario, window: int
+) -> np.ndarray:
+    """Move motivation toward its target; discharge burnouts. Returns burnouts per party."""
+    burnouts = np.zeros(len(parties.names), dtype=np.int64)
+    history = parties.vote_history
+    for k, spec in enumerate(scenario.parties.values()):
+        ch = spec.champions
+        rows = np.flatnonzero((pop.role == CHAMPION) & (pop.party == k))
+        if rows.size == 0:
+            continue
+        if ch.shared_values:
+            target = 1.0 - distance_to(pop.x[rows], parties.line[k]) / 2.0
+        else:
+            target = np.full(rows.size, ch.baseline_motivation)
+        if ch.shared_benefits and len(history) > 1:
+            past = history[max(0, len(history) - 1 - window)][k]
+            target = target + ch.benefit_gain * max(0.0, history[-1][k] - past)
+        target = target - ch.crowding_out * pop.guidance[rows]
+        m = pop.motivation[rows]
+        pop.motivation[rows] = np.clip(m + ch.motivation_rate * (target - m), 0.0, 1.0)
+        quit_rows = rows[pop.motivation[rows] < ch.burnout_threshold]
+        if quit_rows.size:
+            discharge(pop, quit_rows)
+            burnouts[k] = quit_rows.size
+    return burnouts
+
+
+def champion_capacity(spec: PartySpec, citizens: int) -> int:
+    """Most champions the party can run: cap, organizers' capacity and budget."""
+    ch = spec.champions
+    cap = min(ch.max_champions, spec.staff.count * spec.staff.organizer_capacity)
+    if spec.budget_per_step > 0 and ch.cost_per_step > 0:
+        room = spec.budget_per_step - fixed_cost_per_step(spec, citizens)
+        cap = min(cap, max(0, math.floor(room / ch.cost_per_step + 1e-9)))
+    return cap
+
+
+def recruit(
+    pop: Population,
+    parties: Parties,
+    scenario: Scenario,
+    reachable: list[np.ndarray],
+    rng: np.random.Generator,
+    step: int,
+) -> np.ndarray:
+    """Organizers recruit new champions. Returns recruits per party."""
+    recruits = np.zeros(len(parties.names), dtype=np.int64)
+    n_c = pop.citizens
+    for k, spec in enumerate(scenario.parties.values()):
+        ch = spec.champions
+        if not ch.enabled or spec.staff.count == 0:
+            continue
+        active = int(np.count_nonzero((pop.role == CHAMPION) & (pop.party == k)))
+        room = champion_capacity(spec, n_c) - active
+        tries = rng.binomial(spec.staff.count, spec.staff.recruitment_rate)
+        if room <= 0 or tries == 0:
+            continue
+        ok = reachable[k] & (pop.role[:n_c] == CITIZEN) & pop.engaged[:n_c]
+        pool = np.flatnonzero(ok)
+        pool = pool[distance_to(pop.x[pool], parties.line[k]) < ch.recruit_distance]
+        count = min(room, tries, pool.size)
+        if count:
+            rows = np.sort(rng.choice(pool, count, replace=False))
+            enlist(pop, rows, k, spec, step)
+            recruits[k] = count
+    return recruits
+
+
+def drift_party_line(pop: Population, parties: Parties, scenario: Scenario) -> None:
+    """Partnership: p += r·(mean champion opinion - p); staff hold the new line."""
+    for k, spec in enumerate(scenario.parties.values()):
+        ch = spec.champions
+        if not ch.partnership:
+            continue
+        rows = np.flatnonzero((pop.role == CHAMPION) & (pop.party == k))
+        if rows.size:
+            parties.line[k] += ch.partnership_rate * (pop.x[rows].mean(axis=0) - parties.line[k])
+            pop.x[parties.staff_rows[k]] = parties.line[k]

@@ -1,0 +1,41 @@
+"""Phase 5, mobilization: engagement spreads by complex contagion (Granovetter 1978).
+
+A citizen becomes engaged (mobilised) when the share of its neighbours who are engaged reaches its
+threshold — synchronously, from the state at the start of the phase. A threshold of 0 engages a
+citizen unconditionally (Granovetter's instigators). Engaged citizens below their threshold
+disengage with chance ``disengagement`` per step (0 gives the original one-way cascade).
+Champions and staff are always engaged and count as engaged neighbours, so any small group —
+aligned with a party or not — can start a cascade.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.config.schema import MobilizationSpec
+from model.network.csr import Graph
+from model.population import CITIZEN, Population
+
+
+def engaged_share(pop: Population, graph: Graph) -> np.ndarray:
+    """Share of each person's neighbours who are engaged (0 for isolated people)."""
+    count = np.bincount(graph.rows, weights=pop.engaged[graph.indices], minlength=pop.n)
+    deg = graph.degree
+    return np.divide(count, deg, out=np.zeros(pop.n), where=deg > 0)
+
+
+def spread(pop: Population, graph: Graph, spec: MobilizationSpec, rng: np.random.Generator) -> None:
+    """One synchronous round of threshold contagion (in place on ``pop.engaged``)."""
+    if not spec.enabled:
+        return
+    share = engaged_share(pop, graph)
+    citizen = pop.role == CITIZEN
+    above = share >= pop.threshold
+    join = citizen & ~pop.engaged & above
+    leave = citizen & pop.engaged & ~above
+    if spec.disengagement > 0:
+        leave &= rng.random(pop.n) < spec.disengagement
+    else:
+        leave[:] = False
+    pop.engaged[join] = True
+    pop.engaged[leave] = False

@@ -1,0 +1,64 @@
+"""Phase 6, poll: vote intention and turnout each step (DESIGN.md §2.6).
+
+Utility of party k for citizen i: U_ik = -d(x_i, p_k) + β·affinity_ik. A citizen intends to vote
+for its best party if that beats ``abstention_utility``, and turns out with probability
+turnout_base + (turnout_engaged - turnout_base)·engagement_i. Vote share is the expected share of
+the electorate (all citizens, champions included, staff excluded): Σ_i [i prefers k]·turnout_i / N.
+Counting expected rather than drawn ballots removes ballot-box noise from paired comparisons. The
+election is the poll of the last step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.config.schema import ElectionSpec
+from model.population import Parties, Population, distance_to
+
+
+def vote_intention(pop: Population, parties: Parties, spec: ElectionSpec) -> np.ndarray:
+    """Expected vote share of each party, as a fraction of the electorate; shape (P,)."""
+    n_c = pop.citizens
+    p = len(parties.names)
+    if p == 0:
+        return np.zeros(0)
+    x = pop.x[:n_c]
+    utility = np.stack([-distance_to(x, parties.line[k]) for k in range(p)], axis=1)
+    utility += spec.affinity_weight * pop.affinity[:n_c]
+    best = np.argmax(utility, axis=1)
+    votes = utility[np.arange(n_c), best] > spec.abstention_utility
+    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
+    return np.bincount(best[votes], weights=turnout[votes], minlength=p) / n_c
+
+
+def update_affinity(
+    pop: Population,
+    reader: np.ndarray,
+    party: np.ndarray,
+    trust: np.ndarray,
+    accepted: np.ndarray,
+    rejected: np.ndarray,
+    spec: ElectionSpec,
+    backfire_rate: float,
+) -> None:
+    """Party affinity moves with party posts the way opinions do (DESIGN.md §2.3).
+
+    Each step affinity decays by ``affinity_decay``; an accepted post of party k adds
+    ``affinity_rate``·trust·(1 - a_ik); a rejected one (backfire on) removes
+    ``backfire_rate``·trust·a_ik. Stays on [0, 1].
+    """
+    aff = pop.affinity
+    if aff.size == 0:
+        return
+    aff *= 1.0 - spec.affinity_decay
+    p = aff.shape[1]
+    from_party = party >= 0
+    for mask, rate, sign in ((accepted, spec.affinity_rate, 1.0), (rejected, backfire_rate, -1.0)):
+        use = mask & from_party
+        if not use.any():
+            continue
+        cell = reader[use] * p + party[use]
+        room = (1.0 - aff.ravel()[cell]) if sign > 0 else aff.ravel()[cell]
+        delta = np.bincount(cell, weights=rate * trust[use] * room, minlength=aff.size)
+        aff += sign * delta.reshape(aff.shape)
+    np.clip(aff, 0.0, 1.0, out=aff)

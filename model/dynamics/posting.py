@@ -1,0 +1,123 @@
+"""Phase 1, post: who posts this step and what the post says (DESIGN.md §2.1).
+
+- a citizen posts with probability a_i · engagement_i; content x_i + noise;
+- a champion posts with probability min(1, activity_boost · a_i · m_i); content
+  (1 - g)·x_i + g·p + noise — the more guided, the closer to the script;
+- a staff member posts with probability ``staff.activity``; content p (the party line);
+- an institution posts ``posts_per_step`` times (the fractional part as one Bernoulli extra);
+  content p.
+
+Each post carries the trust readers give it: peer 1, staff and institution their party's
+multiplier, a champion 1 - λ·g (authenticity: scripted posts read as astroturf).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.config.schema import Scenario
+from model.population import (
+    CHAMPION,
+    CITIZEN,
+    SOURCE_CHAMPION,
+    SOURCE_CITIZEN,
+    SOURCE_INSTITUTION,
+    SOURCE_STAFF,
+    STAFF,
+    Parties,
+    Population,
+)
+
+INSTITUTION_AUTHOR = -1
+
+
+@dataclass
+class Posts:
+    """This step's posts, one row each."""
+
+    author: np.ndarray  # person row, or -1 - party for an institution
+    party: np.ndarray  # party index, -1 for a citizen's own post
+    source_type: np.ndarray  # SOURCE_* code
+    content: np.ndarray  # (M, K)
+    trust: np.ndarray  # trust multiplier readers apply
+    rate: np.ndarray  # the source's posting rate (the engagement feed's weight)
+
+    @property
+    def size(self) -> int:
+        return self.author.size
+
+
+def champion_trust(guidance: np.ndarray, authenticity_penalty: np.ndarray) -> np.ndarray:
+    """Trust in a champion's posts, 1 - λ·g (DESIGN.md §2.3)."""
+    return 1.0 - authenticity_penalty * guidance
+
+
+def posting_rates(pop: Population, scenario: Scenario) -> np.ndarray:
+    """Chance each person posts this step."""
+    boost = np.array([p.champions.activity_boost for p in scenario.parties.values()] or [0.0])
+    rate = pop.activity * pop.engagement
+    champ = pop.role == CHAMPION
+    if champ.any():
+        rate[champ] = np.minimum(
+            1.0, boost[pop.party[champ]] * pop.activity[champ] * pop.motivation[champ]
+        )
+    return rate
+
+
+def make_posts(
+    pop: Population, parties: Parties, scenario: Scenario, rng: np.random.Generator
+) -> Posts:
+    """Draw this step's posts."""
+    party_specs = list(scenario.parties.values())
+    rate = posting_rates(pop, scenario)
+    authors = np.flatnonzero(rng.random(pop.n) < rate)
+    role = pop.role[authors]
+    k = pop.party[authors].astype(np.int64)
+    noise = rng.normal(0.0, scenario.opinion.posting_noise, (authors.size, pop.x.shape[1]))
+    content = pop.x[authors] + noise
+    source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
+    trust = np.ones(authors.size)
+
+    champ = role == CHAMPION
+    if champ.any():
+        g = pop.guidance[authors[champ]][:, None]
+        content[champ] = (1 - g) * pop.x[authors[champ]] + g * parties.line[k[champ]] + noise[champ]
+        source[champ] = SOURCE_CHAMPION
+        penalty = np.array([p.champions.authenticity_penalty for p in party_specs])
+        trust[champ] = champion_trust(pop.guidance[authors[champ]], penalty[k[champ]])
+    staff = role == STAFF
+    if staff.any():
+        content[staff] = parties.line[k[staff]]
+        source[staff] = SOURCE_STAFF
+        trust[staff] = np.array([p.staff.trust for p in party_specs])[k[staff]]
+    own = role == CITIZEN
+    k[own] = -1
+
+    post_rate = rate[authors]
+    inst_party = []
+    for j, spec in enumerate(party_specs):
+        inst = spec.institution
+        if inst.enabled:
+            whole = int(inst.posts_per_step)
+            inst_party += [j] * (whole + int(rng.random() < inst.posts_per_step - whole))
+    if inst_party:
+        ip = np.asarray(inst_party, dtype=np.int64)
+        m = ip.size
+        authors = np.concatenate([authors, INSTITUTION_AUTHOR - ip])
+        k = np.concatenate([k, ip])
+        source = np.concatenate([source, np.full(m, SOURCE_INSTITUTION, dtype=np.int8)])
+        content = np.concatenate([content, parties.line[ip]])
+        trust = np.concatenate([trust, [party_specs[j].institution.trust for j in ip]])
+        post_rate = np.concatenate(
+            [post_rate, [party_specs[j].institution.posts_per_step for j in ip]]
+        )
+    return Posts(
+        author=authors.astype(np.int64),
+        party=k,
+        source_type=source,
+        content=np.clip(content, -1.0, 1.0),
+        trust=trust,
+        rate=post_rate,
+    )

@@ -1,0 +1,239 @@
+"""Phase 3, update: opinion rules, a registry keyed by the YAML value ``opinion.rule``.
+
+Every rule has two parts:
+
+- ``peer_step``: the textbook peer-to-peer process among citizens, once per step. Empty for
+  ``social_judgment``, whose peer influence comes through the feed. For the classic rules it is
+  the published model itself, so that with parties off and trust 1 each reduces to it:
+
+  * ``deffuant`` — Deffuant, Neau, Amblard & Weisbuch 2000 (Adv. Complex Syst. 3:87): N random
+    encounters per step, in sequence; a random citizen i meets a random neighbour j; if
+    |x_i - x_j| < ε both move by μ toward each other.
+  * ``voter`` — Clifford & Sudbury 1973; Holley & Liggett 1975: N random updates per step, in
+    sequence; a random citizen copies a random neighbour's opinion. One step = one sweep.
+  * ``hegselmann_krause`` — Hegselmann & Krause 2002 (JASSS 5(3)): synchronous; each citizen
+    takes the mean opinion of itself and its neighbours within ε (|x_i - x_j| <= ε).
+  * ``degroot`` — DeGroot 1974 (JASA 69:118): synchronous; x ← W x, W the row-normalised
+    influence matrix (edge weights, ``self_weight`` on the diagonal).
+
+- ``read``: how a post read in the feed moves the reader. For ``social_judgment`` this is the
+  whole rule (DESIGN.md §2.3): d = |y - x|; if d < ε, x += μ·trust·(y - x) (assimilation); if
+  d > ρ and backfire is on, x -= μ_b·trust·(y - x) (contrast). For the classic rules only party
+  posts (institution, staff, champion) are read this way, one-sided, with the rule's own
+  acceptance (Deffuant d < ε, HK d <= ε, DeGroot always; voter: copy with chance μ·trust); peer
+  posts influence through ``peer_step`` only, so nothing is counted twice.
+
+Reads in one step are applied against the step's snapshot (synchronous). Their pulls add up; if
+a reader's total weight Σ μ·trust exceeds 1, the weights are scaled to sum to 1, so the result
+stays a convex combination of what it read (no overshoot). Opinions are clipped to [-1, 1].
+
+Distance with K issues is the root mean square of the per-issue gaps (|y - x| when K = 1), so
+ε and ρ keep their meaning on the [-1, 1] scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.config.schema import OpinionSpec
+from model.dynamics.kernels import kernel
+from model.network.csr import Graph
+from model.population import SOURCE_CITIZEN, STAFF, Population
+
+
+@dataclass
+class ReadEffect:
+    """Which reads were accepted (pulled) and rejected (pushed away), for the affinity update."""
+
+    accepted: np.ndarray  # bool per read
+    rejected: np.ndarray  # bool per read
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """RMS distance between rows of (m, K) arrays."""
+    if a.shape[1] == 1:
+        return np.abs(a[:, 0] - b[:, 0])
+    return np.sqrt(np.mean((a - b) ** 2, axis=1))
+
+
+def pull(x: np.ndarray, reader: np.ndarray, content: np.ndarray, weight: np.ndarray) -> None:
+    """x[r] += Σ w·(y - x[r]) over r's reads, weights rescaled where Σ|w| > 1; in place."""
+    if reader.size == 0:
+        return
+    n = x.shape[0]
+    total = np.bincount(reader, weights=np.abs(weight), minlength=n)
+    scale = 1.0 / np.maximum(total, 1.0)
+    w = weight * scale[reader]
+    gap = content - x[reader]
+    for c in range(x.shape[1]):
+        x[:, c] += np.bincount(reader, weights=w * gap[:, c], minlength=n)
+    np.clip(x, -1.0, 1.0, out=x)
+
+
+class Rule:
+    """Base: no peer process; reads pull within the latitude of acceptance."""
+
+    name = "base"
+    reads_peer_posts = False  # do citizens' own posts influence through the feed?
+    inclusive = False  # acceptance d <= ε (True) or d < ε (False)
+
+    def __init__(self, spec: OpinionSpec, *, use_compiled: bool = True):
+        self.spec = spec
+        self.use_compiled = use_compiled
+
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        """The textbook peer process for one step (in place on ``pop.x``)."""
+
+    def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
+        return d <= openness if self.inclusive else d < openness
+
+    def read(
+        self,
+        pop: Population,
+        reader: np.ndarray,
+        content: np.ndarray,
+        trust: np.ndarray,
+        source_type: np.ndarray,
+        rng: np.random.Generator,
+    ) -> ReadEffect:
+        """Apply the posts read this step; returns which were accepted/rejected."""
+        accepted = np.zeros(reader.size, dtype=bool)
+        rejected = np.zeros(reader.size, dtype=bool)
+        active = (
+            np.ones(reader.size, dtype=bool)
+            if self.reads_peer_posts
+            else source_type != SOURCE_CITIZEN
+        )
+        if not active.any():
+            return ReadEffect(accepted, rejected)
+        d = distance(content, pop.x[reader])
+        accepted = active & self.acceptance(d, pop.openness[reader])
+        weight = np.where(accepted, self.spec.rate * trust, 0.0)
+        if self.spec.backfire and self.reads_peer_posts:
+            rejected = active & (d > pop.rejection[reader])
+            weight = np.where(rejected, -self.spec.backfire_rate * trust, weight)
+        used = weight != 0
+        pull(pop.x, reader[used], content[used], weight[used])
+        return ReadEffect(accepted, rejected)
+
+
+class SocialJudgment(Rule):
+    """Social judgment / bounded confidence with trust and optional backfire (the default)."""
+
+    name = "social_judgment"
+    reads_peer_posts = True
+
+
+def _movable(pop: Population) -> np.ndarray:
+    return pop.role != STAFF
+
+
+class Deffuant(Rule):
+    """Pairwise bounded confidence (Deffuant et al. 2000)."""
+
+    name = "deffuant"
+
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = pop.citizens
+        picks = rng.integers(0, n, n)
+        u = rng.random(n)
+        kernel("deffuant_sweep", use_compiled=self.use_compiled)(
+            pop.x,
+            graph.indptr,
+            graph.indices,
+            _movable(pop),
+            pop.openness,
+            self.spec.rate,
+            picks,
+            u,
+        )
+
+
+class Voter(Rule):
+    """Voter model: copy a random neighbour (one sweep of N updates per step)."""
+
+    name = "voter"
+
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = pop.citizens
+        picks = rng.integers(0, n, n)
+        u = rng.random(n)
+        kernel("voter_sweep", use_compiled=self.use_compiled)(
+            pop.x, graph.indptr, graph.indices, _movable(pop), picks, u
+        )
+
+    def read(
+        self,
+        pop: Population,
+        reader: np.ndarray,
+        content: np.ndarray,
+        trust: np.ndarray,
+        source_type: np.ndarray,
+        rng: np.random.Generator,
+    ) -> ReadEffect:
+        """Copy a party post with chance μ·trust (the first success in feed order)."""
+        active = source_type != SOURCE_CITIZEN
+        copy = active & (rng.random(reader.size) < self.spec.rate * trust)
+        idx = np.flatnonzero(copy)
+        if idx.size:
+            _, first = np.unique(reader[idx], return_index=True)
+            pick = idx[first]
+            movable = _movable(pop)[reader[pick]]
+            pop.x[reader[pick[movable]]] = content[pick[movable]]
+        return ReadEffect(accepted=copy, rejected=np.zeros(reader.size, dtype=bool))
+
+
+class HegselmannKrause(Rule):
+    """Synchronous bounded-confidence averaging (Hegselmann & Krause 2002)."""
+
+    name = "hegselmann_krause"
+    inclusive = True
+
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        rows, cols = graph.rows, graph.indices
+        x = pop.x
+        close = distance(x[rows], x[cols]) <= pop.openness[rows]
+        r, c = rows[close], cols[close]
+        counts = np.bincount(r, minlength=pop.n) + 1.0
+        new = x.copy()
+        for k in range(x.shape[1]):
+            new[:, k] = (np.bincount(r, weights=x[c, k], minlength=pop.n) + x[:, k]) / counts
+        movable = _movable(pop)
+        x[movable] = new[movable]
+
+
+class DeGroot(Rule):
+    """Weighted averaging x ← W x (DeGroot 1974); converges on a strongly connected aperiodic
+    network to the consensus weighted by W's stationary distribution."""
+
+    name = "degroot"
+    inclusive = True
+
+    def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
+        return np.ones(d.shape, dtype=bool)
+
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        rows, cols = graph.rows, graph.indices
+        w = graph.weights if graph.weights is not None else np.ones(cols.size)
+        s = self.spec.self_weight
+        x = pop.x
+        total = np.bincount(rows, weights=w, minlength=pop.n) + s
+        new = x.copy()
+        for k in range(x.shape[1]):
+            new[:, k] = (
+                np.bincount(rows, weights=w * x[cols, k], minlength=pop.n) + s * x[:, k]
+            ) / np.where(total > 0, total, 1.0)
+        movable = _movable(pop) & (total > 0)  # an isolated citizen with no self-weight keeps x
+        x[movable] = new[movable]
+
+
+RULES: dict[str, type[Rule]] = {
+    cls.name: cls for cls in (SocialJudgment, Deffuant, Voter, HegselmannKrause, DeGroot)
+}
+
+
+def make_rule(spec: OpinionSpec, *, use_compiled: bool = True) -> Rule:
+    """The rule registered under ``spec.rule``."""
+    return RULES[spec.rule](spec, use_compiled=use_compiled)

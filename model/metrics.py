@@ -1,0 +1,171 @@
+"""Per-step outcomes: reductions over the model's arrays (DESIGN.md §4), and their declarations.
+
+Each outcome has a name, a unit, a direction (which way is better for the party it concerns, or
+``none``) and whether it is per party. Opinion outcomes are measured on the first issue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from model.population import CHAMPION, SOURCE_NAMES, Population
+
+CLUSTER_GAP = 0.1  # opinions further apart than this (on [-1, 1]) are in different clusters
+MAJOR_CLUSTER = 0.05  # a cluster counts when it holds at least this share of citizens
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    unit: str
+    direction: Literal["increase", "decrease", "none"]
+    per_party: bool
+    doc: str
+
+
+OUTCOMES = {
+    o.name: o
+    for o in (
+        Outcome("mean_opinion", "opinion on [-1, 1]", "none", False, "mean opinion of citizens"),
+        Outcome(
+            "opinion_sd", "opinion on [-1, 1]", "none", False, "standard deviation of opinions"
+        ),
+        Outcome("polarization", "opinion²", "none", False, "variance of opinions"),
+        Outcome(
+            "bimodality",
+            "coefficient",
+            "none",
+            False,
+            "Sarle's bimodality coefficient (> 5/9 suggests two modes)",
+        ),
+        Outcome(
+            "clusters",
+            "count",
+            "none",
+            False,
+            f"opinion clusters (gaps > {CLUSTER_GAP}) holding >= {MAJOR_CLUSTER:.0%} of citizens",
+        ),
+        Outcome("engaged", "share of citizens", "none", False, "mobilised citizens"),
+        Outcome("posts_read", "posts", "none", False, "posts read this step"),
+        Outcome("turnout", "share of electorate", "none", False, "expected turnout"),
+        Outcome("abstention", "share of electorate", "none", False, "1 - turnout"),
+        Outcome(
+            "vote_share", "share of electorate", "increase", True, "expected votes for the party"
+        ),
+        Outcome(
+            "share_of_voice",
+            "share of posts read",
+            "increase",
+            True,
+            "share of posts read that came from the party (by source type); citizens' own posts "
+            "are party '' source 'citizen'",
+        ),
+        Outcome(
+            "reach",
+            "share of citizens",
+            "increase",
+            True,
+            "citizens who read a party post within the feed's recent_window",
+        ),
+        Outcome("active_champions", "champions", "increase", True, "active champions"),
+        Outcome("burnouts", "champions", "decrease", True, "champions who quit so far"),
+        Outcome("recruits", "champions", "none", True, "champions recruited so far"),
+        Outcome("cost", "budget units per step", "decrease", True, "spending this step"),
+        Outcome("cumulative_cost", "budget units", "decrease", True, "spending so far"),
+        Outcome("party_line", "opinion on [-1, 1]", "none", True, "party line on the first issue"),
+    )
+}
+
+
+def bimodality(x: np.ndarray) -> float:
+    """Sarle's sample bimodality coefficient (SAS Institute 1990; Pfister et al. 2013)."""
+    n = x.size
+    if n < 4:
+        return float("nan")
+    d = x - x.mean()
+    m2 = np.mean(d * d)
+    if m2 == 0:
+        return 0.0
+    g1 = np.mean(d**3) / m2**1.5
+    g2 = np.mean(d**4) / m2**2 - 3.0
+    return float((g1 * g1 + 1.0) / (g2 + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def cluster_sizes(x: np.ndarray, gap: float = CLUSTER_GAP) -> np.ndarray:
+    """Sizes of groups of sorted opinions separated by more than ``gap``."""
+    if x.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    s = np.sort(x)
+    cuts = np.flatnonzero(np.diff(s) > gap) + 1
+    return np.diff(np.r_[0, cuts, s.size])
+
+
+def major_clusters(x: np.ndarray, share: float = MAJOR_CLUSTER, gap: float = CLUSTER_GAP) -> int:
+    """Number of clusters holding at least ``share`` of the opinions."""
+    sizes = cluster_sizes(x, gap)
+    return int(np.count_nonzero(sizes >= share * x.size))
+
+
+def opinion_metrics(x: np.ndarray) -> dict[str, float]:
+    """Outcomes of one issue's opinions."""
+    return {
+        "mean_opinion": float(x.mean()),
+        "opinion_sd": float(x.std()),
+        "polarization": float(x.var()),
+        "bimodality": bimodality(x),
+        "clusters": float(major_clusters(x)),
+    }
+
+
+Key = tuple[str, str, str]  # (metric, party, source_type)
+
+
+def step_metrics(
+    pop: Population,
+    party_names: list[str],
+    *,
+    vote: np.ndarray,
+    read_party: np.ndarray,
+    read_source: np.ndarray,
+    reach_window: int,
+    step: int,
+    cost: np.ndarray,
+    cumulative_cost: np.ndarray,
+    burnouts: np.ndarray,
+    recruits: np.ndarray,
+    line: np.ndarray,
+) -> dict[Key, float]:
+    """All outcomes of the current state, keyed by (metric, party, source_type)."""
+    n_c = pop.citizens
+    out: dict[Key, float] = {}
+    for name, value in opinion_metrics(pop.x[:n_c, 0]).items():
+        out[(name, "", "")] = value
+    out[("engaged", "", "")] = float(pop.engaged[:n_c].mean())
+    out[("posts_read", "", "")] = float(read_party.size)
+    turnout = float(vote.sum())
+    out[("turnout", "", "")] = turnout
+    out[("abstention", "", "")] = 1.0 - turnout
+
+    total = read_party.size
+    p = len(party_names)
+    # share of voice by (party, source type); citizens' own posts are party index -1
+    cell = (read_party + 1) * len(SOURCE_NAMES) + read_source
+    counts = np.bincount(cell, minlength=(p + 1) * len(SOURCE_NAMES)) / max(total, 1)
+    out[("share_of_voice", "", "citizen")] = float(counts[0])
+    champion = pop.role == CHAMPION
+    recent = pop.last_party_read[:n_c] >= step - reach_window + 1
+    for k, name in enumerate(party_names):
+        out[("vote_share", name, "")] = float(vote[k])
+        for s, source in enumerate(SOURCE_NAMES[1:], start=1):
+            out[("share_of_voice", name, source)] = float(counts[(k + 1) * len(SOURCE_NAMES) + s])
+        out[("reach", name, "")] = float(recent[:, k].mean())
+        out[("active_champions", name, "")] = float(np.count_nonzero(champion & (pop.party == k)))
+        out[("burnouts", name, "")] = float(burnouts[k])
+        out[("recruits", name, "")] = float(recruits[k])
+        out[("cost", name, "")] = float(cost[k])
+        out[("cumulative_cost", name, "")] = float(cumulative_cost[k])
+        out[("party_line", name, "")] = float(line[k, 0])
+    return out

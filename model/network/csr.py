@@ -1,0 +1,70 @@
+"""Compressed sparse row adjacency of an undirected graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Undirected graph on nodes 0..n-1, each edge stored in both directions.
+
+    ``indices[indptr[i]:indptr[i+1]]`` are i's neighbours; ``weights`` (or None = all 1) the
+    matching edge weights.
+    """
+
+    n: int
+    indptr: np.ndarray  # int64, n + 1
+    indices: np.ndarray  # int32 (int64 beyond 2**31 nodes)
+    weights: np.ndarray | None = None
+
+    @property
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def edges(self) -> int:
+        return int(self.indices.size // 2)
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """The source node of each stored (directed) entry, aligned with ``indices``."""
+        return np.repeat(np.arange(self.n, dtype=self.indices.dtype), self.degree)
+
+    def neighbours(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+
+def from_edges(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray | None = None) -> Graph:
+    """Build a Graph from undirected edge endpoints (each edge once; no self-loops expected)."""
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    src = np.concatenate([u, v])
+    dst = np.concatenate([v, u])
+    order = np.lexsort((dst, src))
+    src, dst = src[order], dst[order]
+    counts = np.bincount(src, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    dtype = np.int32 if n < 2**31 else np.int64
+    weights = None
+    if w is not None:
+        w = np.asarray(w, dtype=np.float64)
+        weights = np.concatenate([w, w])[order]
+    return Graph(n=n, indptr=indptr, indices=dst.astype(dtype), weights=weights)
+
+
+def canonical_edges(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop self-loops and duplicates (either direction) from an edge sample."""
+    a = np.minimum(u, v).astype(np.int64)
+    b = np.maximum(u, v).astype(np.int64)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    if not a.size:
+        return a, b
+    base = int(b.max()) + 1
+    key = np.unique(a * base + b)
+    return key // base, key % base

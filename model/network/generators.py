@@ -1,0 +1,137 @@
+"""Network generators: one function per kind, ``(spec, opinions, rng) → Graph``.
+
+All randomness comes from the ``rng`` passed in (the model's ``network`` stream), so the same seed
+gives the same network. Citizens are nodes 0..N-1; ``opinions`` (N, K) is used by the homophilous
+and opinion-based block generators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from model.config.schema import NetworkSpec
+from model.network.csr import Graph, canonical_edges, from_edges
+from model.network.io import read_edge_list
+
+Generator = Callable[[NetworkSpec, np.ndarray, np.random.Generator], Graph]
+
+
+def _from_nx(g: nx.Graph, n: int) -> Graph:
+    edges = np.asarray(list(g.edges()), dtype=np.int64).reshape(-1, 2)
+    return from_edges(n, edges[:, 0], edges[:, 1])
+
+
+def barabasi_albert(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """Preferential attachment, m = round(mean_degree / 2) ties per new node.
+
+    Barabási & Albert 1999, Science 286:509 (networkx's implementation).
+    """
+    n = opinions.shape[0]
+    m = max(1, min(n - 1, round(spec.mean_degree / 2)))
+    return _from_nx(nx.barabasi_albert_graph(n, m, seed=rng), n)
+
+
+def watts_strogatz(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """Ring lattice of k = round(mean_degree) neighbours, each tie rewired with ``rewiring``.
+
+    Watts & Strogatz 1998, Nature 393:440.
+    """
+    n = opinions.shape[0]
+    k = max(2, min(n - 1, round(spec.mean_degree)))
+    return _from_nx(nx.watts_strogatz_graph(n, k, spec.rewiring, seed=rng), n)
+
+
+def erdos_renyi(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """G(n, p) with p = mean_degree / (n - 1). Erdős & Rényi 1959."""
+    n = opinions.shape[0]
+    p = min(1.0, spec.mean_degree / (n - 1))
+    return _from_nx(nx.fast_gnp_random_graph(n, p, seed=rng), n)
+
+
+def complete(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """Every citizen tied to every other: complete mixing for the textbook models."""
+    n = opinions.shape[0]
+    u, v = np.triu_indices(n, 1)
+    return from_edges(n, u, v)
+
+
+def _distance(opinions: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Opinion distance: root mean square over issues (|x_u - x_v| for one issue)."""
+    return np.sqrt(np.mean((opinions[u] - opinions[v]) ** 2, axis=1))
+
+
+def homophilous(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """Random ties kept with probability exp(-homophily · d), d = opinion distance.
+
+    Candidate pairs are drawn uniformly and thinned until n · mean_degree / 2 distinct ties exist;
+    homophily = 0 gives an Erdős–Rényi graph with the same number of ties. A stated modelling
+    choice in the spirit of opinion-based tie formation (McPherson, Smith-Lovin & Cook 2001).
+    """
+    n = opinions.shape[0]
+    target = int(round(n * spec.mean_degree / 2))
+    target = min(target, n * (n - 1) // 2)
+    kept_u = np.empty(0, np.int64)
+    kept_v = np.empty(0, np.int64)
+    for _ in range(200):
+        need = target - kept_u.size
+        if need <= 0:
+            break
+        batch = max(1024, 2 * need)
+        u = rng.integers(0, n, batch)
+        v = rng.integers(0, n, batch)
+        accept = rng.random(batch) < np.exp(-spec.homophily * _distance(opinions, u, v))
+        kept_u, kept_v = canonical_edges(
+            np.concatenate([kept_u, u[accept]]), np.concatenate([kept_v, v[accept]])
+        )
+    if kept_u.size > target:
+        pick = np.sort(rng.choice(kept_u.size, target, replace=False))
+        kept_u, kept_v = kept_u[pick], kept_v[pick]
+    return from_edges(n, kept_u, kept_v)
+
+
+def stochastic_block(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """Stochastic block model (Holland, Laskey & Leinhardt 1983).
+
+    ``blocks`` equal communities, either opinion ranges (``blocks_by_opinion``) or random sets;
+    probabilities chosen so a citizen expects ``mean_degree`` ties, ``block_mixing`` of them outside
+    its block.
+    """
+    n = opinions.shape[0]
+    order = (
+        np.argsort(opinions[:, 0], kind="stable") if spec.blocks_by_opinion else rng.permutation(n)
+    )
+    sizes = [len(part) for part in np.array_split(order, spec.blocks)]
+    size = n / spec.blocks
+    p_in = min(1.0, spec.mean_degree * (1 - spec.block_mixing) / max(size - 1, 1))
+    p_out = 0.0 if spec.blocks == 1 else min(1.0, spec.mean_degree * spec.block_mixing / (n - size))
+    probs = np.full((spec.blocks, spec.blocks), p_out)
+    np.fill_diagonal(probs, p_in)
+    g = nx.stochastic_block_model(
+        sizes, probs.tolist(), nodelist=order.tolist(), seed=rng, sparse=True
+    )
+    return _from_nx(g, n)
+
+
+def edge_list(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """A user's edge-list file (see ``model.network.io``)."""
+    return read_edge_list(Path(spec.path), opinions.shape[0])
+
+
+GENERATORS: dict[str, Generator] = {
+    "barabasi_albert": barabasi_albert,
+    "watts_strogatz": watts_strogatz,
+    "erdos_renyi": erdos_renyi,
+    "complete": complete,
+    "homophilous": homophilous,
+    "stochastic_block": stochastic_block,
+    "edge_list": edge_list,
+}
+
+
+def generate(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """The citizens' network for ``spec``."""
+    return GENERATORS[spec.kind](spec, opinions, rng)

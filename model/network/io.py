@@ -1,0 +1,169 @@
+"""Edge-list files: ``source target [weight]`` per line, comma- or whitespace-separated.
+
+Node ids are integers 0..N-1 (N = ``population.citizens``); isolated citizens are allowed. Lines
+starting with ``#`` and blank lines are skipped; a first line of non-numbers is a header. Refused,
+with the line number: unknown node ids, self-loops, duplicate edges (in either direction),
+non-numeric or non-integer ids, non-positive weights, rows with the wrong number of fields, and a
+file with no edges.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.network.csr import Graph, from_edges
+
+
+class EdgeListError(ValueError):
+    """A malformed edge-list file; ``file`` and a one-line ``message``."""
+
+    def __init__(self, file: str, message: str):
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}: {message}")
+
+
+def _data_lines(path: Path):
+    """(line number, text) of lines holding data (not blank, not comments)."""
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            text = line.strip()
+            if text and not text.startswith("#"):
+                yield number, text
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def read_edge_list(path: str | Path, citizens: int) -> Graph:
+    """Read and check an edge list; return the undirected Graph on ``citizens`` nodes."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise EdgeListError(str(path), "edge-list file not found") from None
+    return _read_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size, citizens)
+
+
+@lru_cache(maxsize=4)
+def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Graph:
+    path = Path(path_text)
+    first = next(_data_lines(path), None)
+    if first is None:
+        raise EdgeListError(path_text, "empty file: expected lines 'source target [weight]'")
+    sep = "," if "," in first[1] else r"\s+"
+    tokens = [t for t in (first[1].split(",") if sep == "," else first[1].split()) if t.strip()]
+    header = not all(_is_number(t) for t in tokens[:2])
+
+    def line_of(row: int) -> int:
+        skip = 1 if header else 0
+        for k, (number, _) in enumerate(_data_lines(path)):
+            if k == row + skip:
+                return number
+        return -1
+
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            header=None,
+            comment="#",
+            skip_blank_lines=True,
+            skiprows=[first[0] - 1] if header else None,
+            dtype=str,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise EdgeListError(
+            path_text, "empty file: expected lines 'source target [weight]'"
+        ) from None
+    except pd.errors.ParserError as err:
+        raise EdgeListError(path_text, f"malformed: {str(err).strip().splitlines()[-1]}") from None
+    if frame.empty:
+        raise EdgeListError(path_text, "no edges: expected lines 'source target [weight]'")
+    if frame.shape[1] not in (2, 3):
+        raise EdgeListError(
+            path_text,
+            f"expected 2 or 3 fields per line (source target [weight]), got {frame.shape[1]}",
+        )
+    if frame.shape[1] == 3 and frame[2].isna().any():
+        row = int(np.flatnonzero(frame[2].isna().to_numpy())[0])
+        raise EdgeListError(
+            path_text,
+            f"line {line_of(row)}: expected 'source target weight' "
+            f"like the other lines, got 2 fields",
+        )
+    ids = []
+    for col in (0, 1):
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise EdgeListError(
+                path_text,
+                f"line {line_of(row)}: expected integer node ids, got {frame[col].iloc[row]!r}",
+            )
+        ids.append(values.astype(np.int64))
+    u, v = ids
+    out = (u < 0) | (u >= citizens) | (v < 0) | (v >= citizens)
+    if out.any():
+        row = int(np.flatnonzero(out)[0])
+        bad_id = u[row] if not 0 <= u[row] < citizens else v[row]
+        raise EdgeListError(
+            path_text,
+            f"line {line_of(row)}: unknown node id {bad_id}: expected "
+            f"ids 0..{citizens - 1} (population.citizens = {citizens})",
+        )
+    loops = u == v
+    if loops.any():
+        row = int(np.flatnonzero(loops)[0])
+        raise EdgeListError(
+            path_text,
+            f"line {line_of(row)}: self-loop {u[row]}-{v[row]}: a citizen cannot follow itself",
+        )
+    key = np.minimum(u, v) * citizens + np.maximum(u, v)
+    unique_keys, counts = np.unique(key, return_counts=True)
+    if (counts > 1).any():
+        dup_key = unique_keys[counts > 1]
+        rows = np.flatnonzero(np.isin(key, dup_key))
+        # the second occurrence of the earliest duplicated edge
+        seen: dict[int, int] = {}
+        for r in rows:
+            k = int(key[r])
+            if k in seen:
+                raise EdgeListError(
+                    path_text,
+                    f"line {line_of(int(r))}: duplicate edge "
+                    f"{u[r]}-{v[r]} (first on line {line_of(seen[k])})",
+                )
+            seen[k] = int(r)
+    weights = None
+    if frame.shape[1] == 3:
+        weights = pd.to_numeric(frame[2], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(weights) | (weights <= 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise EdgeListError(
+                path_text,
+                f"line {line_of(row)}: expected a positive weight, got {frame[2].iloc[row]!r}",
+            )
+    return from_edges(citizens, u, v, weights)
+
+
+def write_edge_list(graph: Graph, path: str | Path) -> None:
+    """Write each undirected edge once as ``source,target[,weight]`` with a header."""
+    rows = graph.rows
+    keep = rows < graph.indices
+    frame = pd.DataFrame({"source": rows[keep], "target": graph.indices[keep]})
+    if graph.weights is not None:
+        frame["weight"] = graph.weights[keep]
+    frame.to_csv(path, index=False)

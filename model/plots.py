@@ -1,0 +1,209 @@
+"""Figures from tidy tables: one function per picture, each returning a matplotlib Figure.
+
+Party colours: a party named after a colour (``blue``, ``red``…) is drawn in that colour;
+others take the tab10 cycle. Uses the Agg backend via ``matplotlib.figure.Figure`` directly, so
+importing this module changes no global plotting state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.compare import CONFIDENCE, Comparison
+from model.population import SOURCE_NAMES
+from model.run import RunResult
+
+SOURCE_HATCH = {"institution": "", "staff": "//", "champion": ".."}
+
+
+def party_colours(parties: list[str]) -> dict[str, str]:
+    cycle = [c for c in mcolors.TABLEAU_COLORS.values()]
+    out, free = {}, iter(cycle)
+    for p in parties:
+        out[p] = p if p in mcolors.CSS4_COLORS or p in mcolors.BASE_COLORS else next(free)
+    return out
+
+
+def _series(ts: pd.DataFrame, metric: str, party: str = "", source: str = "") -> pd.Series:
+    sel = ts[(ts.metric == metric) & (ts.party == party) & (ts.source_type == source)]
+    return sel.set_index("step")["value"]
+
+
+def _voice(ts: pd.DataFrame, party: str) -> pd.Series:
+    sel = ts[(ts.metric == "share_of_voice") & (ts.party == party)]
+    return sel.groupby("step")["value"].sum()
+
+
+def run_overview(result: RunResult) -> Figure:
+    """Vote intention, share of voice, opinions and mobilisation over one run."""
+    ts = result.timeseries
+    parties = result.summary["parties"]
+    colours = party_colours(parties)
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
+    axes = fig.subplots(2, 2)
+    ax = axes[0, 0]
+    for p in parties:
+        ax.plot(_series(ts, "vote_share", p), color=colours[p], label=p)
+    ax.plot(_series(ts, "turnout"), color="0.4", ls="--", label="turnout")
+    ax.set(title="Vote intention (share of electorate)", xlabel="step (day)", ylim=(0, 1))
+    ax.legend(loc="upper left", fontsize=8)
+
+    ax = axes[0, 1]
+    steps = _series(ts, "share_of_voice", "", "citizen").index
+    bottom = np.zeros(len(steps))
+    for p in parties:
+        for source in SOURCE_NAMES[1:]:
+            y = _series(ts, "share_of_voice", p, source).reindex(steps).to_numpy()
+            if np.nanmax(y, initial=0) <= 0:
+                continue
+            ax.fill_between(
+                steps,
+                bottom,
+                bottom + y,
+                color=colours[p],
+                alpha=0.75,
+                hatch=SOURCE_HATCH[source],
+                edgecolor="white",
+                lw=0,
+                label=f"{p} {source}",
+            )
+            bottom = bottom + y
+    ax.fill_between(
+        steps,
+        bottom,
+        bottom + _series(ts, "share_of_voice", "", "citizen").to_numpy(),
+        color="0.85",
+        label="citizens' own posts",
+    )
+    ax.set(title="Share of voice (posts read)", xlabel="step (day)", ylim=(0, 1))
+    ax.legend(loc="lower left", fontsize=7, ncol=2)
+
+    ax = axes[1, 0]
+    mean, sd = _series(ts, "mean_opinion"), _series(ts, "opinion_sd")
+    ax.plot(mean, color="k", label="mean opinion")
+    ax.fill_between(mean.index, mean - sd, mean + sd, color="0.7", alpha=0.5, label="± 1 sd")
+    for p in parties:
+        ax.plot(_series(ts, "party_line", p), color=colours[p], ls=":", label=f"{p} line")
+    ax.set(title="Opinion (first issue)", xlabel="step (day)", ylim=(-1, 1))
+    ax.legend(loc="lower left", fontsize=8)
+
+    ax = axes[1, 1]
+    ax.plot(_series(ts, "engaged"), color="0.3", label="engaged citizens (share)")
+    ax.set(
+        title="Mobilisation and champions", xlabel="step (day)", ylabel="share engaged", ylim=(0, 1)
+    )
+    twin = ax.twinx()
+    for p in parties:
+        champs = _series(ts, "active_champions", p)
+        if champs.max() > 0:
+            twin.plot(champs, color=colours[p], label=f"{p} champions")
+    twin.set_ylabel("active champions")
+    lines = ax.get_legend_handles_labels()
+    more = twin.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
+    fig.suptitle(
+        f"{result.scenario.name} — seed {result.seed}, "
+        f"{result.summary['citizens']} citizens, {result.summary['steps']} steps"
+    )
+    return fig
+
+
+def opinion_histogram(opinions: dict[str, list[np.ndarray]], title: str) -> Figure:
+    """Final opinion distributions, one panel per scenario (replicates pooled)."""
+    names = list(opinions)
+    fig = Figure(figsize=(3.2 * len(names) + 1, 3.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(names), sharey=True))
+    bins = np.linspace(-1, 1, 41)
+    for ax, name in zip(axes, names, strict=True):
+        values = np.concatenate(opinions[name])
+        ax.hist(values, bins=bins, density=True, color="0.45")
+        ax.set(title=name, xlabel="final opinion", xlim=(-1, 1))
+    axes[0].set_ylabel("density")
+    fig.suptitle(title)
+    return fig
+
+
+def _band(ax, frame: pd.DataFrame, colour: str, label: str) -> None:
+    """Mean over replicates with a t confidence band, by step."""
+    from scipy import stats
+
+    g = frame.groupby("step")["value"]
+    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+    t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
+    half = np.where(n > 1, t * sd / np.sqrt(n), 0.0)
+    ax.plot(mean.index, mean, color=colour, label=label)
+    ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.2, lw=0)
+
+
+def comparison_timeseries(comp: Comparison, metric: str, title: str) -> Figure:
+    """One panel per party: each scenario's mean over replicates with its 95% band."""
+    ts = comp.timeseries
+    parties = comp.comparison["parties"]
+    names = [s.name for s in comp.scenarios]
+    fig = Figure(figsize=(5.5 * len(parties), 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(1, len(parties)), sharey=True))
+    colours = [mcolors.to_hex(c) for c in (list(mcolors.TABLEAU_COLORS.values()) * 3)[: len(names)]]
+    for ax, party in zip(axes, parties, strict=False):
+        sel = ts[(ts.metric == metric) & (ts.party == party)]
+        sel = sel.groupby(["scenario", "replicate", "step"], as_index=False)["value"].sum()
+        for name, colour in zip(names, colours, strict=True):
+            _band(ax, sel[sel.scenario == name], colour, name)
+        ax.set(title=f"{party}", xlabel="step (day)", ylim=(0, None))
+    axes[0].set_ylabel(metric.replace("_", " "))
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(
+        f"{title} — mean and {CONFIDENCE:.0%} CI over "
+        f"{comp.comparison['replicates']} paired replicates"
+    )
+    return fig
+
+
+def effects(comp: Comparison, metric: str = "vote_share") -> Figure:
+    """Paired differences against the baseline, with confidence intervals, per party."""
+    diffs = comp.comparison["differences"]
+    parties = comp.comparison["parties"]
+    colours = party_colours(parties)
+    names = list(diffs)
+    fig = Figure(
+        figsize=(7.5, 0.6 * max(1, len(names)) * max(1, len(parties)) + 1.5), layout="constrained"
+    )
+    ax = fig.subplots()
+    y = 0
+    ticks, labels = [], []
+    for name in names:
+        for party in parties:
+            d = diffs[name][metric][party]
+            mean = 100 * d["mean"]
+            if d["ci_low"] is not None:
+                ax.errorbar(
+                    mean,
+                    y,
+                    xerr=[[mean - 100 * d["ci_low"]], [100 * d["ci_high"] - mean]],
+                    fmt="o",
+                    color=colours[party],
+                    capsize=3,
+                )
+            else:
+                ax.plot(mean, y, "o", color=colours[party])
+            ticks.append(y)
+            labels.append(f"{name} · {party}")
+            y -= 1
+        y -= 0.5
+    ax.axvline(0, color="0.5", lw=1)
+    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.set_xlabel(
+        f"paired difference in {metric.replace('_', ' ')} vs "
+        f"{comp.comparison['baseline']} (percentage points)"
+    )
+    ax.set_title(f"Effect of each strategy ({CONFIDENCE:.0%} CI)")
+    return fig
+
+
+def save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=110)
+    return path

@@ -1,0 +1,183 @@
+"""Output folders: what ``socialweb run`` and ``socialweb compare`` write, and the report.
+
+Every folder is staged and renamed into place when complete (``store.staged``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from model.compare import Comparison
+from model.config import scenario_to_dict
+from model.plots import comparison_timeseries, effects, opinion_histogram, run_overview, save
+from model.run import RunResult
+from model.store import manifest, staged, write_json, write_parquet, write_text, write_yaml
+
+RESOLVED_HEADER = "# Fully resolved scenario (every default filled in), as this run used it.\n"
+
+
+def write_run(result: RunResult, out: Path, **meta: Any) -> Path:
+    """scenario.yaml, manifest.json, timeseries.parquet, summary.json, [agents.parquet], PNGs."""
+    with staged(out) as stage:
+        write_yaml(scenario_to_dict(result.scenario), stage / "scenario.yaml", RESOLVED_HEADER)
+        write_parquet(result.timeseries, stage / "timeseries.parquet")
+        write_json(result.summary, stage / "summary.json")
+        if result.agents is not None:
+            write_parquet(result.agents, stage / "agents.parquet")
+        if result.scenario.output.plots:
+            save(run_overview(result), stage / "overview.png")
+            save(
+                opinion_histogram(
+                    {result.scenario.name: [result.final_opinions]}, "Final opinions"
+                ),
+                stage / "opinions.png",
+            )
+        write_json(
+            manifest(
+                kind="run",
+                scenario=result.scenario.name,
+                seed=result.seed,
+                wall_time_s=round(result.wall_time, 3),
+                **meta,
+            ),
+            stage / "manifest.json",
+        )
+    return out
+
+
+def _pct(d: dict[str, Any]) -> str:
+    """'12.3 [10.1, 14.5]' in percentage points."""
+    if d["mean"] != d["mean"]:
+        return "–"
+    if d["ci_low"] is None:
+        return f"{100 * d['mean']:.1f}"
+    return f"{100 * d['mean']:.1f} [{100 * d['ci_low']:.1f}, {100 * d['ci_high']:.1f}]"
+
+
+def _signed(d: dict[str, Any], scale: float = 100.0, digits: int = 1) -> str:
+    if d["ci_low"] is None:
+        return f"{scale * d['mean']:+.{digits}f}"
+    return (
+        f"{scale * d['mean']:+.{digits}f} [{scale * d['ci_low']:+.{digits}f}, "
+        f"{scale * d['ci_high']:+.{digits}f}]"
+    )
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
+    """The strategist's report: outcomes, paired effects with CIs, cost per vote point, plots."""
+    c = comp.comparison
+    parties = c["parties"]
+    first = comp.scenarios[0]
+    lines = [
+        f"# Strategy comparison: {', '.join(s.name for s in comp.scenarios)}",
+        "",
+        f"{c['replicates']} paired replicates per scenario (common random numbers: replicate r of "
+        f"every scenario starts from the same network and opinions), {first.population.citizens} "
+        f"citizens, {first.steps} steps (days); the election is the last step. Intervals are "
+        f"{c['confidence']:.0%} Student-t confidence intervals over replicates. Vote share is "
+        "the expected share of the whole electorate (abstention is the rest).",
+        "",
+        "## What each scenario tests",
+        "",
+    ]
+    for s in comp.scenarios:
+        lines.append(f"- **{s.name}** — {s.description.strip() or '(no description)'}")
+    lines += ["", "## Election-day outcomes", ""]
+    header = (
+        ["scenario"]
+        + [f"vote {p} (%)" for p in parties]
+        + ["turnout (%)"]
+        + [f"share of voice {p} (%)" for p in parties]
+        + [f"total cost {p}" for p in parties]
+    )
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, entry in c["scenarios"].items():
+        row = [name] + [_pct(entry["vote_share"][p]) for p in parties] + [_pct(entry["turnout"])]
+        row += [_pct(entry["share_of_voice"][p]) for p in parties]
+        row += [_money(entry["cost"][p]["mean"]) for p in parties]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += [
+        "",
+        f"## Paired effects against `{c['baseline']}`",
+        "",
+        "Percentage points; an interval that excludes 0 is a difference the replicates "
+        "resolve. Extra cost per vote point = paired extra spending / vote-share points "
+        "gained (– where nothing was gained).",
+        "",
+    ]
+    header = [
+        "scenario",
+        "party",
+        "Δ vote share (pp)",
+        "Δ share of voice (pp)",
+        "Δ total cost",
+        "extra cost per vote point",
+    ]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, diff in c["differences"].items():
+        for p in parties:
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        name,
+                        p,
+                        _signed(diff["vote_share"][p]),
+                        _signed(diff["share_of_voice"][p]),
+                        _signed(diff["cost"][p], 1.0, 0),
+                        _money(diff["cost_per_vote_point"][p]["value"]),
+                    ]
+                )
+                + " |"
+            )
+    lines += ["", "## Plots", ""]
+    lines += [f"![{p}]({p})" for p in plots]
+    lines += [
+        "",
+        "## Reading this report",
+        "",
+        "These numbers are what the model implies under its assumptions, not a forecast. "
+        "Every mechanism is a switch in the scenario files and every default's source is "
+        "listed in `docs/PARAMETERS.md`; rerun with `--set` to test how robust a "
+        "conclusion is (e.g. `--set parties.blue.champions.guidance=0.8`). Files: "
+        "`runs.parquet` (one row per run), `timeseries.parquet` (tidy, every step), "
+        "`comparison.json` (the numbers above), `scenarios/` (resolved inputs).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
+    """runs.parquet, timeseries.parquet, comparison.json, report.md, PNGs, resolved scenarios."""
+    with staged(out) as stage:
+        (stage / "scenarios").mkdir()
+        for s in comp.scenarios:
+            write_yaml(scenario_to_dict(s), stage / "scenarios" / f"{s.name}.yaml", RESOLVED_HEADER)
+        write_parquet(comp.runs, stage / "runs.parquet")
+        write_parquet(comp.timeseries, stage / "timeseries.parquet")
+        write_json(comp.comparison, stage / "comparison.json")
+        plots = {
+            "vote_share.png": comparison_timeseries(comp, "vote_share", "Vote intention"),
+            "share_of_voice.png": comparison_timeseries(
+                comp, "share_of_voice", "Share of voice (all source types)"
+            ),
+            "effects.png": effects(comp, "vote_share"),
+            "opinions.png": opinion_histogram(
+                comp.final_opinions, "Final opinions (replicates pooled)"
+            ),
+        }
+        for name, fig in plots.items():
+            save(fig, stage / name)
+        write_text(comparison_markdown(comp, list(plots)), stage / "report.md")
+        write_json(
+            manifest(
+                kind="compare", scenarios=[s.name for s in comp.scenarios], seeds=comp.seeds, **meta
+            ),
+            stage / "manifest.json",
+        )
+    return out

@@ -1,0 +1,209 @@
+"""One run → :class:`RunResult`: the tidy time series, the summary and the final state.
+
+>>> from model import load_scenario, run
+>>> result = run(load_scenario("scenarios/champion_driven.yaml"), seed=1)
+>>> result.timeseries.query("metric == 'vote_share'")   # tidy pandas DataFrame
+>>> result.summary["final"]["vote_share"]                # same numbers the CLI writes
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.config import ConfigError, Scenario
+from model.config import load_scenario as _load_scenario
+from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
+from model.network.io import EdgeListError, read_edge_list
+from model.population import ROLE_NAMES, SOURCE_NAMES
+from model.sim import SocialWebModel
+
+TIDY_COLUMNS = ["step", "metric", "party", "source_type", "value"]
+
+
+def check_files(scenario: Scenario, source: str) -> None:
+    """Read the files a scenario names (edge lists) now, so errors come before any run."""
+    if scenario.network.kind == "edge_list":
+        try:
+            read_edge_list(scenario.network.path, scenario.population.citizens)
+        except EdgeListError as err:
+            raise ConfigError([f"{err.file}: {err.message} (network.path of {source})"]) from None
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+) -> Scenario:
+    """Load and check a scenario file (schema, consistency and the files it names).
+
+    Args:
+        path: a scenario YAML file.
+        overrides: dotted-path overrides, ``{"parties.blue.champions.guidance": 0.5}`` or
+            ``["parties.blue.champions.guidance=0.5"]``.
+
+    Raises:
+        ConfigError: one ``FILE: key.path: expected …, got …`` line per problem.
+    """
+    scenario = _load_scenario(path, overrides)
+    check_files(scenario, str(path))
+    return scenario
+
+
+def override(scenario: Scenario, **changes: Any) -> Scenario:
+    """A checked copy with dotted-path changes: ``override(s, **{"feed.attention": 5})``."""
+    data = apply_overrides(scenario_to_dict(scenario), changes)
+    out = scenario_from_dict(data, source=f"<{scenario.name}>")
+    check_files(out, f"<{scenario.name}>")
+    return out
+
+
+@dataclass
+class RunResult:
+    """What one run produced."""
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame  # tidy: step, metric, party, source_type, value
+    summary: dict[str, Any]
+    final_opinions: np.ndarray  # citizens' final opinions on the first issue
+    agents: pd.DataFrame | None  # per person (when requested)
+    wall_time: float
+
+    def series(self, metric: str, party: str = "", source_type: str = "") -> pd.Series:
+        """One metric over time, indexed by step."""
+        ts = self.timeseries
+        sel = ts[(ts.metric == metric) & (ts.party == party) & (ts.source_type == source_type)]
+        return sel.set_index("step")["value"]
+
+
+def tidy(model: SocialWebModel) -> pd.DataFrame:
+    """The DataCollector's wide table as tidy rows (step, metric, party, source_type, value)."""
+    wide = model.datacollector.get_model_vars_dataframe()
+    steps = np.arange(len(wide), dtype=np.int32)
+    frames = []
+    for column in wide.columns:
+        metric, party, source = column.split("|")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "step": steps,
+                    "metric": metric,
+                    "party": party,
+                    "source_type": source,
+                    "value": wide[column].to_numpy(dtype=np.float64),
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(
+        ["step", "metric", "party", "source_type"], kind="stable", ignore_index=True
+    )[TIDY_COLUMNS]
+
+
+def summarize(model: SocialWebModel) -> dict[str, Any]:
+    """The summary: seed, size and the final (election-day) outcomes."""
+    m = model.metrics
+    names = model.parties.names
+    vote = {p: m[("vote_share", p, "")] for p in names}
+    voice_by_source = {p: {s: m[("share_of_voice", p, s)] for s in SOURCE_NAMES[1:]} for p in names}
+    cost = {p: m[("cumulative_cost", p, "")] for p in names}
+    ranked = sorted(names, key=lambda p: vote[p], reverse=True)
+    final = {
+        "vote_share": vote,
+        "turnout": m[("turnout", "", "")],
+        "abstention": m[("abstention", "", "")],
+        "mean_opinion": m[("mean_opinion", "", "")],
+        "polarization": m[("polarization", "", "")],
+        "bimodality": m[("bimodality", "", "")],
+        "clusters": int(m[("clusters", "", "")]),
+        "engaged": m[("engaged", "", "")],
+        "share_of_voice": {p: sum(voice_by_source[p].values()) for p in names},
+        "share_of_voice_by_source": voice_by_source,
+        "share_of_voice_citizens": m[("share_of_voice", "", "citizen")],
+        "reach": {p: m[("reach", p, "")] for p in names},
+        "active_champions": {p: int(m[("active_champions", p, "")]) for p in names},
+        "burnouts": {p: int(m[("burnouts", p, "")]) for p in names},
+        "recruits": {p: int(m[("recruits", p, "")]) for p in names},
+        "cost": cost,
+        "cost_per_vote_point": {
+            p: (cost[p] / (100 * vote[p]) if vote[p] > 0 else None) for p in names
+        },
+        "party_line": {p: m[("party_line", p, "")] for p in names},
+    }
+    return {
+        "scenario": model.config.name,
+        "seed": model.seed,
+        "steps": model.step_count,
+        "citizens": model.population.citizens,
+        "parties": names,
+        "winner": ranked[0] if ranked else None,
+        "margin": (vote[ranked[0]] - vote[ranked[1]]) if len(ranked) > 1 else None,
+        "final": final,
+    }
+
+
+def agent_table(model: SocialWebModel) -> pd.DataFrame:
+    """Per person: row, role, party, degree, engaged and final opinion per issue."""
+    pop = model.population
+    names = np.array([*model.parties.names, ""], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "person": np.arange(pop.n),
+            "role": np.array(ROLE_NAMES, dtype=object)[pop.role],
+            "party": names[pop.party],  # -1 indexes the trailing ""
+            "degree": model.graph.degree,
+            "engaged": pop.engaged.copy(),
+        }
+    )
+    for k in range(pop.x.shape[1]):
+        frame[f"opinion_{k}"] = pop.x[:, k]
+    return frame
+
+
+def run(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    agents: bool | None = None,
+    use_compiled: bool = True,
+    **model_inputs: Any,
+) -> RunResult:
+    """Run one scenario.
+
+    Args:
+        scenario: a loaded scenario.
+        seed: overrides ``scenario.seed``.
+        steps: overrides ``scenario.steps``.
+        progress: called as ``progress(done, total)`` after each step.
+        agents: include the per-person table (default: ``scenario.output.agents``).
+        use_compiled: use the numba kernels (False: their Python twins).
+        model_inputs: ``opinions``, ``thresholds`` or ``graph`` for :class:`SocialWebModel`.
+    """
+    if steps is not None:
+        scenario = dataclasses.replace(scenario, steps=int(steps))
+    seed = scenario.seed if seed is None else int(seed)
+    scenario = dataclasses.replace(scenario, seed=seed)
+    start = time.perf_counter()
+    model = SocialWebModel(
+        scenario, seed=seed, agents="parties", use_compiled=use_compiled, **model_inputs
+    )
+    model.run(progress=progress)
+    want_agents = scenario.output.agents if agents is None else agents
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        timeseries=tidy(model),
+        summary=summarize(model),
+        final_opinions=model.population.x[: model.population.citizens, 0].copy(),
+        agents=agent_table(model) if want_agents else None,
+        wall_time=time.perf_counter() - start,
+    )

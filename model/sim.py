@@ -1,0 +1,289 @@
+"""SocialWebModel: the Mesa model that runs DESIGN.md §2's phases in order, nothing more.
+
+All state the hot loop touches is in NumPy arrays (``model.population``, ``model.parties``);
+the Mesa agents in ``model.agents`` are thin views onto rows of those arrays. One step:
+
+1. post (``dynamics.posting``)      2. feed (``dynamics.feed``)
+3. update (``dynamics.rules``; party affinity in ``dynamics.polls``)
+4. champions (``dynamics.champions``: motivation, burnout, recruitment, partnership)
+5. mobilization (``dynamics.mobilization``)   6. poll (``dynamics.polls``)
+7. collect (Mesa ``DataCollector`` over the vectorised reductions in ``model.metrics``)
+
+Randomness: one seed → named streams (``model.rng``); Mesa's own ``model.rng`` is seeded with
+the same seed but the phases never draw from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Literal
+
+import mesa
+import numpy as np
+
+from model.agents import make_agents, sync_agents
+from model.config.load import fixed_cost_per_step
+from model.config.schema import Scenario
+from model.dynamics import champions, mobilization, polls
+from model.dynamics.feed import deliver, expand_neighbours
+from model.dynamics.posting import make_posts
+from model.dynamics.rules import make_rule
+from model.metrics import Key, step_metrics
+from model.network.csr import Graph, from_edges
+from model.network.generators import generate
+from model.population import (
+    CHAMPION,
+    Parties,
+    Population,
+    build_population,
+    initial_opinions,
+)
+from model.rng import streams
+
+AgentMode = Literal["all", "parties", "auto"]
+AUTO_AGENT_LIMIT = 200_000  # above this many citizens, "auto" skips per-citizen Mesa objects
+
+
+def attach_staff(
+    citizen_graph: Graph,
+    pop: Population,
+    counts: list[int],
+    ties: list[int],
+    rng: np.random.Generator,
+) -> Graph:
+    """The persons' network: citizens' ties plus each staff member's ties to random citizens."""
+    rows = citizen_graph.rows
+    keep = rows < citizen_graph.indices
+    u = [rows[keep].astype(np.int64)]
+    v = [citizen_graph.indices[keep].astype(np.int64)]
+    w = [citizen_graph.weights[keep]] if citizen_graph.weights is not None else None
+    row = pop.citizens
+    for count, t in zip(counts, ties, strict=True):
+        t = min(t, pop.citizens)
+        for member in range(row, row + count):
+            contacts = rng.choice(pop.citizens, t, replace=False)
+            u.append(np.full(t, member, dtype=np.int64))
+            v.append(contacts.astype(np.int64))
+            if w is not None:
+                w.append(np.ones(t))
+        row += count
+    return from_edges(
+        pop.n, np.concatenate(u), np.concatenate(v), np.concatenate(w) if w is not None else None
+    )
+
+
+class SocialWebModel(mesa.Model):
+    """Citizens, party staff, champions and party accounts on a synthetic social network.
+
+    Args:
+        scenario: a checked :class:`~model.config.schema.Scenario`.
+        seed: overrides ``scenario.seed``.
+        agents: ``all`` creates a Mesa agent per person; ``parties`` only for institutions,
+            staff and champions; ``auto`` = all up to 200,000 citizens.
+        use_compiled: run the numba kernels (False: their plain-Python twins, for tests).
+        opinions: optional (N, K) initial opinions replacing the drawn ones.
+        thresholds: optional (N,) mobilisation thresholds replacing the drawn ones.
+        graph: optional citizens' Graph replacing the generated one.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        agents: AgentMode = "auto",
+        use_compiled: bool = True,
+        opinions: np.ndarray | None = None,
+        thresholds: np.ndarray | None = None,
+        graph: Graph | None = None,
+    ):
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.config = scenario
+        self.seed = seed
+        self.streams = streams(seed)
+        self.step_count = 0
+        party_specs = list(scenario.parties.values())
+        names = list(scenario.parties)
+
+        x0 = initial_opinions(scenario.population, self.streams["init"])
+        if opinions is not None:
+            x0 = np.asarray(opinions, dtype=np.float64).reshape(x0.shape).clip(-1.0, 1.0)
+        citizen_graph = (
+            graph if graph is not None else generate(scenario.network, x0, self.streams["network"])
+        )
+        counts = [p.staff.count for p in party_specs]
+        self.population = pop = build_population(scenario, x0, counts, self.streams["init"])
+        if thresholds is not None:
+            pop.threshold[: pop.citizens] = np.asarray(thresholds, dtype=np.float64)
+        self.graph = attach_staff(
+            citizen_graph, pop, counts, [p.staff.ties for p in party_specs], self.streams["network"]
+        )
+
+        line = np.array([p.position for p in party_specs], dtype=np.float64).reshape(
+            len(party_specs), scenario.population.issues
+        )
+        staff_rows, row = [], pop.citizens
+        for count in counts:
+            staff_rows.append(np.arange(row, row + count))
+            row += count
+        self.parties = Parties(
+            names=names,
+            line=line,
+            followers=self._followers(pop, party_specs),
+            staff_rows=staff_rows,
+            cumulative_cost=np.zeros(len(names)),
+            burnouts=np.zeros(len(names), dtype=np.int64),
+            recruits=np.zeros(len(names), dtype=np.int64),
+        )
+        self.reachable = self._reachable(pop)
+        champions.seed_champions(pop, self.parties, scenario, self.streams["parties"])
+        self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
+        self.cost = np.zeros(len(names))
+        self.last_reads_party = np.zeros(0, dtype=np.int64)
+        self.last_reads_source = np.zeros(0, dtype=np.int64)
+        self.vote = polls.vote_intention(pop, self.parties, scenario.election)
+        self.parties.vote_history.append(self.vote.copy())
+
+        mode = (
+            agents
+            if agents != "auto"
+            else ("all" if pop.citizens <= AUTO_AGENT_LIMIT else "parties")
+        )
+        self.agent_mode = mode
+        self.person_agents = make_agents(self, mode)
+        self.metrics: dict[Key, float] = self._measure()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"|".join(key): partial(_report, key) for key in self.metrics}
+        )
+        self.datacollector.collect(self)
+
+    # -- set-up helpers -------------------------------------------------------------------
+    def _followers(self, pop: Population, party_specs: list) -> list[np.ndarray]:
+        """Each institution's followers: drawn with probability proportional to affinity + 0.01."""
+        rng = self.streams["parties"]
+        out = []
+        for k, spec in enumerate(party_specs):
+            count = (
+                round(spec.institution.followers * pop.citizens) if spec.institution.enabled else 0
+            )
+            if count == 0:
+                out.append(np.zeros(0, dtype=np.int64))
+                continue
+            weight = pop.affinity[: pop.citizens, k] + 0.01
+            rows = rng.choice(pop.citizens, count, replace=False, p=weight / weight.sum())
+            out.append(np.sort(rows).astype(np.int64))
+        return out
+
+    def _reachable(self, pop: Population) -> list[np.ndarray]:
+        """Citizens an organizer can reach: staff contacts and the institution's followers."""
+        out = []
+        for k in range(len(self.parties.names)):
+            mask = np.zeros(pop.citizens, dtype=bool)
+            mask[self.parties.followers[k]] = True
+            staff = self.parties.staff_rows[k]
+            if staff.size:
+                _, contacts = expand_neighbours(self.graph, staff)
+                mask[contacts[contacts < pop.citizens]] = True
+            out.append(mask)
+        return out
+
+    # -- one step -------------------------------------------------------------------------
+    def step(self) -> None:
+        """One day: post, feed, update, champions, mobilization, poll, collect."""
+        self.step_count += 1
+        t = self.step_count
+        sc, pop, parties, rs = self.config, self.population, self.parties, self.streams
+        party_specs = list(sc.parties.values())
+
+        posts = make_posts(pop, parties, sc, rs["posting"])
+        reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"])
+        post = reads.post
+        read_party = posts.party[post]
+        effect = self.rule.read(
+            pop,
+            reads.reader,
+            posts.content[post],
+            posts.trust[post],
+            posts.source_type[post],
+            rs["update"],
+        )
+        self.rule.peer_step(pop, self.graph, rs["update"])
+        polls.update_affinity(
+            pop,
+            reads.reader,
+            read_party,
+            posts.trust[post],
+            effect.accepted,
+            effect.rejected,
+            sc.election,
+            sc.opinion.backfire_rate,
+        )
+        from_party = read_party >= 0
+        pop.last_party_read[reads.reader[from_party], read_party[from_party]] = t
+
+        burnouts = champions.update_motivation(pop, parties, sc, sc.feed.recent_window)
+        recruits = champions.recruit(pop, parties, sc, self.reachable, rs["champions"], t)
+        champions.drift_party_line(pop, parties, sc)
+        parties.burnouts += burnouts
+        parties.recruits += recruits
+        if self.person_agents is not None and (burnouts.any() or recruits.any()):
+            sync_agents(self)
+
+        mobilization.spread(pop, self.graph, sc.mobilization, rs["mobilize"])
+        self.vote = polls.vote_intention(pop, parties, sc.election)
+        parties.vote_history.append(self.vote.copy())
+
+        active = np.array(
+            [
+                np.count_nonzero((pop.role == CHAMPION) & (pop.party == k))
+                for k in range(len(party_specs))
+            ]
+        )
+        # institution content and staff salaries; paid reach as delivered; organizer hours
+        self.cost = np.array(
+            [
+                fixed_cost_per_step(spec, 0)
+                + reads.paid_impressions[k] * spec.institution.cost_per_paid_impression
+                + active[k] * spec.champions.cost_per_step
+                for k, spec in enumerate(party_specs)
+            ],
+            dtype=np.float64,
+        )
+        parties.cumulative_cost += self.cost
+        self.last_reads_party = read_party
+        self.last_reads_source = posts.source_type[post].astype(np.int64)
+        self.metrics = self._measure()
+        self.datacollector.collect(self)
+
+    def _measure(self) -> dict[Key, float]:
+        parties = self.parties
+        return step_metrics(
+            self.population,
+            parties.names,
+            vote=self.vote,
+            read_party=self.last_reads_party,
+            read_source=self.last_reads_source,
+            reach_window=self.config.feed.recent_window,
+            step=self.step_count,
+            cost=self.cost,
+            cumulative_cost=parties.cumulative_cost,
+            burnouts=parties.burnouts,
+            recruits=parties.recruits,
+            line=parties.line,
+        )
+
+    def run(
+        self, steps: int | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Run ``steps`` steps (default: the scenario's), calling ``progress(done, total)``."""
+        total = self.config.steps if steps is None else steps
+        for done in range(1, total + 1):
+            self.step()
+            if progress is not None:
+                progress(done, total)
+
+
+def _report(key: Key, model: SocialWebModel) -> float:
+    return model.metrics[key]
