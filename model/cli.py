@@ -212,7 +212,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     from model.docs import parameter_table
 
-    print(parameter_table())
+    sys.stdout.write(parameter_table())
     return EXIT_OK
 
 

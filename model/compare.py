@@ -11,6 +11,7 @@ do not depend on the number of workers or the order runs finish in.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 import time
@@ -88,6 +89,12 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where available (no fork of a multi-threaded parent), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _task(scenario: Scenario, seed: int, steps: int | None) -> RunResult:
     return run(scenario, seed=seed, steps=steps)
 
@@ -110,7 +117,9 @@ def run_all(
                 progress(i + 1, total)
         return results  # type: ignore[return-value]
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent)
+    pool = executor or ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=_watch_parent
+    )
     try:
         futures = {
             pool.submit(_task, scenario, seed, steps): i for i, (scenario, seed) in enumerate(tasks)

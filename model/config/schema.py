@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 GUESS = "stated guess"
+SETTING = "— (a setting, not a model assumption)"
 
 
 def param(
@@ -152,6 +153,7 @@ class NetworkSpec:
         "",
         doc="edge_list: file of 'source target [weight]' lines (CSV or "
         "whitespace), node ids 0..citizens-1; relative to the scenario file",
+        source=SETTING,
     )
 
 
@@ -355,11 +357,14 @@ class ChampionSpec:
     activity_boost: float = param(
         2.0, 0, 100, doc="a champion posts with chance min(1, activity_boost·a·m)"
     )
+    min_engagement: float = param(
+        0.5, 0, 1, doc="only citizens at least this engaged qualify (mobilised citizens have 1)"
+    )
     recruit_distance: float = param(
         0.5,
         0,
         2,
-        doc="only citizens within this opinion distance of the party line and engaged qualify",
+        doc="only citizens within this opinion distance of the party line qualify",
     )
     cost_per_step: float = param(1.0, 0, 1e9, doc="organizer hours per active champion per step")
 
@@ -384,18 +389,28 @@ class PartySpec:
 class OutputSpec:
     """What a run writes besides the time series."""
 
-    agents: bool = param(False, doc="write agents.parquet: final opinion, role, party, degree")
-    plots: bool = param(True, doc="write PNG plots")
+    agents: bool = param(
+        False, doc="write agents.parquet: final opinion, role, party, degree", source=SETTING
+    )
+    plots: bool = param(True, doc="write PNG plots", source=SETTING)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
     """A whole model configuration."""
 
-    name: str = param("scenario", doc="short name used in outputs")
-    description: str = param("", doc="what the scenario tests")
-    steps: int = param(365, 1, 1_000_000, doc="steps (days); the election is the last")
-    seed: int = param(0, 0, 2**63 - 1, doc="default seed (the CLI's --seed overrides)")
+    name: str = param("scenario", doc="short name used in outputs", source=SETTING)
+    description: str = param("", doc="what the scenario tests", source=SETTING)
+    steps: int = param(
+        365,
+        1,
+        1_000_000,
+        doc="steps (days); the election is the last",
+        source="one year of campaigning (stated guess)",
+    )
+    seed: int = param(
+        0, 0, 2**63 - 1, doc="default seed (the CLI's --seed overrides)", source=SETTING
+    )
     population: PopulationSpec = section(PopulationSpec, doc="citizens")
     network: NetworkSpec = section(NetworkSpec, doc="ties")
     feed: FeedSpec = section(FeedSpec, doc="platform")

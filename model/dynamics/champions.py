@@ -9,7 +9,8 @@ Motivation m of a champion of party k moves each step toward a target (rate ``mo
 clipped to [0, 1]. A champion whose m falls below ``burnout_threshold`` (m_min) quits: it becomes
 an ordinary, disengaged citizen again. Organizers (staff) recruit: each organizer succeeds with
 chance ``recruitment_rate`` per step, among citizens who are its contacts or the institution's
-followers, engaged, and within ``recruit_distance`` of the party line; up to ``max_champions``,
+followers, at least ``min_engagement`` engaged, and within ``recruit_distance`` of the party
+line; up to ``max_champions``,
 ``organizer_capacity`` per organizer, and the party's ``budget_per_step``. With ``partnership``
 the party line moves toward its champions' mean opinion at rate r (staff follow the line).
 """
@@ -118,7 +119,9 @@ def recruit(
         tries = rng.binomial(spec.staff.count, spec.staff.recruitment_rate)
         if room <= 0 or tries == 0:
             continue
-        ok = reachable[k] & (pop.role[:n_c] == CITIZEN) & pop.engaged[:n_c]
+        ok = (
+            reachable[k] & (pop.role[:n_c] == CITIZEN) & (pop.engagement[:n_c] >= ch.min_engagement)
+        )
         pool = np.flatnonzero(ok)
         pool = pool[distance_to(pop.x[pool], parties.line[k]) < ch.recruit_distance]
         count = min(room, tries, pool.size)

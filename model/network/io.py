@@ -95,6 +95,11 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
             path_text,
             f"expected 2 or 3 fields per line (source target [weight]), got {frame.shape[1]}",
         )
+    if frame[1].isna().any():
+        row = int(np.flatnonzero(frame[1].isna().to_numpy())[0])
+        raise EdgeListError(
+            path_text, f"line {line_of(row)}: expected 'source target [weight]', got 1 field"
+        )
     if frame.shape[1] == 3 and frame[2].isna().any():
         row = int(np.flatnonzero(frame[2].isna().to_numpy())[0])
         raise EdgeListError(

@@ -1,0 +1,558 @@
+"""Scenario loading: every class of bad input is one line naming the file, the key and the fix."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from model.config import ConfigError, Scenario, load_scenario, scenario_from_dict, with_overrides
+from model.config.load import (
+    apply_overrides,
+    fixed_cost_per_step,
+    parse_override,
+    read_yaml,
+    scenario_to_dict,
+)
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+BASE = {
+    "name": "tiny",
+    "steps": 15,
+    "population": {"citizens": 200},
+    "network": {"mean_degree": 6},
+    "parties": {
+        "blue": {
+            "position": 0.25,
+            "institution": {"enabled": True},
+            "champions": {"enabled": True, "initial": 3, "guidance": 0.3},
+        },
+        "red": {"position": -0.25, "institution": {"enabled": True}},
+    },
+}
+
+
+def write(folder: Path, name: str, data: dict | str) -> Path:
+    """A scenario file: raw text, or a mapping dumped as YAML."""
+    path = folder / name
+    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path, overrides=None) -> list[str]:
+    """The problems load_scenario reports (fails the test if it loads)."""
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path, overrides)
+    problems = info.value.problems
+    assert problems, "ConfigError without problems"
+    for line in problems:
+        assert "\n" not in line
+    return problems
+
+
+def only_problem(path: Path, overrides=None) -> str:
+    problems = problems_of(path, overrides)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def with_changes(**changes) -> dict:
+    """BASE with dotted-path changes, e.g. with_changes(**{"feed.attention": 3})."""
+    return apply_overrides(BASE, changes)
+
+
+# --- files that load ------------------------------------------------------------------------
+
+
+def test_base_scenario_loads_with_every_default_filled_in(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", BASE))
+    assert isinstance(s, Scenario)
+    assert s.name == "tiny" and s.steps == 15 and s.population.citizens == 200
+    assert s.parties["blue"].position == [0.25]  # a scalar is one issue's position
+    assert s.parties["blue"].champions.guidance == 0.3
+    assert s.parties["red"].champions.enabled is False
+    assert s.feed == type(s.feed)()  # untouched sections are the schema defaults
+    assert list(s.parties) == ["blue", "red"]
+
+
+def test_empty_file_is_all_defaults(tmp_path):
+    s = load_scenario(write(tmp_path, "empty.yaml", ""))
+    assert s == Scenario()
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_scenarios_load(path):
+    s = load_scenario(path)
+    assert s.name == path.stem
+
+
+def test_resolved_scenario_round_trips(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", BASE))
+    data = scenario_to_dict(s)
+    again = scenario_from_dict(yaml.safe_load(yaml.safe_dump(data)), source="resolved.yaml")
+    assert again == s
+
+
+def test_integral_float_is_accepted_for_an_integer(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", with_changes(steps=20.0)))
+    assert s.steps == 20 and isinstance(s.steps, int)
+
+
+def test_integer_is_accepted_for_a_number(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", with_changes(**{"feed.bias": 2})))
+    assert s.feed.bias == 2.0 and isinstance(s.feed.bias, float)
+
+
+def test_empty_parties_is_allowed(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", with_changes(parties={})))
+    assert s.parties == {}
+
+
+# --- YAML syntax and unreadable files ---------------------------------------------------------
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path = write(tmp_path, "broken.yaml", "name: a\nsteps: 5\npopulation: {citizens: 200\n  x: 1\n")
+    line = only_problem(path)
+    assert line.startswith(f"{path}: line 4, column ")
+    assert "invalid YAML" in line
+
+
+def test_yaml_tab_indentation_error_has_line_number(tmp_path):
+    path = write(tmp_path, "tabs.yaml", "name: a\npopulation:\n\tcitizens: 200\n")
+    line = only_problem(path)
+    assert line.startswith(f"{path}: line 3, column ")
+    assert "invalid YAML" in line
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.yaml"
+    assert only_problem(path) == f"{path}: file not found"
+
+
+def test_directory_instead_of_file(tmp_path):
+    line = only_problem(tmp_path)
+    assert line.startswith(f"{tmp_path}: cannot read")
+
+
+def test_non_utf8_file(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    line = only_problem(path)
+    assert line.startswith(f"{path}: cannot read")
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just a string\n", "42\n"])
+def test_top_level_must_be_a_mapping(tmp_path, text):
+    path = write(tmp_path, "top.yaml", text)
+    line = only_problem(path)
+    assert line.startswith(f"{path}: (top level): expected a mapping of scenario keys, got ")
+
+
+def test_read_yaml_of_empty_file_is_empty_mapping(tmp_path):
+    assert read_yaml(write(tmp_path, "e.yaml", "# only a comment\n")) == {}
+
+
+# --- unknown keys -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "suggestion"),
+    [
+        (
+            {"parties": {"blue": {"champions": {"guidence": 0.3}}}},
+            "parties.blue.champions.guidence",
+            "guidance",
+        ),
+        ({"stpes": 10}, "stpes", "steps"),
+        ({"population": {"citizen": 300}}, "population.citizen", "citizens"),
+        ({"feed": {"algoritm": "similarity"}}, "feed.algoritm", "algorithm"),
+        ({"parties": {"red": {"instituton": {"enabled": True}}}}, "parties.red.instituton",
+         "institution"),
+    ],
+)
+def test_unknown_key_with_did_you_mean(tmp_path, data, key, suggestion):
+    path = write(tmp_path, "s.yaml", data)
+    line = only_problem(path)
+    assert line.startswith(f"{path}: {key}: unknown key (did you mean '{suggestion}'?)")
+    assert "; expected one of: " in line
+    assert suggestion in line.split("expected one of: ", 1)[1].split(", ")
+
+
+def test_unknown_key_without_close_match_lists_the_keys(tmp_path):
+    path = write(tmp_path, "s.yaml", {"feed": {"zzzzzz": 1}})
+    line = only_problem(path)
+    assert line == (
+        f"{path}: feed.zzzzzz: unknown key; expected one of: "
+        "algorithm, bias, attention, recent_window"
+    )
+
+
+def test_every_problem_of_a_file_is_reported(tmp_path):
+    data = {
+        "stpes": 10,
+        "population": {"citizens": "many"},
+        "parties": {"blue": {"champions": {"guidance": 1.4}}},
+        "feed": {"algorithm": "chrono"},
+    }
+    path = write(tmp_path, "many.yaml", data)
+    problems = problems_of(path)
+    assert len(problems) == 4, problems
+    assert all(line.startswith(f"{path}: ") for line in problems)
+    keys = sorted(line.split(": ")[1] for line in problems)
+    assert keys == sorted(
+        ["stpes", "population.citizens", "parties.blue.champions.guidance", "feed.algorithm"]
+    )
+
+
+# --- wrong types ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"steps": "ten"}, "steps: expected an integer in [1, 1000000], got 'ten'"),
+        ({"steps": 10.5}, "steps: expected an integer in [1, 1000000], got 10.5"),
+        (
+            {"parties.blue.champions.guidance": "high"},
+            "parties.blue.champions.guidance: expected a number in [0, 1], got 'high'",
+        ),
+        (
+            {"population.openness": "0.5"},
+            "population.openness: expected a number in [0, 2], got '0.5'",
+        ),
+        ({"output.agents": 1}, "output.agents: expected true or false, got 1"),
+        (
+            {"parties.blue.champions.enabled": "yes please"},
+            "parties.blue.champions.enabled: expected true or false, got 'yes please'",
+        ),
+        ({"name": 5}, "name: expected a string, got 5"),
+        (
+            {"population": 5},
+            "population: expected a mapping of PopulationSpec keys, got 5",
+        ),
+        ({"parties": ["blue", "red"]}, "parties: expected a mapping of names, got ['blue', 'red']"),
+    ],
+)
+def test_wrong_type(tmp_path, changes, expected):
+    path = write(tmp_path, "s.yaml", with_changes(**changes))
+    assert only_problem(path) == f"{path}: {expected}"
+
+
+def test_bool_is_not_a_number(tmp_path):
+    path = write(tmp_path, "s.yaml", with_changes(**{"parties.blue.champions.guidance": True}))
+    line = only_problem(path)
+    assert line.startswith(f"{path}: parties.blue.champions.guidance: expected a number in [0, 1]")
+
+
+def test_bool_is_not_an_integer(tmp_path):
+    path = write(tmp_path, "s.yaml", with_changes(steps=True))
+    line = only_problem(path)
+    assert line.startswith(f"{path}: steps: expected an integer in [1, 1000000], got ")
+
+
+def test_nan_is_refused(tmp_path):
+    path = write(tmp_path, "s.yaml", "name: a\nfeed: {bias: .nan}\n")
+    assert only_problem(path) == f"{path}: feed.bias: expected a number in [0, 20], got nan"
+
+
+def test_party_name_must_be_an_identifier(tmp_path):
+    path = write(tmp_path, "s.yaml", with_changes(parties={"blue party": {}}))
+    assert only_problem(path) == (
+        f"{path}: parties.blue party: expected a name of letters, digits and _"
+    )
+
+
+# --- out of range -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"parties.blue.champions.guidance": 1.4},
+            "parties.blue.champions.guidance: expected a number in [0, 1], got 1.4",
+        ),
+        (
+            {"parties.blue.champions.guidance": -0.1},
+            "parties.blue.champions.guidance: expected a number in [0, 1], got -0.1",
+        ),
+        ({"steps": 0}, "steps: expected an integer in [1, 1000000], got 0"),
+        (
+            {"population.citizens": 1},
+            "population.citizens: expected an integer in [2, 10000000], got 1",
+        ),
+        ({"feed.bias": 21}, "feed.bias: expected a number in [0, 20], got 21"),
+        (
+            {"parties.red.position": 1.5},
+            "parties.red.position: expected a number in [-1, 1], got 1.5",
+        ),
+        (
+            {"parties.red.position": [0.2, -3]},
+            "parties.red.position[1]: expected a number in [-1, 1], got -3",
+        ),
+        ({"seed": -1}, "seed: expected an integer in [0, 9223372036854775807], got -1"),
+    ],
+)
+def test_out_of_range(tmp_path, changes, expected):
+    path = write(tmp_path, "s.yaml", with_changes(**changes))
+    assert only_problem(path) == f"{path}: {expected}"
+
+
+def test_infinity_is_out_of_range(tmp_path):
+    path = write(tmp_path, "s.yaml", "name: a\nfeed: {bias: .inf}\n")
+    assert only_problem(path) == f"{path}: feed.bias: expected a number in [0, 20], got inf"
+
+
+def test_empty_position_list(tmp_path):
+    path = write(tmp_path, "s.yaml", with_changes(**{"parties.red.position": []}))
+    assert only_problem(path) == (
+        f"{path}: parties.red.position: expected at least one number, got an empty list"
+    )
+
+
+def test_bounds_are_inclusive(tmp_path):
+    s = load_scenario(
+        write(
+            tmp_path,
+            "s.yaml",
+            with_changes(**{"parties.blue.champions.guidance": 1, "feed.bias": 0}),
+        )
+    )
+    assert s.parties["blue"].champions.guidance == 1.0 and s.feed.bias == 0.0
+
+
+# --- unknown Literal values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"feed.algorithm": "chrono"},
+            "feed.algorithm: expected one of chronological, similarity, engagement, "
+            "got 'chrono' (did you mean 'chronological'?)",
+        ),
+        (
+            {"opinion.rule": "degrot"},
+            "opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
+            "voter, degroot, got 'degrot' (did you mean 'degroot'?)",
+        ),
+        (
+            {"network.kind": "scale-free"},
+            "network.kind: expected one of barabasi_albert, watts_strogatz, erdos_renyi, "
+            "homophilous, stochastic_block, complete, edge_list, got 'scale-free'",
+        ),
+    ],
+)
+def test_unknown_literal(tmp_path, changes, expected):
+    path = write(tmp_path, "s.yaml", with_changes(**changes))
+    assert only_problem(path) == f"{path}: {expected}"
+
+
+# --- inconsistent settings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"network.kind": "edge_list"},
+            "network.path: expected an edge-list file because network.kind is edge_list",
+        ),
+        (
+            {"network.path": "edges.csv"},
+            "network.path: only used when network.kind is edge_list, got kind barabasi_albert",
+        ),
+        (
+            {"population.openness": 0.8, "population.rejection": 0.5},
+            "population.rejection: expected >= population.openness (0.8): the latitude of "
+            "rejection lies beyond acceptance, got 0.5",
+        ),
+        (
+            {"parties.blue.budget_per_step": 10},
+            "parties.blue.budget_per_step: expected at least the fixed cost of the "
+            "institution and staff (100 per step), got 10",
+        ),
+        (
+            {"parties.blue.position": [0.1, 0.2]},
+            "parties.blue.position: expected 1 value(s), one per issue (population.issues), got 2",
+        ),
+        (
+            {"population.issues": 2, "parties.red.position": [0.1, 0.2]},
+            "parties.blue.position: expected 2 value(s), one per issue (population.issues), got 1",
+        ),
+        (
+            {"parties.red.champions.initial": 3},
+            "parties.red.champions.initial: expected 0 because champions.enabled is false, got 3",
+        ),
+        (
+            {"parties.blue.champions.max_champions": 2},
+            "parties.blue.champions.initial: expected <= champions.max_champions (2), got 3",
+        ),
+        (
+            {"network.mean_degree": 200},
+            "network.mean_degree: expected fewer than population.citizens (200), got 200",
+        ),
+        (
+            {"population.engagement_min": 0.7, "population.engagement_max": 0.5},
+            "population.engagement_min: expected <= population.engagement_max (0.5), got 0.7",
+        ),
+        (
+            {"network.mean_degree": 1},
+            "network.mean_degree: expected >= 2 for barabasi_albert (m = mean_degree/2 >= 1), "
+            "got 1",
+        ),
+        (
+            {"network.kind": "stochastic_block", "network.blocks": 201},
+            "network.blocks: expected at most population.citizens (200), got 201",
+        ),
+        (
+            {"network.kind": "complete", "population.citizens": 20_001},
+            "population.citizens: expected at most 20000 with network.kind complete (N² ties), "
+            "got 20001",
+        ),
+    ],
+)
+def test_inconsistent_settings(tmp_path, changes, expected):
+    path = write(tmp_path, "s.yaml", with_changes(**changes))
+    assert only_problem(path) == f"{path}: {expected}"
+
+
+def test_budget_counts_paid_reach_and_staff(tmp_path):
+    data = with_changes(
+        **{
+            "parties.blue.institution.paid_reach": 0.1,
+            "parties.blue.staff.count": 2,
+            "parties.blue.budget_per_step": 149,
+        }
+    )
+    spec = scenario_from_dict(with_changes(**{"parties.blue.budget_per_step": 0}))
+    # 100 content + 0.1 × 200 citizens × 0.5 per impression + 2 × 20 salary = 150
+    party = dataclasses.replace(
+        spec.parties["blue"],
+        institution=dataclasses.replace(spec.parties["blue"].institution, paid_reach=0.1),
+        staff=dataclasses.replace(spec.parties["blue"].staff, count=2),
+    )
+    assert fixed_cost_per_step(party, 200) == pytest.approx(150)
+    path = write(tmp_path, "s.yaml", data)
+    assert only_problem(path) == (
+        f"{path}: parties.blue.budget_per_step: expected at least the fixed cost of the "
+        "institution and staff (150 per step), got 149"
+    )
+    data["parties"]["blue"]["budget_per_step"] = 150
+    assert load_scenario(write(tmp_path, "ok.yaml", data)).parties["blue"].budget_per_step == 150
+
+
+def test_champions_initial_zero_with_enabled_false_is_fine(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", with_changes(**{"parties.red.champions.initial": 0})))
+    assert s.parties["red"].champions.initial == 0
+
+
+# --- edge-list paths --------------------------------------------------------------------------
+
+
+def test_edge_list_path_is_resolved_relative_to_the_scenario_file(tmp_path, monkeypatch):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    path = write(folder, "s.yaml", with_changes(network={"kind": "edge_list", "path": "edges.csv"}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    s = load_scenario(path)
+    assert Path(s.network.path) == (folder / "edges.csv").resolve()
+
+
+def test_absolute_edge_list_path_is_kept(tmp_path):
+    target = tmp_path / "data" / "edges.csv"
+    path = write(tmp_path, "s.yaml", with_changes(network={"kind": "edge_list", "path": str(target)}))
+    assert Path(load_scenario(path).network.path) == target.resolve()
+
+
+# --- --set overrides --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("steps=20", ("steps", 20)),
+        ("parties.blue.champions.guidance=0.8", ("parties.blue.champions.guidance", 0.8)),
+        ("opinion.backfire=true", ("opinion.backfire", True)),
+        ("feed.algorithm=similarity", ("feed.algorithm", "similarity")),
+        ("parties.blue.position=[0.1]", ("parties.blue.position", [0.1])),
+        (" steps = 7", ("steps", 7)),
+        ("description=a=b", ("description", "a=b")),
+        ("description=", ("description", "")),
+        ("description=: x", ("description", ": x")),  # not YAML: kept as text
+    ],
+)
+def test_parse_override(text, expected):
+    assert parse_override(text) == expected
+
+
+@pytest.mark.parametrize("text", ["steps", "=5", "a..b=1", ".a=1", "a.=1", ""])
+def test_parse_override_refuses_malformed(text):
+    with pytest.raises(ConfigError) as info:
+        parse_override(text)
+    assert info.value.problems == [f"--set: {text}: expected DOTTED.PATH=VALUE"]
+
+
+def test_overrides_apply_and_are_checked(tmp_path):
+    path = write(tmp_path, "s.yaml", BASE)
+    s = load_scenario(path, ["parties.blue.champions.guidance=0.8", "steps=7"])
+    assert s.parties["blue"].champions.guidance == 0.8 and s.steps == 7
+    s = load_scenario(path, {"feed.algorithm": "similarity", "population.citizens": 250})
+    assert s.feed.algorithm == "similarity" and s.population.citizens == 250
+    assert yaml.safe_load(path.read_text()) == BASE  # the file is not touched
+
+
+def test_override_out_of_range_names_file_and_key(tmp_path):
+    path = write(tmp_path, "s.yaml", BASE)
+    line = only_problem(path, ["parties.blue.champions.guidance=1.4"])
+    assert line == f"{path}: parties.blue.champions.guidance: expected a number in [0, 1], got 1.4"
+
+
+def test_override_unknown_key_has_did_you_mean(tmp_path):
+    path = write(tmp_path, "s.yaml", BASE)
+    line = only_problem(path, ["parties.blue.champions.guidence=0.2"])
+    assert line.startswith(
+        f"{path}: parties.blue.champions.guidence: unknown key (did you mean 'guidance'?)"
+    )
+
+
+def test_override_through_a_scalar_is_refused(tmp_path):
+    path = write(tmp_path, "s.yaml", BASE)
+    assert only_problem(path, ["steps.x=1"]) == "--set: steps.x: 'steps' is not a section"
+
+
+def test_override_malformed_is_refused(tmp_path):
+    path = write(tmp_path, "s.yaml", BASE)
+    assert only_problem(path, ["steps"]) == "--set: steps: expected DOTTED.PATH=VALUE"
+
+
+def test_apply_overrides_does_not_mutate_its_input():
+    data = {"parties": {"blue": {"position": 0.1}}}
+    out = apply_overrides(data, {"parties.blue.position": 0.3, "feed.attention": 4})
+    assert data == {"parties": {"blue": {"position": 0.1}}}
+    assert out == {"parties": {"blue": {"position": 0.3}}, "feed": {"attention": 4}}
+
+
+def test_with_overrides_rechecks(tmp_path):
+    s = load_scenario(write(tmp_path, "s.yaml", BASE))
+    t = with_overrides(s, {"feed.attention": 3})
+    assert t.feed.attention == 3 and t.parties == s.parties
+    with pytest.raises(ConfigError) as info:
+        with_overrides(s, {"feed.attention": 0})
+    assert info.value.problems == [
+        "<tiny>: feed.attention: expected an integer in [1, 10000], got 0"
+    ]
+
+
+def test_config_error_message_is_the_problem_lines():
+    err = ConfigError(["a.yaml: x: bad", "b.yaml: y: bad"])
+    assert str(err) == "a.yaml: x: bad\nb.yaml: y: bad"
+    assert isinstance(err, ValueError)

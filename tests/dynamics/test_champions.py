@@ -1,0 +1,135 @@
+"""Champions: motivation (shared values, shared benefits, crowding out), burnout, recruitment,
+budget, partnership. Each test fails if its mechanism is removed or inverted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.dynamics import champions
+from model.population import CHAMPION
+from model.run import run
+from model.sim import SocialWebModel
+from tests.conftest import small
+
+
+def blue(**champ) -> dict:
+    return {"blue": {"position": 0.25, "institution": {"enabled": True},
+                     "staff": {"count": 2, "ties": 15},
+                     "champions": {"enabled": True, "initial": 30, **champ}},
+            "red": {"position": -0.25, "institution": {"enabled": True}}}
+
+
+def mean_motivation(model) -> float:
+    pop = model.population
+    return float(pop.motivation[pop.role == CHAMPION].mean())
+
+
+def motivation_after(steps=10, seed=0, **champ) -> float:
+    model = SocialWebModel(small(parties=blue(**champ)), seed=seed)
+    for _ in range(steps):
+        model.step()
+    return mean_motivation(model)
+
+
+def test_guidance_crowds_out_motivation_and_kappa_zero_removes_it():
+    quiet = dict(shared_values=False, shared_benefits=False, burnout_threshold=0.0)
+    low = motivation_after(guidance=0.1, crowding_out=0.5, **quiet)
+    high = motivation_after(guidance=0.9, crowding_out=0.5, **quiet)
+    assert high < low
+    # knock-out: without crowding out, guidance leaves motivation alone
+    low0 = motivation_after(guidance=0.1, crowding_out=0.0, **quiet)
+    high0 = motivation_after(guidance=0.9, crowding_out=0.0, **quiet)
+    assert high0 == pytest.approx(low0)
+
+
+def test_shared_values_motivate_those_close_to_the_line():
+    model = SocialWebModel(small(parties=blue(shared_benefits=False, crowding_out=0.0,
+                                              burnout_threshold=0.0, motivation_rate=1.0)),
+                           seed=1)
+    pop = model.population
+    rows = np.flatnonzero(pop.role == CHAMPION)[:2]
+    pop.x[rows[0]] = 0.25   # on the line
+    pop.x[rows[1]] = -0.75  # distance 1
+    champions.update_motivation(pop, model.parties, model.config, 7)
+    assert pop.motivation[rows[0]] == pytest.approx(1.0)
+    assert pop.motivation[rows[1]] == pytest.approx(0.5)
+
+
+def test_shared_benefits_poll_gains_raise_motivation_only_when_on():
+    def after_gain(on: bool) -> float:
+        model = SocialWebModel(small(parties=blue(shared_benefits=on, burnout_threshold=0.0)),
+                               seed=2)
+        model.parties.vote_history[:] = [np.array([0.30, 0.3]), np.array([0.35, 0.3])]
+        champions.update_motivation(model.population, model.parties, model.config, 7)
+        return mean_motivation(model)
+
+    assert after_gain(True) > after_gain(False)
+
+
+def test_burnout_below_threshold_and_none_without_it():
+    high = run(small(parties=blue(guidance=0.9, crowding_out=1.0, shared_benefits=False,
+                                  burnout_threshold=0.5)), seed=3).summary["final"]
+    assert high["burnouts"]["blue"] > 0
+    none = run(small(parties=blue(guidance=0.9, crowding_out=1.0, shared_benefits=False,
+                                  burnout_threshold=0.0)), seed=3).summary["final"]
+    assert none["burnouts"]["blue"] == 0
+
+
+def test_burned_out_champion_is_a_disengaged_citizen_again():
+    model = SocialWebModel(small(parties=blue(burnout_threshold=0.99)), seed=4)
+    rows = np.flatnonzero(model.population.role == CHAMPION)
+    pop = model.population
+    burnouts = champions.update_motivation(pop, model.parties, model.config, 7)
+    assert burnouts[0] == rows.size
+    quit_rows = rows[pop.role[rows] != CHAMPION]
+    assert quit_rows.size > 0
+    assert np.all(pop.party[quit_rows] == -1) and not pop.engaged[quit_rows].any()
+
+
+def test_recruitment_needs_organizers_and_respects_caps():
+    with_staff = run(small(parties=blue(initial=0)), seed=5).summary["final"]
+    assert with_staff["recruits"]["blue"] > 0
+    no_staff = blue(initial=0)
+    no_staff["blue"]["staff"]["count"] = 0
+    assert run(small(parties=no_staff), seed=5).summary["final"]["recruits"]["blue"] == 0
+    capped = run(small(parties=blue(initial=0, max_champions=7)), seed=5).summary["final"]
+    assert 0 < capped["active_champions"]["blue"] <= 7
+
+
+def test_recruits_qualify_near_the_line_and_engaged():
+    model = SocialWebModel(small(parties=blue(initial=0, recruit_distance=0.2)), seed=6)
+    for _ in range(30):
+        model.step()
+    pop = model.population
+    rows = np.flatnonzero(pop.role == CHAMPION)
+    assert rows.size > 0
+    recruited_x = pop.x[rows, 0]
+    assert np.all(pop.recruited_at[rows] > 0)
+    # they qualified when recruited; opinions move slowly, so most are still near the line
+    assert np.mean(np.abs(recruited_x - 0.25) < 0.3) > 0.8
+
+
+def test_budget_caps_the_programme():
+    parties = blue(initial=0, cost_per_step=2.0, burnout_threshold=0.0)
+    parties["blue"]["staff"]["recruitment_rate"] = 1.0
+    parties["blue"]["budget_per_step"] = 100 + 2 * 20 + 2.0 * 6  # room for 6 champions
+    model = SocialWebModel(small(parties=parties), seed=7)
+    for _ in range(60):
+        model.step()
+        assert model.metrics[("cost", "blue", "")] <= parties["blue"]["budget_per_step"] + 1e-9
+    assert model.metrics[("active_champions", "blue", "")] == 6
+
+
+def test_partnership_moves_the_line_toward_champions_only_when_on():
+    lines = {}
+    for on in (False, True):
+        model = SocialWebModel(small(parties=blue(partnership=on, partnership_rate=0.1)), seed=8)
+        pop = model.population
+        pop.x[pop.role == CHAMPION] = 0.9
+        champions.drift_party_line(pop, model.parties, model.config)
+        lines[on] = float(model.parties.line[0, 0])
+        staff = model.parties.staff_rows[0]
+        assert np.allclose(pop.x[staff, 0], lines[on])
+    assert lines[False] == 0.25
+    assert lines[True] == pytest.approx(0.25 + 0.1 * (0.9 - 0.25))

@@ -1,0 +1,80 @@
+"""Invariants that hold at every step, in every reference scenario and every opinion rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.population import CHAMPION, STAFF
+from model.run import load_scenario
+from model.sim import SocialWebModel
+from tests.conftest import SCENARIOS, small
+
+RULES = ["social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot"]
+
+
+def check_state(model: SocialWebModel) -> None:
+    pop, m = model.population, model.metrics
+    names = model.parties.names
+    assert np.all(pop.x >= -1.0) and np.all(pop.x <= 1.0), "opinions left [-1, 1]"
+    assert np.all((pop.affinity >= 0) & (pop.affinity <= 1))
+    votes = sum(m[("vote_share", p, "")] for p in names)
+    assert votes + m[("abstention", "", "")] == pytest.approx(1.0, abs=1e-12)
+    assert all(0 <= m[("vote_share", p, "")] <= 1 for p in names)
+    if m[("posts_read", "", "")] > 0:
+        voice = sum(v for (metric, _, _), v in m.items() if metric == "share_of_voice")
+        assert voice == pytest.approx(1.0, abs=1e-12), "share of voice must sum to 1"
+    for p in names:
+        assert m[("cost", p, "")] >= 0 and m[("cumulative_cost", p, "")] >= 0
+    champions = np.flatnonzero(pop.role == CHAMPION)
+    assert np.all(champions < pop.citizens), "champions must be citizens"
+    assert np.all(pop.party[champions] >= 0)
+    assert np.all(pop.role[pop.citizens:] == STAFF), "staff rows stay staff"
+    assert np.all(pop.engaged[champions]), "champions are engaged"
+    assert np.all((pop.motivation[champions] >= 0) & (pop.motivation[champions] <= 1))
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_invariants_every_step_reference_scenarios(path):
+    scenario = load_scenario(path, {"population.citizens": 300, "steps": 40})
+    model = SocialWebModel(scenario, seed=3)
+    check_state(model)
+    for _ in range(scenario.steps):
+        model.step()
+        check_state(model)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_invariants_every_step_each_rule(rule):
+    scenario = small(opinion={"rule": rule, "backfire": True}, steps=30)
+    model = SocialWebModel(scenario, seed=5)
+    for _ in range(scenario.steps):
+        model.step()
+        check_state(model)
+
+
+def test_cumulative_cost_is_sum_of_step_costs(small_scenario):
+    model = SocialWebModel(small_scenario, seed=1)
+    total = np.zeros(2)
+    for _ in range(20):
+        model.step()
+        total += [model.metrics[("cost", p, "")] for p in model.parties.names]
+    assert total == pytest.approx(model.parties.cumulative_cost)
+
+
+def test_mesa_agent_views_match_roles(small_scenario):
+    from model.agents import Champion, Citizen, PartyInstitution, PartyStaff
+
+    model = SocialWebModel(small_scenario, seed=2, agents="all")
+    for _ in range(30):
+        model.step()
+    pop = model.population
+    champions = {a.row for a in model.agents_by_type.get(Champion, [])}
+    assert champions == set(np.flatnonzero(pop.role == CHAMPION).tolist())
+    assert len(model.agents_by_type[PartyStaff]) == 2
+    assert len(model.agents_by_type[PartyInstitution]) == 2
+    n_citizen_views = len([a for a in model.agents_by_type[Citizen] if type(a) is Citizen])
+    assert n_citizen_views + len(champions) == pop.citizens
+    one = next(iter(model.agents_by_type[Champion]))
+    assert one.authenticity == pytest.approx(1 - 0.5 * one.guidance)
+    assert one.opinion[0] == pop.x[one.row, 0]
