@@ -164,6 +164,7 @@ def analyse(runs: pd.DataFrame, names: list[str], parties: list[str]) -> dict[st
         entry: dict[str, Any] = {m: {p: mean_ci(sel[f"{m}.{p}"]) for p in parties} for m in metrics}
         entry["turnout"] = mean_ci(sel["turnout"])
         entry["polarization"] = mean_ci(sel["polarization"])
+        entry["engaged"] = mean_ci(sel["engaged"])
         out["scenarios"][name] = entry
     for name in names[1:]:
         diff: dict[str, Any] = {}

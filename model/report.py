@@ -80,7 +80,10 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
         f"every scenario starts from the same network and opinions), {first.population.citizens} "
         f"citizens, {first.steps} steps (days); the election is the last step. Intervals are "
         f"{c['confidence']:.0%} Student-t confidence intervals over replicates. Vote share is "
-        "the expected share of the whole electorate (abstention is the rest).",
+        "the expected share of the whole electorate (abstention is the rest). Mobilised is the "
+        "share of citizens engaged on election day: engagement spreads by threshold contagion, "
+        "so a replicate either cascades (near 100 %) or not, and a scenario whose replicates "
+        "split both ways has wide intervals — look at `runs.parquet` for the split.",
         "",
         "## What each scenario tests",
         "",
@@ -91,13 +94,17 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
     header = (
         ["scenario"]
         + [f"vote {p} (%)" for p in parties]
-        + ["turnout (%)"]
+        + ["turnout (%)", "mobilised (%)"]
         + [f"share of voice {p} (%)" for p in parties]
         + [f"total cost {p}" for p in parties]
     )
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, entry in c["scenarios"].items():
-        row = [name] + [_pct(entry["vote_share"][p]) for p in parties] + [_pct(entry["turnout"])]
+        row = (
+            [name]
+            + [_pct(entry["vote_share"][p]) for p in parties]
+            + [_pct(entry["turnout"]), _pct(entry["engaged"])]
+        )
         row += [_pct(entry["share_of_voice"][p]) for p in parties]
         row += [_money(entry["cost"][p]["mean"]) for p in parties]
         lines.append("| " + " | ".join(row) + " |")

@@ -53,6 +53,8 @@ def attach_staff(
     rng: np.random.Generator,
 ) -> Graph:
     """The persons' network: citizens' ties plus each staff member's ties to random citizens."""
+    if sum(counts) == 0:
+        return citizen_graph
     rows = citizen_graph.rows
     keep = rows < citizen_graph.indices
     u = [rows[keep].astype(np.int64)]
@@ -104,6 +106,7 @@ class SocialWebModel(mesa.Model):
         self.seed = seed
         self.streams = streams(seed)
         self.step_count = 0
+        self.converged = False
         party_specs = list(scenario.parties.values())
         names = list(scenario.parties)
 
@@ -194,6 +197,8 @@ class SocialWebModel(mesa.Model):
         """One day: post, feed, update, champions, mobilization, poll, collect."""
         self.step_count += 1
         t = self.step_count
+        watch = self.config.opinion.stop_at_convergence
+        before = self.population.x.copy() if watch else None
         sc, pop, parties, rs = self.config, self.population, self.parties, self.streams
         party_specs = list(sc.parties.values())
 
@@ -210,6 +215,8 @@ class SocialWebModel(mesa.Model):
             rs["update"],
         )
         self.rule.peer_step(pop, self.graph, rs["update"])
+        if before is not None:
+            self.converged = self.rule.converged(before, pop.x, sc.opinion.convergence_tolerance)
         polls.update_affinity(
             pop,
             reads.reader,
@@ -283,6 +290,10 @@ class SocialWebModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(done, total)
+            if self.converged:
+                if progress is not None:
+                    progress(total, total)
+                break
 
 
 def _report(key: Key, model: SocialWebModel) -> float:

@@ -59,6 +59,9 @@ def choose_output(out: str | Path | None, label: str) -> Path:
     """The folder to write: ``out`` (must not exist or be empty) or a new one under results/."""
     if out is not None:
         path = Path(out)
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                raise OutputError(f"--out: {path}: expected a folder path, but {parent} is a file")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise OutputError(
                 f"--out: {path}: expected a new or empty folder, it already holds files"

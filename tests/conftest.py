@@ -20,10 +20,15 @@ def small(parties: dict | None = None, **sections) -> Scenario:
         "steps": 60,
         "population": {"citizens": 300},
         "network": {"mean_degree": 8},
-        "parties": parties if parties is not None else {
-            "blue": {"position": 0.25, "institution": {"enabled": True},
-                     "staff": {"count": 2, "ties": 15},
-                     "champions": {"enabled": True, "initial": 10}},
+        "parties": parties
+        if parties is not None
+        else {
+            "blue": {
+                "position": 0.25,
+                "institution": {"enabled": True},
+                "staff": {"count": 2, "ties": 15},
+                "champions": {"enabled": True, "initial": 10},
+            },
             "red": {"position": -0.25, "institution": {"enabled": True}},
         },
     }

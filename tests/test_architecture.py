@@ -12,9 +12,20 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "model"
 # leftmost first; a module may import from its own layer or layers to its left
 LAYERS = [
-    {"config"}, {"rng"}, {"network"}, {"population"}, {"dynamics"}, {"metrics"},
-    {"sim", "agents"}, {"store"}, {"run"}, {"compare"}, {"plots"}, {"report"},
-    {"progress", "docs"}, {"cli", "__main__", "__init__"},
+    {"config"},
+    {"rng"},
+    {"network"},
+    {"population"},
+    {"dynamics"},
+    {"metrics"},
+    {"sim", "agents"},
+    {"store"},
+    {"run"},
+    {"compare"},
+    {"plots"},
+    {"report"},
+    {"progress", "docs"},
+    {"cli", "__main__", "__init__"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -63,8 +74,15 @@ def test_heavy_imports_stay_in_their_modules(path):
 def test_no_global_numpy_random_state():
     for path in MODULES:
         text = path.read_text(encoding="utf-8")
-        for bad in ("np.random.seed", "np.random.rand(", "np.random.randint", "np.random.random(",
-                    "np.random.normal", "np.random.uniform", "np.random.choice"):
+        for bad in (
+            "np.random.seed",
+            "np.random.rand(",
+            "np.random.randint",
+            "np.random.random(",
+            "np.random.normal",
+            "np.random.uniform",
+            "np.random.choice",
+        ):
             assert bad not in text, f"{path.name} uses global random state ({bad})"
 
 
@@ -72,11 +90,14 @@ def test_cli_help_imports_no_heavy_modules():
     import subprocess
     import sys
 
-    code = ("import sys; from model.cli import build_parser; build_parser().format_help(); "
-            "print(','.join(m for m in ('numpy','pandas','mesa','matplotlib','numba') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout.strip()
+    code = (
+        "import sys; from model.cli import build_parser; build_parser().format_help(); "
+        "print(','.join(m for m in ('numpy','pandas','mesa','matplotlib','numba') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
     assert out == ""
 
 

@@ -16,8 +16,21 @@ from tests.conftest import ROOT, SCENARIOS
 
 
 def _run_cli(out, seed):
-    cmd = [sys.executable, "-m", "model", "run", str(SCENARIOS / "classroom.yaml"),
-           "--seed", str(seed), "--steps", "40", "--out", str(out), "--progress", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "model",
+        "run",
+        str(SCENARIOS / "classroom.yaml"),
+        "--seed",
+        str(seed),
+        "--steps",
+        "40",
+        "--out",
+        str(out),
+        "--progress",
+        "none",
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     return hashlib.sha256((out / "timeseries.parquet").read_bytes()).hexdigest()
 
@@ -35,8 +48,10 @@ def test_different_seeds_differ(small_scenario):
 
 
 def test_jobs_1_and_2_give_identical_comparisons():
-    scenarios = [load_scenario(SCENARIOS / f"{n}.yaml", {"population.citizens": 300, "steps": 30})
-                 for n in ("party_absent", "champion_driven")]
+    scenarios = [
+        load_scenario(SCENARIOS / f"{n}.yaml", {"population.citizens": 300, "steps": 30})
+        for n in ("party_absent", "champion_driven")
+    ]
     one = compare(scenarios, replicates=3, seed=11, jobs=1)
     two = compare(scenarios, replicates=3, seed=11, jobs=2)
     pd.testing.assert_frame_equal(one.runs, two.runs)

@@ -29,7 +29,7 @@ def check_state(model: SocialWebModel) -> None:
     champions = np.flatnonzero(pop.role == CHAMPION)
     assert np.all(champions < pop.citizens), "champions must be citizens"
     assert np.all(pop.party[champions] >= 0)
-    assert np.all(pop.role[pop.citizens:] == STAFF), "staff rows stay staff"
+    assert np.all(pop.role[pop.citizens :] == STAFF), "staff rows stay staff"
     assert np.all(pop.engaged[champions]), "champions are engaged"
     assert np.all((pop.motivation[champions] >= 0) & (pop.motivation[champions] <= 1))
 
@@ -78,3 +78,22 @@ def test_mesa_agent_views_match_roles(small_scenario):
     one = next(iter(model.agents_by_type[Champion]))
     assert one.authenticity == pytest.approx(1 - 0.5 * one.guidance)
     assert one.opinion[0] == pop.x[one.row, 0]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_several_issues(rule):
+    parties = {
+        "blue": {
+            "position": [0.3, -0.2],
+            "institution": {"enabled": True},
+            "staff": {"count": 1},
+            "champions": {"enabled": True, "initial": 5, "partnership": True},
+        },
+        "red": {"position": [-0.3, 0.4], "institution": {"enabled": True}},
+    }
+    scenario = small(parties=parties, population={"issues": 2}, opinion={"rule": rule}, steps=20)
+    model = SocialWebModel(scenario, seed=1)
+    for _ in range(scenario.steps):
+        model.step()
+        check_state(model)
+    assert model.population.x.shape == (model.population.n, 2)

@@ -52,6 +52,5 @@ def test_paid_reach_costs_per_impression_read():
 def test_equal_budget_scenario_spends_what_institution_only_spends():
     """The reference pair is budget-matched within 5 % over a full default run."""
     a = run(load_scenario(SCENARIOS / "institution_only.yaml"), seed=0).summary["final"]
-    b = run(load_scenario(SCENARIOS / "champion_driven_equal_budget.yaml"),
-            seed=0).summary["final"]
+    b = run(load_scenario(SCENARIOS / "champion_driven_equal_budget.yaml"), seed=0).summary["final"]
     assert b["cost"]["blue"] == pytest.approx(a["cost"]["blue"], rel=0.05)

@@ -43,13 +43,17 @@ def _num(value: Any) -> str:
 class _Builder:
     """Walks raw YAML data against the dataclass specs, collecting problems."""
 
-    def __init__(self, source: str, base_dir: Path):
+    def __init__(self, source: str, base_dir: Path, overridden: frozenset[str] = frozenset()):
         self.source = source
         self.base_dir = base_dir
+        self.overridden = overridden
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.source}: {path or '(top level)'}: {message}")
+        where = path or "(top level)"
+        if path in self.overridden:
+            where += " (from the command line)"
+        self.problems.append(f"{self.source}: {where}: {message}")
 
     def build(self, cls: type, data: Any, path: str) -> Any:
         if data is None:
@@ -308,10 +312,18 @@ def read_yaml(path: Path) -> dict:
 
 
 def scenario_from_dict(
-    data: Mapping[str, Any], *, source: str = "<scenario>", base_dir: Path | None = None
+    data: Mapping[str, Any],
+    *,
+    source: str = "<scenario>",
+    base_dir: Path | None = None,
+    overridden: Iterable[str] = (),
 ) -> Scenario:
-    """Build a checked Scenario from raw data. Raises ConfigError listing every problem."""
-    b = _Builder(source, base_dir or Path.cwd())
+    """Build a checked Scenario from raw data. Raises ConfigError listing every problem.
+
+    ``overridden`` names the key paths set on the command line (``--set``, ``--steps``...),
+    so their problems say so.
+    """
+    b = _Builder(source, base_dir or Path.cwd(), frozenset(overridden))
     scenario = b.build(Scenario, data, "")
     if not b.problems:
         _check_consistency(b, scenario)
@@ -345,7 +357,9 @@ def load_scenario(
         if not isinstance(overrides, Mapping):
             overrides = dict(parse_override(o) for o in overrides)
         data = apply_overrides(data, overrides)
-    return scenario_from_dict(data, source=str(path), base_dir=path.parent)
+    return scenario_from_dict(
+        data, source=str(path), base_dir=path.parent, overridden=list(overrides or ())
+    )
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:

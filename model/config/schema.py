@@ -206,6 +206,13 @@ class OpinionSpec:
     posting_noise: float = param(
         0.05, 0, 2, doc="sd of the noise a citizen adds to its own opinion when it posts"
     )
+    stop_at_convergence: bool = param(
+        False,
+        doc="end the run once opinions stop changing: max |Δx| in a step <= "
+        "convergence_tolerance (voter: all opinions equal); the election is then the last step run",
+        source=SETTING,
+    )
+    convergence_tolerance: float = param(1e-9, 0, 1, doc="see stop_at_convergence", source=SETTING)
     self_weight: float = param(
         1.0,
         0,

@@ -20,6 +20,7 @@ class Graph:
     indptr: np.ndarray  # int64, n + 1
     indices: np.ndarray  # int32 (int64 beyond 2**31 nodes)
     weights: np.ndarray | None = None
+    complete: bool = False  # every node tied to every other (enables O(N log N) shortcuts)
 
     @property
     def degree(self) -> np.ndarray:

@@ -7,6 +7,7 @@ and opinion-based block generators.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def complete(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) 
     """Every citizen tied to every other: complete mixing for the textbook models."""
     n = opinions.shape[0]
     u, v = np.triu_indices(n, 1)
-    return from_edges(n, u, v)
+    return dataclasses.replace(from_edges(n, u, v), complete=True)
 
 
 def _distance(opinions: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -171,8 +171,11 @@ def test_read_yaml_of_empty_file_is_empty_mapping(tmp_path):
         ({"stpes": 10}, "stpes", "steps"),
         ({"population": {"citizen": 300}}, "population.citizen", "citizens"),
         ({"feed": {"algoritm": "similarity"}}, "feed.algoritm", "algorithm"),
-        ({"parties": {"red": {"instituton": {"enabled": True}}}}, "parties.red.instituton",
-         "institution"),
+        (
+            {"parties": {"red": {"instituton": {"enabled": True}}}},
+            "parties.red.instituton",
+            "institution",
+        ),
     ],
 )
 def test_unknown_key_with_did_you_mean(tmp_path, data, key, suggestion):
@@ -449,7 +452,9 @@ def test_budget_counts_paid_reach_and_staff(tmp_path):
 
 
 def test_champions_initial_zero_with_enabled_false_is_fine(tmp_path):
-    s = load_scenario(write(tmp_path, "s.yaml", with_changes(**{"parties.red.champions.initial": 0})))
+    s = load_scenario(
+        write(tmp_path, "s.yaml", with_changes(**{"parties.red.champions.initial": 0}))
+    )
     assert s.parties["red"].champions.initial == 0
 
 
@@ -469,7 +474,9 @@ def test_edge_list_path_is_resolved_relative_to_the_scenario_file(tmp_path, monk
 
 def test_absolute_edge_list_path_is_kept(tmp_path):
     target = tmp_path / "data" / "edges.csv"
-    path = write(tmp_path, "s.yaml", with_changes(network={"kind": "edge_list", "path": str(target)}))
+    path = write(
+        tmp_path, "s.yaml", with_changes(network={"kind": "edge_list", "path": str(target)})
+    )
     assert Path(load_scenario(path).network.path) == target.resolve()
 
 
@@ -513,14 +520,18 @@ def test_overrides_apply_and_are_checked(tmp_path):
 def test_override_out_of_range_names_file_and_key(tmp_path):
     path = write(tmp_path, "s.yaml", BASE)
     line = only_problem(path, ["parties.blue.champions.guidance=1.4"])
-    assert line == f"{path}: parties.blue.champions.guidance: expected a number in [0, 1], got 1.4"
+    assert line == (
+        f"{path}: parties.blue.champions.guidance (from the command line): "
+        "expected a number in [0, 1], got 1.4"
+    )
 
 
 def test_override_unknown_key_has_did_you_mean(tmp_path):
     path = write(tmp_path, "s.yaml", BASE)
     line = only_problem(path, ["parties.blue.champions.guidence=0.2"])
     assert line.startswith(
-        f"{path}: parties.blue.champions.guidence: unknown key (did you mean 'guidance'?)"
+        f"{path}: parties.blue.champions.guidence (from the command line): unknown key "
+        "(did you mean 'guidance'?)"
     )
 
 

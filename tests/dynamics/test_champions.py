@@ -14,10 +14,15 @@ from tests.conftest import small
 
 
 def blue(**champ) -> dict:
-    return {"blue": {"position": 0.25, "institution": {"enabled": True},
-                     "staff": {"count": 2, "ties": 15},
-                     "champions": {"enabled": True, "initial": 30, **champ}},
-            "red": {"position": -0.25, "institution": {"enabled": True}}}
+    return {
+        "blue": {
+            "position": 0.25,
+            "institution": {"enabled": True},
+            "staff": {"count": 2, "ties": 15},
+            "champions": {"enabled": True, "initial": 30, **champ},
+        },
+        "red": {"position": -0.25, "institution": {"enabled": True}},
+    }
 
 
 def mean_motivation(model) -> float:
@@ -44,12 +49,17 @@ def test_guidance_crowds_out_motivation_and_kappa_zero_removes_it():
 
 
 def test_shared_values_motivate_those_close_to_the_line():
-    model = SocialWebModel(small(parties=blue(shared_benefits=False, crowding_out=0.0,
-                                              burnout_threshold=0.0, motivation_rate=1.0)),
-                           seed=1)
+    model = SocialWebModel(
+        small(
+            parties=blue(
+                shared_benefits=False, crowding_out=0.0, burnout_threshold=0.0, motivation_rate=1.0
+            )
+        ),
+        seed=1,
+    )
     pop = model.population
     rows = np.flatnonzero(pop.role == CHAMPION)[:2]
-    pop.x[rows[0]] = 0.25   # on the line
+    pop.x[rows[0]] = 0.25  # on the line
     pop.x[rows[1]] = -0.75  # distance 1
     champions.update_motivation(pop, model.parties, model.config, 7)
     assert pop.motivation[rows[0]] == pytest.approx(1.0)
@@ -58,8 +68,9 @@ def test_shared_values_motivate_those_close_to_the_line():
 
 def test_shared_benefits_poll_gains_raise_motivation_only_when_on():
     def after_gain(on: bool) -> float:
-        model = SocialWebModel(small(parties=blue(shared_benefits=on, burnout_threshold=0.0)),
-                               seed=2)
+        model = SocialWebModel(
+            small(parties=blue(shared_benefits=on, burnout_threshold=0.0)), seed=2
+        )
         model.parties.vote_history[:] = [np.array([0.30, 0.3]), np.array([0.35, 0.3])]
         champions.update_motivation(model.population, model.parties, model.config, 7)
         return mean_motivation(model)
@@ -68,11 +79,23 @@ def test_shared_benefits_poll_gains_raise_motivation_only_when_on():
 
 
 def test_burnout_below_threshold_and_none_without_it():
-    high = run(small(parties=blue(guidance=0.9, crowding_out=1.0, shared_benefits=False,
-                                  burnout_threshold=0.5)), seed=3).summary["final"]
+    high = run(
+        small(
+            parties=blue(
+                guidance=0.9, crowding_out=1.0, shared_benefits=False, burnout_threshold=0.5
+            )
+        ),
+        seed=3,
+    ).summary["final"]
     assert high["burnouts"]["blue"] > 0
-    none = run(small(parties=blue(guidance=0.9, crowding_out=1.0, shared_benefits=False,
-                                  burnout_threshold=0.0)), seed=3).summary["final"]
+    none = run(
+        small(
+            parties=blue(
+                guidance=0.9, crowding_out=1.0, shared_benefits=False, burnout_threshold=0.0
+            )
+        ),
+        seed=3,
+    ).summary["final"]
     assert none["burnouts"]["blue"] == 0
 
 

@@ -14,11 +14,16 @@ from model.sim import SocialWebModel
 
 
 def textbook(rule: str, n: int, steps: int, network=None, **population):
-    sc = scenario_from_dict({
-        "steps": steps, "parties": {}, "mobilization": {"enabled": False},
-        "network": network or {"kind": "complete"},
-        "population": {"citizens": n, "openness_spread": 0.0, **population},
-        "opinion": {"rule": rule, "rate": 0.5}})
+    sc = scenario_from_dict(
+        {
+            "steps": steps,
+            "parties": {},
+            "mobilization": {"enabled": False},
+            "network": network or {"kind": "complete"},
+            "population": {"citizens": n, "openness_spread": 0.0, **population},
+            "opinion": {"rule": rule, "rate": 0.5},
+        }
+    )
     return sc
 
 
@@ -73,3 +78,26 @@ def test_hegselmann_krause_matches_the_dense_textbook_update():
         close = np.abs(x[:, None] - x[None, :]) <= 0.5
         x = (close * x[None, :]).sum(axis=1) / close.sum(axis=1)
     np.testing.assert_allclose(model.population.x[:, 0], x, atol=1e-12)
+
+
+def test_stop_at_convergence_ends_runs_early_and_only_when_converged():
+    from model.run import run
+
+    voter = textbook("voter", 30, 5000, initial_opinion="binary")
+    voter = scenario_from_dict(
+        {**_as_dict(voter), "opinion": {**_as_dict(voter)["opinion"], "stop_at_convergence": True}}
+    )
+    result = run(voter, seed=3)
+    assert result.summary["steps"] < 5000
+    assert result.summary["final"]["polarization"] == 0.0  # consensus, not a quiet sweep
+    hk = textbook("hegselmann_krause", 200, 500, openness=0.6)
+    hk = scenario_from_dict(
+        {**_as_dict(hk), "opinion": {**_as_dict(hk)["opinion"], "stop_at_convergence": True}}
+    )
+    assert run(hk, seed=0).summary["steps"] < 50
+
+
+def _as_dict(scenario):
+    from model.config import scenario_to_dict
+
+    return scenario_to_dict(scenario)

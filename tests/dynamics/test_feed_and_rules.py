@@ -18,8 +18,11 @@ NO_PARTIES = {"parties": {}, "mobilization": {"enabled": False}}
 
 
 def world(**sections):
-    data = {"steps": 100, "population": {"citizens": 500, "openness_spread": 0.0,
-                                         "activity_mean": 0.5}, **NO_PARTIES}
+    data = {
+        "steps": 100,
+        "population": {"citizens": 500, "openness_spread": 0.0, "activity_mean": 0.5},
+        **NO_PARTIES,
+    }
     for key, value in sections.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
     return scenario_from_dict(data)
@@ -50,9 +53,15 @@ def test_champion_trust_falls_with_guidance_and_penalty_off_restores_it():
 
 
 def test_posts_carry_source_trust():
-    sc = small(parties={"blue": {"position": 0.2, "institution": {"enabled": True, "trust": 0.4},
-                                 "champions": {"enabled": True, "initial": 20,
-                                               "guidance": 0.6}}})
+    sc = small(
+        parties={
+            "blue": {
+                "position": 0.2,
+                "institution": {"enabled": True, "trust": 0.4},
+                "champions": {"enabled": True, "initial": 20, "guidance": 0.6},
+            }
+        }
+    )
     model = SocialWebModel(sc, seed=2)
     model.population.activity[:] = 1.0
     posts = make_posts(model.population, model.parties, sc, np.random.default_rng(1))
@@ -65,15 +74,15 @@ def test_posts_carry_source_trust():
 def _reads(sc, seed=0):
     model = SocialWebModel(sc, seed=seed)
     posts = make_posts(model.population, model.parties, sc, np.random.default_rng(seed))
-    reads = deliver(posts, model.graph, model.population, model.parties, sc,
-                    np.random.default_rng(seed + 1))
+    reads = deliver(
+        posts, model.graph, model.population, model.parties, sc, np.random.default_rng(seed + 1)
+    )
     return model, posts, reads
 
 
 @pytest.mark.parametrize("attention", [1, 3])
 def test_attention_caps_reads_per_citizen(attention):
-    _, _, reads = _reads(small(feed={"attention": attention},
-                               population={"activity_mean": 0.8}))
+    _, _, reads = _reads(small(feed={"attention": attention}, population={"activity_mean": 0.8}))
     assert np.bincount(reads.reader).max() == attention
 
 
@@ -82,8 +91,10 @@ def test_unlimited_attention_reads_every_candidate_post():
     g = model.graph
     person = posts.author[posts.author >= 0]
     expected = int((g.indptr[person + 1] - g.indptr[person]).sum())
-    expected += sum(f.size * int(np.sum((posts.author < 0) & (posts.party == k)))
-                    for k, f in enumerate(model.parties.followers))
+    expected += sum(
+        f.size * int(np.sum((posts.author < 0) & (posts.party == k)))
+        for k, f in enumerate(model.parties.followers)
+    )
     staff_reads = 0  # staff do not read; subtract what would have reached them
     staff = model.population.role[np.arange(model.population.n)] == 2
     for a in person:
@@ -94,8 +105,12 @@ def test_unlimited_attention_reads_every_candidate_post():
 def test_similarity_feed_reads_closer_posts_and_bias_zero_is_chronological():
     gaps, ses = {}, {}
     for alg in ("chronological", "similarity"):
-        model, posts, reads = _reads(small(population={"activity_mean": 0.8},
-                                           feed={"attention": 1, "algorithm": alg, "bias": 3.0}))
+        model, posts, reads = _reads(
+            small(
+                population={"activity_mean": 0.8},
+                feed={"attention": 1, "algorithm": alg, "bias": 3.0},
+            )
+        )
         gap = np.abs(posts.content[reads.post, 0] - model.population.x[reads.reader, 0])
         gaps[alg], ses[alg] = gap.mean(), gap.std(ddof=1) / np.sqrt(gap.size)
     # same posts and readers, different picks: the gap must shrink by > 4 standard errors
@@ -108,8 +123,12 @@ def test_similarity_feed_reads_closer_posts_and_bias_zero_is_chronological():
 def test_engagement_feed_favours_active_sources():
     rates = {}
     for alg in ("chronological", "engagement"):
-        _, posts, reads = _reads(small(population={"activity_mean": 0.8},
-                                       feed={"attention": 1, "algorithm": alg, "bias": 2.0}))
+        _, posts, reads = _reads(
+            small(
+                population={"activity_mean": 0.8},
+                feed={"attention": 1, "algorithm": alg, "bias": 2.0},
+            )
+        )
         rates[alg] = posts.rate[reads.post].mean()
     assert rates["engagement"] > 1.2 * rates["chronological"]
 
@@ -120,8 +139,11 @@ def test_similarity_feed_slows_consensus():
     for seed in range(8):
         sd = {}
         for alg in ("chronological", "similarity"):
-            sc = world(population={"openness": 0.7}, opinion={"rate": 0.1},
-                       feed={"attention": 1, "algorithm": alg, "bias": 2.0})
+            sc = world(
+                population={"openness": 0.7},
+                opinion={"rate": 0.1},
+                feed={"attention": 1, "algorithm": alg, "bias": 2.0},
+            )
             sd[alg] = run(sc, seed=seed).summary["final"]["polarization"]
         diffs.append(sd["similarity"] - sd["chronological"])
     diffs = np.array(diffs)
@@ -137,14 +159,18 @@ def test_pull_is_convex_when_weights_exceed_one():
 
 
 def _one_read(rule, x, y, trust=1.0, **opinion):
-    sc = small(parties={}, opinion={"rule": rule, "rate": 0.1, **opinion},
-               population={"openness": 0.5, "openness_spread": 0.0, "rejection": 1.0})
+    sc = small(
+        parties={},
+        opinion={"rule": rule, "rate": 0.1, **opinion},
+        population={"openness": 0.5, "openness_spread": 0.0, "rejection": 1.0},
+    )
     model = SocialWebModel(sc, seed=0)
     pop = model.population
     pop.x[0, 0] = x
     source = np.array([SOURCE_INSTITUTION])
-    effect = make_rule(sc.opinion).read(pop, np.array([0]), np.array([[y]]), np.array([trust]),
-                                        source, np.random.default_rng(0))
+    effect = make_rule(sc.opinion).read(
+        pop, np.array([0]), np.array([[y]]), np.array([trust]), source, np.random.default_rng(0)
+    )
     return pop.x[0, 0], effect
 
 
@@ -167,8 +193,11 @@ def test_backfire_pushes_away_only_when_on():
 def test_backfire_polarizes_a_population():
     finals = {}
     for on in (False, True):
-        sc = world(population={"openness": 0.3, "rejection": 0.6, "activity_mean": 0.3},
-                   opinion={"rate": 0.05, "backfire": on, "backfire_rate": 0.05}, steps=60)
+        sc = world(
+            population={"openness": 0.3, "rejection": 0.6, "activity_mean": 0.3},
+            opinion={"rate": 0.05, "backfire": on, "backfire_rate": 0.05},
+            steps=60,
+        )
         finals[on] = run(sc, seed=1).summary["final"]["polarization"]
     assert finals[True] > 1.5 * finals[False]
 
@@ -179,9 +208,14 @@ def test_classic_rules_ignore_peer_posts_in_feed_but_read_party_posts():
     sc = small(parties={}, opinion={"rule": "deffuant"})
     model = SocialWebModel(sc, seed=0)
     before = model.population.x.copy()
-    make_rule(sc.opinion).read(model.population, np.array([0]), np.array([[0.1]]),
-                               np.array([1.0]), np.array([SOURCE_CITIZEN]),
-                               np.random.default_rng(0))
+    make_rule(sc.opinion).read(
+        model.population,
+        np.array([0]),
+        np.array([[0.1]]),
+        np.array([1.0]),
+        np.array([SOURCE_CITIZEN]),
+        np.random.default_rng(0),
+    )
     np.testing.assert_array_equal(model.population.x, before)
 
 
