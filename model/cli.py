@@ -1,4 +1,4 @@
-"""The ``socialweb`` command (also ``python -m model``): run, compare, validate, params.
+"""The ``socialweb`` command (also ``python -m model``): run, compare, sweep, validate, params.
 
 Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage. Results (paths, tables) go to
 stdout — the last line is the output folder —, messages and progress to stderr. Bad input is one
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -97,8 +98,24 @@ def build_parser() -> Parser:
     )
     _common(p)
 
-    p = sub.add_parser("validate", help="check scenario files; one line per problem")
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
+    p.add_argument("experiment", help="experiment YAML file")
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
+    p.add_argument("--out", help="output folder (default: a new folder under results/)")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="progress display on stderr",
+    )
+
+    p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
+    p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
 
     sub.add_parser("params", help="print every scenario key with its default, range and source")
     return parser
@@ -115,14 +132,26 @@ def _overrides(args: argparse.Namespace) -> dict:
     return out
 
 
+def _load_any(file: str):
+    """A scenario or an experiment, told apart by their top-level keys."""
+    from model.config.experiment import load_experiment, looks_like_experiment
+    from model.config.load import read_yaml
+    from model.run import check_files, load_scenario
+
+    if looks_like_experiment(read_yaml(Path(file))):
+        experiment = load_experiment(file)
+        check_files(experiment.base, file)
+        return experiment
+    return load_scenario(file)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from model.config import ConfigError
-    from model.run import load_scenario
 
     problems = []
     for file in args.files:
         try:
-            load_scenario(file)
+            _load_any(file)
         except ConfigError as err:
             problems += err.problems
     for line in problems:
@@ -209,6 +238,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from model.config.experiment import load_experiment
+    from model.progress import Progress
+    from model.report import write_sweep
+    from model.run import check_files
+    from model.store import choose_output
+    from model.sweep import sweep
+
+    experiment = load_experiment(args.experiment)
+    check_files(experiment.base, args.experiment)
+    out = choose_output(args.out, f"sweep-{experiment.name}")
+    total = len(experiment.points()) * experiment.replicates
+    start = time.perf_counter()
+    with Progress(f"sweep {experiment.name} ({total} runs)", args.progress, "runs") as bar:
+        runs = sweep(experiment, jobs=args.jobs, progress=bar.update)
+    write_sweep(
+        experiment, runs, out, jobs=args.jobs, wall_time_s=round(time.perf_counter() - start, 3)
+    )
+    print(f"{experiment.name}: {total} runs")
+    print(out)
+    return EXIT_OK
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     from model.docs import parameter_table
 
@@ -216,7 +268,13 @@ def cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "params": cmd_params}
+COMMANDS = {
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "sweep": cmd_sweep,
+    "validate": cmd_validate,
+    "params": cmd_params,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,32 +100,31 @@ def _task(scenario: Scenario, seed: int, steps: int | None) -> RunResult:
 
 
 def run_all(
-    tasks: Sequence[tuple[Scenario, int]],
+    tasks: Sequence[tuple[Any, ...]],
     *,
     jobs: int = 1,
-    steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
-) -> list[RunResult]:
-    """Run (scenario, seed) tasks; results in task order whatever the worker count."""
-    results: list[RunResult | None] = [None] * len(tasks)
+    fn: Callable[..., Any] = _task,
+) -> list[Any]:
+    """Call ``fn(*task)`` for every task, on ``jobs`` local processes or ``executor``.
+
+    Results come back in task order whatever the worker count or finishing order.
+    """
+    results: list[Any] = [None] * len(tasks)
     total = len(tasks)
     if executor is None and jobs <= 1:
-        for i, (scenario, seed) in enumerate(tasks):
-            results[i] = _task(scenario, seed, steps)
+        for i, task in enumerate(tasks):
+            results[i] = fn(*task)
             if progress:
                 progress(i + 1, total)
-        return results  # type: ignore[return-value]
+        return results
     own = executor is None
     pool = executor or ProcessPoolExecutor(
         max_workers=jobs, mp_context=_context(), initializer=_watch_parent
     )
     try:
-        futures = {
-            pool.submit(_task, scenario, seed, steps): i for i, (scenario, seed) in enumerate(tasks)
-        }
-        from concurrent.futures import as_completed
-
+        futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             if progress:
@@ -136,7 +135,7 @@ def run_all(
         raise
     if own:
         pool.shutdown()
-    return results  # type: ignore[return-value]
+    return results
 
 
 def paired(runs: pd.DataFrame, baseline: str, other: str, column: str) -> dict[str, Any]:
@@ -220,8 +219,8 @@ def compare(
     if replicates < 1:
         raise ConfigError([f"compare: --replicates: expected an integer >= 1, got {replicates}"])
     seeds = replicate_seeds(seed, replicates)
-    tasks = [(s, rs) for s in scenarios for rs in seeds]
-    results = run_all(tasks, jobs=jobs, steps=steps, progress=progress, executor=executor)
+    tasks = [(s, rs, steps) for s in scenarios for rs in seeds]
+    results = run_all(tasks, jobs=jobs, progress=progress, executor=executor)
     rows, frames = [], []
     opinions: dict[str, list[np.ndarray]] = {n: [] for n in names}
     for i, result in enumerate(results):

@@ -8,11 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from model.compare import Comparison
 from model.config import scenario_to_dict
+from model.config.experiment import Experiment
 from model.plots import comparison_timeseries, effects, opinion_histogram, run_overview, save
 from model.run import RunResult
 from model.store import manifest, staged, write_json, write_parquet, write_text, write_yaml
+from model.sweep import design_table
 
 RESOLVED_HEADER = "# Fully resolved scenario (every default filled in), as this run used it.\n"
 
@@ -184,6 +188,27 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
         write_json(
             manifest(
                 kind="compare", scenarios=[s.name for s in comp.scenarios], seeds=comp.seeds, **meta
+            ),
+            stage / "manifest.json",
+        )
+    return out
+
+
+def write_sweep(experiment: Experiment, runs: pd.DataFrame, out: Path, **meta: Any) -> Path:
+    """base_scenario.yaml, design.parquet, runs.parquet, manifest.json."""
+    with staged(out) as stage:
+        write_yaml(scenario_to_dict(experiment.base), stage / "base_scenario.yaml", RESOLVED_HEADER)
+        write_parquet(design_table(experiment), stage / "design.parquet")
+        write_parquet(runs, stage / "runs.parquet")
+        write_json(
+            manifest(
+                kind="sweep",
+                experiment=experiment.name,
+                source=experiment.source,
+                design=experiment.design,
+                replicates=experiment.replicates,
+                seed=experiment.seed,
+                **meta,
             ),
             stage / "manifest.json",
         )

@@ -40,7 +40,7 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-class _Builder:
+class Checker:
     """Walks raw YAML data against the dataclass specs, collecting problems."""
 
     def __init__(self, source: str, base_dir: Path, overridden: frozenset[str] = frozenset()):
@@ -161,7 +161,7 @@ class _Builder:
         return True, value
 
 
-def _check_consistency(b: _Builder, s: Scenario) -> None:
+def _check_consistency(b: Checker, s: Scenario) -> None:
     """Settings that are each valid but do not fit together."""
     pop, net = s.population, s.network
     if net.kind == "edge_list" and not net.path:
@@ -323,7 +323,7 @@ def scenario_from_dict(
     ``overridden`` names the key paths set on the command line (``--set``, ``--steps``...),
     so their problems say so.
     """
-    b = _Builder(source, base_dir or Path.cwd(), frozenset(overridden))
+    b = Checker(source, base_dir or Path.cwd(), frozenset(overridden))
     scenario = b.build(Scenario, data, "")
     if not b.problems:
         _check_consistency(b, scenario)

@@ -1,0 +1,380 @@
+"""Experiment files: a base scenario, what to vary, how to sample it, replicates and a seed.
+
+::
+
+    name: guidance_by_programme_size
+    description: how guidance and programme size interact
+    base: ../scenarios/champion_driven.yaml     # or `scenario:` with the scenario inline
+    overrides: {steps: 200}                      # applied to the base before anything varies
+    vary:
+      parties.blue.champions.guidance: [0.1, 0.3, 0.5, 0.7, 0.9]       # a list of values
+      parties.blue.champions.max_champions: {low: 20, high: 200, num: 4}  # grid: linspace
+      population.openness: {low: 0.3, high: 0.9}                        # a range
+    design: grid            # grid | random | latin_hypercube | sobol
+    samples: 64             # random / latin_hypercube: points; sobol: base samples N
+    replicates: 10
+    seed: 0
+    outputs: [vote_share.blue, share_of_voice.blue, clusters]
+
+Grid takes lists and ``{low, high, num}``; random, latin_hypercube and sobol take ranges
+``{low, high}`` (random also lists, sampled uniformly). Sobol uses Saltelli's scheme through
+SALib (first-order and total indices: N·(D + 2) points). Values for integer keys are rounded.
+Every value a design can produce is checked against the scenario schema on load, with the
+experiment file and key path in the message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import itertools
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from model.config.load import (
+    Checker,
+    ConfigError,
+    apply_overrides,
+    read_yaml,
+    resolve_path,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from model.config.schema import Scenario
+
+Design = Literal["grid", "random", "latin_hypercube", "sobol"]
+DESIGNS = typing.get_args(Design)
+TOP_KEYS = (
+    "name",
+    "description",
+    "base",
+    "scenario",
+    "overrides",
+    "vary",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "outputs",
+)
+RUN_OUTPUTS = (
+    "turnout",
+    "mean_opinion",
+    "polarization",
+    "bimodality",
+    "clusters",
+    "engaged",
+    "steps",
+)
+PARTY_OUTPUTS = (
+    "vote_share",
+    "share_of_voice",
+    "reach",
+    "active_champions",
+    "burnouts",
+    "cost",
+    "cost_per_vote_point",
+)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied key: a list of values, or a range (with ``num`` points on a grid)."""
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    num: int | None = None
+    integer: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Experiment:
+    """A checked experiment: the base scenario and its design."""
+
+    name: str
+    description: str
+    source: str
+    base: Scenario
+    factors: tuple[Factor, ...]
+    design: Design
+    samples: int
+    replicates: int
+    seed: int
+    outputs: tuple[str, ...]
+
+    def points(self) -> list[dict[str, Any]]:
+        """The design points: one {dotted path: value} per point, in a fixed order."""
+        return design_points(self)
+
+    def scenario_at(self, point: Mapping[str, Any]) -> Scenario:
+        """The base scenario with one design point applied."""
+        data = apply_overrides(scenario_to_dict(self.base), point)
+        return scenario_from_dict(data, source=self.source)
+
+
+def looks_like_experiment(data: Mapping[str, Any]) -> bool:
+    """An experiment file has ``vary``, ``design`` or ``base`` at the top."""
+    return any(key in data for key in ("vary", "design", "base", "replicates"))
+
+
+def _field_for(path: str, base: Scenario) -> tuple[Any, Mapping[str, Any]] | str:
+    """The schema type and metadata of a dotted path, or a problem message."""
+    node: Any = Scenario
+    parts = path.split(".")
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if not dataclasses.is_dataclass(node):
+            return f"'{'.'.join(parts[:i])}' is not a section"
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            near = difflib.get_close_matches(part, list(fields), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            return f"unknown key '{part}'{hint}"
+        hint_type = typing.get_type_hints(node)[part]
+        if typing.get_origin(hint_type) is dict:
+            if i + 1 >= len(parts):
+                return "expected a key inside parties, e.g. parties.blue.champions.guidance"
+            name = parts[i + 1]
+            if name not in base.parties:
+                return (
+                    f"unknown party '{name}'; the base scenario has "
+                    f"{', '.join(base.parties) or 'no parties'}"
+                )
+            node = typing.get_args(hint_type)[1]
+            i += 2
+            continue
+        if i == len(parts) - 1:
+            if dataclasses.is_dataclass(hint_type):
+                return f"'{path}' is a section; vary one of its keys"
+            return hint_type, fields[part].metadata
+        node = hint_type
+        i += 1
+    return f"'{path}' is a section; vary one of its keys"
+
+
+def _factor(b: Checker, path: str, spec: Any, design: str, base: Scenario) -> Factor | None:
+    where = f"vary.{path}"
+    found = _field_for(path, base)
+    if isinstance(found, str):
+        b.fail(where, found)
+        return None
+    hint, meta = found
+    numeric = hint in (int, float)
+    integer = hint is int
+    if isinstance(spec, list):
+        if not spec:
+            b.fail(where, "expected at least one value, got an empty list")
+            return None
+        if design in ("latin_hypercube", "sobol"):
+            b.fail(where, f"expected a range {{low, high}} for design {design}, got a list")
+            return None
+        values = []
+        for k, value in enumerate(spec):
+            ok, converted = b.convert(hint, value, f"{where}[{k}]", meta)
+            if ok:
+                values.append(converted)
+        return Factor(path, values=tuple(values), integer=integer)
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"low", "high", "num"}
+        if unknown:
+            b.fail(where, f"unknown key '{sorted(unknown)[0]}'; expected low, high and (grid) num")
+            return None
+        if not numeric:
+            b.fail(where, f"a range needs a numeric key; {path} takes a list of values")
+            return None
+        if "low" not in spec or "high" not in spec:
+            b.fail(where, "expected a range with both low and high")
+            return None
+        ok_lo, low = b.convert(float, spec["low"], f"{where}.low", meta)
+        ok_hi, high = b.convert(float, spec["high"], f"{where}.high", meta)
+        if not (ok_lo and ok_hi):
+            return None
+        if low >= high:
+            b.fail(where, f"expected low < high, got low {low:g}, high {high:g}")
+            return None
+        num = spec.get("num")
+        if design == "grid":
+            if num is None:
+                b.fail(where, "expected num (points between low and high) for a grid")
+                return None
+            ok, num = b.scalar(int, num, f"{where}.num", 2, 10_000)
+            if not ok:
+                return None
+        elif num is not None:
+            b.fail(f"{where}.num", f"only used by the grid design, got design {design}")
+            return None
+        return Factor(path, low=low, high=high, num=num, integer=integer)
+    b.fail(where, f"expected a list of values or a range {{low, high}}, got {spec!r}")
+    return None
+
+
+def _as_value(factor: Factor, value: float) -> Any:
+    return int(round(value)) if factor.integer else float(value)
+
+
+def design_points(exp: Experiment) -> list[dict[str, Any]]:
+    """Expand the design into points (deterministic given the experiment's seed)."""
+    factors = exp.factors
+    if not factors:
+        return [{}]
+    if exp.design == "grid":
+        axes = []
+        for f in factors:
+            if f.values is not None:
+                axes.append(list(f.values))
+            else:
+                axes.append([_as_value(f, v) for v in np.linspace(f.low, f.high, f.num)])
+        return [
+            dict(zip([f.path for f in factors], combo, strict=True))
+            for combo in itertools.product(*axes)
+        ]
+    rng = np.random.default_rng(np.random.SeedSequence(exp.seed).spawn(2)[1])
+    if exp.design == "random":
+        rows = []
+        for _ in range(exp.samples):
+            point = {}
+            for f in factors:
+                if f.values is not None:
+                    point[f.path] = f.values[int(rng.integers(len(f.values)))]
+                else:
+                    point[f.path] = _as_value(f, rng.uniform(f.low, f.high))
+            rows.append(point)
+        return rows
+    problem = {
+        "num_vars": len(factors),
+        "names": [f.path for f in factors],
+        "bounds": [[f.low, f.high] for f in factors],
+    }
+    if exp.design == "latin_hypercube":
+        from SALib.sample import latin
+
+        matrix = latin.sample(problem, exp.samples, seed=rng)
+    else:
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
+    return [{f.path: _as_value(f, v) for f, v in zip(factors, row, strict=True)} for row in matrix]
+
+
+def _check_outputs(b: Checker, outputs: Any, base: Scenario) -> tuple[str, ...]:
+    known = list(RUN_OUTPUTS) + [f"{m}.{p}" for m in PARTY_OUTPUTS for p in base.parties]
+    if outputs is None:
+        return tuple(known)
+    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+        b.fail("outputs", f"expected a list of output names, got {outputs!r}")
+        return ()
+    for k, name in enumerate(outputs):
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            b.fail(
+                f"outputs[{k}]",
+                f"unknown output '{name}'{hint}; expected one of: {', '.join(known)}",
+            )
+    return tuple(outputs)
+
+
+def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path) -> Experiment:
+    """Build a checked Experiment; raises ConfigError with one line per problem."""
+    b = Checker(source, base_dir)
+    for key in data:
+        if key not in TOP_KEYS:
+            near = difflib.get_close_matches(str(key), TOP_KEYS, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            b.fail(str(key), f"unknown key{hint}; expected one of: {', '.join(TOP_KEYS)}")
+    if ("base" in data) == ("scenario" in data):
+        b.fail("base", "expected exactly one of base (a scenario file) or scenario (inline)")
+        raise ConfigError(b.problems)
+    if "base" in data:
+        if not isinstance(data["base"], str):
+            b.fail("base", f"expected a path to a scenario file, got {data['base']!r}")
+            raise ConfigError(b.problems)
+        base_path = resolve_path(data["base"], base_dir)
+        try:
+            raw = read_yaml(base_path)
+        except ConfigError as err:
+            b.fail("base", err.problems[0])
+            raise ConfigError(b.problems) from None
+        scenario_source, scenario_dir = str(base_path), base_path.parent
+    else:
+        raw = data["scenario"]
+        if not isinstance(raw, Mapping):
+            b.fail("scenario", f"expected a mapping of scenario keys, got {raw!r}")
+            raise ConfigError(b.problems)
+        scenario_source, scenario_dir = f"{source}: scenario", base_dir
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, Mapping):
+        b.fail("overrides", f"expected a mapping of dotted paths to values, got {overrides!r}")
+        raise ConfigError(b.problems)
+    try:
+        base = scenario_from_dict(
+            apply_overrides(dict(raw), dict(overrides)),
+            source=scenario_source,
+            base_dir=scenario_dir,
+            overridden=[f"{k}" for k in overrides],
+        )
+    except ConfigError as err:
+        raise ConfigError(b.problems + err.problems) from None
+
+    design = data.get("design", "grid")
+    if design not in DESIGNS:
+        near = difflib.get_close_matches(str(design), DESIGNS, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        b.fail("design", f"expected one of {', '.join(DESIGNS)}, got {design!r}{hint}")
+        design = "grid"
+    ok, samples = b.scalar(int, data.get("samples", 16), "samples", 1, 1_000_000)
+    ok, replicates = b.scalar(int, data.get("replicates", 1), "replicates", 1, 100_000)
+    ok, seed = b.scalar(int, data.get("seed", 0), "seed", 0, 2**63 - 1)
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            b.fail(key, f"expected a string, got {data[key]!r}")
+    vary = data.get("vary") or {}
+    factors = []
+    if not isinstance(vary, Mapping):
+        b.fail("vary", f"expected a mapping of dotted paths to values or ranges, got {vary!r}")
+    else:
+        for path, spec in vary.items():
+            factor = _factor(b, str(path), spec, design, base)
+            if factor is not None:
+                factors.append(factor)
+    outputs = _check_outputs(b, data.get("outputs"), base)
+    if b.problems:
+        raise ConfigError(b.problems)
+    exp = Experiment(
+        name=str(data.get("name", Path(source).stem)),
+        description=str(data.get("description", "")),
+        source=source,
+        base=base,
+        factors=tuple(factors),
+        design=design,
+        samples=samples,
+        replicates=replicates,
+        seed=seed,
+        outputs=outputs,
+    )
+    # every point must make a valid scenario (ranges can break consistency rules)
+    for k, point in enumerate(exp.points()):
+        try:
+            exp.scenario_at(point)
+        except ConfigError as err:
+            shown = ", ".join(f"{p}={v}" for p, v in point.items())
+            detail = err.problems[0].split(": ", 1)[-1]
+            raise ConfigError(
+                [f"{source}: vary: design point {k} ({shown}) is inconsistent: {detail}"]
+            ) from None
+    return exp
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Load and check an experiment file."""
+    path = Path(path)
+    data = read_yaml(path)
+    return experiment_from_dict(data, source=str(path), base_dir=path.parent)
