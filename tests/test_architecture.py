@@ -22,6 +22,7 @@ LAYERS = [
     {"store"},
     {"run"},
     {"compare"},
+    {"sweep"},
     {"plots"},
     {"report"},
     {"progress", "docs"},
