@@ -118,6 +118,24 @@ def build_parser() -> Parser:
     p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
 
     sub.add_parser("params", help="print every scenario key with its default, range and source")
+
+    p = sub.add_parser(
+        "validation",
+        help="rerun the literature validation; write docs/VALIDATION.md and its figures",
+    )
+    p.add_argument("--out", default="docs", help="folder for VALIDATION.md (default docs)")
+    p.add_argument(
+        "--experiments",
+        default="experiments/validation",
+        help="folder of the validation experiment files",
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        help="override every case's replicates (default: the experiment files')",
+    )
+    p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    p.add_argument("--case", action="append", dest="cases", help="run only this case (repeatable)")
     return parser
 
 
@@ -261,6 +279,34 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_validation(args: argparse.Namespace) -> int:
+    from model import validation
+
+    unknown = [c for c in args.cases or [] if c not in validation.CASES]
+    if unknown:
+        raise UsageError(
+            f"socialweb validation: --case: unknown case {unknown[0]!r}; expected "
+            f"one of {', '.join(validation.CASES)}"
+        )
+    page, results = validation.build(
+        Path(args.out),
+        Path(args.experiments),
+        replicates=args.replicates,
+        jobs=args.jobs,
+        cases=args.cases,
+        command="socialweb validation --jobs 2",
+        progress=lambda name: print(f"validation: {name}", file=sys.stderr, flush=True),
+    )
+    for r in results:
+        print(
+            f"{r.key}: {'pass' if r.passed else 'FAIL'} "
+            f"({sum(c.passed for c in r.checks if c.compared)}/"
+            f"{sum(c.compared for c in r.checks)} checks)"
+        )
+    print(page)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     from model.docs import parameter_table
 
@@ -273,6 +319,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "sweep": cmd_sweep,
     "validate": cmd_validate,
+    "validation": cmd_validation,
     "params": cmd_params,
 }
 

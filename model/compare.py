@@ -60,7 +60,15 @@ def run_row(result: RunResult, replicate: int) -> dict[str, Any]:
     s = result.summary
     f = s["final"]
     row: dict[str, Any] = {"scenario": s["scenario"], "replicate": replicate, "seed": s["seed"]}
-    for key in ("turnout", "mean_opinion", "polarization", "bimodality", "clusters", "engaged"):
+    for key in (
+        "turnout",
+        "mean_opinion",
+        "polarization",
+        "bimodality",
+        "clusters",
+        "largest_cluster",
+        "engaged",
+    ):
         row[key] = f[key]
     for party in s["parties"]:
         for key in (

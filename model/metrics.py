@@ -48,6 +48,13 @@ OUTCOMES = {
             False,
             f"opinion clusters (gaps > {CLUSTER_GAP}) holding >= {MAJOR_CLUSTER:.0%} of citizens",
         ),
+        Outcome(
+            "largest_cluster",
+            "share of citizens",
+            "none",
+            False,
+            "share of citizens in the largest opinion cluster (1 = consensus)",
+        ),
         Outcome("engaged", "share of citizens", "none", False, "mobilised citizens"),
         Outcome("posts_read", "posts", "none", False, "posts read this step"),
         Outcome("turnout", "share of electorate", "none", False, "expected turnout"),
@@ -111,12 +118,14 @@ def major_clusters(x: np.ndarray, share: float = MAJOR_CLUSTER, gap: float = CLU
 
 def opinion_metrics(x: np.ndarray) -> dict[str, float]:
     """Outcomes of one issue's opinions."""
+    sizes = cluster_sizes(x)
     return {
         "mean_opinion": float(x.mean()),
         "opinion_sd": float(x.std()),
         "polarization": float(x.var()),
         "bimodality": bimodality(x),
-        "clusters": float(major_clusters(x)),
+        "clusters": float(np.count_nonzero(sizes >= MAJOR_CLUSTER * x.size)),
+        "largest_cluster": float(sizes.max(initial=0) / max(x.size, 1)),
     }
 
 

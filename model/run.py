@@ -21,7 +21,7 @@ import pandas as pd
 from model.config import ConfigError, Scenario
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
-from model.network.io import EdgeListError, read_edge_list
+from model.network.io import EdgeListError, read_edge_list, read_values
 from model.population import ROLE_NAMES, SOURCE_NAMES
 from model.sim import SocialWebModel
 
@@ -29,12 +29,21 @@ TIDY_COLUMNS = ["step", "metric", "party", "source_type", "value"]
 
 
 def check_files(scenario: Scenario, source: str) -> None:
-    """Read the files a scenario names (edge lists) now, so errors come before any run."""
-    if scenario.network.kind == "edge_list":
-        try:
+    """Read the files a scenario names (edge list, thresholds) now, so errors come first."""
+    key = "network.path"
+    try:
+        if scenario.network.kind == "edge_list":
             read_edge_list(scenario.network.path, scenario.population.citizens)
-        except EdgeListError as err:
-            raise ConfigError([f"{err.file}: {err.message} (network.path of {source})"]) from None
+        key = "mobilization.thresholds_path"
+        if scenario.mobilization.thresholds_path:
+            read_values(
+                scenario.mobilization.thresholds_path,
+                scenario.population.citizens,
+                low=0.0,
+                high=1.0,
+            )
+    except EdgeListError as err:
+        raise ConfigError([f"{err.file}: {err.message} ({key} of {source})"]) from None
 
 
 def load_scenario(
@@ -123,6 +132,7 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         "polarization": m[("polarization", "", "")],
         "bimodality": m[("bimodality", "", "")],
         "clusters": int(m[("clusters", "", "")]),
+        "largest_cluster": m[("largest_cluster", "", "")],
         "engaged": m[("engaged", "", "")],
         "share_of_voice": {p: sum(voice_by_source[p].values()) for p in names},
         "share_of_voice_by_source": voice_by_source,

@@ -32,6 +32,7 @@ from model.dynamics.rules import make_rule
 from model.metrics import Key, step_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
+from model.network.io import read_values
 from model.population import (
     CHAMPION,
     Parties,
@@ -118,6 +119,10 @@ class SocialWebModel(mesa.Model):
         )
         counts = [p.staff.count for p in party_specs]
         self.population = pop = build_population(scenario, x0, counts, self.streams["init"])
+        if thresholds is None and scenario.mobilization.thresholds_path:
+            thresholds = read_values(
+                scenario.mobilization.thresholds_path, pop.citizens, low=0.0, high=1.0
+            )
         if thresholds is not None:
             pop.threshold[: pop.citizens] = np.asarray(thresholds, dtype=np.float64)
         self.graph = attach_staff(

@@ -45,7 +45,8 @@ def sweep(
 ) -> pd.DataFrame:
     """Run every design point ``replicates`` times; one row per run.
 
-    Columns: ``point``, ``replicate``, ``seed``, the varied keys, then the experiment's outputs.
+    Columns: ``point``, ``replicate``, ``seed``, the varied keys, then the experiment's outputs
+    (an output named like a varied key, such as ``steps``, appears as ``steps_measured``).
     """
     points = experiment.points()
     seeds = replicate_seeds(experiment.seed, experiment.replicates)
@@ -55,9 +56,13 @@ def sweep(
         for r in range(experiment.replicates)
     ]
     rows = run_all(tasks, jobs=jobs, progress=progress, executor=executor, fn=run_outcomes)
-    design = design_table(experiment)
     frame = pd.DataFrame(rows)
     frame.insert(0, "point", [i // experiment.replicates for i in range(len(rows))])
-    keep = ["point", "replicate", "seed", *experiment.outputs]
-    frame = frame[[c for c in keep if c in frame.columns]]
-    return design.merge(frame, on="point", how="right")
+    varied = [f.path for f in experiment.factors]
+    # an output named like a varied key (e.g. steps) keeps both: the set value and the measured
+    renamed = {o: f"{o}_measured" for o in experiment.outputs if o in varied}
+    outputs = [renamed.get(o, o) for o in experiment.outputs]
+    frame = frame.rename(columns=renamed)
+    frame = frame[["point", "replicate", "seed", *[o for o in outputs if o in frame.columns]]]
+    out = design_table(experiment).merge(frame, on="point", how="right")
+    return out[["point", "replicate", "seed", *varied, *[o for o in outputs if o in out.columns]]]

@@ -23,7 +23,7 @@ LAYERS = [
     {"run"},
     {"compare"},
     {"sweep"},
-    {"plots"},
+    {"plots", "validation"},
     {"report"},
     {"progress", "docs"},
     {"cli", "__main__", "__init__"},

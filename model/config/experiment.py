@@ -62,12 +62,23 @@ TOP_KEYS = (
     "seed",
     "outputs",
 )
+EXPERIMENT_ONLY = (
+    "base",
+    "scenario",
+    "overrides",
+    "vary",
+    "design",
+    "samples",
+    "replicates",
+    "outputs",
+)
 RUN_OUTPUTS = (
     "turnout",
     "mean_opinion",
     "polarization",
     "bimodality",
     "clusters",
+    "largest_cluster",
     "engaged",
     "steps",
 )
@@ -101,6 +112,7 @@ class Experiment:
     name: str
     description: str
     source: str
+    base_dir: Path
     base: Scenario
     factors: tuple[Factor, ...]
     design: Design
@@ -116,12 +128,12 @@ class Experiment:
     def scenario_at(self, point: Mapping[str, Any]) -> Scenario:
         """The base scenario with one design point applied."""
         data = apply_overrides(scenario_to_dict(self.base), point)
-        return scenario_from_dict(data, source=self.source)
+        return scenario_from_dict(data, source=self.source, base_dir=self.base_dir)
 
 
 def looks_like_experiment(data: Mapping[str, Any]) -> bool:
-    """An experiment file has ``vary``, ``design`` or ``base`` at the top."""
-    return any(key in data for key in ("vary", "design", "base", "replicates"))
+    """An experiment file has a key no scenario has at the top (``vary``, ``base``, ...)."""
+    return any(key in data for key in EXPERIMENT_ONLY)
 
 
 def _field_for(path: str, base: Scenario) -> tuple[Any, Mapping[str, Any]] | str:
@@ -160,7 +172,8 @@ def _field_for(path: str, base: Scenario) -> tuple[Any, Mapping[str, Any]] | str
     return f"'{path}' is a section; vary one of its keys"
 
 
-def _factor(b: Checker, path: str, spec: Any, design: str, base: Scenario) -> Factor | None:
+def _factor(b: Checker, path: str, spec: Any, design: str | None, base: Scenario) -> Factor | None:
+    """One vary entry; ``design`` None (unknown design) skips the design-specific checks."""
     where = f"vary.{path}"
     found = _field_for(path, base)
     if isinstance(found, str):
@@ -208,7 +221,7 @@ def _factor(b: Checker, path: str, spec: Any, design: str, base: Scenario) -> Fa
             ok, num = b.scalar(int, num, f"{where}.num", 2, 10_000)
             if not ok:
                 return None
-        elif num is not None:
+        elif num is not None and design is not None:
             b.fail(f"{where}.num", f"only used by the grid design, got design {design}")
             return None
         return Factor(path, low=low, high=high, num=num, integer=integer)
@@ -322,15 +335,29 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
             overridden=[f"{k}" for k in overrides],
         )
     except ConfigError as err:
-        raise ConfigError(b.problems + err.problems) from None
+        # a problem with an override is the experiment file's, at overrides.<key>
+        marker = " (from the command line): "
+        lines = []
+        for line in err.problems:
+            if marker in line:
+                key = line.split(marker, 1)[0].rsplit(": ", 1)[-1]
+                line = f"{source}: overrides.{key}: {line.split(marker, 1)[1]}"
+            lines.append(line)
+        raise ConfigError(b.problems + lines) from None
 
     design = data.get("design", "grid")
-    if design not in DESIGNS:
+    known_design = design in DESIGNS
+    if not known_design:
         near = difflib.get_close_matches(str(design), DESIGNS, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         b.fail("design", f"expected one of {', '.join(DESIGNS)}, got {design!r}{hint}")
-        design = "grid"
     ok, samples = b.scalar(int, data.get("samples", 16), "samples", 1, 1_000_000)
+    if ok and design == "sobol" and samples & (samples - 1):
+        b.fail(
+            "samples",
+            f"expected a power of 2 for design sobol (the balance of Sobol' "
+            f"points needs it), got {samples}",
+        )
     ok, replicates = b.scalar(int, data.get("replicates", 1), "replicates", 1, 100_000)
     ok, seed = b.scalar(int, data.get("seed", 0), "seed", 0, 2**63 - 1)
     for key in ("name", "description"):
@@ -342,7 +369,7 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
         b.fail("vary", f"expected a mapping of dotted paths to values or ranges, got {vary!r}")
     else:
         for path, spec in vary.items():
-            factor = _factor(b, str(path), spec, design, base)
+            factor = _factor(b, str(path), spec, design if known_design else None, base)
             if factor is not None:
                 factors.append(factor)
     outputs = _check_outputs(b, data.get("outputs"), base)
@@ -352,6 +379,7 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
         name=str(data.get("name", Path(source).stem)),
         description=str(data.get("description", "")),
         source=source,
+        base_dir=base_dir,
         base=base,
         factors=tuple(factors),
         design=design,

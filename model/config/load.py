@@ -335,6 +335,12 @@ def scenario_from_dict(
         scenario = dataclasses.replace(
             scenario, network=dataclasses.replace(scenario.network, path=str(path))
         )
+    if scenario.mobilization.thresholds_path:
+        path = resolve_path(scenario.mobilization.thresholds_path, b.base_dir).resolve()
+        scenario = dataclasses.replace(
+            scenario,
+            mobilization=dataclasses.replace(scenario.mobilization, thresholds_path=str(path)),
+        )
     return scenario
 
 

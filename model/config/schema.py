@@ -235,6 +235,12 @@ class MobilizationSpec:
         source="stated guess; Centola & Macy 2007 use 0.1-0.5",
     )
     threshold_spread: float = param(0.1, 0, 1, doc="sd of thresholds (normal, clipped to [0, 1])")
+    thresholds_path: str = param(
+        "",
+        doc="optional file of one threshold per citizen (share of neighbours, one number per "
+        "line, N lines) replacing the drawn ones; relative to the scenario file",
+        source=SETTING,
+    )
     disengagement: float = param(
         0.02,
         0,

@@ -172,3 +172,32 @@ def write_edge_list(graph: Graph, path: str | Path) -> None:
     if graph.weights is not None:
         frame["weight"] = graph.weights[keep]
     frame.to_csv(path, index=False)
+
+
+def read_values(path: str | Path, count: int, *, low: float, high: float) -> np.ndarray:
+    """A per-citizen values file: one number per line (``#`` comments and blank lines skipped),
+    exactly ``count`` of them, each in [low, high]. Errors name the file and line."""
+    path = Path(path)
+    values, lines = [], []
+    try:
+        for number, text in _data_lines(path):
+            lines.append(number)
+            try:
+                value = float(text.split(",")[0])
+            except ValueError:
+                raise EdgeListError(
+                    str(path), f"line {number}: expected a number, got {text!r}"
+                ) from None
+            if not low <= value <= high:
+                raise EdgeListError(
+                    str(path),
+                    f"line {number}: expected a number in [{low:g}, {high:g}], got {value:g}",
+                )
+            values.append(value)
+    except OSError:
+        raise EdgeListError(str(path), "file not found") from None
+    if len(values) != count:
+        raise EdgeListError(
+            str(path), f"expected {count} values (one per citizen), got {len(values)}"
+        )
+    return np.asarray(values, dtype=np.float64)

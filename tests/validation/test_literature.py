@@ -1,0 +1,103 @@
+"""The engine reproduces published opinion-dynamics results (docs/VALIDATION.md).
+
+These run the same case functions that build docs/VALIDATION.md, on the same experiment files,
+with fewer replicates so the suite stays fast; each check's tolerance is derived from the
+replicates it actually has (standard errors), so fewer replicates widen nothing by hand. The
+mutation tests swap in a deliberately wrong kernel and show that the same check then fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import validation
+from model.dynamics import rules
+from tests.conftest import ROOT
+
+DIR = ROOT / "experiments" / "validation"
+CI_REPLICATES = {
+    "deffuant": 10,
+    "hegselmann_krause": 20,
+    "voter": 200,
+    "degroot": 10,
+    "granovetter": None,
+}
+
+
+def failing(result: validation.CaseResult) -> list[str]:
+    return [
+        f"{c.claim}: published {c.published}, measured {c.measured} ({c.tolerance})"
+        for c in result.checks
+        if not c.passed
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(CI_REPLICATES))
+def test_case_reproduces_the_literature(case):
+    result = validation.CASES[case](DIR, replicates=CI_REPLICATES[case], jobs=2)
+    assert result.checks, "a case without checks proves nothing"
+    assert not failing(result), failing(result)
+
+
+def one_sided_deffuant(x, indptr, indices, movable, openness, rate, picks, u):
+    """Mutant: only the picked citizen moves (the neighbour keeps its opinion)."""
+    for t in range(picks.size):
+        i = picks[t]
+        start, deg = indptr[i], indptr[i + 1] - indptr[i]
+        if deg == 0:
+            continue
+        j = indices[start + int(u[t] * deg)]
+        if abs(x[i, 0] - x[j, 0]) < openness[i]:
+            x[i, 0] += rate * (x[j, 0] - x[i, 0])
+
+
+def upward_only_voter(x, indptr, indices, movable, picks, u):
+    """Mutant: copying goes one way only — a citizen adopts a neighbour's opinion only when that
+    moves it toward +1."""
+    for t in range(picks.size):
+        i = picks[t]
+        start, deg = indptr[i], indptr[i + 1] - indptr[i]
+        if deg == 0:
+            continue
+        j = indices[start + int(u[t] * deg)]
+        if x[j, 0] > x[i, 0]:
+            x[i, 0] = x[j, 0]
+
+
+def _mutate(monkeypatch, name, mutant):
+    original = rules.kernel
+    monkeypatch.setattr(
+        rules,
+        "kernel",
+        lambda kernel_name, use_compiled=True: (
+            mutant if kernel_name == name else original(kernel_name, use_compiled=use_compiled)
+        ),
+    )
+
+
+def test_one_sided_deffuant_fails_the_mean_conservation_check(monkeypatch):
+    exp = validation._load(DIR, "deffuant", 3)
+    drift, updates = validation.deffuant_mean_drift(exp, 0.4, 3)
+    assert validation.deffuant_mean_check(drift, updates).passed  # the real kernel passes
+    _mutate(monkeypatch, "deffuant_sweep", one_sided_deffuant)
+    exp = validation._load(DIR, "deffuant", 3)
+    drift, updates = validation.deffuant_mean_drift(exp, 0.4, 3)
+    check = validation.deffuant_mean_check(drift, updates)
+    assert not check.passed, check
+
+
+def test_one_way_voter_fails_the_exit_probability_check(monkeypatch):
+    _mutate(monkeypatch, "voter_sweep", upward_only_voter)
+    result = validation.voter(DIR, replicates=40, jobs=1)  # in-process: the patch applies
+    exit_checks = [c for c in result.checks if c.claim.startswith("P(consensus on +1)")]
+    assert exit_checks and not all(c.passed for c in exit_checks)
+
+
+def test_exact_finite_n_voter_time_approaches_the_formula():
+    """The finite-N correction used in the tolerance is small and shrinks with N."""
+    gaps = [
+        abs(validation.voter_exact_time(n, 0.5) - validation.voter_formula_time(n, 0.5)) / n
+        for n in (50, 100, 200)
+    ]
+    assert np.all(np.diff(gaps) < 0) and gaps[-1] < 0.02
