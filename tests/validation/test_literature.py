@@ -29,7 +29,7 @@ def failing(result: validation.CaseResult) -> list[str]:
     return [
         f"{c.claim}: published {c.published}, measured {c.measured} ({c.tolerance})"
         for c in result.checks
-        if not c.passed
+        if c.compared and not c.passed
     ]
 
 
