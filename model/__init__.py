@@ -9,23 +9,28 @@ Public API::
     comp = compare([load_scenario(p) for p in paths], replicates=10, seed=0, jobs=2)
 
 Names are imported on first use (PEP 562), so ``socialweb --help`` does not pay for NumPy,
-pandas and Mesa.
+pandas and Mesa. No submodule shares a name with a function here (``run`` lives in
+``model.runner``, ``compare`` in ``model.comparison``, ``sweep`` in ``model.sweeps``): importing a
+submodule sets it as an attribute of the package, which would shadow the function.
 """
 
 from importlib import import_module
 from typing import Any
 
 _WHERE = {
-    "Comparison": "model.compare",
-    "compare": "model.compare",
+    "Comparison": "model.comparison",
+    "compare": "model.comparison",
     "ConfigError": "model.config",
     "Scenario": "model.config",
     "scenario_from_dict": "model.config",
-    "RunResult": "model.run",
-    "load_scenario": "model.run",
-    "override": "model.run",
-    "run": "model.run",
+    "RunResult": "model.runner",
+    "load_scenario": "model.runner",
+    "override": "model.runner",
+    "run": "model.runner",
     "SocialWebModel": "model.sim",
+    "Experiment": "model.config.experiment",
+    "load_experiment": "model.config.experiment",
+    "sweep": "model.sweeps",
 }
 __all__ = sorted(_WHERE)
 

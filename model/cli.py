@@ -154,7 +154,7 @@ def _load_any(file: str):
     """A scenario or an experiment, told apart by their top-level keys."""
     from model.config.experiment import load_experiment, looks_like_experiment
     from model.config.load import read_yaml
-    from model.run import check_files, load_scenario
+    from model.runner import check_files, load_scenario
 
     if looks_like_experiment(read_yaml(Path(file))):
         experiment = load_experiment(file)
@@ -184,7 +184,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from model.progress import Progress
     from model.report import write_run
-    from model.run import load_scenario, run
+    from model.runner import load_scenario, run
     from model.store import choose_output
 
     scenario = load_scenario(args.scenario, _overrides(args))
@@ -205,10 +205,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from model.compare import compare
+    from model.comparison import compare
     from model.progress import Progress
     from model.report import write_comparison
-    from model.run import load_scenario
+    from model.runner import load_scenario
     from model.store import choose_output
 
     overrides = _overrides(args)
@@ -260,9 +260,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from model.config.experiment import load_experiment
     from model.progress import Progress
     from model.report import write_sweep
-    from model.run import check_files
+    from model.runner import check_files
     from model.store import choose_output
-    from model.sweep import sweep
+    from model.sweeps import sweep
 
     experiment = load_experiment(args.experiment)
     check_files(experiment.base, args.experiment)

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.compare import CONFIDENCE, Comparison
+from model.comparison import CONFIDENCE, Comparison
 from model.population import SOURCE_NAMES
-from model.run import RunResult
+from model.runner import RunResult
 
 SOURCE_HATCH = {"institution": "", "staff": "//", "champion": ".."}
 

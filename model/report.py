@@ -10,13 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from model.compare import Comparison
+from model.comparison import Comparison
 from model.config import scenario_to_dict
 from model.config.experiment import Experiment
 from model.plots import comparison_timeseries, effects, opinion_histogram, run_overview, save
-from model.run import RunResult
+from model.runner import RunResult
 from model.store import manifest, staged, write_json, write_parquet, write_text, write_yaml
-from model.sweep import design_table
+from model.sweeps import design_table
 
 RESOLVED_HEADER = "# Fully resolved scenario (every default filled in), as this run used it.\n"
 

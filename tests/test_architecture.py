@@ -20,9 +20,9 @@ LAYERS = [
     {"metrics"},
     {"sim", "agents"},
     {"store"},
-    {"run"},
-    {"compare"},
-    {"sweep"},
+    {"runner"},
+    {"comparison"},
+    {"sweeps"},
     {"plots", "validation"},
     {"report"},
     {"progress", "docs"},
@@ -108,3 +108,20 @@ def test_parameter_docs_are_generated_from_the_schema():
     assert (ROOT / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == parameter_table(), (
         "docs/PARAMETERS.md is stale: regenerate with `socialweb params > docs/PARAMETERS.md`"
     )
+
+
+def test_public_api_names_are_functions_even_after_every_submodule_is_imported():
+    import subprocess
+    import sys
+
+    code = (
+        "import model.report, model.cli, model.validation; "
+        "from model import run, compare, sweep, load_scenario, load_experiment; "
+        "import inspect; "
+        "print(all(inspect.isfunction(f) for f in (run, compare, sweep, load_scenario, "
+        "load_experiment)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
+    assert out == "True"

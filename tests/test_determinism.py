@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.compare import compare
-from model.run import load_scenario, run
+from model.comparison import compare
+from model.runner import load_scenario, run
 from tests.conftest import ROOT, SCENARIOS
 
 
@@ -77,7 +77,7 @@ def test_common_random_numbers_same_start_in_every_scenario():
 
 @pytest.mark.parametrize("rule", ["deffuant", "voter"])
 def test_compiled_kernels_match_python_twin(rule, small_scenario):
-    from model.run import override
+    from model.runner import override
 
     sc = override(small_scenario, **{"opinion.rule": rule, "steps": 15})
     a = run(sc, seed=3, use_compiled=True).timeseries

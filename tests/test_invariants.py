@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.population import CHAMPION, STAFF
-from model.run import load_scenario
+from model.runner import load_scenario
 from model.sim import SocialWebModel
 from tests.conftest import SCENARIOS, small
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.run import load_scenario, run
+from model.runner import load_scenario, run
 from tests.conftest import SCENARIOS
 
 SMALL = {"population.citizens": 400, "steps": 60}

@@ -8,7 +8,7 @@ import pytest
 
 from model.dynamics import champions
 from model.population import CHAMPION
-from model.run import run
+from model.runner import run
 from model.sim import SocialWebModel
 from tests.conftest import small
 

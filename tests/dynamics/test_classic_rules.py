@@ -81,7 +81,7 @@ def test_hegselmann_krause_matches_the_dense_textbook_update():
 
 
 def test_stop_at_convergence_ends_runs_early_and_only_when_converged():
-    from model.run import run
+    from model.runner import run
 
     voter = textbook("voter", 30, 5000, initial_opinion="binary")
     voter = scenario_from_dict(

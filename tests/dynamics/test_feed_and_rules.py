@@ -10,7 +10,7 @@ from model.dynamics.feed import deliver
 from model.dynamics.posting import champion_trust, make_posts
 from model.dynamics.rules import make_rule, pull
 from model.population import CHAMPION, SOURCE_CHAMPION, SOURCE_CITIZEN, SOURCE_INSTITUTION
-from model.run import run
+from model.runner import run
 from model.sim import SocialWebModel
 from tests.conftest import small
 

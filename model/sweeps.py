@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from model.compare import run_all, run_row
+from model.comparison import run_all, run_row
 from model.config import Scenario
 from model.config.experiment import Experiment
 from model.rng import replicate_seeds
-from model.run import run
+from model.runner import run
 
 
 def run_outcomes(scenario: Scenario, seed: int, replicate: int) -> dict[str, Any]:

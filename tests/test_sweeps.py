@@ -15,7 +15,7 @@ from model.cli import main
 from model.config import scenario_from_dict
 from model.config.experiment import experiment_from_dict, load_experiment
 from model.rng import replicate_seeds
-from model.sweep import sweep
+from model.sweeps import sweep
 
 TINY = {
     "name": "tiny",

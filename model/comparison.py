@@ -26,7 +26,7 @@ from scipy import stats
 
 from model.config import ConfigError, Scenario
 from model.rng import replicate_seeds
-from model.run import RunResult, run
+from model.runner import RunResult, run
 
 CONFIDENCE = 0.95
 
