@@ -101,6 +101,22 @@ def build_parser() -> Parser:
     p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
     p.add_argument("experiment", help="experiment YAML file")
     p.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="Dask scheduler address (default with --backend dask: "
+        "a LocalCluster of --jobs workers)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the interrupted sweep in --out without repeating runs",
+    )
+    p.add_argument(
         "--jobs",
         type=_positive_int,
         default=1,
@@ -262,21 +278,45 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from model.report import write_sweep
     from model.runner import check_files
     from model.store import choose_output
-    from model.sweeps import sweep
+    from model.sweeps import executor_for, sweep
 
     experiment = load_experiment(args.experiment)
     check_files(experiment.base, args.experiment)
-    out = choose_output(args.out, f"sweep-{experiment.name}")
+    if args.resume and not args.out:
+        raise UsageError("socialweb sweep: --resume needs --out, the folder of the sweep to finish")
+    if args.scheduler and args.backend != "dask":
+        raise UsageError("socialweb sweep: --scheduler is only used with --backend dask")
+    out = Path(args.out) if args.out else choose_output(None, f"sweep-{experiment.name}")
     total = len(experiment.points()) * experiment.replicates
     start = time.perf_counter()
-    with Progress(f"sweep {experiment.name} ({total} runs)", args.progress, "runs") as bar:
-        runs = sweep(experiment, jobs=args.jobs, progress=bar.update)
+    label = f"sweep {experiment.name} ({total} runs, {args.backend})"
+    with (
+        executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
+        Progress(label, args.progress, "runs") as bar,
+    ):
+        runs = sweep(
+            experiment,
+            jobs=args.jobs,
+            progress=bar.update,
+            executor=executor,
+            out=out,
+            resume=args.resume,
+        )
+    failed = runs.attrs["failed"]
     write_sweep(
-        experiment, runs, out, jobs=args.jobs, wall_time_s=round(time.perf_counter() - start, 3)
+        experiment,
+        runs,
+        failed,
+        out,
+        backend=args.backend,
+        jobs=args.jobs,
+        wall_time_s=round(time.perf_counter() - start, 3),
     )
-    print(f"{experiment.name}: {total} runs")
+    print(f"{experiment.name}: {len(runs)} runs done, {len(failed)} failed")
+    if len(failed):
+        print(f"failed runs: {out / 'failed'}", file=sys.stderr)
     print(out)
-    return EXIT_OK
+    return EXIT_OK if not len(failed) else EXIT_FAILED
 
 
 def cmd_validation(args: argparse.Namespace) -> int:

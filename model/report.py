@@ -194,22 +194,28 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
     return out
 
 
-def write_sweep(experiment: Experiment, runs: pd.DataFrame, out: Path, **meta: Any) -> Path:
-    """base_scenario.yaml, design.parquet, runs.parquet, manifest.json."""
-    with staged(out) as stage:
-        write_yaml(scenario_to_dict(experiment.base), stage / "base_scenario.yaml", RESOLVED_HEADER)
-        write_parquet(design_table(experiment), stage / "design.parquet")
-        write_parquet(runs, stage / "runs.parquet")
-        write_json(
-            manifest(
-                kind="sweep",
-                experiment=experiment.name,
-                source=experiment.source,
-                design=experiment.design,
-                replicates=experiment.replicates,
-                seed=experiment.seed,
-                **meta,
-            ),
-            stage / "manifest.json",
-        )
+def write_sweep(
+    experiment: Experiment, runs: pd.DataFrame, failed: pd.DataFrame, out: Path, **meta: Any
+) -> Path:
+    """Finish a sweep folder: base_scenario.yaml, design.parquet, runs.parquet (written last:
+    its presence marks the sweep complete), failed.parquet, manifest.json."""
+    out = Path(out)
+    write_yaml(scenario_to_dict(experiment.base), out / "base_scenario.yaml", RESOLVED_HEADER)
+    write_parquet(design_table(experiment), out / "design.parquet")
+    write_parquet(failed, out / "failed.parquet")
+    write_json(
+        manifest(
+            kind="sweep",
+            experiment=experiment.name,
+            source=experiment.source,
+            design=experiment.design,
+            replicates=experiment.replicates,
+            seed=experiment.seed,
+            runs=len(runs),
+            failed=len(failed),
+            **meta,
+        ),
+        out / "manifest.json",
+    )
+    write_parquet(runs, out / "runs.parquet")
     return out

@@ -107,6 +107,8 @@ def _atomic(path: Path, write) -> None:
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Deterministic Parquet: no pandas index, fixed compression, no timestamps."""
+    frame = frame.copy(deep=False)
+    frame.attrs = {}  # pandas would try to serialise attrs into the file's metadata
     table = pa.Table.from_pandas(frame, preserve_index=False)
     _atomic(Path(path), lambda p: pq.write_table(table, p, compression="zstd"))
 

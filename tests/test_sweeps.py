@@ -31,7 +31,16 @@ TINY = {
         "red": {"position": -0.25, "institution": {"enabled": True}},
     },
 }
-SWEEP_FILES = {"base_scenario.yaml", "design.parquet", "runs.parquet", "manifest.json"}
+SWEEP_FILES = {
+    "base_scenario.yaml",
+    "design.parquet",
+    "runs.parquet",
+    "manifest.json",
+    "failed.parquet",
+    "sweep.json",
+    "runs",
+    "failed",
+}
 
 
 def experiment(scenario: dict | None = None, **fields):

@@ -175,6 +175,13 @@ def _field_for(path: str, base: Scenario) -> tuple[Any, Mapping[str, Any]] | str
 def _factor(b: Checker, path: str, spec: Any, design: str | None, base: Scenario) -> Factor | None:
     """One vary entry; ``design`` None (unknown design) skips the design-specific checks."""
     where = f"vary.{path}"
+    if path == "seed":
+        b.fail(
+            where,
+            "cannot be varied: each run's seed comes from the experiment's seed and "
+            "its replicate (set seed and replicates instead)",
+        )
+        return None
     found = _field_for(path, base)
     if isinstance(found, str):
         b.fail(where, found)
