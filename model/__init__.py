@@ -7,6 +7,8 @@ Public API::
                              {"parties.blue.champions.guidance": 0.5})
     result = run(scenario, seed=1)          # RunResult: .timeseries (tidy DataFrame), .summary
     comp = compare([load_scenario(p) for p in paths], replicates=10, seed=0, jobs=2)
+    runs = sweep(load_experiment("experiments/equal_budget_frontier.yaml"), out="results/f")
+    found = analyze("results/f")            # .summary, .sobol, .frontier: DataFrames
 
 Names are imported on first use (PEP 562), so ``socialweb --help`` does not pay for NumPy,
 pandas and Mesa. No submodule shares a name with a function here (``run`` lives in
@@ -31,6 +33,8 @@ _WHERE = {
     "Experiment": "model.config.experiment",
     "load_experiment": "model.config.experiment",
     "sweep": "model.sweeps",
+    "analyze": "model.analysis",
+    "Analysis": "model.analysis",
 }
 __all__ = sorted(_WHERE)
 

@@ -130,6 +130,17 @@ def build_parser() -> Parser:
         help="progress display on stderr",
     )
 
+    p = sub.add_parser(
+        "analyze",
+        help="summarise a finished sweep: tables with CIs, response "
+        "curves, heatmaps, Sobol indices, cost frontier, report.md",
+    )
+    p.add_argument("folder", help="the sweep's output folder")
+    p.add_argument(
+        "--party",
+        help="party for the cost frontier (default: every party with vote_share and cost outputs)",
+    )
+
     p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
     p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
 
@@ -319,6 +330,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK if not len(failed) else EXIT_FAILED
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from model.report import write_analysis
+
+    folder = Path(args.folder)
+    if not (folder / "runs.parquet").exists() or not (folder / "sweep.json").exists():
+        raise UsageError(
+            f"socialweb analyze: {folder}: expected a finished sweep folder "
+            "(with runs.parquet and sweep.json)"
+        )
+    if (folder / "analysis").exists():
+        import shutil
+
+        shutil.rmtree(folder / "analysis")  # analysis is derived: rebuild it whole
+    out = write_analysis(folder, party=args.party)
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
+
+
 def cmd_validation(args: argparse.Namespace) -> int:
     from model import validation
 
@@ -358,6 +388,7 @@ COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
     "sweep": cmd_sweep,
+    "analyze": cmd_analyze,
     "validate": cmd_validate,
     "validation": cmd_validation,
     "params": cmd_params,

@@ -207,3 +207,129 @@ def effects(comp: Comparison, metric: str = "vote_share") -> Figure:
 def save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     return path
+
+
+def _label(path: str) -> str:
+    return path.split(".")[-1].replace("_", " ") + f"  ({path})"
+
+
+def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
+    """Mean output (95 % CI band) against each varied key; on a grid with two or more keys,
+    one line per value of the second key."""
+    factors = [f for f in experiment.factors]
+    fig = Figure(figsize=(5 * max(1, len(factors)), 3.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(1, len(factors)), sharey=True))
+    mean, lo, hi = f"{output}.mean", f"{output}.ci_low", f"{output}.ci_high"
+    for ax, factor in zip(axes, factors, strict=False):
+        others = [f.path for f in factors if f.path != factor.path]
+        numeric = pd.api.types.is_numeric_dtype(summary[factor.path])
+        if experiment.design == "grid" and others:
+            group_key = others[0]
+            for k, (level, part) in enumerate(summary.groupby(group_key, sort=True)):
+                part = part.groupby(factor.path, sort=True)[[mean, lo, hi]].mean().reset_index()
+                x = part[factor.path] if numeric else np.arange(len(part))
+                ax.plot(
+                    x,
+                    part[mean],
+                    "o-",
+                    color=f"C{k % 10}",
+                    label=f"{group_key.split('.')[-1]} = {level}",
+                )
+                if part[lo].notna().any():
+                    ax.fill_between(x, part[lo], part[hi], color=f"C{k % 10}", alpha=0.15)
+                if not numeric:
+                    ax.set_xticks(x, part[factor.path], rotation=20)
+            ax.legend(fontsize=7)
+        else:
+            part = summary.sort_values(factor.path) if numeric else summary
+            x = part[factor.path] if numeric else np.arange(len(part))
+            ax.plot(x, part[mean], "o", ms=3, color="C0")
+            if experiment.design == "grid" and part[lo].notna().any():
+                ax.fill_between(x, part[lo], part[hi], color="C0", alpha=0.15)
+        ax.set(xlabel=_label(factor.path))
+    axes[0].set_ylabel(output)
+    fig.suptitle(
+        f"{output} — mean over {experiment.replicates} replicates per point"
+        + (" (95 % CI)" if experiment.replicates > 1 else "")
+    )
+    return fig
+
+
+def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
+    """Mean output over the first two varied keys of a grid."""
+    a, b = experiment.factors[0].path, experiment.factors[1].path
+    table = summary.pivot_table(index=b, columns=a, values=f"{output}.mean", aggfunc="mean")
+    fig = Figure(figsize=(6.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(
+        range(len(table.columns)),
+        [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],
+        rotation=30,
+    )
+    ax.set_yticks(
+        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index]
+    )
+    for (i, j), value in np.ndenumerate(table.to_numpy()):
+        ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
+    ax.set(xlabel=_label(a), ylabel=_label(b), title=f"{output} (mean)")
+    fig.colorbar(image, ax=ax)
+    return fig
+
+
+def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
+    """First-order and total Sobol indices with 95 % confidence intervals."""
+    fig = Figure(figsize=(7, 0.45 * len(table) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(table))
+    ax.barh(
+        y - 0.2,
+        table["S1"],
+        0.4,
+        xerr=table["S1_conf"],
+        label="first order S1",
+        color="C0",
+        capsize=2,
+    )
+    ax.barh(
+        y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total ST", color="C1", capsize=2
+    )
+    ax.set_yticks(y, [f.split(".", 1)[-1] for f in table["factor"]], fontsize=8)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set(xlabel="Sobol index (95 % CI)", title=f"Sensitivity of {output}")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Figure:
+    """Vote share against total cost, one point per design point, labelled by its settings."""
+    vote, cost = f"vote_share.{party}", f"cost.{party}"
+    fig = Figure(figsize=(7, 4.8), layout="constrained")
+    ax = fig.subplots()
+    err = None
+    if table[f"{vote}.ci_low"].notna().any():
+        err = [
+            table[f"{vote}.mean"] - table[f"{vote}.ci_low"],
+            table[f"{vote}.ci_high"] - table[f"{vote}.mean"],
+        ]
+    ax.errorbar(table[f"{cost}.mean"], table[f"{vote}.mean"], yerr=err, fmt="o", capsize=3)
+    for _, row in table.iterrows():
+        text = ", ".join(
+            f"{k.split('.')[-1]}={row[k]:g}"
+            if isinstance(row[k], float)
+            else f"{k.split('.')[-1]}={row[k]}"
+            for k in label_keys
+        )
+        ax.annotate(
+            text,
+            (row[f"{cost}.mean"], row[f"{vote}.mean"]),
+            fontsize=6,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.set(
+        xlabel=f"total cost of {party} (budget units)",
+        ylabel=f"vote share of {party}",
+        title=f"Vote share against cost — {party}",
+    )
+    return fig

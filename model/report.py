@@ -219,3 +219,83 @@ def write_sweep(
     )
     write_parquet(runs, out / "runs.parquet")
     return out
+
+
+def write_analysis(folder: Path, *, party: str | None = None) -> Path:
+    """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md."""
+    from model import analysis
+    from model.plots import frontier_plot, heatmap, response_curves, sobol_bars
+
+    found = analysis.analyze(folder, party=party)
+    experiment, runs, summary = found.experiment, found.runs, found.summary
+    outputs = analysis.output_columns(experiment, runs)
+    varied = [f.path for f in experiment.factors]
+    lines = [
+        f"# Analysis: {experiment.name}",
+        "",
+        f"{experiment.description}".strip() or "(no description)",
+        "",
+        f"Design `{experiment.design}`, {len(summary)} points × {experiment.replicates} "
+        f"replicates = {len(runs)} runs (seed {experiment.seed}; replicate r uses the same "
+        "seed at every point). Intervals are 95 % Student-t over replicates.",
+        "",
+    ]
+    out = Path(folder) / "analysis"
+    with staged(out) as stage:
+        write_parquet(summary, stage / "summary.parquet")
+        figures: list[str] = []
+        if varied:
+            for output in outputs:
+                name = f"response_{output}.png"
+                save(response_curves(experiment, summary, output), stage / name)
+                figures.append(name)
+                if (
+                    experiment.design == "grid"
+                    and len(varied) >= 2
+                    and all(pd.api.types.is_numeric_dtype(summary[v]) for v in varied[:2])
+                ):
+                    name = f"heatmap_{output}.png"
+                    save(heatmap(experiment, summary, output), stage / name)
+                    figures.append(name)
+        if found.sobol:
+            lines += ["## Sobol sensitivity indices", ""]
+        for output, table in found.sobol.items():
+            write_parquet(table, stage / f"sobol_{output}.parquet")
+            save(sobol_bars(table, output), stage / f"sobol_{output}.png")
+            figures.append(f"sobol_{output}.png")
+            lines += [
+                f"### {output}",
+                "",
+                "| factor | S1 [95 % CI] | ST [95 % CI] |",
+                "|---|---|---|",
+            ]
+            for _, r in table.iterrows():
+                lines.append(
+                    f"| {r.factor} | {r.S1:.3f} ± {r.S1_conf:.3f} | {r.ST:.3f} ± {r.ST_conf:.3f} |"
+                )
+            lines.append("")
+        for p, table in found.frontier.items():
+            write_parquet(table, stage / f"frontier_{p}.parquet")
+            save(frontier_plot(table, p, varied), stage / f"frontier_{p}.png")
+            figures.append(f"frontier_{p}.png")
+        lines += ["## Outcomes by design point", ""]
+        shown = summary.head(40)
+        header = ["point", *varied] + [f"{o} [95 % CI]" for o in outputs]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for _, r in shown.iterrows():
+            cells = [str(r["point"])] + [
+                f"{r[v]:.4g}" if isinstance(r[v], float) else str(r[v]) for v in varied
+            ]
+            for o in outputs:
+                if r[f"{o}.ci_low"] is None or pd.isna(r[f"{o}.ci_low"]):
+                    cells.append(f"{r[f'{o}.mean']:.4g}")
+                else:
+                    cells.append(
+                        f"{r[f'{o}.mean']:.4g} [{r[f'{o}.ci_low']:.4g}, {r[f'{o}.ci_high']:.4g}]"
+                    )
+            lines.append("| " + " | ".join(cells) + " |")
+        if len(summary) > len(shown):
+            lines.append(f"\n({len(summary) - len(shown)} more points in summary.parquet)")
+        lines += ["", "## Plots", ""] + [f"![{f}]({f})" for f in figures]
+        write_text("\n".join(lines) + "\n", stage / "report.md")
+    return out

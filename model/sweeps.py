@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from model.comparison import run_all, run_row
 from model.config import ConfigError, Scenario, scenario_to_dict
-from model.config.experiment import Experiment
+from model.config.experiment import Experiment, experiment_to_dict
 from model.rng import replicate_seeds
 from model.runner import run
 
@@ -155,17 +155,14 @@ def prepare_folder(experiment: Experiment, folder: Path, *, resume: bool) -> set
     for stray in list((folder / RUNS).glob(".*.tmp-*")) + list((folder / FAILED).glob(".*.tmp-*")):
         stray.unlink()  # a write cut short by a crash; its run is not done
     if not state.exists():
-        _write_atomic(
-            state,
-            json.dumps(
-                {
-                    "experiment": experiment.name,
-                    "source": experiment.source,
-                    "fingerprint": fingerprint(experiment),
-                },
-                indent=2,
-            ).encode(),
-        )
+        record = {
+            "experiment": experiment.name,
+            "source": experiment.source,
+            "fingerprint": fingerprint(experiment),
+            "resolved": experiment_to_dict(experiment),
+        }
+        _write_atomic(state, json.dumps(record, indent=2, default=str).encode())
+
     return {p.stem for p in (folder / RUNS).glob("*.parquet")}
 
 

@@ -23,6 +23,7 @@ LAYERS = [
     {"runner"},
     {"comparison"},
     {"sweeps"},
+    {"analysis"},
     {"plots", "validation"},
     {"report"},
     {"progress", "docs"},
@@ -116,9 +117,9 @@ def test_public_api_names_are_functions_even_after_every_submodule_is_imported()
 
     code = (
         "import model.report, model.cli, model.validation; "
-        "from model import run, compare, sweep, load_scenario, load_experiment; "
+        "from model import run, compare, sweep, analyze, load_scenario, load_experiment; "
         "import inspect; "
-        "print(all(inspect.isfunction(f) for f in (run, compare, sweep, load_scenario, "
+        "print(all(inspect.isfunction(f) for f in (run, compare, sweep, analyze, load_scenario, "
         "load_experiment)))"
     )
     out = subprocess.run(

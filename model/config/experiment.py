@@ -413,3 +413,44 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     data = read_yaml(path)
     return experiment_from_dict(data, source=str(path), base_dir=path.parent)
+
+
+def experiment_to_dict(exp: Experiment) -> dict[str, Any]:
+    """A self-contained description (base scenario resolved) to store beside the results."""
+    return {
+        "name": exp.name,
+        "description": exp.description,
+        "source": exp.source,
+        "base": scenario_to_dict(exp.base),
+        "factors": [dataclasses.asdict(f) for f in exp.factors],
+        "design": exp.design,
+        "samples": exp.samples,
+        "replicates": exp.replicates,
+        "seed": exp.seed,
+        "outputs": list(exp.outputs),
+    }
+
+
+def experiment_from_stored(data: Mapping[str, Any], base_dir: Path) -> Experiment:
+    """Rebuild an Experiment from ``experiment_to_dict`` output (a sweep folder's record)."""
+    factors = []
+    for f in data["factors"]:
+        f = dict(f)
+        if f.get("values") is not None:
+            f["values"] = tuple(f["values"])
+        factors.append(Factor(**f))
+    return Experiment(
+        name=data["name"],
+        description=data.get("description", ""),
+        source=data["source"],
+        base_dir=base_dir,
+        base=scenario_from_dict(
+            data["base"], source=f"{data['source']} (stored)", base_dir=base_dir
+        ),
+        factors=tuple(factors),
+        design=data["design"],
+        samples=data["samples"],
+        replicates=data["replicates"],
+        seed=data["seed"],
+        outputs=tuple(data["outputs"]),
+    )

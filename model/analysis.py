@@ -1,0 +1,140 @@
+"""Analysis of a sweep: per-point summaries with confidence intervals, Sobol indices, frontier.
+
+Everything here takes the tidy runs table (one row per run) and the experiment that made it, so
+the same functions serve ``socialweb analyze RESULTS_DIR``, the Python API and the tests (the
+Sobol estimator is checked on the Ishigami function, whose indices are known analytically).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.comparison import CONFIDENCE, mean_ci
+from model.config.experiment import Experiment, experiment_from_stored
+from model.sweeps import STATE
+
+
+def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
+    """The experiment (as stored when the sweep started) and its runs table."""
+    folder = Path(folder)
+    state = folder / STATE
+    table = folder / "runs.parquet"
+    if not state.exists() or not table.exists():
+        missing = STATE if not state.exists() else "runs.parquet"
+        raise FileNotFoundError(
+            f"{folder}: not a finished sweep folder (no {missing}); run "
+            "socialweb sweep (with --resume to finish one) first"
+        )
+    record = json.loads(state.read_text(encoding="utf-8"))
+    experiment = experiment_from_stored(record["resolved"], folder)
+    return experiment, pd.read_parquet(table)
+
+
+def output_columns(experiment: Experiment, runs: pd.DataFrame) -> list[str]:
+    varied = {f.path for f in experiment.factors}
+    return [
+        c
+        for c in runs.columns
+        if c not in {"point", "replicate", "seed", *varied}
+        and pd.api.types.is_numeric_dtype(runs[c])
+    ]
+
+
+def point_summary(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per design point: the varied keys, then mean, ci_low, ci_high of each output
+    over replicates (Student t, 95 %), and n."""
+    varied = [f.path for f in experiment.factors]
+    rows = []
+    for point, group in runs.groupby("point", sort=True):
+        row = {"point": point, **{k: group[k].iloc[0] for k in varied}, "n": len(group)}
+        for out in output_columns(experiment, runs):
+            stats = mean_ci(group[out].dropna().to_numpy())
+            row[f"{out}.mean"] = stats["mean"]
+            row[f"{out}.ci_low"] = stats["ci_low"]
+            row[f"{out}.ci_high"] = stats["ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sobol_indices(
+    experiment: Experiment,
+    runs: pd.DataFrame,
+    output: str,
+) -> pd.DataFrame:
+    """First-order (S1) and total (ST) Sobol indices of ``output`` with 95 % confidence
+    half-widths (SALib's bootstrap), from a ``sobol`` design (Saltelli 2002; Saltelli et al.
+    2010). Replicates are averaged per point first, so the indices describe the expected
+    outcome; the replicate noise shows up as unexplained variance."""
+    from SALib.analyze import sobol
+
+    if experiment.design != "sobol":
+        raise ValueError(f"Sobol indices need a sobol design, got {experiment.design}")
+    factors = experiment.factors
+    problem = {
+        "num_vars": len(factors),
+        "names": [f.path for f in factors],
+        "bounds": [[f.low, f.high] for f in factors],
+    }
+    n_points = len(experiment.points())
+    y = runs.groupby("point")[output].mean().reindex(range(n_points)).to_numpy(dtype=float)
+    if np.isnan(y).any():
+        raise ValueError(f"{output}: some design points have no finished run; resume the sweep")
+    result = sobol.analyze(
+        problem, y, calc_second_order=False, conf_level=CONFIDENCE, seed=experiment.seed
+    )
+    return pd.DataFrame(
+        {
+            "factor": problem["names"],
+            "S1": result["S1"],
+            "S1_conf": result["S1_conf"],
+            "ST": result["ST"],
+            "ST_conf": result["ST_conf"],
+        }
+    )
+
+
+def frontier(summary: pd.DataFrame, party: str) -> pd.DataFrame:
+    """Vote share against total cost per design point, with vote share gained per unit cost
+    relative to the cheapest point (for equal-budget and allocation experiments)."""
+    vote, cost = f"vote_share.{party}.mean", f"cost.{party}.mean"
+    if vote not in summary or cost not in summary:
+        raise ValueError(f"the frontier needs outputs vote_share.{party} and cost.{party}")
+    out = summary.sort_values(cost).copy()
+    base = out.iloc[0]
+    extra = out[cost] - base[cost]
+    out["vote_gain_per_unit_cost"] = np.where(extra > 0, (out[vote] - base[vote]) / extra, np.nan)
+    out["vote_per_unit_cost"] = out[vote] / out[cost].where(out[cost] > 0)
+    return out
+
+
+@dataclass
+class Analysis:
+    """What ``analyze`` finds in a sweep: all tables are pandas DataFrames."""
+
+    experiment: Experiment
+    runs: pd.DataFrame
+    summary: pd.DataFrame  # per design point, mean and CI
+    sobol: dict[str, pd.DataFrame] = field(default_factory=dict)  # output → indices
+    frontier: dict[str, pd.DataFrame] = field(default_factory=dict)  # party → frontier
+
+
+def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
+    """Summaries, Sobol indices (sobol designs) and cost frontiers of a finished sweep folder."""
+    experiment, runs = load_sweep(folder)
+    summary = point_summary(experiment, runs)
+    outputs = output_columns(experiment, runs)
+    result = Analysis(experiment=experiment, runs=runs, summary=summary)
+    if experiment.design == "sobol":
+        result.sobol = {o: sobol_indices(experiment, runs, o) for o in outputs}
+    parties = (
+        [party] if party else [o.split(".", 1)[1] for o in outputs if o.startswith("vote_share.")]
+    )
+    for p in parties:
+        if f"cost.{p}" in outputs and f"vote_share.{p}" in outputs:
+            result.frontier[p] = frontier(summary, p)
+    return result
