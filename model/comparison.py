@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from model.config import ConfigError, Scenario
 from model.rng import replicate_seeds
@@ -50,6 +49,8 @@ def mean_ci(values: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, Any
     mean = float(values.mean()) if n else float("nan")
     if n < 2:
         return {"mean": mean, "ci_low": None, "ci_high": None, "sd": None, "n": n}
+    from scipy import stats  # imported here: scipy.stats costs ~1 s at start-up
+
     sd = float(values.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
@@ -99,8 +100,12 @@ def _watch_parent() -> None:
 
 def _context() -> multiprocessing.context.BaseContext:
     """forkserver where available (no fork of a multi-threaded parent), else spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # the server imports the simulator once; each worker forks from it already warm
+    ctx.set_forkserver_preload(["model.sweeps", "model.comparison", "model.runner"])
+    return ctx
 
 
 def _task(scenario: Scenario, seed: int, steps: int | None) -> RunResult:

@@ -1,6 +1,7 @@
 """Network generators: one function per kind, ``(spec, opinions, rng) → Graph``.
 
-All randomness comes from the ``rng`` passed in (the model's ``network`` stream), so the same seed
+networkx is imported inside the generators that use it (it costs ~0.4 s at start-up). All
+randomness comes from the ``rng`` passed in (the model's ``network`` stream), so the same seed
 gives the same network. Citizens are nodes 0..N-1; ``opinions`` (N, K) is used by the homophilous
 and opinion-based block generators.
 """
@@ -11,7 +12,6 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from model.config.schema import NetworkSpec
@@ -21,7 +21,7 @@ from model.network.io import read_edge_list
 Generator = Callable[[NetworkSpec, np.ndarray, np.random.Generator], Graph]
 
 
-def _from_nx(g: nx.Graph, n: int) -> Graph:
+def _from_nx(g, n: int) -> Graph:
     edges = np.asarray(list(g.edges()), dtype=np.int64).reshape(-1, 2)
     return from_edges(n, edges[:, 0], edges[:, 1])
 
@@ -31,6 +31,8 @@ def barabasi_albert(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Gene
 
     Barabási & Albert 1999, Science 286:509 (networkx's implementation).
     """
+    import networkx as nx
+
     n = opinions.shape[0]
     m = max(1, min(n - 1, round(spec.mean_degree / 2)))
     return _from_nx(nx.barabasi_albert_graph(n, m, seed=rng), n)
@@ -41,6 +43,8 @@ def watts_strogatz(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Gener
 
     Watts & Strogatz 1998, Nature 393:440.
     """
+    import networkx as nx
+
     n = opinions.shape[0]
     k = max(2, min(n - 1, round(spec.mean_degree)))
     return _from_nx(nx.watts_strogatz_graph(n, k, spec.rewiring, seed=rng), n)
@@ -48,6 +52,8 @@ def watts_strogatz(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Gener
 
 def erdos_renyi(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
     """G(n, p) with p = mean_degree / (n - 1). Erdős & Rényi 1959."""
+    import networkx as nx
+
     n = opinions.shape[0]
     p = min(1.0, spec.mean_degree / (n - 1))
     return _from_nx(nx.fast_gnp_random_graph(n, p, seed=rng), n)
@@ -111,6 +117,8 @@ def stochastic_block(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Gen
     p_out = 0.0 if spec.blocks == 1 else min(1.0, spec.mean_degree * spec.block_mixing / (n - size))
     probs = np.full((spec.blocks, spec.blocks), p_out)
     np.fill_diagonal(probs, p_in)
+    import networkx as nx
+
     g = nx.stochastic_block_model(
         sizes, probs.tolist(), nodelist=order.tolist(), seed=rng, sparse=True
     )

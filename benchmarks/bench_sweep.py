@@ -1,0 +1,104 @@
+"""Sweep throughput: runs per second with 1 and 2 local workers, and the Dask backend's overhead.
+
+Run: .venv/bin/python benchmarks/bench_sweep.py [--runs 40]
+
+Every configuration runs the same experiment (a grid of classroom-sized runs) in one process, so
+the figures are comparable as ratios within one run of this script (the machine is shared and
+noisy; absolute seconds are not). Pool and cluster start-up are timed apart from the runs.
+Per-run overhead of Dask = (Dask wall time − local pool wall time, both already started, 2
+workers) / runs. Results go to benchmarks/results/sweep.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import record  # noqa: E402
+from model.comparison import _context  # noqa: E402
+from model.config.experiment import experiment_from_dict  # noqa: E402
+from model.sweeps import executor_for, sweep  # noqa: E402
+
+
+def experiment(runs: int):
+    return experiment_from_dict(
+        {
+            "name": "bench_sweep",
+            "scenario": {
+                "steps": 120,
+                "population": {"citizens": 500},
+                "parties": {
+                    "blue": {
+                        "position": 0.25,
+                        "institution": {"enabled": True},
+                        "staff": {"count": 2},
+                        "champions": {"enabled": True, "initial": 5},
+                    },
+                    "red": {"position": -0.25, "institution": {"enabled": True}},
+                },
+            },
+            "vary": {"parties.blue.champions.guidance": [0.1, 0.5]},
+            "replicates": max(1, runs // 2),
+            "seed": 1,
+            "outputs": ["vote_share.blue"],
+        },
+        source="<bench>",
+        base_dir=Path.cwd(),
+    )
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    exp = experiment(args.runs)
+    n = len(exp.points()) * exp.replicates
+    sweep(experiment(2))  # warm up: numba cache, imports
+    figures = {"runs": n}
+    t = timed(lambda: sweep(exp, jobs=1))
+    figures["local_1_worker_s"] = round(t, 3)
+    figures["local_1_worker_runs_per_s"] = round(n / t, 2)
+    t = timed(lambda: sweep(exp, jobs=2))
+    figures["local_2_workers_with_pool_start_s"] = round(t, 3)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=2, mp_context=_context()) as pool:
+        list(pool.map(abs, [1, 2]))  # both workers up
+        figures["local_pool_start_s"] = round(time.perf_counter() - start, 3)
+        t = timed(lambda: sweep(exp, executor=pool))
+    figures["local_2_workers_s"] = round(t, 3)
+    figures["local_2_workers_runs_per_s"] = round(n / t, 2)
+    start = time.perf_counter()
+    with executor_for("dask", jobs=2) as executor:
+        up = time.perf_counter() - start
+        t = timed(lambda: sweep(exp, executor=executor))
+    figures["dask_cluster_start_s"] = round(up, 3)
+    figures["dask_2_workers_s"] = round(t, 3)
+    figures["dask_2_workers_runs_per_s"] = round(n / t, 2)
+    figures["speedup_2_vs_1_local"] = round(
+        figures["local_1_worker_s"] / figures["local_2_workers_s"], 2
+    )
+    figures["speedup_2_vs_1_local_with_pool_start"] = round(
+        figures["local_1_worker_s"] / figures["local_2_workers_with_pool_start_s"], 2
+    )
+    figures["dask_overhead_per_run_ms"] = round(
+        1000 * (figures["dask_2_workers_s"] - figures["local_2_workers_s"]) / n, 1
+    )
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    print(record("sweep", figures))
+
+
+if __name__ == "__main__":
+    main()
