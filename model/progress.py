@@ -44,6 +44,7 @@ class Progress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn(self.unit),
+                TextColumn("{task.fields[rate]}"),
                 TimeElapsedColumn(),
                 TimeRemainingColumn(),
                 transient=False,
@@ -60,8 +61,10 @@ class Progress:
             return
         if self._bar is not None:
             if self._task is None:
-                self._task = self._bar.add_task(self.label, total=total)
-            self._bar.update(self._task, completed=done)
+                self._task = self._bar.add_task(self.label, total=total, rate="")
+            elapsed = time.monotonic() - self.start
+            rate = f"{done / elapsed:.1f}/s" if elapsed > 0 and done else ""
+            self._bar.update(self._task, completed=done, rate=rate)
             return
         now = time.monotonic()
         tenth = 10 * done // max(total, 1)
