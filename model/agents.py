@@ -145,12 +145,13 @@ def make_agents(model: SocialWebModel, mode: str) -> dict[int, Person]:
 
 
 def sync_agents(model: SocialWebModel) -> None:
-    """Replace views whose row changed role (recruitment, burnout). O(changed rows)."""
+    """Replace views whose row changed role (recruitment, burnout). O(champions), not O(N)."""
     pop = model.population
     views = model.person_agents
-    # only champions can change: check rows now champions and rows that were champions
-    candidates = set(np.flatnonzero(pop.role == CHAMPION).tolist())
-    candidates |= {r for r, a in views.items() if isinstance(a, Champion)}
+    # only champions change role: rows that are champions now or had a Champion view before
+    now = set(np.flatnonzero(pop.role == CHAMPION).tolist())
+    candidates = now | model.champion_rows
+    model.champion_rows = now
     for r in candidates:
         want = _view_class(int(pop.role[r]))
         have = views.get(r)

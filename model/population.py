@@ -41,6 +41,7 @@ class Population:
     affinity: np.ndarray  # (n, P) on [0, 1]
     last_party_read: np.ndarray  # (n, P) step a party post was last read
     recruited_at: np.ndarray  # step a champion was recruited (NEVER if not)
+    quit_party: np.ndarray  # int16: party whose programme this person burned out of, or -1
 
     @property
     def n(self) -> int:
@@ -142,6 +143,7 @@ def build_population(
         affinity=affinity,
         last_party_read=np.full((n, p), NEVER, dtype=np.int64),
         recruited_at=np.full(n, NEVER, dtype=np.int64),
+        quit_party=np.full(n, -1, dtype=np.int16),
     )
 
 

@@ -11,6 +11,8 @@ population and network settings.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 STREAMS = (
@@ -23,6 +25,7 @@ STREAMS = (
     "champions",  # recruitment
     "mobilize",  # thresholds crossing, disengagement
     "poll",  # reserved for ballot draws
+    "paid",  # who sees sponsored posts
 )
 
 
@@ -30,6 +33,17 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
     """Independent generators, one per phase, all derived from ``seed``."""
     kids = np.random.SeedSequence(seed).spawn(len(STREAMS))
     return {name: np.random.default_rng(k) for name, k in zip(STREAMS, kids, strict=True)}
+
+
+def party_stream(seed: int, purpose: str, party: str) -> np.random.Generator:
+    """A generator for one party's own draws (its followers, its founding champions).
+
+    Keyed by the party's name, so a party's draws do not depend on which other parties exist or
+    what they do: replicate r of two scenarios gives the rival the same followers whether or not
+    the focal party has an account.
+    """
+    key = (len(STREAMS) + 1, zlib.crc32(purpose.encode()), zlib.crc32(party.encode()))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:

@@ -121,7 +121,14 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
     m = model.metrics
     names = model.parties.names
     vote = {p: m[("vote_share", p, "")] for p in names}
-    voice_by_source = {p: {s: m[("share_of_voice", p, s)] for s in SOURCE_NAMES[1:]} for p in names}
+    # share of voice over the whole campaign (all posts read in every step), not one noisy step
+    totals = model.voice_totals
+    shares = totals / totals.sum() if totals.sum() > 0 else totals
+    width = len(SOURCE_NAMES)
+    voice_by_source = {
+        p: {s: float(shares[(k + 1) * width + j]) for j, s in enumerate(SOURCE_NAMES) if j > 0}
+        for k, p in enumerate(names)
+    }
     cost = {p: m[("cumulative_cost", p, "")] for p in names}
     ranked = sorted(names, key=lambda p: vote[p], reverse=True)
     final = {
@@ -136,14 +143,14 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         "engaged": m[("engaged", "", "")],
         "share_of_voice": {p: sum(voice_by_source[p].values()) for p in names},
         "share_of_voice_by_source": voice_by_source,
-        "share_of_voice_citizens": m[("share_of_voice", "", "citizen")],
+        "share_of_voice_citizens": float(shares[0]),
         "reach": {p: m[("reach", p, "")] for p in names},
         "active_champions": {p: int(m[("active_champions", p, "")]) for p in names},
         "burnouts": {p: int(m[("burnouts", p, "")]) for p in names},
         "recruits": {p: int(m[("recruits", p, "")]) for p in names},
         "cost": cost,
         "cost_per_vote_point": {
-            p: (cost[p] / (100 * vote[p]) if vote[p] > 0 else None) for p in names
+            p: (cost[p] / (100 * vote[p]) if vote[p] > 0 and cost[p] > 0 else None) for p in names
         },
         "party_line": {p: m[("party_line", p, "")] for p in names},
     }

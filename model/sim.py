@@ -35,12 +35,13 @@ from model.network.generators import generate
 from model.network.io import read_values
 from model.population import (
     CHAMPION,
+    SOURCE_NAMES,
     Parties,
     Population,
     build_population,
     initial_opinions,
 )
-from model.rng import streams
+from model.rng import party_stream, streams
 
 AgentMode = Literal["all", "parties", "auto"]
 AUTO_AGENT_LIMIT = 200_000  # above this many citizens, "auto" skips per-citizen Mesa objects
@@ -110,6 +111,7 @@ class SocialWebModel(mesa.Model):
         self.converged = False
         party_specs = list(scenario.parties.values())
         names = list(scenario.parties)
+        self.parties_names = names
 
         x0 = initial_opinions(scenario.population, self.streams["init"])
         if opinions is not None:
@@ -125,6 +127,7 @@ class SocialWebModel(mesa.Model):
             )
         if thresholds is not None:
             pop.threshold[: pop.citizens] = np.asarray(thresholds, dtype=np.float64)
+        self.citizen_graph = citizen_graph  # the classic rules' peer process: citizens only
         self.graph = attach_staff(
             citizen_graph, pop, counts, [p.staff.ties for p in party_specs], self.streams["network"]
         )
@@ -146,11 +149,13 @@ class SocialWebModel(mesa.Model):
             recruits=np.zeros(len(names), dtype=np.int64),
         )
         self.reachable = self._reachable(pop)
-        champions.seed_champions(pop, self.parties, scenario, self.streams["parties"])
+        champions.seed_champions(pop, self.parties, scenario, self.seed)
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
         self.cost = np.zeros(len(names))
         self.last_reads_party = np.zeros(0, dtype=np.int64)
         self.last_reads_source = np.zeros(0, dtype=np.int64)
+        # posts read over the whole run, by (party + 1) · len(SOURCE_NAMES) + source type
+        self.voice_totals = np.zeros((len(names) + 1) * len(SOURCE_NAMES), dtype=np.int64)
         self.vote = polls.vote_intention(pop, self.parties, scenario.election)
         self.parties.vote_history.append(self.vote.copy())
 
@@ -161,6 +166,7 @@ class SocialWebModel(mesa.Model):
         )
         self.agent_mode = mode
         self.person_agents = make_agents(self, mode)
+        self.champion_rows = set(np.flatnonzero(pop.role == CHAMPION).tolist())
         self.metrics: dict[Key, float] = self._measure()
         self.datacollector = mesa.DataCollector(
             model_reporters={"|".join(key): partial(_report, key) for key in self.metrics}
@@ -169,10 +175,11 @@ class SocialWebModel(mesa.Model):
 
     # -- set-up helpers -------------------------------------------------------------------
     def _followers(self, pop: Population, party_specs: list) -> list[np.ndarray]:
-        """Each institution's followers: drawn with probability proportional to affinity + 0.01."""
-        rng = self.streams["parties"]
+        """Each institution's followers: drawn with probability proportional to affinity + 0.01,
+        from the party's own stream (``rng.party_stream``)."""
         out = []
         for k, spec in enumerate(party_specs):
+            rng = party_stream(self.seed, "followers", self.parties_names[k])
             count = (
                 round(spec.institution.followers * pop.citizens) if spec.institution.enabled else 0
             )
@@ -208,7 +215,7 @@ class SocialWebModel(mesa.Model):
         party_specs = list(sc.parties.values())
 
         posts = make_posts(pop, parties, sc, rs["posting"])
-        reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"])
+        reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"], rs["paid"])
         post = reads.post
         read_party = posts.party[post]
         effect = self.rule.read(
@@ -219,7 +226,7 @@ class SocialWebModel(mesa.Model):
             posts.source_type[post],
             rs["update"],
         )
-        self.rule.peer_step(pop, self.graph, rs["update"])
+        self.rule.peer_step(pop, self.citizen_graph, rs["update"])
         if before is not None:
             self.converged = self.rule.converged(before, pop.x, sc.opinion.convergence_tolerance)
         polls.update_affinity(
@@ -235,7 +242,7 @@ class SocialWebModel(mesa.Model):
         from_party = read_party >= 0
         pop.last_party_read[reads.reader[from_party], read_party[from_party]] = t
 
-        burnouts = champions.update_motivation(pop, parties, sc, sc.feed.recent_window)
+        burnouts = champions.update_motivation(pop, parties, sc)
         recruits = champions.recruit(pop, parties, sc, self.reachable, rs["champions"], t)
         champions.drift_party_line(pop, parties, sc)
         parties.burnouts += burnouts
@@ -266,6 +273,10 @@ class SocialWebModel(mesa.Model):
         parties.cumulative_cost += self.cost
         self.last_reads_party = read_party
         self.last_reads_source = posts.source_type[post].astype(np.int64)
+        self.voice_totals += np.bincount(
+            (read_party + 1) * len(SOURCE_NAMES) + self.last_reads_source,
+            minlength=self.voice_totals.size,
+        )
         self.metrics = self._measure()
         self.datacollector.collect(self)
 

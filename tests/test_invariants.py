@@ -30,7 +30,9 @@ def check_state(model: SocialWebModel) -> None:
     assert np.all(champions < pop.citizens), "champions must be citizens"
     assert np.all(pop.party[champions] >= 0)
     assert np.all(pop.role[pop.citizens :] == STAFF), "staff rows stay staff"
-    assert np.all(pop.engaged[champions]), "champions are engaged"
+    specs = list(model.config.parties.values())
+    mobilized = np.array([specs[k].champions.mobilized for k in pop.party[champions]], bool)
+    assert np.all(pop.engaged[champions][mobilized]), "mobilised champions are engaged"
     assert np.all((pop.motivation[champions] >= 0) & (pop.motivation[champions] <= 1))
 
 

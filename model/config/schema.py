@@ -176,7 +176,12 @@ class FeedSpec:
         source="Sîrbu et al. 2019 use γ in [0, 1.5]",
     )
     attention: int = param(
-        10, 1, 10_000, doc="posts read per citizen per step at most", source=GUESS
+        3,
+        1,
+        10_000,
+        doc="posts read per citizen per step at most",
+        source="stated guess, set low enough to bind: with the default activity a citizen's "
+        "candidates are often more than 3, so the feed algorithm matters",
     )
     recent_window: int = param(7, 1, 10_000, doc="steps over which reach counts a read as recent")
 
@@ -352,14 +357,17 @@ class ChampionSpec:
     )
     shared_benefits: bool = param(
         True,
-        doc="the party's poll gains raise motivation",
+        doc="the party's poll changes move motivation: gains raise it, losses lower it",
         source="essay: 'shared benefits in success'",
     )
     benefit_gain: float = param(
         5.0,
         0,
         1000,
-        doc="target motivation gained per unit of vote-share gain over recent_window steps",
+        doc="target motivation per unit of vote-share change over benefit_window steps",
+    )
+    benefit_window: int = param(
+        7, 1, 10_000, doc="steps over which the poll change of shared benefits is measured"
     )
     partnership: bool = param(
         False,
@@ -368,7 +376,22 @@ class ChampionSpec:
     )
     partnership_rate: float = param(0.01, 0, 1, doc="r: share of the gap the line moves per step")
     activity_boost: float = param(
-        2.0, 0, 100, doc="a champion posts with chance min(1, activity_boost·a·m)"
+        1.0,
+        0,
+        100,
+        doc="a champion posts with chance min(1, activity_boost·a·m)",
+        source="neutral: at full motivation a champion posts as often as a mobilised citizen",
+    )
+    mobilized: bool = param(
+        False,
+        doc="recruits become fully engaged (mobilised: turnout and posting as engagement 1, and "
+        "they count as engaged neighbours in the contagion); off: they keep their engagement",
+        source="off: the essay does not say champions change their own engagement",
+    )
+    rejoin: bool = param(
+        False,
+        doc="a champion who burned out can be recruited again (off: never by the same party)",
+        source="stated guess",
     )
     min_engagement: float = param(
         0.5, 0, 1, doc="only citizens at least this engaged qualify (mobilised citizens have 1)"

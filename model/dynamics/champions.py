@@ -3,16 +3,19 @@
 Motivation m of a champion of party k moves each step toward a target (rate ``motivation_rate``):
 
     target = [shared_values] (1 - d(x_i, p_k)/2)  else  baseline_motivation
-           + [shared_benefits] benefit_gain · max(0, vote_k(t) - vote_k(t - window))
+           + [shared_benefits] benefit_gain · (vote_k(t) - vote_k(t - benefit_window))
            - κ · g                                  (guidance crowds out intrinsic motivation)
 
-clipped to [0, 1]. A champion whose m falls below ``burnout_threshold`` (m_min) quits: it becomes
-an ordinary, disengaged citizen again. Organizers (staff) recruit: each organizer succeeds with
-chance ``recruitment_rate`` per step, among citizens who are its contacts or the institution's
-followers, at least ``min_engagement`` engaged, and within ``recruit_distance`` of the party
-line; up to ``max_champions``,
-``organizer_capacity`` per organizer, and the party's ``budget_per_step``. With ``partnership``
-the party line moves toward its champions' mean opinion at rate r (staff follow the line).
+clipped to [0, 1]; poll gains raise the target and losses lower it. A champion whose m falls
+below ``burnout_threshold`` (m_min) quits: it becomes an ordinary citizen again, and does not
+rejoin that party's programme unless ``rejoin`` is on. Organizers (staff) recruit: each organizer
+succeeds with chance ``recruitment_rate`` per step, among citizens who are its contacts or the
+institution's followers, at least ``min_engagement`` engaged, within ``recruit_distance`` of the
+party line and closer to it than to any other party's line; up to ``max_champions``,
+``organizer_capacity`` per organizer, and the party's ``budget_per_step``. Recruits keep their
+own engagement unless ``mobilized`` is on (then they are fully engaged while they serve). With
+``partnership`` the party line moves toward its champions' mean opinion at rate r (staff follow
+the line).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 from model.config.load import fixed_cost_per_step
 from model.config.schema import PartySpec, Scenario
 from model.population import CHAMPION, CITIZEN, NEVER, Parties, Population, distance_to
+from model.rng import party_stream
 
 
 def enlist(pop: Population, rows: np.ndarray, party: int, spec: PartySpec, step: int) -> None:
@@ -32,38 +36,38 @@ def enlist(pop: Population, rows: np.ndarray, party: int, spec: PartySpec, step:
     pop.party[rows] = party
     pop.guidance[rows] = spec.champions.guidance
     pop.motivation[rows] = spec.champions.initial_motivation
-    pop.engaged[rows] = True
+    if spec.champions.mobilized:
+        pop.engaged[rows] = True
     pop.recruited_at[rows] = step
 
 
-def discharge(pop: Population, rows: np.ndarray) -> None:
-    """Champions ``rows`` quit (burnout): ordinary citizens again, no longer mobilised."""
+def discharge(pop: Population, rows: np.ndarray, *, mobilized: bool) -> None:
+    """Champions ``rows`` quit (burnout): ordinary citizens again; those the programme had
+    mobilised are no longer engaged, the others keep their engagement."""
+    pop.quit_party[rows] = pop.party[rows]
     pop.role[rows] = CITIZEN
     pop.party[rows] = -1
     pop.guidance[rows] = 0.0
     pop.motivation[rows] = 0.0
-    pop.engaged[rows] = False
+    if mobilized:
+        pop.engaged[rows] = False
     pop.recruited_at[rows] = NEVER
 
 
-def seed_champions(
-    pop: Population, parties: Parties, scenario: Scenario, rng: np.random.Generator
-) -> None:
-    """The champions a party starts with: uniformly among citizens near its line."""
-    for k, spec in enumerate(scenario.parties.values()):
+def seed_champions(pop: Population, parties: Parties, scenario: Scenario, seed: int) -> None:
+    """The champions a party starts with: uniformly among citizens who qualify (near its line
+    and nearer to it than to other parties), from the party's own stream."""
+    for k, (name, spec) in enumerate(scenario.parties.items()):
         if spec.champions.initial == 0:
             continue
-        ok = (pop.role[: pop.citizens] == CITIZEN) & (
-            distance_to(pop.x[: pop.citizens], parties.line[k]) < spec.champions.recruit_distance
-        )
-        pool = np.flatnonzero(ok)
+        rng = party_stream(seed, "initial_champions", name)
+        pool = np.flatnonzero(pop.role[: pop.citizens] == CITIZEN)
+        pool = pool[qualifies(pop, parties, pool, k, spec.champions.recruit_distance)]
         rows = rng.choice(pool, min(pool.size, spec.champions.initial), replace=False)
         enlist(pop, np.sort(rows), k, spec, 0)
 
 
-def update_motivation(
-    pop: Population, parties: Parties, scenario: Scenario, window: int
-) -> np.ndarray:
+def update_motivation(pop: Population, parties: Parties, scenario: Scenario) -> np.ndarray:
     """Move motivation toward its target; discharge burnouts. Returns burnouts per party."""
     burnouts = np.zeros(len(parties.names), dtype=np.int64)
     history = parties.vote_history
@@ -77,14 +81,14 @@ def update_motivation(
         else:
             target = np.full(rows.size, ch.baseline_motivation)
         if ch.shared_benefits and len(history) > 1:
-            past = history[max(0, len(history) - 1 - window)][k]
-            target = target + ch.benefit_gain * max(0.0, history[-1][k] - past)
+            past = history[max(0, len(history) - 1 - ch.benefit_window)][k]
+            target = target + ch.benefit_gain * (history[-1][k] - past)
         target = target - ch.crowding_out * pop.guidance[rows]
         m = pop.motivation[rows]
         pop.motivation[rows] = np.clip(m + ch.motivation_rate * (target - m), 0.0, 1.0)
         quit_rows = rows[pop.motivation[rows] < ch.burnout_threshold]
         if quit_rows.size:
-            discharge(pop, quit_rows)
+            discharge(pop, quit_rows, mobilized=ch.mobilized)
             burnouts[k] = quit_rows.size
     return burnouts
 
@@ -97,6 +101,19 @@ def champion_capacity(spec: PartySpec, citizens: int) -> int:
         room = spec.budget_per_step - fixed_cost_per_step(spec, citizens)
         cap = min(cap, max(0, math.floor(room / ch.cost_per_step + 1e-9)))
     return cap
+
+
+def qualifies(
+    pop: Population, parties: Parties, rows: np.ndarray, k: int, distance: float
+) -> np.ndarray:
+    """Mask of ``rows`` within ``distance`` of party k's line and nearer to it than to any
+    other party's line (a recruit must prefer the party it champions)."""
+    own = distance_to(pop.x[rows], parties.line[k])
+    ok = own < distance
+    for j in range(len(parties.names)):
+        if j != k:
+            ok &= own <= distance_to(pop.x[rows], parties.line[j])
+    return ok
 
 
 def recruit(
@@ -122,8 +139,10 @@ def recruit(
         ok = (
             reachable[k] & (pop.role[:n_c] == CITIZEN) & (pop.engagement[:n_c] >= ch.min_engagement)
         )
+        if not ch.rejoin:
+            ok &= pop.quit_party[:n_c] != k
         pool = np.flatnonzero(ok)
-        pool = pool[distance_to(pop.x[pool], parties.line[k]) < ch.recruit_distance]
+        pool = pool[qualifies(pop, parties, pool, k, ch.recruit_distance)]
         count = min(room, tries, pool.size)
         if count:
             rows = np.sort(rng.choice(pool, count, replace=False))

@@ -74,9 +74,11 @@ def deliver(
     parties: Parties,
     scenario: Scenario,
     rng: np.random.Generator,
+    paid_rng: np.random.Generator | None = None,
 ) -> Reads:
     """Build candidates, apply the attention cap and the platform's weights."""
     spec = scenario.feed
+    paid_rng = rng if paid_rng is None else paid_rng
     n_parties = len(parties.names)
     person = np.flatnonzero(posts.author >= 0)
     owner, readers = expand_neighbours(graph, posts.author[person])
@@ -94,10 +96,10 @@ def deliver(
             cand_reader.append(np.tile(followers, own.size))
         reach = party_spec.institution.paid_reach
         if reach > 0:
-            count = rng.binomial(pop.citizens, reach)
-            who = rng.choice(pop.citizens, count, replace=False)
+            count = paid_rng.binomial(pop.citizens, reach)
+            who = paid_rng.choice(pop.citizens, count, replace=False)
             paid_reader.append(who.astype(np.int64))
-            paid_post.append(own[rng.integers(0, own.size, count)])
+            paid_post.append(own[paid_rng.integers(0, own.size, count)])
             paid[j] = count
     post = np.concatenate(cand_post)
     reader = np.concatenate(cand_reader)

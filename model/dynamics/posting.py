@@ -75,7 +75,10 @@ def make_posts(
     authors = np.flatnonzero(rng.random(pop.n) < rate)
     role = pop.role[authors]
     k = pop.party[authors].astype(np.int64)
-    noise = rng.normal(0.0, scenario.opinion.posting_noise, (authors.size, pop.x.shape[1]))
+    # noise is drawn for every person and the extra-post draw for every party, posting or not,
+    # so the stream advances the same way in every scenario (common random numbers hold longer)
+    noise = rng.normal(0.0, scenario.opinion.posting_noise, pop.x.shape)[authors]
+    extra = rng.random(len(party_specs))
     content = pop.x[authors] + noise
     source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
     trust = np.ones(authors.size)
@@ -101,7 +104,7 @@ def make_posts(
         inst = spec.institution
         if inst.enabled:
             whole = int(inst.posts_per_step)
-            inst_party += [j] * (whole + int(rng.random() < inst.posts_per_step - whole))
+            inst_party += [j] * (whole + int(extra[j] < inst.posts_per_step - whole))
     if inst_party:
         ip = np.asarray(inst_party, dtype=np.int64)
         m = ip.size

@@ -61,7 +61,7 @@ def test_shared_values_motivate_those_close_to_the_line():
     rows = np.flatnonzero(pop.role == CHAMPION)[:2]
     pop.x[rows[0]] = 0.25  # on the line
     pop.x[rows[1]] = -0.75  # distance 1
-    champions.update_motivation(pop, model.parties, model.config, 7)
+    champions.update_motivation(pop, model.parties, model.config)
     assert pop.motivation[rows[0]] == pytest.approx(1.0)
     assert pop.motivation[rows[1]] == pytest.approx(0.5)
 
@@ -72,7 +72,7 @@ def test_shared_benefits_poll_gains_raise_motivation_only_when_on():
             small(parties=blue(shared_benefits=on, burnout_threshold=0.0)), seed=2
         )
         model.parties.vote_history[:] = [np.array([0.30, 0.3]), np.array([0.35, 0.3])]
-        champions.update_motivation(model.population, model.parties, model.config, 7)
+        champions.update_motivation(model.population, model.parties, model.config)
         return mean_motivation(model)
 
     assert after_gain(True) > after_gain(False)
@@ -103,7 +103,7 @@ def test_burned_out_champion_is_a_disengaged_citizen_again():
     model = SocialWebModel(small(parties=blue(burnout_threshold=0.99)), seed=4)
     rows = np.flatnonzero(model.population.role == CHAMPION)
     pop = model.population
-    burnouts = champions.update_motivation(pop, model.parties, model.config, 7)
+    burnouts = champions.update_motivation(pop, model.parties, model.config)
     assert burnouts[0] == rows.size
     quit_rows = rows[pop.role[rows] != CHAMPION]
     assert quit_rows.size > 0
