@@ -36,6 +36,7 @@ from model.network.io import read_values
 from model.population import (
     CHAMPION,
     SOURCE_NAMES,
+    STAFF,
     Parties,
     Population,
     build_population,
@@ -250,7 +251,7 @@ class SocialWebModel(mesa.Model):
         if self.person_agents is not None and (burnouts.any() or recruits.any()):
             sync_agents(self)
 
-        mobilization.spread(pop, self.graph, sc.mobilization, rs["mobilize"])
+        mobilization.spread(pop, self.graph, sc.mobilization, rs["mobilize"], self._pinned())
         self.vote = polls.vote_intention(pop, parties, sc.election)
         parties.vote_history.append(self.vote.copy())
 
@@ -279,6 +280,15 @@ class SocialWebModel(mesa.Model):
         )
         self.metrics = self._measure()
         self.datacollector.collect(self)
+
+    def _pinned(self) -> np.ndarray:
+        """People the engagement contagion leaves alone: staff, and mobilised champions."""
+        pop = self.population
+        pinned = pop.role == STAFF
+        mobilized = [k for k, p in enumerate(self.config.parties.values()) if p.champions.mobilized]
+        if mobilized:
+            pinned |= (pop.role == CHAMPION) & np.isin(pop.party, mobilized)
+        return pinned
 
     def _measure(self) -> dict[Key, float]:
         parties = self.parties

@@ -4,7 +4,8 @@ A citizen becomes engaged (mobilised) when the share of its neighbours who are e
 threshold — synchronously, from the state at the start of the phase. A threshold of 0 engages a
 citizen unconditionally (Granovetter's instigators). Engaged citizens below their threshold
 disengage with chance ``disengagement`` per step (0 gives the original one-way cascade).
-Champions and staff are always engaged and count as engaged neighbours, so any small group —
+Staff (and champions whose programme mobilises them) are pinned engaged and count as engaged
+neighbours; every other citizen, champions included, follows the contagion. Any small group —
 aligned with a party or not — can start a cascade.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from model.config.schema import MobilizationSpec
 from model.network.csr import Graph
-from model.population import CITIZEN, Population
+from model.population import STAFF, Population
 
 
 def engaged_share(pop: Population, graph: Graph) -> np.ndarray:
@@ -24,12 +25,21 @@ def engaged_share(pop: Population, graph: Graph) -> np.ndarray:
     return np.divide(count, deg, out=np.zeros(pop.n), where=deg > 0)
 
 
-def spread(pop: Population, graph: Graph, spec: MobilizationSpec, rng: np.random.Generator) -> None:
-    """One synchronous round of threshold contagion (in place on ``pop.engaged``)."""
+def spread(
+    pop: Population,
+    graph: Graph,
+    spec: MobilizationSpec,
+    rng: np.random.Generator,
+    pinned: np.ndarray | None = None,
+) -> None:
+    """One synchronous round of threshold contagion (in place on ``pop.engaged``).
+
+    ``pinned`` marks people whose engagement the contagion does not change (default: staff).
+    """
     if not spec.enabled:
         return
     share = engaged_share(pop, graph)
-    citizen = pop.role == CITIZEN
+    citizen = ~pinned if pinned is not None else pop.role != STAFF
     above = share >= pop.threshold
     join = citizen & ~pop.engaged & above
     leave = citizen & pop.engaged & ~above

@@ -156,3 +156,51 @@ def test_partnership_moves_the_line_toward_champions_only_when_on():
         assert np.allclose(pop.x[staff, 0], lines[on])
     assert lines[False] == 0.25
     assert lines[True] == pytest.approx(0.25 + 0.1 * (0.9 - 0.25))
+
+
+def test_recruits_keep_their_engagement_unless_the_programme_mobilizes_them():
+    for on in (False, True):
+        model = SocialWebModel(small(parties=blue(initial=0, mobilized=on)), seed=11)
+        pop = model.population
+        rows = np.flatnonzero(pop.role == 0)[:5]
+        pop.engaged[rows] = False
+        champions.enlist(pop, rows, 0, model.config.parties["blue"], 1)
+        assert pop.engaged[rows].all() == on and (on or not pop.engaged[rows].any())
+
+
+def test_burned_out_champions_do_not_rejoin_unless_allowed():
+    for rejoin in (False, True):
+        parties = blue(initial=0, rejoin=rejoin)
+        parties["blue"]["staff"]["recruitment_rate"] = 1.0
+        model = SocialWebModel(small(parties=parties), seed=12)
+        pop = model.population
+        pool = np.flatnonzero(model.reachable[0])
+        pop.quit_party[pool] = 0  # everyone reachable once quit blue's programme
+        pop.engaged[pool] = True
+        recruits = champions.recruit(pop, model.parties, model.config, model.reachable,
+                                     np.random.default_rng(0), 1)
+        assert (recruits[0] > 0) == rejoin
+
+
+def test_recruits_prefer_the_party_they_champion():
+    model = SocialWebModel(small(parties=blue(initial=0, recruit_distance=2.0)), seed=13)
+    pop = model.population
+    rows = np.arange(pop.citizens)
+    ok = champions.qualifies(pop, model.parties, rows, 0, 2.0)
+    x = pop.x[:pop.citizens, 0]
+    assert np.all(np.abs(x[ok] - 0.25) <= np.abs(x[ok] + 0.25))
+    assert not np.any(ok & (x < 0))  # nearer to red (-0.25) never qualifies for blue
+
+
+def test_mobilized_champions_drive_engagement_only_when_switched_on():
+    """At step 0 (founders enlisted, no contagion yet) the engaged share differs by exactly the
+    founders who were not engaged already."""
+    start = {}
+    for on in (False, True):
+        model = SocialWebModel(small(parties=blue(initial=40, mobilized=on)), seed=14)
+        start[on] = model.population.engaged[: model.population.citizens].copy()
+    founders = np.flatnonzero(model.population.role == CHAMPION)
+    assert start[True][founders].all()
+    assert start[False].sum() < start[True].sum()
+    np.testing.assert_array_equal(start[False] | np.isin(np.arange(start[False].size), founders),
+                                  start[True])
