@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import ConfigError, Scenario
+from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
 from model.rng import replicate_seeds
 from model.runner import RunResult, run
 
@@ -61,26 +62,11 @@ def run_row(result: RunResult, replicate: int) -> dict[str, Any]:
     s = result.summary
     f = s["final"]
     row: dict[str, Any] = {"scenario": s["scenario"], "replicate": replicate, "seed": s["seed"]}
-    for key in (
-        "turnout",
-        "mean_opinion",
-        "polarization",
-        "bimodality",
-        "clusters",
-        "largest_cluster",
-        "engaged",
-    ):
-        row[key] = f[key]
+    for key in RUN_OUTPUTS:
+        if key in f:  # "steps" is the summary's, added by the sweep
+            row[key] = f[key]
     for party in s["parties"]:
-        for key in (
-            "vote_share",
-            "share_of_voice",
-            "reach",
-            "active_champions",
-            "burnouts",
-            "cost",
-            "cost_per_vote_point",
-        ):
+        for key in PARTY_OUTPUTS:
             row[f"{key}.{party}"] = f[key][party]
     return row
 
