@@ -145,17 +145,20 @@ def comparison_timeseries(comp: Comparison, metric: str, title: str) -> Figure:
     ts = comp.timeseries
     parties = comp.comparison["parties"]
     names = [s.name for s in comp.scenarios]
-    fig = Figure(figsize=(5.5 * len(parties), 4), layout="constrained")
+    fig = Figure(figsize=(5.5 * len(parties), 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(1, len(parties)), sharey=True))
     colours = [mcolors.to_hex(c) for c in (list(mcolors.TABLEAU_COLORS.values()) * 3)[: len(names)]]
     for ax, party in zip(axes, parties, strict=False):
         sel = ts[(ts.metric == metric) & (ts.party == party)]
+        if metric == "share_of_voice":
+            sel = sel[sel.step > 0]  # nothing has been read before the first step
         sel = sel.groupby(["scenario", "replicate", "step"], as_index=False)["value"].sum()
         for name, colour in zip(names, colours, strict=True):
             _band(ax, sel[sel.scenario == name], colour, name)
         ax.set(title=f"{party}", xlabel="step (day)", ylim=(0, None))
     axes[0].set_ylabel(metric.replace("_", " "))
-    axes[0].legend(fontsize=8, loc="upper left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(names), 4), fontsize=8)
     fig.suptitle(
         f"{title} — mean and {CONFIDENCE:.0%} CI over "
         f"{comp.comparison['replicates']} paired replicates"
