@@ -141,6 +141,28 @@ def build_parser() -> Parser:
         help="party for the cost frontier (default: every party with vote_share and cost outputs)",
     )
 
+    p = sub.add_parser("animate", help="write a GIF or MP4 of the network and the vote for slides")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--out", required=True, help="output file, .gif or .mp4")
+    p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    p.add_argument("--steps", type=_positive_int, help="override the number of steps")
+    p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="DOTTED.PATH=VALUE",
+        help="override any scenario key (repeatable)",
+    )
+    p.add_argument("--fps", type=_positive_int, default=8, help="frames per second (default 8)")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="progress display on stderr",
+    )
+
     p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
     p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
 
@@ -349,6 +371,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_animate(args: argparse.Namespace) -> int:
+    from model.animate import AnimationError, animate, check_output
+    from model.progress import Progress
+    from model.runner import load_scenario
+
+    out = Path(args.out)
+    try:
+        check_output(out)
+    except AnimationError as err:
+        raise UsageError(str(err)) from None
+    scenario = load_scenario(args.scenario, _overrides(args))
+    with Progress(f"animate {scenario.name}", args.progress, "frames") as bar:
+        animate(scenario, out, seed=args.seed, fps=args.fps, progress=bar.update)
+    print(out)
+    return EXIT_OK
+
+
 def cmd_validation(args: argparse.Namespace) -> int:
     from model import validation
 
@@ -389,6 +428,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "sweep": cmd_sweep,
     "analyze": cmd_analyze,
+    "animate": cmd_animate,
     "validate": cmd_validate,
     "validation": cmd_validation,
     "params": cmd_params,

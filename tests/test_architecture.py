@@ -24,7 +24,7 @@ LAYERS = [
     {"comparison"},
     {"sweeps"},
     {"analysis"},
-    {"plots", "validation"},
+    {"plots", "validation", "animate"},
     {"report"},
     {"progress", "docs"},
     {"cli", "__main__", "__init__"},
