@@ -141,6 +141,17 @@ def build_parser() -> Parser:
         help="party for the cost frontier (default: every party with vote_share and cost outputs)",
     )
 
+    p = sub.add_parser("app", help="the classroom app in the browser (Mesa SolaraViz)")
+    p.add_argument(
+        "scenario", nargs="?", help="scenario YAML file (default scenarios/classroom.yaml)"
+    )
+    p.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a classroom's devices connect)",
+    )
+
     p = sub.add_parser("animate", help="write a GIF or MP4 of the network and the vote for slides")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output file, .gif or .mp4")
@@ -371,6 +382,31 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from model.runner import load_scenario
+
+    app = Path(__file__).resolve().parent / "app.py"
+    env = dict(os.environ)
+    if args.scenario:
+        scenario = load_scenario(args.scenario)  # bad input: one line, exit 2, before serving
+        if not scenario.parties:
+            raise UsageError(f"socialweb app: {args.scenario}: the app needs at least one party")
+        env["SOCIALWEB_APP_SCENARIO"] = str(Path(args.scenario).resolve())
+    solara = shutil.which("solara", path=str(Path(sys.executable).parent)) or shutil.which("solara")
+    if solara is None:
+        raise UsageError("socialweb app: solara is not installed (scripts/bootstrap installs it)")
+    print(f"socialweb app: http://{args.host}:{args.port}", file=sys.stderr, flush=True)
+    os.execve(
+        solara,
+        [solara, "run", str(app), "--host", args.host, "--port", str(args.port), "--production"],
+        env,
+    )
+    return EXIT_FAILED  # pragma: no cover - execve does not return
+
+
 def cmd_animate(args: argparse.Namespace) -> int:
     from model.animate import AnimationError, animate, check_output
     from model.progress import Progress
@@ -429,6 +465,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "analyze": cmd_analyze,
     "animate": cmd_animate,
+    "app": cmd_app,
     "validate": cmd_validate,
     "validation": cmd_validation,
     "params": cmd_params,
