@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     from model.config import ConfigError
-    from model.store import OutputError
+    from model.config.load import OutputError
 
     try:
         return COMMANDS[args.command](args)

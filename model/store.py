@@ -27,6 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from model.config.load import OutputError
+
 PACKAGES = (
     "socialweb",
     "mesa",
@@ -39,10 +41,6 @@ PACKAGES = (
     "matplotlib",
     "pyyaml",
 )
-
-
-class OutputError(ValueError):
-    """The output folder cannot be used (bad input: exit 2)."""
 
 
 def default_results_dir() -> Path:

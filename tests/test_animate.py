@@ -18,8 +18,18 @@ STEPS = 6
 
 def test_gif_has_one_frame_per_step_plus_the_start(tmp_path, capsys):
     out = tmp_path / "slides" / "demo.gif"
-    code = main(["animate", str(SCENARIOS / "classroom.yaml"), "--steps", str(STEPS),
-                 "--out", str(out), "--progress", "none"])
+    code = main(
+        [
+            "animate",
+            str(SCENARIOS / "classroom.yaml"),
+            "--steps",
+            str(STEPS),
+            "--out",
+            str(out),
+            "--progress",
+            "none",
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(out)
     with Image.open(out) as image:
@@ -31,9 +41,23 @@ def test_gif_has_one_frame_per_step_plus_the_start(tmp_path, capsys):
 
 def _ffprobe_frames(path) -> int:
     text = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-         "stream=nb_read_frames,codec_name,pix_fmt", "-of", "json", str(path)],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-count_frames",
+            "-show_entries",
+            "stream=nb_read_frames,codec_name,pix_fmt",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     stream = json.loads(text)["streams"][0]
     assert stream["codec_name"] == "h264" and stream["pix_fmt"] == "yuv420p"
     return int(stream["nb_read_frames"])
@@ -45,8 +69,18 @@ def test_mp4_has_one_frame_per_step_plus_the_start(tmp_path):
             pytest.fail("ffmpeg missing in CI: scripts/bootstrap should have installed it")
         pytest.skip("ffmpeg not installed (scripts/bootstrap installs it where apt works)")
     out = tmp_path / "demo.mp4"
-    code = main(["animate", str(SCENARIOS / "classroom.yaml"), "--steps", str(STEPS),
-                 "--out", str(out), "--progress", "none"])
+    code = main(
+        [
+            "animate",
+            str(SCENARIOS / "classroom.yaml"),
+            "--steps",
+            str(STEPS),
+            "--out",
+            str(out),
+            "--progress",
+            "none",
+        ]
+    )
     assert code == 0
     assert _ffprobe_frames(out) == STEPS + 1
 

@@ -31,6 +31,10 @@ class ConfigError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
+class OutputError(ValueError):
+    """The output folder cannot be used (bad input: exit 2)."""
+
+
 def _fmt(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."

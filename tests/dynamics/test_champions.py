@@ -177,8 +177,9 @@ def test_burned_out_champions_do_not_rejoin_unless_allowed():
         pool = np.flatnonzero(model.reachable[0])
         pop.quit_party[pool] = 0  # everyone reachable once quit blue's programme
         pop.engaged[pool] = True
-        recruits = champions.recruit(pop, model.parties, model.config, model.reachable,
-                                     np.random.default_rng(0), 1)
+        recruits = champions.recruit(
+            pop, model.parties, model.config, model.reachable, np.random.default_rng(0), 1
+        )
         assert (recruits[0] > 0) == rejoin
 
 
@@ -187,7 +188,7 @@ def test_recruits_prefer_the_party_they_champion():
     pop = model.population
     rows = np.arange(pop.citizens)
     ok = champions.qualifies(pop, model.parties, rows, 0, 2.0)
-    x = pop.x[:pop.citizens, 0]
+    x = pop.x[: pop.citizens, 0]
     assert np.all(np.abs(x[ok] - 0.25) <= np.abs(x[ok] + 0.25))
     assert not np.any(ok & (x < 0))  # nearer to red (-0.25) never qualifies for blue
 
@@ -202,5 +203,6 @@ def test_mobilized_champions_drive_engagement_only_when_switched_on():
     founders = np.flatnonzero(model.population.role == CHAMPION)
     assert start[True][founders].all()
     assert start[False].sum() < start[True].sum()
-    np.testing.assert_array_equal(start[False] | np.isin(np.arange(start[False].size), founders),
-                                  start[True])
+    np.testing.assert_array_equal(
+        start[False] | np.isin(np.arange(start[False].size), founders), start[True]
+    )

@@ -1,0 +1,386 @@
+"""Browser tests of the classroom app (``socialweb app``): one real server, Debian's Chromium.
+
+Every test here is marked ``ui`` (run only these with ``pytest -m ui``, skip them with
+``-m 'not ui'``). They are skipped, with the reason, where ``/usr/bin/chromium`` or
+pytest-playwright is missing, except when the ``CI`` environment variable is set: there they fail,
+because CI must exercise the app. ``scripts/bootstrap`` installs both. Never run
+``playwright install`` (it downloads a browser of its own).
+
+One app server per session, on a free loopback port. Its model is shared by every browser tab
+(Mesa SolaraViz), so each test presses Reset before looking at anything. A full-page screenshot
+of every test (pass or fail) lands in ``results/ui-screenshots/<test>.png``, beside the server's
+log ``server.log``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = ROOT / "results" / "ui-screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60.0  # s; 2.5-3.8 s warm, ~7 s on a fresh venv's first start
+PAGE_TIMEOUT = 60_000  # ms, first load of the page up to the Step button
+ACTION_TIMEOUT = 30_000  # ms, anything after that (a step of three worlds, a reset)
+
+TIMINGS: dict[str, float] = {}
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"{CHROMIUM} not found (Debian: apt-get install chromium, or run scripts/bootstrap)"
+    try:
+        import playwright.sync_api  # noqa: F401
+        import pytest_playwright  # noqa: F401
+    except ImportError:
+        return "playwright/pytest-playwright not installed in this environment"
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return "Pillow not installed in this environment"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright 0.10 (its base_url fixture) triggers this deprecation on every test
+    config.addinivalue_line("filterwarnings", "ignore::pytest.PytestRemovedIn10Warning")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _missing()
+    for item in items:
+        if HERE not in Path(item.path).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.ui)
+        if reason and not _ci():
+            item.add_marker(pytest.mark.skip(reason=f"browser tests: {reason}"))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TIMINGS:
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in TIMINGS.items())
+        terminalreporter.write_line(f"ui: {parts}; screenshots in {SCREENSHOTS}")
+
+
+# --- the app server ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """terminate, wait 10 s, then kill (a Solara server once outlived its first SIGTERM)."""
+    if proc.poll() is not None:
+        return
+
+    def signal_group(sig: int) -> None:
+        try:
+            os.killpg(proc.pid, sig)  # the server's own session: it and anything it started
+        except ProcessLookupError:
+            pass
+
+    signal_group(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        signal_group(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def app_server() -> str:
+    """Start ``python -m model app`` on a free loopback port; yield its base URL."""
+    reason = _missing()
+    if reason:  # only reached under CI, where the tests were not skipped
+        pytest.fail(f"browser tests: {reason}; CI is set, so they must run", pytrace=False)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_path = SCREENSHOTS / "server.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    env.pop("SOCIALWEB_APP_SCENARIO", None)  # the default classroom scenario
+    cmd = [sys.executable, "-m", "model", "app", "--port", str(port), "--host", "127.0.0.1"]
+    with open(log_path, "wb") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = start + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"app server exited with code {proc.returncode} before serving {url}:\n"
+                    f"{_tail(log_path)}",
+                    pytrace=False,
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.perf_counter() > deadline:
+                pytest.fail(
+                    f"app server not answering {url} after {SERVER_START_TIMEOUT:.0f} s:\n"
+                    f"{_tail(log_path)}",
+                    pytrace=False,
+                )
+            time.sleep(0.2)
+        TIMINGS["server up"] = time.perf_counter() - start
+        yield url
+    finally:
+        _stop(proc)
+
+
+# --- the browser (pytest-playwright) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, never a downloaded one; flags measured in ECOSYSTEM.md §5."""
+    headless = browser_type_launch_args.get("headless", True)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": (["--headless"] if headless else []) + CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}}
+
+
+# --- a page of the app, with helpers ------------------------------------------------------------
+
+_IMAGE_JS = """async (img) => {
+    if (!img.complete || img.naturalWidth === 0) { await img.decode(); }
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext("2d").drawImage(img, 0, 0);
+    return {src: img.src, width: img.naturalWidth, height: img.naturalHeight,
+            png: canvas.toDataURL("image/png")};
+}"""
+
+# figures: matplotlib PNGs, shown by ipywidgets as <img src="blob:..."> (or a data URI)
+_FIGURES = "img[src^='blob:'], img[src^='data:image']"
+
+
+@dataclass
+class Figure:
+    """One figure as the browser shows it: its src and decoded pixels (greyscale, float)."""
+
+    src: str
+    width: int
+    height: int
+    pixels: object  # numpy array, height x width
+
+    def differs_from(self, other: Figure) -> float:
+        """Mean absolute pixel difference (0-255); inf when the sizes differ."""
+        import numpy as np
+
+        if self.pixels.shape != other.pixels.shape:
+            return float("inf")
+        return float(np.abs(self.pixels - other.pixels).mean())
+
+
+@dataclass
+class App:
+    """The classroom app open in a browser tab."""
+
+    page: object  # playwright.sync_api.Page
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+    # locators
+    def button(self, name: str):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def time_text(self, t: float):
+        return self.page.get_by_text(f"Time: {t:.1f}", exact=True)
+
+    def figures(self):
+        return self.page.locator(_FIGURES)
+
+    def network_img(self):
+        return self.figures().nth(0)  # components=[NetworkView, ChartsView]
+
+    def charts_img(self):
+        return self.figures().nth(1)
+
+    # reading figures
+    def figure(self, img) -> Figure:
+        import numpy as np
+        from PIL import Image
+
+        data = img.evaluate(_IMAGE_JS)
+        raw = base64.b64decode(data["png"].split(",", 1)[1])
+        pixels = np.asarray(Image.open(io.BytesIO(raw)).convert("L"), dtype=float)
+        return Figure(data["src"], data["width"], data["height"], pixels)
+
+    def network(self) -> Figure:
+        return self.figure(self.network_img())
+
+    def charts(self) -> Figure:
+        return self.figure(self.charts_img())
+
+    def wait_for_new_src(self, img, old_src: str, settle_ms: int = 300) -> None:
+        """Wait until ``img`` shows a new, loaded image, then until it stops changing."""
+        img.evaluate(
+            """async (img, [old, settle, timeout]) => {
+                const t0 = performance.now();
+                const ready = () => img.src !== old && img.complete && img.naturalWidth > 0;
+                while (!ready()) {
+                    if (performance.now() - t0 > timeout) throw new Error("figure did not change");
+                    await new Promise(r => setTimeout(r, 50));
+                }
+                let last = img.src, since = performance.now();
+                while (performance.now() - since < settle) {
+                    await new Promise(r => setTimeout(r, 50));
+                    if (img.src !== last || !img.complete) {
+                        last = img.src;
+                        since = performance.now();
+                    }
+                }
+            }""",
+            [old_src, settle_ms, ACTION_TIMEOUT],
+        )
+
+    # actions
+    def step(self) -> None:
+        """Press Step once; wait for the time to advance by one and the charts to redraw."""
+        from playwright.sync_api import expect
+
+        before = self.charts().src
+        now = self._time()
+        self.button("Step").click()
+        expect(self.time_text(now + 1)).to_be_visible(timeout=ACTION_TIMEOUT)
+        self.wait_for_new_src(self.charts_img(), before)
+
+    def reset(self) -> None:
+        """Press Reset and wait until the fresh model is drawn.
+
+        Reset from a later time is seen as "Time: 0.0" plus new charts. A Reset of a model at
+        time 0 may change nothing on screen, so then step once and Reset again, to know for
+        sure when the new model is drawn: the charts at time 1 always differ from time 0's.
+        """
+        from playwright.sync_api import expect
+
+        was = self._time()
+        before = self.charts().src
+        self.button("Reset").click()
+        expect(self.time_text(0)).to_be_visible(timeout=ACTION_TIMEOUT)
+        if was == 0:
+            self.step()
+            before = self.charts().src
+            self.button("Reset").click()
+            expect(self.time_text(0)).to_be_visible(timeout=ACTION_TIMEOUT)
+        self.wait_for_new_src(self.charts_img(), before)
+
+    def _time(self) -> float:
+        text = self.page.get_by_text(re.compile(r"^Time: \d+(\.\d+)?$")).first.inner_text()
+        return float(text.split(":", 1)[1])
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def errors(self) -> list[str]:
+        return (
+            [f"console: {e}" for e in self.console_errors]
+            + [f"page error: {e}" for e in self.page_errors]
+            + [f"failed request: {e}" for e in self.failed_requests]
+            + [f"request off this machine: {e}" for e in self.outside_requests]
+        )
+
+
+@pytest.fixture
+def app(app_server: str, request: pytest.FixtureRequest):
+    """The app in a fresh tab, loaded up to its Step button, with errors being collected.
+
+    Does not press Reset: each test does that first. A screenshot named after the test is saved
+    at the end, pass or fail.
+    """
+    page = request.getfixturevalue("page")
+    page.set_default_timeout(ACTION_TIMEOUT)
+    a = App(page, app_server)
+    page.on("console", lambda m: m.type == "error" and a.console_errors.append(m.text))
+    page.on("pageerror", lambda e: a.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: a.failed_requests.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and a.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+    )
+
+    def outside(r) -> None:
+        if not r.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "blob:", "data:")):
+            a.outside_requests.append(r.url)
+
+    page.on("request", outside)
+    start = time.perf_counter()
+    page.goto(app_server)
+    try:
+        a.button("Step").wait_for(timeout=PAGE_TIMEOUT)
+        a.figures().nth(1).wait_for(timeout=PAGE_TIMEOUT)
+    except Exception as e:  # noqa: BLE001 - say why, with what the browser saw
+        a.screenshot(re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.originalname) + "_load")
+        seen = "\n".join(a.errors()[:10]) or "(no console errors)"
+        pytest.fail(
+            f"the app did not show its Step button and two figures within "
+            f"{PAGE_TIMEOUT / 1000:.0f} s ({type(e).__name__}); offline, an empty page usually "
+            f"means Solara's assets are missing (run scripts/solara-assets).\n{seen}",
+            pytrace=False,
+        )
+    TIMINGS.setdefault("first page load", time.perf_counter() - start)
+    yield a
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.originalname)
+    try:
+        a.screenshot(name)
+    except Exception as e:  # noqa: BLE001 - a screenshot must not hide the test's own result
+        print(f"screenshot {name} failed: {e}", file=sys.stderr)

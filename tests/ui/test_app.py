@@ -1,0 +1,145 @@
+"""The classroom app in a real browser: it loads cleanly, draws, steps, and obeys its controls.
+
+Fixtures (``app``, ``app_server``) live in ``conftest.py``. Every test presses Reset first: the
+server's model is shared by every tab.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # conftest.py skips these tests (or fails them under CI) with the reason
+    expect = None
+
+MIN_SIDE = 100  # px: a real figure, not an icon or a placeholder
+MIN_STD = 10.0  # grey-level standard deviation: a drawn figure, not a blank or flat image
+DIFFERENT = 0.05  # mean absolute grey-level difference: two figures are not the same picture
+
+
+def assert_drawn(fig, what: str) -> None:
+    assert fig.width > MIN_SIDE and fig.height > MIN_SIDE, f"{what}: {fig.width}x{fig.height} px"
+    std = float(fig.pixels.std())
+    assert std > MIN_STD, f"{what} looks blank (pixel standard deviation {std:.1f})"
+
+
+def test_page_loads_without_errors(app):
+    """Load, Reset, Step: no console error, no uncaught exception, no failed or outside request
+    (Solara's assets come from the local cache: the app works offline)."""
+    app.reset()
+    app.step()
+    expect(app.page.get_by_text("Time: 1.0", exact=True)).to_be_visible()
+    for name in ("Reset", "▶", "Step"):
+        expect(app.button(name)).to_be_visible()
+    for label in ("Champions", "Guidance", "Institution trust", "Attention"):
+        expect(app.page.get_by_text(label, exact=True)).to_be_visible()
+        expect(app.page.get_by_role("slider", name=label)).to_be_attached()
+    expect(app.page.get_by_role("button", name=re.compile("^Feed algorithm"))).to_be_visible()
+    for label in ("Backfire", "Side by side (three strategies)"):
+        expect(app.page.get_by_text(label, exact=True)).to_be_visible()
+        expect(app.page.get_by_role("checkbox", name=label)).to_be_attached()
+    assert app.errors() == [], "\n".join(app.errors())
+
+
+def test_figures_are_drawn(app):
+    """Two matplotlib figures, the network and the charts, real size and not blank."""
+    app.reset()
+    expect(app.figures()).to_have_count(2)
+    network, charts = app.network(), app.charts()
+    assert_drawn(network, "network figure")
+    assert_drawn(charts, "charts figure")
+    # one world: a single square panel; the charts are a landscape 2x2 grid
+    assert 0.8 < network.width / network.height < 1.25, (network.width, network.height)
+    assert charts.width > charts.height, (charts.width, charts.height)
+    assert app.errors() == [], "\n".join(app.errors())
+
+
+def test_step_advances_time_and_redraws_charts(app):
+    """Step: "Time: 0.0" becomes "Time: 1.0" and the charts show a different picture; Reset then
+    Step again reproduces that picture exactly (same seed, same model)."""
+    app.reset()
+    expect(app.time_text(0)).to_be_visible()
+    before = app.charts()
+    app.button("Step").click()
+    expect(app.time_text(1)).to_be_visible()
+    expect(app.time_text(0)).to_have_count(0)
+    app.wait_for_new_src(app.charts_img(), before.src)
+    after = app.charts()
+    assert after.src != before.src
+    assert_drawn(after, "charts after one step")
+    assert after.differs_from(before) > DIFFERENT, "the charts did not change after Step"
+
+    app.reset()
+    app.step()
+    again = app.charts()
+    assert again.differs_from(after) == 0.0, "Reset + Step did not reproduce the same charts"
+    assert app.errors() == [], "\n".join(app.errors())
+
+
+def test_attention_slider_changes_the_model(app):
+    """Attention 3 -> 20, Reset, Step: the charts differ from the default run's at the same time
+    (and the default run is reproducible, so the difference is the slider's doing)."""
+    app.reset()
+    app.step()
+    default = app.charts()
+
+    slider = app.page.get_by_role("slider", name="Attention")
+    expect(slider).to_have_attribute("aria-valuenow", "3")
+    slider.focus()
+    slider.press("End")  # the slider's maximum, 20
+    expect(slider).to_have_attribute("aria-valuenow", "20")
+
+    app.reset()
+    app.step()
+    changed = app.charts()
+    assert_drawn(changed, "charts with attention 20")
+    diff = changed.differs_from(default)
+    assert diff > DIFFERENT, f"attention 20 drew the same charts as attention 3 ({diff:.3f})"
+    app.screenshot("attention_20")
+
+    # back to 3: the default picture again, so the slider (not chance) made the difference
+    slider.focus()
+    slider.press("Home")
+    for _ in range(2):
+        slider.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuenow", "3")
+    app.reset()
+    app.step()
+    assert app.charts().differs_from(default) == 0.0, "attention 3 again: not the default run"
+    assert app.errors() == [], "\n".join(app.errors())
+
+
+def test_side_by_side_shows_three_worlds(app):
+    """The side-by-side checkbox + Reset: the network figure holds three drawn panels (three times
+    as wide, each third not blank); unticked + Reset: one panel again."""
+    app.reset()
+    single = app.network()
+    assert 0.8 < single.width / single.height < 1.25, (single.width, single.height)
+
+    label = "Side by side (three strategies)"
+    box = app.page.get_by_role("checkbox", name=label)
+    expect(box).not_to_be_checked()
+    app.page.get_by_text(label, exact=True).click()  # Vuetify overlays the <input>: click its label
+    expect(box).to_be_checked()
+    app.reset()
+    triple = app.network()
+    assert triple.height == single.height, (triple.height, single.height)
+    ratio = triple.width / single.width
+    assert 2.8 < ratio < 3.2, f"side by side: network {triple.width} px wide vs {single.width}"
+    third = triple.width // 3
+    for k, world in enumerate(("party absent", "institution only", "champion driven")):
+        panel = triple.pixels[:, k * third : (k + 1) * third]
+        assert panel.std() > MIN_STD, f"panel {k + 1} ({world}) looks blank"
+    # the three worlds differ (their strategies do), so the panels are not copies
+    panels = [triple.pixels[:, k * third : (k + 1) * third] for k in range(3)]
+    assert (panels[0] != panels[2]).mean() > 0.001, "panels 1 and 3 are identical"
+    app.step()
+    assert_drawn(app.charts(), "charts of three worlds")
+    app.screenshot("side_by_side")
+
+    app.page.get_by_text(label, exact=True).click()
+    expect(box).not_to_be_checked()
+    app.reset()
+    assert app.network().width == single.width, "one world again after unticking + Reset"
+    assert app.errors() == [], "\n".join(app.errors())
