@@ -47,7 +47,17 @@ def _seed(text: str) -> int:
     return value
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="progress display on stderr (default: a bar on a terminal, else a few log lines)",
+    )
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    """--seed, --steps, --citizens, --set: what every command that runs a scenario takes."""
     p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     p.add_argument("--steps", type=_positive_int, help="override the number of steps")
     p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
@@ -59,13 +69,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="DOTTED.PATH=VALUE",
         help="override any scenario key, e.g. parties.blue.champions.guidance=0.5 (repeatable)",
     )
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    _scenario_options(p)
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
-    p.add_argument(
-        "--progress",
-        choices=("auto", "bar", "log", "none"),
-        default="auto",
-        help="progress display on stderr (default: a bar on a terminal, else a few log lines)",
-    )
+    _progress(p)
 
 
 def build_parser() -> Parser:
@@ -123,12 +132,7 @@ def build_parser() -> Parser:
         help="worker processes (default 1; results do not depend on it)",
     )
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
-    p.add_argument(
-        "--progress",
-        choices=("auto", "bar", "log", "none"),
-        default="auto",
-        help="progress display on stderr",
-    )
+    _progress(p)
 
     p = sub.add_parser(
         "analyze",
@@ -155,24 +159,9 @@ def build_parser() -> Parser:
     p = sub.add_parser("animate", help="write a GIF or MP4 of the network and the vote for slides")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", required=True, help="output file, .gif or .mp4")
-    p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
-    p.add_argument("--steps", type=_positive_int, help="override the number of steps")
-    p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="DOTTED.PATH=VALUE",
-        help="override any scenario key (repeatable)",
-    )
+    _scenario_options(p)
     p.add_argument("--fps", type=_positive_int, default=8, help="frames per second (default 8)")
-    p.add_argument(
-        "--progress",
-        choices=("auto", "bar", "log", "none"),
-        default="auto",
-        help="progress display on stderr",
-    )
+    _progress(p)
 
     p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
     p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
