@@ -47,3 +47,23 @@ def _results_in_tmp(tmp_path, monkeypatch):
     """Default output folders go to a temporary results/ so tests never touch the checkout."""
     monkeypatch.setenv("SOCIALWEB_RESULTS", str(tmp_path / "results"))
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def tiny_data(
+    *, citizens: int = 60, steps: int = 5, mean_degree: int = 4, initial_champions: int = 2
+) -> dict:
+    """Raw scenario data (what a YAML file holds) for a tiny blue-and-red world."""
+    return {
+        "name": "tiny",
+        "steps": steps,
+        "population": {"citizens": citizens},
+        "network": {"mean_degree": mean_degree},
+        "parties": {
+            "blue": {
+                "position": 0.25,
+                "institution": {"enabled": True},
+                "champions": {"enabled": True, "initial": initial_champions, "guidance": 0.3},
+            },
+            "red": {"position": -0.25, "institution": {"enabled": True}},
+        },
+    }

@@ -16,21 +16,9 @@ from model.config import scenario_from_dict
 from model.config.experiment import experiment_from_dict, load_experiment
 from model.rng import replicate_seeds
 from model.sweeps import sweep
+from tests.conftest import tiny_data
 
-TINY = {
-    "name": "tiny",
-    "steps": 5,
-    "population": {"citizens": 60},
-    "network": {"mean_degree": 4},
-    "parties": {
-        "blue": {
-            "position": 0.25,
-            "institution": {"enabled": True},
-            "champions": {"enabled": True, "initial": 2, "guidance": 0.3},
-        },
-        "red": {"position": -0.25, "institution": {"enabled": True}},
-    },
-}
+TINY = tiny_data()
 SWEEP_FILES = {
     "base_scenario.yaml",
     "design.parquet",

@@ -20,24 +20,12 @@ from model.config.experiment import (
     experiment_from_dict,
     load_experiment,
 )
+from tests.conftest import tiny_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
-BASE = {
-    "name": "tiny",
-    "steps": 5,
-    "population": {"citizens": 60},
-    "network": {"mean_degree": 4},
-    "parties": {
-        "blue": {
-            "position": 0.25,
-            "institution": {"enabled": True},
-            "champions": {"enabled": True, "initial": 2, "guidance": 0.3},
-        },
-        "red": {"position": -0.25, "institution": {"enabled": True}},
-    },
-}
+BASE = tiny_data()
 TOP_KEYS = (
     "name, description, base, scenario, overrides, vary, design, samples, replicates, seed, outputs"
 )

@@ -16,23 +16,11 @@ from model.config.load import (
     read_yaml,
     scenario_to_dict,
 )
+from tests.conftest import tiny_data
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
-BASE = {
-    "name": "tiny",
-    "steps": 15,
-    "population": {"citizens": 200},
-    "network": {"mean_degree": 6},
-    "parties": {
-        "blue": {
-            "position": 0.25,
-            "institution": {"enabled": True},
-            "champions": {"enabled": True, "initial": 3, "guidance": 0.3},
-        },
-        "red": {"position": -0.25, "institution": {"enabled": True}},
-    },
-}
+BASE = tiny_data(citizens=200, steps=15, mean_degree=6, initial_champions=3)
 
 
 def write(folder: Path, name: str, data: dict | str) -> Path:
