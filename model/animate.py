@@ -22,7 +22,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from model.config import Scenario
-from model.plots import party_colours
+from model.plots import party_colours, spring_layout
 from model.population import CHAMPION, STAFF
 from model.sim import SocialWebModel
 
@@ -49,21 +49,6 @@ def check_output(path: Path) -> None:
         )
 
 
-def layout(model: SocialWebModel) -> np.ndarray:
-    """(n, 2) positions of every person, computed once with the run's seed."""
-    import networkx as nx
-
-    g = model.graph
-    graph = nx.Graph()
-    graph.add_nodes_from(range(g.n))
-    rows = g.rows
-    keep = rows < g.indices
-    graph.add_edges_from(zip(rows[keep].tolist(), g.indices[keep].tolist(), strict=True))
-    iterations = 50 if g.n <= 1000 else 25
-    pos = nx.spring_layout(graph, seed=int(model.seed % (2**32)), iterations=iterations)
-    return np.array([pos[i] for i in range(g.n)])
-
-
 def animate(
     scenario: Scenario,
     out: Path,
@@ -78,7 +63,7 @@ def animate(
     check_output(out)
     model = SocialWebModel(scenario, seed=seed, agents="parties")
     total = scenario.steps if steps is None else int(steps)
-    pos = layout(model)
+    pos = spring_layout(model.graph, model.seed)
     names = model.parties.names
     colours = party_colours(names)
     pop = model.population

@@ -27,7 +27,7 @@ from mesa.visualization.utils import update_counter
 
 from model.config import Scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
-from model.plots import party_colours
+from model.plots import party_colours, spring_layout
 from model.population import CHAMPION, STAFF
 from model.runner import load_scenario
 from model.sim import SocialWebModel
@@ -115,26 +115,12 @@ class ClassroomModel(mesa.Model):
             for name, s in scenarios.items()
         }
         first = next(iter(self.worlds.values()))
-        self.layout = network_layout(first)
+        self.layout = spring_layout(first.citizen_graph, first.seed)  # once per Reset
         self.render_ms: list[float] = []
 
     def step(self) -> None:
         for world in self.worlds.values():
             world.step()
-
-
-def network_layout(world: SocialWebModel) -> np.ndarray:
-    """Positions of the citizens (spring layout, seeded), computed once per Reset."""
-    import networkx as nx
-
-    g = world.citizen_graph
-    graph = nx.Graph()
-    graph.add_nodes_from(range(g.n))
-    rows = g.rows
-    keep = rows < g.indices
-    graph.add_edges_from(zip(rows[keep].tolist(), g.indices[keep].tolist(), strict=True))
-    pos = nx.spring_layout(graph, seed=int(world.seed % (2**32)), iterations=40)
-    return np.array([pos[i] for i in range(g.n)])
 
 
 def _positions(world: SocialWebModel, layout: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model.comparison import CONFIDENCE, Comparison
+from model.network.csr import Graph
 from model.population import SOURCE_NAMES
 from model.runner import RunResult
 
@@ -336,3 +337,19 @@ def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Fig
         title=f"Vote share against cost — {party}",
     )
     return fig
+
+
+def spring_layout(graph: Graph, seed: int) -> np.ndarray:
+    """(n, 2) node positions of a network (networkx spring layout, seeded), for drawing it.
+
+    Fewer iterations above 1,000 nodes keep it to about a second; compute it once per run.
+    """
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(graph.n))
+    keep = graph.rows < graph.indices
+    g.add_edges_from(zip(graph.rows[keep].tolist(), graph.indices[keep].tolist(), strict=True))
+    iterations = 50 if graph.n <= 1000 else 25
+    pos = nx.spring_layout(g, seed=int(seed % (2**32)), iterations=iterations)
+    return np.array([pos[i] for i in range(graph.n)])

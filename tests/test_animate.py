@@ -16,9 +16,9 @@ from tests.conftest import SCENARIOS
 STEPS = 6
 
 
-def test_gif_has_one_frame_per_step_plus_the_start(tmp_path, capsys):
-    out = tmp_path / "slides" / "demo.gif"
-    code = main(
+def animate(out) -> int:
+    """socialweb animate on the classroom scenario for STEPS days."""
+    return main(
         [
             "animate",
             str(SCENARIOS / "classroom.yaml"),
@@ -30,7 +30,11 @@ def test_gif_has_one_frame_per_step_plus_the_start(tmp_path, capsys):
             "none",
         ]
     )
-    assert code == 0
+
+
+def test_gif_has_one_frame_per_step_plus_the_start(tmp_path, capsys):
+    out = tmp_path / "slides" / "demo.gif"
+    assert animate(out) == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(out)
     with Image.open(out) as image:
         assert image.format == "GIF"
@@ -69,19 +73,7 @@ def test_mp4_has_one_frame_per_step_plus_the_start(tmp_path):
             pytest.fail("ffmpeg missing in CI: scripts/bootstrap should have installed it")
         pytest.skip("ffmpeg not installed (scripts/bootstrap installs it where apt works)")
     out = tmp_path / "demo.mp4"
-    code = main(
-        [
-            "animate",
-            str(SCENARIOS / "classroom.yaml"),
-            "--steps",
-            str(STEPS),
-            "--out",
-            str(out),
-            "--progress",
-            "none",
-        ]
-    )
-    assert code == 0
+    assert animate(out) == 0
     assert _ffprobe_frames(out) == STEPS + 1
 
 
