@@ -93,11 +93,12 @@ def bimodality(x: np.ndarray) -> float:
     if n < 4:
         return float("nan")
     d = x - x.mean()
-    m2 = np.mean(d * d)
+    d2 = d * d  # products, not d**3 / d**4: the float power is ~20x slower at large N
+    m2 = np.mean(d2)
     if m2 == 0:
         return 0.0
-    g1 = np.mean(d**3) / m2**1.5
-    g2 = np.mean(d**4) / m2**2 - 3.0
+    g1 = np.mean(d2 * d) / m2**1.5
+    g2 = np.mean(d2 * d2) / m2**2 - 3.0
     return float((g1 * g1 + 1.0) / (g2 + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 

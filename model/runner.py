@@ -95,7 +95,7 @@ class RunResult:
 def tidy(model: SocialWebModel) -> pd.DataFrame:
     """The DataCollector's wide table as tidy rows (step, metric, party, source_type, value)."""
     wide = model.datacollector.get_model_vars_dataframe()
-    steps = np.arange(len(wide), dtype=np.int32)
+    steps = np.asarray(model.recorded_steps, dtype=np.int32)
     frames = []
     for column in wide.columns:
         metric, party, source = column.split("|")

@@ -168,11 +168,15 @@ class SocialWebModel(mesa.Model):
         self.agent_mode = mode
         self.person_agents = make_agents(self, mode)
         self.champion_rows = set(np.flatnonzero(pop.role == CHAMPION).tolist())
+        # nobody can ever post (no parties, zero activity): the posting and feed phases are
+        # skipped outright, so a classic peer-process run pays only for its peer process
+        self.posting = bool(pop.activity.any()) or bool(names)
         self.metrics: dict[Key, float] = self._measure()
         self.datacollector = mesa.DataCollector(
             model_reporters={"|".join(key): partial(_report, key) for key in self.metrics}
         )
-        self.datacollector.collect(self)
+        self.recorded_steps: list[int] = []
+        self._record()
 
     # -- set-up helpers -------------------------------------------------------------------
     def _followers(self, pop: Population, party_specs: list) -> list[np.ndarray]:
@@ -215,33 +219,40 @@ class SocialWebModel(mesa.Model):
         sc, pop, parties, rs = self.config, self.population, self.parties, self.streams
         party_specs = list(sc.parties.values())
 
-        posts = make_posts(pop, parties, sc, rs["posting"])
-        reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"], rs["paid"])
-        post = reads.post
-        read_party = posts.party[post]
-        effect = self.rule.read(
-            pop,
-            reads.reader,
-            posts.content[post],
-            posts.trust[post],
-            posts.source_type[post],
-            rs["update"],
-        )
+        if self.posting:
+            posts = make_posts(pop, parties, sc, rs["posting"])
+            reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"], rs["paid"])
+            post = reads.post
+            read_party = posts.party[post]
+            read_source = posts.source_type[post].astype(np.int64)
+            effect = self.rule.read(
+                pop,
+                reads.reader,
+                posts.content[post],
+                posts.trust[post],
+                posts.source_type[post],
+                rs["update"],
+            )
         self.rule.peer_step(pop, self.citizen_graph, rs["update"])
         if before is not None:
             self.converged = self.rule.converged(before, pop.x, sc.opinion.convergence_tolerance)
-        polls.update_affinity(
-            pop,
-            reads.reader,
-            read_party,
-            posts.trust[post],
-            effect.accepted,
-            effect.rejected,
-            sc.election,
-            sc.opinion.backfire_rate,
-        )
-        from_party = read_party >= 0
-        pop.last_party_read[reads.reader[from_party], read_party[from_party]] = t
+        if self.posting:
+            polls.update_affinity(
+                pop,
+                reads.reader,
+                read_party,
+                posts.trust[post],
+                effect.accepted,
+                effect.rejected,
+                sc.election,
+                sc.opinion.backfire_rate,
+            )
+            from_party = read_party >= 0
+            pop.last_party_read[reads.reader[from_party], read_party[from_party]] = t
+            paid = reads.paid_impressions
+        else:
+            read_party = read_source = np.zeros(0, dtype=np.int64)
+            paid = np.zeros(len(party_specs))
 
         burnouts = champions.update_motivation(pop, parties, sc)
         recruits = champions.recruit(pop, parties, sc, self.reachable, rs["champions"], t)
@@ -265,7 +276,7 @@ class SocialWebModel(mesa.Model):
         self.cost = np.array(
             [
                 fixed_cost_per_step(spec, 0)
-                + reads.paid_impressions[k] * spec.institution.cost_per_paid_impression
+                + paid[k] * spec.institution.cost_per_paid_impression
                 + active[k] * spec.champions.cost_per_step
                 for k, spec in enumerate(party_specs)
             ],
@@ -273,13 +284,22 @@ class SocialWebModel(mesa.Model):
         )
         parties.cumulative_cost += self.cost
         self.last_reads_party = read_party
-        self.last_reads_source = posts.source_type[post].astype(np.int64)
-        self.voice_totals += np.bincount(
-            (read_party + 1) * len(SOURCE_NAMES) + self.last_reads_source,
-            minlength=self.voice_totals.size,
-        )
+        self.last_reads_source = read_source
+        if read_party.size:
+            self.voice_totals += np.bincount(
+                (read_party + 1) * len(SOURCE_NAMES) + read_source,
+                minlength=self.voice_totals.size,
+            )
+        if t % sc.output.every == 0:
+            self._record()
+
+    def _record(self) -> None:
+        """Measure the metrics and hand them to the DataCollector (``output.every`` steps)."""
+        if self.recorded_steps and self.recorded_steps[-1] == self.step_count:
+            return
         self.metrics = self._measure()
         self.datacollector.collect(self)
+        self.recorded_steps.append(self.step_count)
 
     def _pinned(self) -> np.ndarray:
         """People the engagement contagion leaves alone: staff, and mobilised champions."""
@@ -320,6 +340,7 @@ class SocialWebModel(mesa.Model):
                 if progress is not None:
                     progress(total, total)
                 break
+        self._record()  # the last step is always recorded, whatever ``output.every``
 
 
 def _report(key: Key, model: SocialWebModel) -> float:

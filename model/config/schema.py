@@ -429,6 +429,14 @@ class OutputSpec:
         False, doc="write agents.parquet: final opinion, role, party, degree", source=SETTING
     )
     plots: bool = param(True, doc="write PNG plots", source=SETTING)
+    every: int = param(
+        1,
+        1,
+        1_000_000,
+        doc="record the metrics every this many steps (and always after the last step); "
+        "larger values make long or large runs cheaper, the dynamics are unchanged",
+        source=SETTING,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

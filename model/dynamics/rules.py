@@ -138,21 +138,31 @@ class Deffuant(Rule):
     """Pairwise bounded confidence (Deffuant et al. 2000)."""
 
     name = "deffuant"
+    _shared: tuple[int, np.ndarray] | None = None
+
+    def _openness(self, pop: Population) -> np.ndarray:
+        """The citizens' ε, or a single value when all share it (the kernel's fast path).
+        Openness is fixed at set-up, so the check runs once per population."""
+        if self._shared is None or self._shared[0] != id(pop.openness):
+            eps = pop.openness[: pop.citizens]
+            if eps.size and eps.min() == eps.max():
+                eps = eps[:1].copy()
+            self._shared = (id(pop.openness), eps)
+        return self._shared[1]
 
     def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        # the citizens' graph: only citizens (rows < N, never staff) are picked or met
         n = pop.citizens
-        picks = rng.integers(0, n, n)
         u = rng.random(n)
-        kernel("deffuant_sweep", use_compiled=self.use_compiled)(
-            pop.x,
-            graph.indptr,
-            graph.indices,
-            _movable(pop),
-            pop.openness,
-            self.spec.rate,
-            picks,
-            u,
-        )
+        openness = self._openness(pop)
+        if pop.x.shape[1] == 1:
+            kernel("deffuant_sweep", use_compiled=self.use_compiled)(
+                pop.x[:n, 0], graph.indptr, graph.indices, openness, self.spec.rate, u
+            )
+        else:
+            kernel("deffuant_sweep_issues", use_compiled=self.use_compiled)(
+                pop.x[:n], graph.indptr, graph.indices, openness, self.spec.rate, u
+            )
 
 
 class Voter(Rule):
@@ -162,10 +172,9 @@ class Voter(Rule):
 
     def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         n = pop.citizens
-        picks = rng.integers(0, n, n)
         u = rng.random(n)
         kernel("voter_sweep", use_compiled=self.use_compiled)(
-            pop.x, graph.indptr, graph.indices, _movable(pop), picks, u
+            pop.x[:n], graph.indptr, graph.indices, u
         )
 
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:

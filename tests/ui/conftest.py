@@ -247,7 +247,7 @@ class App:
         return self.page.locator(_FIGURES)
 
     def network_img(self):
-        return self.figures().nth(0)  # components=[NetworkView, ChartsView]
+        return self.figures().nth(0)  # ClassroomView: the network first, then the charts
 
     def charts_img(self):
         return self.figures().nth(1)

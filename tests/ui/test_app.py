@@ -49,9 +49,17 @@ def test_figures_are_drawn(app):
     network, charts = app.network(), app.charts()
     assert_drawn(network, "network figure")
     assert_drawn(charts, "charts figure")
-    # one world: a single square panel; the charts are a landscape 2x2 grid
-    assert 0.8 < network.width / network.height < 1.25, (network.width, network.height)
+    # one world: a single panel (square, with its title above and legend below); the charts are
+    # a landscape 2x2 grid as tall as the network, beside it
+    assert 0.6 < network.width / network.height < 1.0, (network.width, network.height)
     assert charts.width > charts.height, (charts.width, charts.height)
+    assert charts.height == network.height, (charts.height, network.height)
+    net_box, charts_box = app.network_img().bounding_box(), app.charts_img().bounding_box()
+    assert net_box["x"] + net_box["width"] <= charts_box["x"] + 1, "network and charts overlap"
+    assert abs(net_box["height"] - charts_box["height"]) < 0.05 * net_box["height"], (
+        net_box,
+        charts_box,
+    )
     assert app.errors() == [], "\n".join(app.errors())
 
 
@@ -112,10 +120,12 @@ def test_attention_slider_changes_the_model(app):
 
 def test_side_by_side_shows_three_worlds(app):
     """The side-by-side checkbox + Reset: the network figure holds three drawn panels (three times
-    as wide, each third not blank); unticked + Reset: one panel again."""
+    as wide, each third not blank), shown across the page's full width above the charts (large
+    enough for a projector); unticked + Reset: one panel again, beside the charts."""
     app.reset()
     single = app.network()
-    assert 0.8 < single.width / single.height < 1.25, (single.width, single.height)
+    single_box = app.network_img().bounding_box()
+    assert 0.6 < single.width / single.height < 1.0, (single.width, single.height)
 
     label = "Side by side (three strategies)"
     box = app.page.get_by_role("checkbox", name=label)
@@ -124,9 +134,14 @@ def test_side_by_side_shows_three_worlds(app):
     expect(box).to_be_checked()
     app.reset()
     triple = app.network()
-    assert triple.height == single.height, (triple.height, single.height)
     ratio = triple.width / single.width
     assert 2.8 < ratio < 3.2, f"side by side: network {triple.width} px wide vs {single.width}"
+    # on screen: the full width of the page (about twice one world's network), charts below it
+    box, charts_box = app.network_img().bounding_box(), app.charts_img().bounding_box()
+    viewport = app.page.viewport_size["width"]
+    assert box["width"] > 0.6 * viewport, f"networks {box['width']:.0f} px wide of {viewport}"
+    assert box["width"] > 1.8 * single_box["width"], (box, single_box)
+    assert charts_box["y"] >= box["y"] + box["height"] - 1, "charts not below the networks"
     third = triple.width // 3
     for k, world in enumerate(("party absent", "institution only", "champion driven")):
         panel = triple.pixels[:, k * third : (k + 1) * third]

@@ -40,28 +40,30 @@ def test_case_reproduces_the_literature(case):
     assert not failing(result), failing(result)
 
 
-def one_sided_deffuant(x, indptr, indices, movable, openness, rate, picks, u):
+def _encounter(u, n, indptr, indices):
+    """The (i, j) pair the kernels draw from one uniform (see model.dynamics.kernels)."""
+    scaled = u * n
+    i = min(int(scaled), n - 1)
+    start, deg = indptr[i], indptr[i + 1] - indptr[i]
+    if deg == 0:
+        return i, None
+    return i, indices[start + min(int((scaled - i) * deg), deg - 1)]
+
+
+def one_sided_deffuant(x, indptr, indices, openness, rate, u):
     """Mutant: only the picked citizen moves (the neighbour keeps its opinion)."""
-    for t in range(picks.size):
-        i = picks[t]
-        start, deg = indptr[i], indptr[i + 1] - indptr[i]
-        if deg == 0:
-            continue
-        j = indices[start + int(u[t] * deg)]
-        if abs(x[i, 0] - x[j, 0]) < openness[i]:
-            x[i, 0] += rate * (x[j, 0] - x[i, 0])
+    for t in range(u.size):
+        i, j = _encounter(u[t], x.shape[0], indptr, indices)
+        if j is not None and abs(x[i] - x[j]) < openness[0 if openness.size == 1 else i]:
+            x[i] += rate * (x[j] - x[i])
 
 
-def upward_only_voter(x, indptr, indices, movable, picks, u):
+def upward_only_voter(x, indptr, indices, u):
     """Mutant: copying goes one way only — a citizen adopts a neighbour's opinion only when that
     moves it toward +1."""
-    for t in range(picks.size):
-        i = picks[t]
-        start, deg = indptr[i], indptr[i + 1] - indptr[i]
-        if deg == 0:
-            continue
-        j = indices[start + int(u[t] * deg)]
-        if x[j, 0] > x[i, 0]:
+    for t in range(u.size):
+        i, j = _encounter(u[t], x.shape[0], indptr, indices)
+        if j is not None and x[j, 0] > x[i, 0]:
             x[i, 0] = x[j, 0]
 
 
