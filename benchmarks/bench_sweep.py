@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import record  # noqa: E402
-from model.comparison import _context  # noqa: E402
 from model.config.experiment import experiment_from_dict  # noqa: E402
+from model.pool import context  # noqa: E402
 from model.sweeps import executor_for, sweep  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> None:
     t = timed(lambda: sweep(exp, jobs=2))
     figures["local_2_workers_with_pool_start_s"] = round(t, 3)
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=2, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=context()) as pool:
         list(pool.map(abs, [1, 2]))  # both workers up
         figures["local_pool_start_s"] = round(time.perf_counter() - start, 3)
         t = timed(lambda: sweep(exp, executor=pool))

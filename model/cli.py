@@ -472,6 +472,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    if getattr(args, "jobs", 1) > 1 and getattr(args, "backend", "local") == "local":
+        from model.pool import prestart
+
+        prestart()  # the workers' forkserver imports the simulator while this process does
     from model.config import ConfigError
     from model.config.load import OutputError
 

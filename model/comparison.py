@@ -11,12 +11,19 @@ do not depend on the number of workers or the order runs finish in.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +32,7 @@ import pandas as pd
 
 from model.config import ConfigError, Scenario
 from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
+from model.pool import context
 from model.rng import replicate_seeds
 from model.runner import RunResult, run
 
@@ -84,16 +92,6 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """forkserver where available (no fork of a multi-threaded parent), else spawn."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    # the server imports the simulator once; each worker forks from it already warm
-    ctx.set_forkserver_preload(["model.sweeps", "model.comparison", "model.runner"])
-    return ctx
-
-
 def _task(scenario: Scenario, seed: int, steps: int | None) -> RunResult:
     return run(scenario, seed=seed, steps=steps)
 
@@ -108,7 +106,10 @@ def run_all(
 ) -> list[Any]:
     """Call ``fn(*task)`` for every task, on ``jobs`` local processes or ``executor``.
 
-    Results come back in task order whatever the worker count or finishing order.
+    Results come back in task order whatever the worker count or finishing order. With ``jobs``
+    local processes, this process is one of them: it runs tasks from the back of the list while
+    ``jobs - 1`` pool workers take them from the front (two queued per worker), so no core waits
+    for the pool to start and nothing is run twice.
     """
     results: list[Any] = [None] * len(tasks)
     total = len(tasks)
@@ -118,22 +119,57 @@ def run_all(
             if progress:
                 progress(i + 1, total)
         return results
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_context(), initializer=_watch_parent
+    if executor is not None:
+        return _run_on(executor, tasks, fn, results, progress)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs - 1, mp_context=context(), initializer=_watch_parent
     )
-    try:
-        futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[futures[future]] = future.result()
+    pending = deque(range(total))
+    inflight: dict[Future, int] = {}
+    done = 0
+
+    def collect(finished) -> None:
+        nonlocal done
+        for future in finished:
+            results[inflight.pop(future)] = future.result()
+            done += 1
             if progress:
                 progress(done, total)
+
+    try:
+        while pending or inflight:
+            collect([f for f in inflight if f.done()])
+            while pending and len(inflight) < 2 * (jobs - 1):
+                i = pending.popleft()
+                inflight[pool.submit(fn, *tasks[i])] = i
+            if pending:  # this process takes the last task still queued
+                i = pending.pop()
+                results[i] = fn(*tasks[i])
+                done += 1
+                if progress:
+                    progress(done, total)
+            elif inflight:
+                collect(wait(inflight, return_when=FIRST_COMPLETED).done)
     except BaseException:
-        if own:
-            pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
-    if own:
-        pool.shutdown()
+    pool.shutdown()
+    return results
+
+
+def _run_on(
+    executor: Executor,
+    tasks: Sequence[tuple[Any, ...]],
+    fn: Callable[..., Any],
+    results: list[Any],
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """All tasks on an external executor (Dask), results in task order."""
+    futures = {executor.submit(fn, *task): i for i, task in enumerate(tasks)}
+    for done, future in enumerate(as_completed(futures), start=1):
+        results[futures[future]] = future.result()
+        if progress:
+            progress(done, len(tasks))
     return results
 
 

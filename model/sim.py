@@ -107,6 +107,7 @@ class SocialWebModel(mesa.Model):
         super().__init__(rng=seed)
         self.config = scenario
         self.seed = seed
+        self.use_compiled = use_compiled
         self.streams = streams(seed)
         self.step_count = 0
         self.converged = False
@@ -221,7 +222,16 @@ class SocialWebModel(mesa.Model):
 
         if self.posting:
             posts = make_posts(pop, parties, sc, rs["posting"])
-            reads = deliver(posts, self.graph, pop, parties, sc, rs["feed"], rs["paid"])
+            reads = deliver(
+                posts,
+                self.graph,
+                pop,
+                parties,
+                sc,
+                rs["feed"],
+                rs["paid"],
+                use_compiled=self.use_compiled,
+            )
             post = reads.post
             read_party = posts.party[post]
             read_source = posts.source_type[post].astype(np.int64)
@@ -254,18 +264,41 @@ class SocialWebModel(mesa.Model):
             read_party = read_source = np.zeros(0, dtype=np.int64)
             paid = np.zeros(len(party_specs))
 
+        if party_specs:
+            self._party_phase(t, paid)
+        if sc.mobilization.enabled:
+            mobilization.spread(
+                pop,
+                self.graph,
+                sc.mobilization,
+                rs["mobilize"],
+                self._pinned(),
+                use_compiled=self.use_compiled,
+            )
+        if party_specs:
+            self.vote = polls.vote_intention(pop, parties, sc.election)
+        parties.vote_history.append(self.vote.copy())
+        self.last_reads_party = read_party
+        self.last_reads_source = read_source
+        if read_party.size:
+            self.voice_totals += np.bincount(
+                (read_party + 1) * len(SOURCE_NAMES) + read_source,
+                minlength=self.voice_totals.size,
+            )
+        if t % sc.output.every == 0:
+            self._record()
+
+    def _party_phase(self, t: int, paid: np.ndarray) -> None:
+        """Champions burn out, are recruited and pull the line; this step's costs."""
+        sc, pop, parties = self.config, self.population, self.parties
+        party_specs = list(sc.parties.values())
         burnouts = champions.update_motivation(pop, parties, sc)
-        recruits = champions.recruit(pop, parties, sc, self.reachable, rs["champions"], t)
+        recruits = champions.recruit(pop, parties, sc, self.reachable, self.streams["champions"], t)
         champions.drift_party_line(pop, parties, sc)
         parties.burnouts += burnouts
         parties.recruits += recruits
         if self.person_agents is not None and (burnouts.any() or recruits.any()):
             sync_agents(self)
-
-        mobilization.spread(pop, self.graph, sc.mobilization, rs["mobilize"], self._pinned())
-        self.vote = polls.vote_intention(pop, parties, sc.election)
-        parties.vote_history.append(self.vote.copy())
-
         active = np.array(
             [
                 np.count_nonzero((pop.role == CHAMPION) & (pop.party == k))
@@ -283,15 +316,6 @@ class SocialWebModel(mesa.Model):
             dtype=np.float64,
         )
         parties.cumulative_cost += self.cost
-        self.last_reads_party = read_party
-        self.last_reads_source = read_source
-        if read_party.size:
-            self.voice_totals += np.bincount(
-                (read_party + 1) * len(SOURCE_NAMES) + read_source,
-                minlength=self.voice_totals.size,
-            )
-        if t % sc.output.every == 0:
-            self._record()
 
     def _record(self) -> None:
         """Measure the metrics and hand them to the DataCollector (``output.every`` steps)."""

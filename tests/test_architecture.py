@@ -13,7 +13,7 @@ PACKAGE = ROOT / "model"
 # leftmost first; a module may import from its own layer or layers to its left
 LAYERS = [
     {"config"},
-    {"rng", "jit"},
+    {"rng", "jit", "pool"},
     {"network"},
     {"population"},
     {"dynamics"},

@@ -1,4 +1,5 @@
-"""Sequential pairwise kernels (Deffuant encounters, voter copies), compiled with numba.
+"""Sequential kernels (Deffuant encounters, voter copies, the feed's attention cap, neighbour
+counts), compiled with numba.
 
 These updates are sequential by definition — each encounter sees the opinions the previous one
 left — so NumPy cannot vectorise them; numba compiles the plain-Python loops below. The same
@@ -91,10 +92,68 @@ def voter_sweep(x, indptr, indices, u):  # pragma: no cover
             x[i, c] = x[j, c]
 
 
+def neighbour_count(indptr, indices, flag):  # pragma: no cover
+    """Per node, how many of its neighbours have ``flag`` set (a CSR row sum, O(edges))."""
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, np.int64)
+    for i in range(n):
+        c = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            if flag[indices[p]]:
+                c += 1
+        out[i] = c
+    return out
+
+
+def attention_select(reader, key, n, attention):  # pragma: no cover
+    """The feed's attention cap in O(C · attention): candidates (reader[c], key[c]); for each
+    reader keep its ``attention`` smallest keys. Returns the kept candidates' indices ordered by
+    reader, then key, ties by position — the order of a stable lexsort on (key, reader).
+
+    Readers are bucketed by a stable counting sort; within a bucket a small sorted buffer holds
+    the best ``attention`` so far (no per-reader sort, nothing quadratic for hubs).
+    """
+    c_total = reader.shape[0]
+    start = np.zeros(n + 1, np.int64)
+    for c in range(c_total):
+        start[reader[c] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:-1].copy()
+    bucket = np.empty(c_total, np.int64)
+    for c in range(c_total):
+        r = reader[c]
+        bucket[fill[r]] = c
+        fill[r] += 1
+    out = np.empty(min(c_total, n * attention), np.int64)
+    size = 0
+    best = np.empty(attention, np.int64)
+    for i in range(n):
+        kept = 0
+        for p in range(start[i], start[i + 1]):
+            c = bucket[p]
+            k = key[c]
+            if kept == attention and not k < key[best[kept - 1]]:
+                continue
+            q = kept if kept < attention else attention - 1
+            while q > 0 and k < key[best[q - 1]]:
+                best[q] = best[q - 1]
+                q -= 1
+            best[q] = c
+            if kept < attention:
+                kept += 1
+        for q in range(kept):
+            out[size] = best[q]
+            size += 1
+    return out[:size]
+
+
 KERNELS = {
     "deffuant_sweep": deffuant_sweep,
     "deffuant_sweep_issues": deffuant_sweep_issues,
     "voter_sweep": voter_sweep,
+    "neighbour_count": neighbour_count,
+    "attention_select": attention_select,
 }
 
 
@@ -111,3 +170,5 @@ def warm_up() -> None:
     kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, u)
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, u)
     kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, u)
+    kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
+    kernel("attention_select")(np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, 1)

@@ -14,13 +14,16 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import MobilizationSpec
+from model.dynamics.kernels import kernel
 from model.network.csr import Graph
 from model.population import STAFF, Population
 
 
-def engaged_share(pop: Population, graph: Graph) -> np.ndarray:
+def engaged_share(pop: Population, graph: Graph, *, use_compiled: bool = True) -> np.ndarray:
     """Share of each person's neighbours who are engaged (0 for isolated people)."""
-    count = np.bincount(graph.rows, weights=pop.engaged[graph.indices], minlength=pop.n)
+    count = kernel("neighbour_count", use_compiled=use_compiled)(
+        graph.indptr, graph.indices, pop.engaged
+    )
     deg = graph.degree
     return np.divide(count, deg, out=np.zeros(pop.n), where=deg > 0)
 
@@ -31,6 +34,8 @@ def spread(
     spec: MobilizationSpec,
     rng: np.random.Generator,
     pinned: np.ndarray | None = None,
+    *,
+    use_compiled: bool = True,
 ) -> None:
     """One synchronous round of threshold contagion (in place on ``pop.engaged``).
 
@@ -38,7 +43,7 @@ def spread(
     """
     if not spec.enabled:
         return
-    share = engaged_share(pop, graph)
+    share = engaged_share(pop, graph, use_compiled=use_compiled)
     citizen = ~pinned if pinned is not None else pop.role != STAFF
     above = share >= pop.threshold
     join = citizen & ~pop.engaged & above

@@ -9,6 +9,7 @@ file with no edges.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.network.csr import Graph, from_edges
+from model.network.csr import Graph, from_edges, has_repeated_ties
 
 
 class EdgeListError(ValueError):
@@ -80,14 +81,25 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
         "skiprows": [first[0] - 1] if header else None,
         "engine": "c",
     }
-    # fast path: parse numbers directly (a million-node list in well under a second); on any
-    # problem, check again from the text so the message quotes the file as written
-    try:
-        return _checked_graph(
-            path_text, pd.read_csv(path, dtype=np.float64, **options), citizens, line_of
-        )
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, EdgeListError):
-        pass
+    # fast paths: parse integer ids (then numbers) directly — a million-node list in well under
+    # a second; on any problem, check again from the text so the message quotes the file
+    fields = len(tokens)
+    for dtype in ({0: np.int64, 1: np.int64, 2: np.float64}, np.float64):
+        if fields not in (2, 3):
+            break
+        try:
+            with warnings.catch_warnings():  # pandas warns while it finds a field is no integer
+                warnings.simplefilter("ignore", RuntimeWarning)
+                frame = pd.read_csv(path, dtype=dtype, **options)
+            return _checked_graph(path_text, frame, citizens, line_of)
+        except (
+            ValueError,
+            OverflowError,
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            EdgeListError,
+        ):
+            continue
     try:
         frame = pd.read_csv(path, dtype=str, **options)
     except pd.errors.EmptyDataError:
@@ -124,6 +136,9 @@ def _checked_graph(
         )
     ids = []
     for col in (0, 1):
+        if frame[col].dtype.kind == "i":  # parsed as integers: nothing more to check here
+            ids.append(frame[col].to_numpy())
+            continue
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values) | (values != np.round(values))
         if bad.any():
@@ -132,17 +147,18 @@ def _checked_graph(
                 path_text,
                 f"line {line_of(row)}: expected integer node ids, got {frame[col].iloc[row]!r}",
             )
-        ids.append(values.astype(np.int64))
+        ids.append(values)  # integral floats: cast once their range is checked
     u, v = ids
     out = (u < 0) | (u >= citizens) | (v < 0) | (v >= citizens)
     if out.any():
         row = int(np.flatnonzero(out)[0])
-        bad_id = u[row] if not 0 <= u[row] < citizens else v[row]
+        bad_id = int(u[row] if not 0 <= u[row] < citizens else v[row])
         raise EdgeListError(
             path_text,
             f"line {line_of(row)}: unknown node id {bad_id}: expected "
             f"ids 0..{citizens - 1} (population.citizens = {citizens})",
         )
+    u, v = u.astype(np.int64, copy=False), v.astype(np.int64, copy=False)
     loops = u == v
     if loops.any():
         row = int(np.flatnonzero(loops)[0])
@@ -150,26 +166,13 @@ def _checked_graph(
             path_text,
             f"line {line_of(row)}: self-loop {u[row]}-{v[row]}: a citizen cannot follow itself",
         )
-    key = np.minimum(u, v) * citizens + np.maximum(u, v)
-    ordered = np.sort(key)
-    if (ordered[1:] == ordered[:-1]).any():
-        unique_keys, counts = np.unique(ordered, return_counts=True)
-        dup_key = unique_keys[counts > 1]
-        rows = np.flatnonzero(np.isin(key, dup_key))
-        # the second occurrence of the earliest duplicated edge
-        seen: dict[int, int] = {}
-        for r in rows:
-            k = int(key[r])
-            if k in seen:
-                raise EdgeListError(
-                    path_text,
-                    f"line {line_of(int(r))}: duplicate edge "
-                    f"{u[r]}-{v[r]} (first on line {line_of(seen[k])})",
-                )
-            seen[k] = int(r)
     weights = None
     if frame.shape[1] == 3:
         weights = pd.to_numeric(frame[2], errors="coerce").to_numpy(dtype=np.float64)
+    graph = from_edges(citizens, u, v, weights)
+    if has_repeated_ties(graph):
+        _raise_duplicate(path_text, u, v, citizens, line_of)
+    if weights is not None:
         bad = ~np.isfinite(weights) | (weights <= 0)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
@@ -177,7 +180,27 @@ def _checked_graph(
                 path_text,
                 f"line {line_of(row)}: expected a positive weight, got {frame[2].iloc[row]!r}",
             )
-    return from_edges(citizens, u, v, weights)
+    return graph
+
+
+def _raise_duplicate(
+    path_text: str, u: np.ndarray, v: np.ndarray, citizens: int, line_of: Callable[[int], int]
+) -> None:
+    """Name the line of the first repeated edge (either direction) and of its first occurrence."""
+    key = np.minimum(u, v) * citizens + np.maximum(u, v)
+    unique_keys, counts = np.unique(key, return_counts=True)
+    rows = np.flatnonzero(np.isin(key, unique_keys[counts > 1]))
+    # the second occurrence of the earliest duplicated edge
+    seen: dict[int, int] = {}
+    for r in rows:
+        k = int(key[r])
+        if k in seen:
+            raise EdgeListError(
+                path_text,
+                f"line {line_of(int(r))}: duplicate edge "
+                f"{u[r]}-{v[r]} (first on line {line_of(seen[k])})",
+            )
+        seen[k] = int(r)
 
 
 def write_edge_list(graph: Graph, path: str | Path) -> None:

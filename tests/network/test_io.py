@@ -357,3 +357,10 @@ def test_run_on_an_edge_list_uses_its_ties(tmp_path, capsys, monkeypatch):
     assert list(citizens.degree[40:42]) == [0, 0]
     resolved = yaml.safe_load((out_dir / "scenario.yaml").read_text())
     assert Path(resolved["network"]["path"]) == (folder / "edges.csv").resolve()
+
+
+def test_an_id_too_large_for_64_bits_is_a_one_line_error(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("0,1\n1,99999999999999999999\n")
+    with pytest.raises(EdgeListError, match=r"line 2: unknown node id"):
+        read_edge_list(path, 5)

@@ -224,6 +224,14 @@ class Figure:
             return float("inf")
         return float(np.abs(self.pixels - other.pixels).mean())
 
+    def changed_pixels(self, other: Figure, level: float = 8.0) -> int:
+        """How many pixels differ by more than ``level`` grey levels; all when the sizes differ."""
+        import numpy as np
+
+        if self.pixels.shape != other.pixels.shape:
+            return int(self.pixels.size)
+        return int((np.abs(self.pixels - other.pixels) > level).sum())
+
 
 @dataclass
 class App:
@@ -291,15 +299,17 @@ class App:
         )
 
     # actions
-    def step(self) -> None:
-        """Press Step once; wait for the time to advance by one and the charts to redraw."""
+    def step(self, times: int = 1) -> None:
+        """Press Step ``times`` times; after each, wait for the time to advance by one and the
+        charts to redraw."""
         from playwright.sync_api import expect
 
-        before = self.charts().src
-        now = self._time()
-        self.button("Step").click()
-        expect(self.time_text(now + 1)).to_be_visible(timeout=ACTION_TIMEOUT)
-        self.wait_for_new_src(self.charts_img(), before)
+        for _ in range(times):
+            before = self.charts().src
+            now = self._time()
+            self.button("Step").click()
+            expect(self.time_text(now + 1)).to_be_visible(timeout=ACTION_TIMEOUT)
+            self.wait_for_new_src(self.charts_img(), before)
 
     def reset(self) -> None:
         """Press Reset and wait until the fresh model is drawn.

@@ -1,0 +1,46 @@
+"""The compiled kernels cache on disk, and still work where the cache folder cannot be written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+RUN = (
+    "import os; from model.dynamics.kernels import warm_up; warm_up(); "
+    "print(os.environ['NUMBA_CACHE_DIR'])"
+)
+
+
+def python(code: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **env},
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_kernels_are_cached_under_the_user_cache(tmp_path):
+    used = python(RUN, XDG_CACHE_HOME=str(tmp_path))
+    assert used == str(tmp_path / "socialweb" / "numba")
+    cached = list((tmp_path / "socialweb" / "numba").rglob("*.nbi"))
+    assert len(cached) >= 5  # one index per kernel (and the BA generator is compiled on use)
+
+
+def test_a_read_only_cache_location_falls_back_to_a_temporary_folder(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # a file where the cache folder should go: mkdir fails even for root
+    used = python(RUN, XDG_CACHE_HOME=str(blocker))
+    assert "socialweb-numba" in used and not used.startswith(str(blocker))
+
+
+def test_numba_cache_dir_set_by_the_user_wins(tmp_path):
+    assert python(RUN, NUMBA_CACHE_DIR=str(tmp_path)) == str(tmp_path)
+    assert list(tmp_path.rglob("*.nbi"))
