@@ -12,6 +12,7 @@ do not depend on the number of workers or the order runs finish in.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -108,7 +109,7 @@ def run_all(
 
     Results come back in task order whatever the worker count or finishing order. With ``jobs``
     local processes, this process is one of them: it runs tasks from the back of the list while
-    ``jobs - 1`` pool workers take them from the front (two queued per worker), so no core waits
+    ``jobs - 1`` pool workers take them from the front (one at a time), so no core waits
     for the pool to start and nothing is run twice.
     """
     results: list[Any] = [None] * len(tasks)
@@ -121,38 +122,75 @@ def run_all(
         return results
     if executor is not None:
         return _run_on(executor, tasks, fn, results, progress)
+    return _run_local(tasks, jobs, fn, results, progress)
+
+
+def _run_local(
+    tasks: Sequence[tuple[Any, ...]],
+    jobs: int,
+    fn: Callable[..., Any],
+    results: list[Any],
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """``jobs - 1`` pool workers take tasks from the front, this process from the back.
+
+    The pool is fed from a thread: starting a worker waits for the forkserver to finish
+    importing the simulator (2–3 s), and this process runs tasks meanwhile instead of waiting.
+    Completions reach this thread through a queue, so ``progress`` is only called from here.
+    """
+    total = len(tasks)
+    pending = deque(range(total))
+    lock = threading.Lock()
+    finished: queue.Queue = queue.Queue()
     pool = ProcessPoolExecutor(
         max_workers=jobs - 1, mp_context=context(), initializer=_watch_parent
     )
-    pending = deque(range(total))
-    inflight: dict[Future, int] = {}
+
+    def take(front: bool) -> int | None:
+        with lock:
+            if not pending:
+                return None
+            return pending.popleft() if front else pending.pop()
+
+    def feed() -> None:
+        inflight: dict[Future, int] = {}
+        try:
+            while True:
+                while len(inflight) < jobs - 1 and (i := take(front=True)) is not None:
+                    inflight[pool.submit(fn, *tasks[i])] = i
+                if not inflight:
+                    return
+                for future in wait(inflight, return_when=FIRST_COMPLETED).done:
+                    finished.put((inflight.pop(future), future.result(), None))
+        except BaseException as err:  # noqa: BLE001 - handed to the calling thread
+            finished.put((None, None, err))
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     done = 0
 
-    def collect(finished) -> None:
+    def record(i: int | None, result: Any, err: BaseException | None) -> None:
         nonlocal done
-        for future in finished:
-            results[inflight.pop(future)] = future.result()
-            done += 1
-            if progress:
-                progress(done, total)
+        if err is not None:
+            raise err
+        results[i] = result
+        done += 1
+        if progress:
+            progress(done, total)
 
     try:
-        while pending or inflight:
-            collect([f for f in inflight if f.done()])
-            while pending and len(inflight) < 2 * (jobs - 1):
-                i = pending.popleft()
-                inflight[pool.submit(fn, *tasks[i])] = i
-            if pending:  # this process takes the last task still queued
-                i = pending.pop()
-                results[i] = fn(*tasks[i])
-                done += 1
-                if progress:
-                    progress(done, total)
-            elif inflight:
-                collect(wait(inflight, return_when=FIRST_COMPLETED).done)
+        while (i := take(front=False)) is not None:
+            record(i, fn(*tasks[i]), None)
+            while not finished.empty():
+                record(*finished.get())
+        while done < total:
+            record(*finished.get())
     except BaseException:
+        with lock:
+            pending.clear()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
+    feeder.join()
     pool.shutdown()
     return results
 

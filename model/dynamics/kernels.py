@@ -164,7 +164,7 @@ def kernel(name: str, *, use_compiled: bool = True) -> Callable:
 
 def warm_up() -> None:
     """Compile (or load from cache) every kernel on a tiny input."""
-    indptr = np.array([0, 1, 2], dtype=np.int64)
+    indptr = np.array([0, 1, 2], dtype=np.int32)
     indices = np.array([1, 0], dtype=np.int32)
     u = np.array([0.5])
     kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, u)

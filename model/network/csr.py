@@ -17,7 +17,7 @@ class Graph:
     """
 
     n: int
-    indptr: np.ndarray  # int64, n + 1
+    indptr: np.ndarray  # n + 1 offsets: int32 (int64 beyond 2**31 stored ties)
     indices: np.ndarray  # int32 (int64 beyond 2**31 nodes)
     weights: np.ndarray | None = None
     complete: bool = False  # every node tied to every other (enables O(N log N) shortcuts)
@@ -62,7 +62,9 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray | None = None
         weights = np.concatenate([w, w])[order]
     else:
         key.sort()
-    indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n).astype(np.int64)
+    # 32-bit offsets and ids where they fit: less memory traffic in the random-access kernels
+    offsets = np.int32 if key.size < 2**31 else np.int64
+    indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n).astype(offsets)
     np.remainder(key, n, out=key)
     dtype = np.int32 if n < 2**31 else np.int64
     return Graph(n=n, indptr=indptr, indices=key.astype(dtype), weights=weights)
