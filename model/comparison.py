@@ -93,6 +93,10 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _ready() -> None:
+    """A no-op the pool runs first: its result means a worker is up."""
+
+
 def _task(scenario: Scenario, seed: int, steps: int | None) -> RunResult:
     return run(scenario, seed=seed, steps=steps)
 
@@ -155,6 +159,9 @@ def _run_local(
     def feed() -> None:
         inflight: dict[Future, int] = {}
         try:
+            # no task goes to a worker that is still starting: if this process ran out of tasks
+            # first, it would have to wait for that worker to start and finish it
+            pool.submit(_ready).result()
             while True:
                 while len(inflight) < jobs - 1 and (i := take(front=True)) is not None:
                     inflight[pool.submit(fn, *tasks[i])] = i
@@ -190,8 +197,8 @@ def _run_local(
             pending.clear()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    feeder.join()
-    pool.shutdown()
+    # the feeder may still wait for a worker that never got a task: do not wait for it
+    pool.shutdown(wait=False, cancel_futures=True)
     return results
 
 

@@ -103,3 +103,27 @@ def test_exact_finite_n_voter_time_approaches_the_formula():
         for n in (50, 100, 200)
     ]
     assert np.all(np.diff(gaps) < 0) and gaps[-1] < 0.02
+
+
+def test_rate_equation_conserves_mass_and_mean():
+    """The integrated compromise rate equation (the N → ∞ reference at d = 0.1) moves mass to
+    midpoints only: total mass 1 and, from the symmetric start, a symmetric result."""
+    masses = validation.compromise_clusters(1.2, points_per_unit=10)
+    assert masses.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(masses, masses[::-1], atol=1e-12)
+
+
+def test_rate_equation_compiled_equals_its_python_twin():
+    args = {"points_per_unit": 10, "max_steps": 300}
+    np.testing.assert_array_equal(
+        validation.compromise_clusters(1.2, **args),
+        validation.compromise_clusters(1.2, **args, use_compiled=False),
+    )
+
+
+def test_rate_equation_gives_the_textbook_counts_at_large_d():
+    """Consensus at Δ = 1.43 (d = 0.35) and two major clusters at Δ = 2.5 (d = 0.2), as
+    floor(1/(2d)) says; coarse grid to stay fast."""
+    for delta, expected in ((1.43, 1), (2.5, 2)):
+        masses = validation.compromise_clusters(delta, points_per_unit=20)
+        assert np.count_nonzero(masses >= 0.05) == expected, (delta, masses)
