@@ -183,10 +183,12 @@ def targets(w1: dict | None, model: dict | None, compare: dict | None, startup: 
         "|---|---:|---|",
         *rows,
         "",
-        "W1 at N = 10³: a step is then 1,000 interactions, about 8 µs of work, against a fixed "
-        "cost of about 8 µs per Mesa model step (about 5 µs of Mesa's event scheduling, 3 µs of "
-        "ours), so through `model.step()` the rate cannot pass about 75 M/s. Fusing several "
-        "steps into one kernel call would need Mesa's private scheduler; not done.",
+        "W1 at N = 10³: a step is then 1,000 interactions — 7.4 µs of work (5.3 ns of kernel and "
+        "2.1 ns of random draw each) — and every Mesa model step costs 4.3 µs of Mesa's own event "
+        "scheduling (an empty `step()`), so no model stepped through Mesa can pass 85 M/s at this "
+        "size; our bookkeeping adds about 3 µs a step. Doing several steps' sweeps in one kernel "
+        "call was tried: 68–74 M/s instead of 63–66 (Mesa's cost remains), not worth the extra "
+        "code path.",
         "",
     ]
 
