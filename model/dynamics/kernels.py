@@ -7,7 +7,9 @@ functions run uncompiled as the reference twin (``compiled=False``); a test chec
 bit for bit. All random numbers are drawn beforehand by the caller from the model's ``update``
 stream (one uniform per encounter), so compiled and uncompiled paths consume the same draws.
 
-Compilation and its on-disk cache are handled by :mod:`model.jit`.
+Compilation and its on-disk cache are handled by :mod:`model.jit`. The four lines that turn
+u[t] into an encounter (i, j) are repeated in each sweep on purpose: compiled code can only
+call compiled helpers, and compiling one at import would load numba for every command.
 """
 
 from __future__ import annotations

@@ -81,25 +81,18 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
         "skiprows": [first[0] - 1] if header else None,
         "engine": "c",
     }
-    # fast paths: parse integer ids (then numbers) directly — a million-node list in well under
-    # a second; on any problem, check again from the text so the message quotes the file
-    fields = len(tokens)
-    for dtype in ({0: np.int64, 1: np.int64, 2: np.float64}, np.float64):
-        if fields not in (2, 3):
-            break
+    # fast path: integer ids parsed directly — a million-node list in well under a second; on
+    # any problem (or ids written like 1.0), read the text, so a message quotes the file
+    if len(tokens) in (2, 3):
         try:
             with warnings.catch_warnings():  # pandas warns while it finds a field is no integer
                 warnings.simplefilter("ignore", RuntimeWarning)
-                frame = pd.read_csv(path, dtype=dtype, **options)
+                frame = pd.read_csv(
+                    path, dtype={0: np.int64, 1: np.int64, 2: np.float64}, **options
+                )
             return _checked_graph(path_text, frame, citizens, line_of)
-        except (
-            ValueError,
-            OverflowError,
-            pd.errors.ParserError,
-            pd.errors.EmptyDataError,
-            EdgeListError,
-        ):
-            continue
+        except (ValueError, OverflowError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            pass  # EdgeListError is a ValueError too
     try:
         frame = pd.read_csv(path, dtype=str, **options)
     except pd.errors.EmptyDataError:
