@@ -182,7 +182,7 @@ def deffuant_cluster_checks(runs: pd.DataFrame) -> list[Check]:
                 f"± {_se(small):.2f} over {small.size} runs",
                 tolerance="not compared: in our runs the two outer clusters match the rate "
                 "equation's, but finite populations break its symmetric "
-                f"{major[major.size // 2]:.0%} central cluster, "
+                f"{100 * major[major.size // 2]:.0f} % central cluster, "
                 "and the inner half of the opinions usually ends as two clusters, not three. "
                 "Comparing needs the published finite-N count",
                 passed=False,
