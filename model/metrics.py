@@ -1,4 +1,6 @@
-"""Per-step outcomes: reductions over the model's arrays (DESIGN.md §4), and their declarations.
+"""Per-step outcomes: reductions over the model's arrays, and their declarations.
+
+What is measured and when: docs/MODEL.md (step 7, Collect) and docs/ODD.md (4, Observation).
 
 Each outcome has a name, a unit, a direction (which way is better for the party it concerns, or
 ``none``) and whether it is per party. Opinion outcomes are measured on the first issue.

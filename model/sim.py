@@ -1,4 +1,6 @@
-"""SocialWebModel: the Mesa model that runs DESIGN.md §2's phases in order, nothing more.
+"""SocialWebModel: the Mesa model that runs one step's phases in order, nothing more.
+
+The phases are those of docs/MODEL.md ("One step") and docs/ODD.md (3, Process overview).
 
 All state the hot loop touches is in NumPy arrays (``model.population``, ``model.parties``);
 the Mesa agents in ``model.agents`` are thin views onto rows of those arrays. One step:

@@ -1,8 +1,9 @@
 """Frozen scenario specs: every YAML key, its type, range, default and where the default comes from.
 
 One name runs from the YAML key to the attribute, the output column and the app's slider. Each
-field carries metadata: ``range`` (inclusive bounds checked on load), ``doc`` (meaning, DESIGN.md
-symbol, units) and ``source`` (where the default comes from: the essay, a paper, or a stated guess).
+field carries metadata: ``range`` (inclusive bounds checked on load), ``doc`` (meaning, the
+symbol docs/MODEL.md and docs/ODD.md use, units) and ``source`` (where the default comes from:
+the essay, a paper, or a stated guess).
 Defaults are never tuned so that one strategy wins; ``docs/PARAMETERS.md`` is generated from here
 (``socialweb params``).
 """
@@ -55,7 +56,7 @@ class PopulationSpec:
         1,
         10,
         doc="number of issues K; opinions live on [-1, 1] per issue",
-        source="DESIGN.md §1 (K = 1)",
+        source="one left-right axis, as in Deffuant et al. 2000 and Hegselmann & Krause 2002",
     )
     initial_opinion: InitialOpinion = param(
         "uniform",
@@ -191,7 +192,9 @@ class OpinionSpec:
     """How reading a post (and, for the classic rules, meeting a peer) changes an opinion."""
 
     rule: OpinionRule = param(
-        "social_judgment", doc="opinion rule (registry key)", source="DESIGN.md §2.3"
+        "social_judgment",
+        doc="opinion rule (registry key)",
+        source="social judgment, Sherif & Hovland 1961 (docs/MODEL.md, step 3)",
     )
     rate: float = param(
         0.02,

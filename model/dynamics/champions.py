@@ -1,4 +1,4 @@
-"""Phase 4, champions: motivation, burnout, recruitment and partnership (DESIGN.md §2.4).
+"""Phase 4, champions: motivation, burnout, recruitment and partnership (docs/MODEL.md, step 4).
 
 Motivation m of a champion of party k moves each step toward a target (rate ``motivation_rate``):
 

@@ -1,4 +1,4 @@
-"""Phase 2, feed: which posts each citizen reads this step (DESIGN.md §2.2).
+"""Phase 2, feed: which posts each citizen reads this step (docs/MODEL.md, step 2).
 
 A citizen's candidate posts are those of the accounts it follows: its network neighbours (citizens,
 champions, staff), the institutions it follows, and sponsored posts bought as paid reach. Attention

@@ -1,4 +1,4 @@
-"""Phase 6, poll: vote intention and turnout each step (DESIGN.md §2.6).
+"""Phase 6, poll: vote intention and turnout each step (docs/MODEL.md, step 6).
 
 Utility of party k for citizen i: U_ik = -d(x_i, p_k) + β·affinity_ik. A citizen intends to vote
 for its best party if that beats ``abstention_utility``, and turns out with probability
@@ -41,7 +41,7 @@ def update_affinity(
     spec: ElectionSpec,
     backfire_rate: float,
 ) -> None:
-    """Party affinity moves with party posts the way opinions do (DESIGN.md §2.3).
+    """Party affinity moves with party posts the way opinions do (docs/MODEL.md, step 3).
 
     Each step affinity decays by ``affinity_decay``; an accepted post of party k adds
     ``affinity_rate``·trust·(1 - a_ik); a rejected one (backfire on) removes

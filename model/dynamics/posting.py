@@ -1,4 +1,4 @@
-"""Phase 1, post: who posts this step and what the post says (DESIGN.md §2.1).
+"""Phase 1, post: who posts this step and what the post says (docs/MODEL.md, step 1).
 
 - a citizen posts with probability a_i · engagement_i; content x_i + noise;
 - a champion posts with probability min(1, activity_boost · a_i · m_i); content
@@ -50,7 +50,7 @@ class Posts:
 
 
 def champion_trust(guidance: np.ndarray, authenticity_penalty: np.ndarray) -> np.ndarray:
-    """Trust in a champion's posts, 1 - λ·g (DESIGN.md §2.3)."""
+    """Trust in a champion's posts, 1 - λ·g (docs/MODEL.md, step 3)."""
     return 1.0 - authenticity_penalty * guidance
 
 

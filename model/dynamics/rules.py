@@ -2,9 +2,11 @@
 
 Every rule has two parts:
 
-- ``peer_step``: the textbook peer-to-peer process among citizens, once per step. Empty for
-  ``social_judgment``, whose peer influence comes through the feed. For the classic rules it is
-  the published model itself, so that with parties off and trust 1 each reduces to it:
+- ``peer_step``: the textbook peer-to-peer process among citizens, once per step, on the
+  citizens' network only (rows ``0..N-1``; staff rows never enter it: staff act through their
+  posts, once). Empty for ``social_judgment``, whose peer influence comes through the feed. For
+  the classic rules it is the published model itself, so that with parties off and trust 1 each
+  reduces to it:
 
   * ``deffuant`` — Deffuant, Neau, Amblard & Weisbuch 2000 (Adv. Complex Syst. 3:87): N random
     encounters per step, in sequence; a random citizen i meets a random neighbour j; if
@@ -17,11 +19,12 @@ Every rule has two parts:
     influence matrix (edge weights, ``self_weight`` on the diagonal).
 
 - ``read``: how a post read in the feed moves the reader. For ``social_judgment`` this is the
-  whole rule (DESIGN.md §2.3): d = |y - x|; if d < ε, x += μ·trust·(y - x) (assimilation); if
-  d > ρ and backfire is on, x -= μ_b·trust·(y - x) (contrast). For the classic rules only party
-  posts (institution, staff, champion) are read this way, one-sided, with the rule's own
-  acceptance (Deffuant d < ε, HK d <= ε, DeGroot always; voter: copy with chance μ·trust); peer
-  posts influence through ``peer_step`` only, so nothing is counted twice.
+  whole rule (docs/MODEL.md, step 3; docs/ODD.md §7.5): d = |y - x|; if d < ε,
+  x += μ·trust·(y - x) (assimilation); if d > ρ and backfire is on, x -= μ_b·trust·(y - x)
+  (contrast). For the classic rules only party posts (institution, staff, champion) are read
+  this way, one-sided, with the rule's own acceptance (Deffuant d < ε, HK d <= ε, DeGroot
+  always; voter: copy with chance μ·trust); peer posts influence through ``peer_step`` only, so
+  nothing is counted twice.
 
 Reads in one step are applied against the step's snapshot (synchronous). Their pulls add up; if
 a reader's total weight Σ μ·trust exceeds 1, the weights are scaled to sum to 1, so the result
@@ -29,6 +32,10 @@ stays a convex combination of what it read (no overshoot). Opinions are clipped 
 
 Distance with K issues is the root mean square of the per-issue gaps (|y - x| when K = 1), so
 ε and ρ keep their meaning on the [-1, 1] scale.
+
+``converged`` (for ``opinion.stop_at_convergence``) looks at the citizens' opinions only: staff
+hold the party line, so a voter-model consensus among citizens is a consensus even though the
+staff of a party elsewhere on the scale disagree.
 """
 
 from __future__ import annotations
@@ -82,16 +89,37 @@ class Rule:
     def __init__(self, spec: OpinionSpec, *, use_compiled: bool = True):
         self.spec = spec
         self.use_compiled = use_compiled
+        # rows of the citizens (0..N-1), learned from the population in ``peer_step``, which
+        # the model calls every step before ``converged``; None compares every row
+        self.citizens: int | None = None
 
     def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        """The textbook peer process for one step (in place on ``pop.x``)."""
+        """The textbook peer process for one step, in place on the citizens' rows of ``pop.x``.
+
+        ``graph`` is the citizens' network (N nodes, no staff); staff rows are never read or
+        written here.
+        """
+        if graph.n != pop.citizens:
+            raise ValueError(
+                f"the peer process runs on the citizens' network ({pop.citizens} nodes); "
+                f"got a graph of {graph.n}"
+            )
+        self.citizens = pop.citizens
+        self._peer_process(pop, graph, rng)
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        """The rule's own peer process (none in the base rule)."""
 
     def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
         return d <= openness if self.inclusive else d < openness
 
+    def _citizen_rows(self, x: np.ndarray) -> np.ndarray:
+        return x if self.citizens is None else x[: self.citizens]
+
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
-        """Opinions stopped changing: max |Δx| over the step <= tolerance."""
-        return bool(np.max(np.abs(after - before), initial=0.0) <= tolerance)
+        """Citizens' opinions stopped changing: max |Δx| over the step <= tolerance."""
+        change = self._citizen_rows(after) - self._citizen_rows(before)
+        return bool(np.max(np.abs(change), initial=0.0) <= tolerance)
 
     def read(
         self,
@@ -150,7 +178,7 @@ class Deffuant(Rule):
             self._shared = (id(pop.openness), eps)
         return self._shared[1]
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         # the citizens' graph: only citizens (rows < N, never staff) are picked or met
         n = pop.citizens
         u = rng.random(n)
@@ -170,7 +198,7 @@ class Voter(Rule):
 
     name = "voter"
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         n = pop.citizens
         u = rng.random(n)
         kernel("voter_sweep", use_compiled=self.use_compiled)(
@@ -178,8 +206,9 @@ class Voter(Rule):
         )
 
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
-        """Consensus: every citizen holds the same opinion (a quiet step is not enough)."""
-        return bool(np.all(np.ptp(after, axis=0) <= tolerance))
+        """Consensus: every citizen holds the same opinion (a quiet step is not enough). Staff
+        rows are left out: they hold their party's line whatever the citizens agree on."""
+        return bool(np.all(np.ptp(self._citizen_rows(after), axis=0) <= tolerance))
 
     def read(
         self,
@@ -220,20 +249,22 @@ class HegselmannKrause(Rule):
     name = "hegselmann_krause"
     inclusive = True
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        if graph.complete and pop.x.shape[1] == 1:
-            pop.x[:, 0] = hk_complete(pop.x[:, 0], pop.openness)
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        # citizens' rows only: staff (rows >= N) are neither averaged nor averaged over
+        n = pop.citizens
+        x = pop.x[:n]
+        openness = pop.openness[:n]
+        if graph.complete and x.shape[1] == 1:
+            x[:, 0] = hk_complete(x[:, 0], openness)
             return
         rows, cols = graph.rows, graph.indices
-        x = pop.x
-        close = distance(x[rows], x[cols]) <= pop.openness[rows]
+        close = distance(x[rows], x[cols]) <= openness[rows]
         r, c = rows[close], cols[close]
-        counts = np.bincount(r, minlength=pop.n) + 1.0
-        new = x.copy()
+        counts = np.bincount(r, minlength=n) + 1.0
+        new = np.empty_like(x)
         for k in range(x.shape[1]):
-            new[:, k] = (np.bincount(r, weights=x[c, k], minlength=pop.n) + x[:, k]) / counts
-        movable = _movable(pop)
-        x[movable] = new[movable]
+            new[:, k] = (np.bincount(r, weights=x[c, k], minlength=n) + x[:, k]) / counts
+        x[:] = new
 
 
 class DeGroot(Rule):
@@ -246,18 +277,20 @@ class DeGroot(Rule):
     def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
         return np.ones(d.shape, dtype=bool)
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        # citizens' rows only, like the other classic rules
+        n = pop.citizens
         rows, cols = graph.rows, graph.indices
         w = graph.weights if graph.weights is not None else np.ones(cols.size)
         s = self.spec.self_weight
-        x = pop.x
-        total = np.bincount(rows, weights=w, minlength=pop.n) + s
+        x = pop.x[:n]
+        total = np.bincount(rows, weights=w, minlength=n) + s
         new = x.copy()
         for k in range(x.shape[1]):
             new[:, k] = (
-                np.bincount(rows, weights=w * x[cols, k], minlength=pop.n) + s * x[:, k]
+                np.bincount(rows, weights=w * x[cols, k], minlength=n) + s * x[:, k]
             ) / np.where(total > 0, total, 1.0)
-        movable = _movable(pop) & (total > 0)  # an isolated citizen with no self-weight keeps x
+        movable = total > 0  # an isolated citizen with no self-weight keeps x
         x[movable] = new[movable]
 
 
