@@ -13,14 +13,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from model.comparison import CONFIDENCE, mean_ci
+from model.config import ConfigError
 from model.config.experiment import Experiment, experiment_from_stored
-from model.sweeps import STATE
+from model.sweeps import RUN_COLUMNS, STATE, SweepFolderError, short_error
 
 
 def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
-    """The experiment (as stored when the sweep started) and its runs table."""
+    """The experiment (as stored when the sweep started) and its runs table.
+
+    Raises FileNotFoundError when either file is missing, and
+    :class:`~model.sweeps.SweepFolderError` (bad input) when one cannot be read.
+    """
     folder = Path(folder)
     state = folder / STATE
     table = folder / "runs.parquet"
@@ -30,9 +36,33 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
             f"{folder}: not a finished sweep folder (no {missing}); run "
             "socialweb sweep (with --resume to finish one) first"
         )
-    record = json.loads(state.read_text(encoding="utf-8"))
-    experiment = experiment_from_stored(record["resolved"], folder)
-    return experiment, pd.read_parquet(table)
+    try:
+        record = json.loads(state.read_text(encoding="utf-8"))
+        experiment = experiment_from_stored(record["resolved"], folder)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ConfigError) as err:
+        raise SweepFolderError(
+            f"{state}: expected the sweep's record as socialweb sweep writes it, it is "
+            f"unreadable ({short_error(err)})"
+        ) from None
+    try:
+        runs = pd.read_parquet(table)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise SweepFolderError(
+            f"{table}: expected the sweep's runs table (Parquet), it is unreadable "
+            f"({short_error(err)})"
+        ) from None
+    lacking = [c for c in RUN_COLUMNS if c not in runs.columns]
+    if lacking:
+        raise SweepFolderError(
+            f"{table}: expected the sweep's runs table with columns {', '.join(RUN_COLUMNS)}, "
+            f"it has no {', '.join(lacking)}"
+        )
+    if runs.empty:  # e.g. written by a sweep whose workers wrote their runs elsewhere
+        raise SweepFolderError(
+            f"{table}: expected the sweep's runs table, it holds no finished run; "
+            f"see {folder / 'failed'} or rerun the sweep"
+        )
+    return experiment, runs
 
 
 def output_columns(experiment: Experiment, runs: pd.DataFrame) -> list[str]:

@@ -13,6 +13,8 @@ ffmpeg where it can, and without it an MP4 request fails with one clear line.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,8 +36,10 @@ class AnimationError(ValueError):
     """The animation cannot be written (bad input or missing ffmpeg: exit 2)."""
 
 
-def check_output(path: Path) -> None:
-    """Refuse an unknown extension, or MP4 without ffmpeg, before any work is done."""
+def check_output(path: Path, *, overwrite: bool = False) -> None:
+    """Refuse, before any work is done: an unknown extension, MP4 without ffmpeg, a folder, a
+    path under a file, an existing file (unless ``overwrite``), a folder that cannot be written."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise AnimationError(
@@ -47,6 +51,22 @@ def check_output(path: Path) -> None:
             "(scripts/bootstrap installs it where apt is available; or write "
             "a .gif)"
         )
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise AnimationError(f"--out: {path}: expected a file path, but {parent} is a file")
+    if path.is_dir():
+        raise AnimationError(f"--out: {path}: expected a .gif or .mp4 file, got a folder")
+    if path.exists() and not overwrite:
+        raise AnimationError(f"--out: {path}: already exists; choose a new name or add --overwrite")
+    existing = next((p for p in (path.parent, *path.parents) if p.exists()), Path("."))
+    try:  # what rendering will need: a hidden file beside the output (permissions alone can lie)
+        handle, probe = tempfile.mkstemp(prefix=".socialweb-probe-", dir=existing)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise AnimationError(
+            f"--out: {path}: cannot write in {existing} ({err.strerror or type(err).__name__})"
+        ) from None
 
 
 def animate(
@@ -57,10 +77,15 @@ def animate(
     steps: int | None = None,
     fps: int = 8,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Run ``scenario`` and write its animation to ``out`` (.gif or .mp4)."""
+    """Run ``scenario`` and write its animation to ``out`` (.gif or .mp4).
+
+    The frames go to a uniquely named hidden file beside ``out``, renamed to ``out`` when
+    complete; an existing ``out`` is refused unless ``overwrite``.
+    """
     out = Path(out)
-    check_output(out)
+    check_output(out, overwrite=overwrite)
     model = SocialWebModel(scenario, seed=seed, agents="parties")
     total = scenario.steps if steps is None else int(steps)
     pos = spring_layout(model.graph, model.seed)
@@ -125,7 +150,11 @@ def animate(
         else PillowWriter(fps=fps)
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
+    handle, name = tempfile.mkstemp(
+        prefix=f".{out.stem}.", suffix=f".partial{out.suffix}", dir=out.parent
+    )
+    os.close(handle)
+    tmp = Path(name)
     try:
         with writer.saving(fig, str(tmp), dpi=80):
             draw(0)

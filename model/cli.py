@@ -8,6 +8,8 @@ line per problem, ``FILE: key.path: expected …, got …``, and nothing is writ
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -37,13 +39,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
+MAX_SEED = 2**63 - 1  # the scenario's own limit (``seed`` in model/config/schema.py)
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, {MAX_SEED}], got {text[:40]!r}"
+        ) from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, {MAX_SEED}], got {text[:40]!r}"
+        )
     return value
 
 
@@ -71,8 +80,18 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _memory(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="refuse runs or designs estimated to need more memory than this, e.g. 8G "
+        "(default: this machine's memory; also $SOCIALWEB_MAX_MEMORY)",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     _scenario_options(p)
+    _memory(p)
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
     _progress(p)
 
@@ -133,6 +152,7 @@ def build_parser() -> Parser:
     )
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
     _progress(p)
+    _memory(p)
 
     p = sub.add_parser(
         "analyze",
@@ -161,10 +181,13 @@ def build_parser() -> Parser:
     p.add_argument("--out", required=True, help="output file, .gif or .mp4")
     _scenario_options(p)
     p.add_argument("--fps", type=_positive_int, default=8, help="frames per second (default 8)")
+    _memory(p)
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     _progress(p)
 
     p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
     p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
+    _memory(p)
 
     sub.add_parser("params", help="print every scenario key with its default, range and source")
 
@@ -222,7 +245,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ConfigError as err:
             problems += err.problems
     for line in problems:
-        print(line, file=sys.stderr)
+        _say(line)
     if problems:
         return EXIT_BAD_INPUT
     for file in args.files:
@@ -234,15 +257,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from model.progress import Progress
     from model.report import write_run
     from model.runner import load_scenario, run
-    from model.store import choose_output
+    from model.store import output_folder
 
     scenario = load_scenario(args.scenario, _overrides(args))
-    out = choose_output(args.out, scenario.name)
-    with Progress(f"run {scenario.name}", args.progress, "steps") as bar:
+    with (
+        output_folder(args.out, scenario.name) as out,
+        Progress(f"run {scenario.name}", args.progress, "steps") as bar,
+    ):
         result = run(
             scenario, seed=args.seed, progress=bar.update, agents=True if args.agents else None
         )
-    write_run(result, out)
+        write_run(result, out)
     f = result.summary["final"]
     votes = ", ".join(f"{p} {100 * v:.1f}%" for p, v in f["vote_share"].items())
     print(
@@ -255,14 +280,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from model.comparison import compare
+    from model.config import ConfigError, limits
     from model.progress import Progress
     from model.report import write_comparison
     from model.runner import load_scenario
-    from model.store import choose_output
+    from model.store import output_folder
 
     overrides = _overrides(args)
-    from model.config import ConfigError
-
     scenarios, problems = [], []
     for file in args.scenarios:
         try:
@@ -271,31 +295,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
             problems += err.problems
     if problems:
         raise ConfigError(problems)
+    limits.check_runs(scenarios, concurrent=args.jobs, source="compare")
     label = (
         "compare-"
         + "-vs-".join(s.name for s in scenarios[:3])
         + ("-etc" if len(scenarios) > 3 else "")
     )
-    out = choose_output(args.out, label)
     seed = args.seed if args.seed is not None else scenarios[0].seed
     start = time.perf_counter()
     total = len(scenarios) * args.replicates
-    with Progress(
-        f"compare ({total} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
-        args.progress,
-        "runs",
-    ) as bar:
+    with (
+        output_folder(args.out, label) as out,
+        Progress(
+            f"compare ({total} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
+            args.progress,
+            "runs",
+        ) as bar,
+    ):
         comp = compare(
             scenarios, replicates=args.replicates, seed=seed, jobs=args.jobs, progress=bar.update
         )
-    write_comparison(
-        comp,
-        out,
-        seed=seed,
-        replicates=args.replicates,
-        jobs=args.jobs,
-        wall_time_s=round(time.perf_counter() - start, 3),
-    )
+        write_comparison(
+            comp,
+            out,
+            seed=seed,
+            replicates=args.replicates,
+            jobs=args.jobs,
+            wall_time_s=round(time.perf_counter() - start, 3),
+        )
     c = comp.comparison
     for name, entry in c["scenarios"].items():
         votes = ", ".join(f"{p} {100 * entry['vote_share'][p]['mean']:.1f}%" for p in c["parties"])
@@ -306,12 +333,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    import contextlib
+
     from model.config.experiment import load_experiment
     from model.progress import Progress
     from model.report import write_sweep
     from model.runner import check_files
     from model.store import choose_output
-    from model.sweeps import executor_for, sweep
+    from model.sweeps import check_folder, executor_for, sweep
 
     experiment = load_experiment(args.experiment)
     check_files(experiment.base, args.experiment)
@@ -319,32 +348,44 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("socialweb sweep: --resume needs --out, the folder of the sweep to finish")
     if args.scheduler and args.backend != "dask":
         raise UsageError("socialweb sweep: --scheduler is only used with --backend dask")
+    if args.out:
+        check_folder(experiment, Path(args.out), resume=args.resume)  # before any cluster starts
     out = Path(args.out) if args.out else choose_output(None, f"sweep-{experiment.name}")
     total = len(experiment.points()) * experiment.replicates
     start = time.perf_counter()
     label = f"sweep {experiment.name} ({total} runs, {args.backend})"
-    with (
-        executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
-        Progress(label, args.progress, "runs") as bar,
-    ):
-        runs = sweep(
+
+    def finish(table):  # runs.parquet last, while sweep() still holds the folder's lock
+        write_sweep(
             experiment,
+            table,
+            table.attrs["failed"],
+            out,
+            backend=args.backend,
             jobs=args.jobs,
-            progress=bar.update,
-            executor=executor,
-            out=out,
-            resume=args.resume,
+            wall_time_s=round(time.perf_counter() - start, 3),
         )
+
+    try:
+        with (
+            executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
+            Progress(label, args.progress, "runs") as bar,
+        ):
+            runs = sweep(
+                experiment,
+                jobs=args.jobs,
+                progress=bar.update,
+                executor=executor,
+                out=out,
+                resume=args.resume,
+                finish=finish,
+            )
+    except BaseException:
+        if not args.out:  # the new folder under results/, if the sweep never wrote in it
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     failed = runs.attrs["failed"]
-    write_sweep(
-        experiment,
-        runs,
-        failed,
-        out,
-        backend=args.backend,
-        jobs=args.jobs,
-        wall_time_s=round(time.perf_counter() - start, 3),
-    )
     print(f"{experiment.name}: {len(runs)} runs done, {len(failed)} failed")
     if len(failed):
         print(f"failed runs: {out / 'failed'}", file=sys.stderr)
@@ -361,18 +402,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             f"socialweb analyze: {folder}: expected a finished sweep folder "
             "(with runs.parquet and sweep.json)"
         )
-    if (folder / "analysis").exists():
-        import shutil
-
-        shutil.rmtree(folder / "analysis")  # analysis is derived: rebuild it whole
-    out = write_analysis(folder, party=args.party)
+    out = write_analysis(folder, party=args.party)  # replaces analysis/ once the inputs are read
     print(out / "report.md")
     print(out)
     return EXIT_OK
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    import os
     import shutil
 
     from model.runner import load_scenario
@@ -403,12 +439,19 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        check_output(out)
+        check_output(out, overwrite=args.overwrite)
     except AnimationError as err:
         raise UsageError(str(err)) from None
     scenario = load_scenario(args.scenario, _overrides(args))
     with Progress(f"animate {scenario.name}", args.progress, "frames") as bar:
-        animate(scenario, out, seed=args.seed, fps=args.fps, progress=bar.update)
+        animate(
+            scenario,
+            out,
+            seed=args.seed,
+            fps=args.fps,
+            progress=bar.update,
+            overwrite=args.overwrite,
+        )
     print(out)
     return EXIT_OK
 
@@ -461,17 +504,37 @@ COMMANDS = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _say(message: object) -> None:
+    """One problem, one line on stderr: control characters in names and paths (a newline in a
+    file name could forge a second message) are shown escaped."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(message))
+    print(text, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (the console script exits with it)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except UsageError as err:
-        print(err, file=sys.stderr)
+        _say(err)
         return EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    if getattr(args, "max_memory", None):
+        from model.config.limits import parse_size
+
+        try:
+            parse_size(args.max_memory)
+        except ValueError as err:
+            _say(err)
+            return EXIT_BAD_INPUT
+        # the environment carries the limit to every check, in this process and its workers
+        os.environ["SOCIALWEB_MAX_MEMORY"] = args.max_memory
     if getattr(args, "jobs", 1) > 1 and getattr(args, "backend", "local") == "local":
         from model.pool import prestart
 
@@ -482,14 +545,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as err:
-        print(err, file=sys.stderr)
+        _say(err)
         return EXIT_BAD_INPUT
     except ConfigError as err:
         for line in err.problems:
-            print(line, file=sys.stderr)
+            _say(line)
         return EXIT_BAD_INPUT
     except OutputError as err:
-        print(err, file=sys.stderr)
+        _say(err)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("socialweb: interrupted; nothing was written for unfinished work", file=sys.stderr)
@@ -497,10 +560,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - the one place that turns failures into exit 1
         if args.debug:
             raise
-        print(
+        if type(err).__name__ == "IncompleteSweepError":  # says what is missing and what to do
+            _say(f"socialweb {args.command}: {err}")
+            return EXIT_FAILED
+        _say(
             f"socialweb {args.command}: failed: {type(err).__name__}: {err} "
-            "(rerun with --debug for the traceback)",
-            file=sys.stderr,
+            "(rerun with --debug for the traceback)"
         )
         return EXIT_FAILED
 

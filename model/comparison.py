@@ -11,10 +11,9 @@ do not depend on the number of workers or the order runs finish in.
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
-import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -25,6 +24,7 @@ from concurrent.futures import (
     as_completed,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ import pandas as pd
 
 from model.config import ConfigError, Scenario
 from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
-from model.pool import context
+from model.pool import context, exit_when_closed, lifeline
 from model.rng import replicate_seeds
 from model.runner import RunResult, run
 
@@ -80,19 +80,6 @@ def run_row(result: RunResult, replicate: int) -> dict[str, Any]:
     return row
 
 
-def _watch_parent() -> None:
-    """Worker initializer: exit when the parent process dies (no orphaned runs)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def _ready() -> None:
     """A no-op the pool runs first: its result means a worker is up."""
 
@@ -114,11 +101,15 @@ def run_all(
     Results come back in task order whatever the worker count or finishing order. With ``jobs``
     local processes, this process is one of them: it runs tasks from the back of the list while
     ``jobs - 1`` pool workers take them from the front (one at a time), so no core waits
-    for the pool to start and nothing is run twice.
+    for the pool to start. The workers end with this call, or with this process if it dies
+    first, even by SIGKILL (:mod:`model.pool`). A worker that dies (killed, out of memory) loses
+    only the runs in flight on the pool; they run again (see :func:`_run_local`), which gives the
+    same results: ``fn`` must depend on its arguments only, as every run does on its seed.
+    An exception raised by ``fn`` is raised here.
     """
     results: list[Any] = [None] * len(tasks)
     total = len(tasks)
-    if executor is None and jobs <= 1:
+    if executor is None and (jobs <= 1 or total <= 1):
         for i, task in enumerate(tasks):
             results[i] = fn(*task)
             if progress:
@@ -127,6 +118,11 @@ def run_all(
     if executor is not None:
         return _run_on(executor, tasks, fn, results, progress)
     return _run_local(tasks, jobs, fn, results, progress)
+
+
+# pools replaced after a worker died, before this process runs what is left on its own
+RESTARTS = 2
+_WAKE = (None, None, None)  # on the queue: tasks went back to the list, look again
 
 
 def _run_local(
@@ -141,14 +137,25 @@ def _run_local(
     The pool is fed from a thread: starting a worker waits for the forkserver to finish
     importing the simulator (2–3 s), and this process runs tasks meanwhile instead of waiting.
     Completions reach this thread through a queue, so ``progress`` is only called from here.
+
+    Workers hold a :func:`model.pool.lifeline` whose write end only this process holds; it is
+    closed on the way out, so every worker exits, idle or mid-run, when this function returns or
+    raises, or when this process dies.
+
+    A worker that dies breaks its pool: the pool ends its other workers, and the tasks in flight
+    there (at most ``jobs - 1``) go back to the front of the list, with a warning; finished
+    tasks are kept. A new pool takes over, up to ``RESTARTS`` times; after that this process
+    runs the remaining tasks alone. So no run is lost and none is reported failed for a dead
+    worker; if a task kills every process that runs it, it kills this one too, as with
+    ``jobs=1``.
     """
     total = len(tasks)
+    workers = jobs - 1
     pending = deque(range(total))
     lock = threading.Lock()
+    stopped = threading.Event()
     finished: queue.Queue = queue.Queue()
-    pool = ProcessPoolExecutor(
-        max_workers=jobs - 1, mp_context=context(), initializer=_watch_parent
-    )
+    reader, writer = lifeline()
 
     def take(front: bool) -> int | None:
         with lock:
@@ -156,23 +163,81 @@ def _run_local(
                 return None
             return pending.popleft() if front else pending.pop()
 
-    def feed() -> None:
+    def requeue(lost: list[int]) -> None:
+        with lock:
+            if not stopped.is_set():
+                pending.extendleft(sorted(lost, reverse=True))  # back at the front, in order
+        finished.put(_WAKE)
+
+    def submit(pool: ProcessPoolExecutor, i: int) -> Future:
+        try:
+            return pool.submit(fn, *tasks[i])
+        except BrokenProcessPool:
+            requeue([i])
+            raise
+
+    def serve(pool: ProcessPoolExecutor) -> list[int] | None:
+        """Feed ``pool`` one task per worker until none is left (None), or a worker died: then
+        the tasks lost with the pool, back in the list."""
         inflight: dict[Future, int] = {}
         try:
             # no task goes to a worker that is still starting: if this process ran out of tasks
             # first, it would have to wait for that worker to start and finish it
             pool.submit(_ready).result()
             while True:
-                while len(inflight) < jobs - 1 and (i := take(front=True)) is not None:
-                    inflight[pool.submit(fn, *tasks[i])] = i
+                while len(inflight) < workers and (i := take(front=True)) is not None:
+                    inflight[submit(pool, i)] = i
                 if not inflight:
-                    return
+                    return None
                 for future in wait(inflight, return_when=FIRST_COMPLETED).done:
-                    finished.put((inflight.pop(future), future.result(), None))
+                    finished.put((inflight[future], future.result(), None))
+                    del inflight[future]
+        except BrokenProcessPool:
+            wait(inflight)  # the pool fails or finishes all of them at once
+            lost = []
+            for future, i in inflight.items():
+                if isinstance(future.exception(), BrokenProcessPool):
+                    lost.append(i)
+                else:
+                    finished.put((i, future.result(), None))  # or raise fn's own error
+            requeue(lost)
+            return lost
+
+    def feed() -> None:
+        try:
+            for attempt in range(RESTARTS + 1):
+                if stopped.is_set():
+                    return
+                pool = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=context(),
+                    initializer=exit_when_closed,
+                    initargs=(reader,),
+                )
+                try:
+                    lost = serve(pool)
+                finally:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                if lost is None or stopped.is_set():  # all done, or this call is over
+                    return
+                then = (
+                    "in a new worker"
+                    if attempt < RESTARTS
+                    else "and the main process runs the rest"
+                )
+                warnings.warn(
+                    f"a worker process died (killed, or out of memory?): {len(lost)} run(s) "
+                    f"start again, {then}",
+                    RuntimeWarning,
+                    stacklevel=1,
+                )
         except BaseException as err:  # noqa: BLE001 - handed to the calling thread
             finished.put((None, None, err))
+        finally:
+            finished.put(_WAKE)  # the tasks still listed are this thread's to run
+            reader.close()
 
-    feeder = threading.Thread(target=feed, daemon=True)
+    feeder = threading.Thread(target=feed, name="socialweb-pool-feeder", daemon=True)
     feeder.start()
     done = 0
 
@@ -180,25 +245,28 @@ def _run_local(
         nonlocal done
         if err is not None:
             raise err
+        if i is None:  # _WAKE
+            return
         results[i] = result
         done += 1
         if progress:
             progress(done, total)
 
     try:
-        while (i := take(front=False)) is not None:
-            record(i, fn(*tasks[i]), None)
-            while not finished.empty():
-                record(*finished.get())
         while done < total:
-            record(*finished.get())
-    except BaseException:
+            if (i := take(front=False)) is not None:
+                record(i, fn(*tasks[i]), None)
+                while not finished.empty():
+                    record(*finished.get())
+            else:
+                record(*finished.get())
+    finally:
         with lock:
+            stopped.set()
             pending.clear()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    # the feeder may still wait for a worker that never got a task: do not wait for it
-    pool.shutdown(wait=False, cancel_futures=True)
+        # every worker exits now; the feeder sees its pool break and stops. It may still be
+        # waiting for a worker to start: do not wait for it (the worker exits as it starts)
+        writer.close()
     return results
 
 

@@ -1,4 +1,5 @@
-"""Local worker processes: a forkserver that imports the simulator once, started early.
+"""Local worker processes: a forkserver that imports the simulator once, started early, and a
+lifeline that ends every worker with the command that started it.
 
 Workers fork from a *forkserver* (never from the multi-threaded parent: NumPy's BLAS threads make
 a plain fork unsafe) that has already imported the simulator, so each worker starts warm. That
@@ -6,16 +7,36 @@ import takes 2–3 s; :func:`prestart` launches the server at the very beginning
 imports while the command itself is still importing and loading its inputs. Where forkserver is
 not available (Windows, macOS defaults aside), ``spawn`` is used.
 
+No process outlives the command, even one killed with SIGKILL (which runs no clean-up code):
+
+- each worker holds the read end of a :func:`lifeline`, a pipe whose write end only the command
+  holds, and exits the moment it reads end-of-file (:func:`exit_when_closed`). The kernel closes
+  the write end when the command dies, however it dies, so nothing depends on the command's pid
+  (``os.getppid()`` of a worker is the forkserver, not the command; a polled pid can be reused);
+- the forkserver's own parent *is* the command: it exits when its parent changes
+  (:func:`exit_with_parent`, started by its first preloaded module, so it also holds during the
+  seconds of preloading); once it is serving, it also exits when the command and every worker
+  have closed its ``alive`` pipe (the standard library's own rule);
+- the resource tracker exits when the last process holding its pipe (command, workers) is gone.
+
 This module imports nothing heavy: the CLI calls :func:`prestart` before it imports NumPy.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import os
+import threading
+import time
 
-# the simulator, and its compiled kernels loaded (model.dynamics.warm), once for all workers
-PRELOAD = ["model.sweeps", "model.comparison", "model.runner", "model.dynamics.warm"]
+# the simulator, and its compiled kernels loaded (model.dynamics.warm), once for all workers;
+# model.dynamics.warm comes first: it starts the forkserver's exit_with_parent watch
+PRELOAD = ["model.dynamics.warm", "model.runner", "model.comparison", "model.sweeps"]
+
+# how often the forkserver checks that the command is alive, in seconds
+PARENT_POLL = 0.2
 
 
 def context() -> multiprocessing.context.BaseContext:
@@ -35,3 +56,57 @@ def prestart() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def lifeline() -> tuple[
+    multiprocessing.connection.Connection, multiprocessing.connection.Connection
+]:
+    """A pipe ``(reader, writer)`` to tie workers to this process.
+
+    Hand ``reader`` to each worker (``initializer=exit_when_closed, initargs=(reader,)``) and keep
+    ``writer``: nothing is ever written, so the workers read end-of-file exactly when ``writer``
+    is closed, by ``writer.close()`` or by the kernel when this process dies. Both ends are
+    non-inheritable; multiprocessing passes ``reader`` to a worker explicitly, so no other
+    process holds ``writer``.
+    """
+    return multiprocessing.Pipe(duplex=False)
+
+
+def exit_when_closed(reader: multiprocessing.connection.Connection) -> None:
+    """Worker initializer: exit at once (status 1) when the :func:`lifeline` closes.
+
+    A daemon thread blocks reading ``reader``; the read returns only at end-of-file, that is when
+    the command closed the write end or died. ``os._exit`` ends the worker even mid-run.
+    """
+
+    def watch() -> None:
+        try:
+            reader.recv_bytes()  # nothing is ever sent: returns only by raising at end-of-file
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="socialweb-lifeline", daemon=True).start()
+
+
+def exit_with_parent(interval: float = PARENT_POLL) -> None:
+    """Exit this process (status 1) as soon as its parent process has died.
+
+    For the forkserver, whose parent is the command: it polls ``os.getppid()`` every ``interval``
+    seconds in a daemon thread. A dead parent's children are re-parented (to init or a
+    subreaper), so a changed ``getppid()`` is unambiguous even if the dead parent's pid is reused.
+    A parent that died before this call goes unseen (1 may be a live parent: the command runs as
+    pid 1 in a container); the forkserver then exits when it finishes preloading and finds its
+    ``alive`` pipe closed.
+
+    The thread sleeps without holding locks, so the forkserver's later forks stay as safe as
+    they already are: the server runs threads anyway (BLAS's, pyarrow's allocator's).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="socialweb-exit-with-parent", daemon=True).start()

@@ -15,8 +15,16 @@ from model.config import scenario_to_dict
 from model.config.experiment import Experiment
 from model.plots import comparison_timeseries, effects, opinion_histogram, run_overview, save
 from model.runner import RunResult
-from model.store import manifest, staged, write_json, write_parquet, write_text, write_yaml
-from model.sweeps import design_table
+from model.store import (
+    file_name,
+    manifest,
+    staged,
+    write_json,
+    write_parquet,
+    write_text,
+    write_yaml,
+)
+from model.sweeps import IncompleteSweepError, design_keys, design_table
 
 RESOLVED_HEADER = "# Fully resolved scenario (every default filled in), as this run used it.\n"
 
@@ -168,7 +176,11 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
     with staged(out) as stage:
         (stage / "scenarios").mkdir()
         for s in comp.scenarios:
-            write_yaml(scenario_to_dict(s), stage / "scenarios" / f"{s.name}.yaml", RESOLVED_HEADER)
+            write_yaml(
+                scenario_to_dict(s),
+                stage / "scenarios" / f"{file_name(s.name)}.yaml",
+                RESOLVED_HEADER,
+            )
         write_parquet(comp.runs, stage / "runs.parquet")
         write_parquet(comp.timeseries, stage / "timeseries.parquet")
         write_json(comp.comparison, stage / "comparison.json")
@@ -198,8 +210,20 @@ def write_sweep(
     experiment: Experiment, runs: pd.DataFrame, failed: pd.DataFrame, out: Path, **meta: Any
 ) -> Path:
     """Finish a sweep folder: base_scenario.yaml, design.parquet, runs.parquet (written last:
-    its presence marks the sweep complete), failed.parquet, manifest.json."""
+    its presence marks the sweep complete), failed.parquet, manifest.json.
+
+    Refuses (:class:`~model.sweeps.IncompleteSweepError`, nothing written) when ``runs`` and
+    ``failed`` do not cover every (point, replicate) of the design: such a sweep is not complete.
+    """
     out = Path(out)
+    covered = {(int(p), int(r)) for p, r in zip(runs["point"], runs["replicate"], strict=True)}
+    covered |= {(int(p), int(r)) for p, r in zip(failed["point"], failed["replicate"], strict=True)}
+    design = set(design_keys(experiment))
+    if missing := len(design - covered):
+        raise IncompleteSweepError(
+            f"{out}: {missing} of {len(design)} runs are missing from the table, so the sweep "
+            "is not complete and runs.parquet was not written"
+        )
     write_yaml(scenario_to_dict(experiment.base), out / "base_scenario.yaml", RESOLVED_HEADER)
     write_parquet(design_table(experiment), out / "design.parquet")
     write_parquet(failed, out / "failed.parquet")
@@ -223,10 +247,12 @@ def write_sweep(
 
 def write_analysis(folder: Path, *, party: str | None = None) -> Path:
     """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md."""
+    import shutil
+
     from model import analysis
     from model.plots import frontier_plot, heatmap, response_curves, sobol_bars
 
-    found = analysis.analyze(folder, party=party)
+    found = analysis.analyze(folder, party=party)  # unreadable inputs stop here, nothing touched
     experiment, runs, summary = found.experiment, found.runs, found.summary
     outputs = analysis.output_columns(experiment, runs)
     varied = [f.path for f in experiment.factors]
@@ -241,6 +267,8 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         "",
     ]
     out = Path(folder) / "analysis"
+    if out.is_dir() and not out.is_symlink():
+        shutil.rmtree(out)  # analysis is derived: rebuild it whole
     with staged(out) as stage:
         write_parquet(summary, stage / "summary.parquet")
         figures: list[str] = []

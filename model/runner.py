@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.config import ConfigError, Scenario
+from model.config import ConfigError, Scenario, limits
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
 from model.network.io import EdgeListError, read_edge_list, read_values
@@ -29,7 +29,9 @@ TIDY_COLUMNS = ["step", "metric", "party", "source_type", "value"]
 
 
 def check_files(scenario: Scenario, source: str) -> None:
-    """Read the files a scenario names (edge list, thresholds) now, so errors come first."""
+    """Read the files a scenario names (edge list, thresholds) now, so errors come first, and
+    refuse a scenario whose run would not fit in memory (``model.config.limits``)."""
+    limits.check_runs([scenario], source=source)
     key = "network.path"
     try:
         if scenario.network.kind == "edge_list":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,53 @@ def _results_in_tmp(tmp_path, monkeypatch):
     """Default output folders go to a temporary results/ so tests never touch the checkout."""
     monkeypatch.setenv("SOCIALWEB_RESULTS", str(tmp_path / "results"))
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+# every process the suite starts inherits this mark: SOCIALWEB_TEST_SESSION=<pytest's pid>
+SESSION_MARK = "SOCIALWEB_TEST_SESSION"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_process_left_behind():
+    """The suite leaves no worker, forkserver or resource tracker behind (issue 11).
+
+    At the end, every live process carrying this session's mark, except pytest's own forkserver
+    and resource tracker (they exit with pytest), is a leftover: the session fails, naming them,
+    once they have had 5 s to exit. Linux only (reads /proc).
+    """
+    os.environ[SESSION_MARK] = str(os.getpid())
+    yield
+    if not Path("/proc/self/environ").exists():
+        return
+    deadline = time.monotonic() + 5
+    while (left := _left_behind()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processes the tests started are still running: {left}"
+
+
+def _left_behind() -> dict[int, str]:
+    """Live processes marked with this session, but for pytest and its forkserver and tracker."""
+    me = os.getpid()
+    mark = f"{SESSION_MARK}={me}".encode()
+    left = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            if mark not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone, or not ours to read
+            continue
+        state, parent = stat[stat.rindex(")") + 2 :].split()[:2]
+        own = int(parent) == me and any(
+            f"multiprocessing.{server} import main" in command
+            for server in ("forkserver", "resource_tracker")
+        )
+        if state != "Z" and not own:
+            left[int(entry.name)] = command
+    return left
 
 
 def tiny_data(

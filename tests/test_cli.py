@@ -265,7 +265,16 @@ def test_compare_reports_problems_of_every_file(tmp_path, capsys):
     [
         ("foo", "--set: foo: expected DOTTED.PATH=VALUE"),
         ("=3", "--set: =3: expected DOTTED.PATH=VALUE"),
-        ("steps.x=1", "--set: steps.x: 'steps' is not a section"),
+        ("steps.x=1", "{file}: steps.x (from the command line): 'steps' is not a section"),
+        (
+            "no.such.path=1",
+            "{file}: no.such.path (from the command line): unknown key 'no'; expected one of: ",
+        ),
+        (
+            "parties.bleu.staff.count=3",
+            "{file}: parties.bleu.staff.count (from the command line): no party 'bleu' in the "
+            "scenario (did you mean 'blue'?)",
+        ),
         (
             "parties.blue.champions.guidence=0.2",
             "{file}: parties.blue.champions.guidence (from the command line): unknown key "
@@ -333,7 +342,8 @@ def test_citizens_flag_out_of_schema_range(tmp_path, capsys):
         (["run", "{s}", "--bogus"], "socialweb: unrecognized arguments: --bogus"),
         (
             ["run", "{s}", "--seed", "-1"],
-            "socialweb run: argument --seed: expected an integer >= 0, got '-1'",
+            "socialweb run: argument --seed: expected an integer in [0, 9223372036854775807], "
+            "got '-1'",
         ),
         (
             ["run", "{s}", "--steps", "0"],

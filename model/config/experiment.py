@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,10 +37,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from model.config import limits
 from model.config.load import (
     Checker,
     ConfigError,
+    _fmt,
     apply_overrides,
+    check_name,
     read_yaml,
     resolve_path,
     scenario_from_dict,
@@ -232,12 +236,23 @@ def _factor(b: Checker, path: str, spec: Any, design: str | None, base: Scenario
             b.fail(f"{where}.num", f"only used by the grid design, got design {design}")
             return None
         return Factor(path, low=low, high=high, num=num, integer=integer)
-    b.fail(where, f"expected a list of values or a range {{low, high}}, got {spec!r}")
+    b.fail(where, f"expected a list of values or a range {{low, high}}, got {_fmt(spec)}")
     return None
 
 
 def _as_value(factor: Factor, value: float) -> Any:
     return int(round(value)) if factor.integer else float(value)
+
+
+def design_size(factors: tuple[Factor, ...], design: str, samples: int) -> int:
+    """How many points the design has, computed without expanding it."""
+    if not factors:
+        return 1
+    if design == "grid":
+        return math.prod(len(f.values) if f.values is not None else int(f.num) for f in factors)
+    if design == "sobol":
+        return samples * (len(factors) + 2)  # Saltelli's N (k + 2), first and total order
+    return samples
 
 
 def design_points(exp: Experiment) -> list[dict[str, Any]]:
@@ -289,7 +304,7 @@ def _check_outputs(b: Checker, outputs: Any, base: Scenario) -> tuple[str, ...]:
     if outputs is None:
         return tuple(known)
     if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
-        b.fail("outputs", f"expected a list of output names, got {outputs!r}")
+        b.fail("outputs", f"expected a list of output names, got {_fmt(outputs)}")
         return ()
     for k, name in enumerate(outputs):
         if name not in known:
@@ -315,7 +330,7 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
         raise ConfigError(b.problems)
     if "base" in data:
         if not isinstance(data["base"], str):
-            b.fail("base", f"expected a path to a scenario file, got {data['base']!r}")
+            b.fail("base", f"expected a path to a scenario file, got {_fmt(data['base'])}")
             raise ConfigError(b.problems)
         base_path = resolve_path(data["base"], base_dir)
         try:
@@ -327,16 +342,16 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
     else:
         raw = data["scenario"]
         if not isinstance(raw, Mapping):
-            b.fail("scenario", f"expected a mapping of scenario keys, got {raw!r}")
+            b.fail("scenario", f"expected a mapping of scenario keys, got {_fmt(raw)}")
             raise ConfigError(b.problems)
         scenario_source, scenario_dir = f"{source}: scenario", base_dir
     overrides = data.get("overrides") or {}
     if not isinstance(overrides, Mapping):
-        b.fail("overrides", f"expected a mapping of dotted paths to values, got {overrides!r}")
+        b.fail("overrides", f"expected a mapping of dotted paths to values, got {_fmt(overrides)}")
         raise ConfigError(b.problems)
     try:
         base = scenario_from_dict(
-            apply_overrides(dict(raw), dict(overrides)),
+            apply_overrides(dict(raw), dict(overrides), source),
             source=scenario_source,
             base_dir=scenario_dir,
             overridden=[f"{k}" for k in overrides],
@@ -357,7 +372,7 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
     if not known_design:
         near = difflib.get_close_matches(str(design), DESIGNS, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
-        b.fail("design", f"expected one of {', '.join(DESIGNS)}, got {design!r}{hint}")
+        b.fail("design", f"expected one of {', '.join(DESIGNS)}, got {_fmt(design)}{hint}")
     ok, samples = b.scalar(int, data.get("samples", 16), "samples", 1, 1_000_000)
     if ok and design == "sobol" and samples & (samples - 1):
         b.fail(
@@ -369,11 +384,13 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
     ok, seed = b.scalar(int, data.get("seed", 0), "seed", 0, 2**63 - 1)
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
-            b.fail(key, f"expected a string, got {data[key]!r}")
+            b.fail(key, f"expected a string, got {_fmt(data[key])}")
+    if "name" in data:
+        check_name(b, "name", data["name"])
     vary = data.get("vary") or {}
     factors = []
     if not isinstance(vary, Mapping):
-        b.fail("vary", f"expected a mapping of dotted paths to values or ranges, got {vary!r}")
+        b.fail("vary", f"expected a mapping of dotted paths to values or ranges, got {_fmt(vary)}")
     else:
         for path, spec in vary.items():
             factor = _factor(b, str(path), spec, design if known_design else None, base)
@@ -395,23 +412,35 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
         seed=seed,
         outputs=outputs,
     )
-    # every point must make a valid scenario (ranges can break consistency rules)
+    # refuse a design that would not fit in memory before expanding it
+    size = design_size(exp.factors, exp.design, exp.samples)
+    limits.check(
+        limits.design_bytes(size, exp.replicates),
+        f"a design of {size:,} points × {exp.replicates:,} replicates",
+        source=source,
+    )
+    # every point must make a valid scenario (ranges can break consistency rules), small enough
+    # to run (points can make runs bigger than the base)
+    biggest, most = exp.base, limits.run_bytes(exp.base)
     for k, point in enumerate(exp.points()):
         try:
-            exp.scenario_at(point)
+            scenario = exp.scenario_at(point)
         except ConfigError as err:
             shown = ", ".join(f"{p}={v}" for p, v in point.items())
             detail = err.problems[0].split(": ", 1)[-1]
             raise ConfigError(
                 [f"{source}: vary: design point {k} ({shown}) is inconsistent: {detail}"]
             ) from None
+        if (need := limits.run_bytes(scenario)) > most:
+            biggest, most = scenario, need
+    limits.check_runs([biggest], source=source)
     return exp
 
 
 def load_experiment(path: str | Path) -> Experiment:
     """Load and check an experiment file."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, "experiment")
     return experiment_from_dict(data, source=str(path), base_dir=path.parent)
 
 

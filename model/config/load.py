@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
+import re
+import reprlib
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -21,6 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from model.config.schema import PartySpec, Scenario
+from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, load_text
 
 
 class ConfigError(ValueError):
@@ -35,13 +39,31 @@ class OutputError(ValueError):
     """The output folder cannot be used (bad input: exit 2)."""
 
 
+_SHORT = reprlib.Repr(maxlevel=2, maxlist=4, maxdict=4, maxstring=50, maxother=50, maxlong=40)
+
+
 def _fmt(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    """A value for an error message, cut to ~60 characters without formatting it whole.
+
+    ``str()`` of a hostile value (an alias bomb, a huge list) could take gigabytes; ``reprlib``
+    looks at a few items of each level only.
+    """
+    text = _SHORT.repr(value) if isinstance(value, (str, list, dict, tuple)) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@functools.cache
+def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """A spec class's type hints and fields (``get_type_hints`` is slow: once per class)."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
 class Checker:
@@ -57,6 +79,12 @@ class Checker:
         where = path or "(top level)"
         if path in self.overridden:
             where += " (from the command line)"
+        else:
+            # a --set of a.b.c where 'a' is unknown: name the whole path the user typed
+            deeper = sorted(k for k in self.overridden if k.startswith(f"{path}."))
+            if deeper:
+                where = f"{deeper[0]} (from the command line)"
+                message = message.replace("unknown key", f"unknown key '{path}'", 1)
         self.problems.append(f"{self.source}: {where}: {message}")
 
     def build(self, cls: type, data: Any, path: str) -> Any:
@@ -65,8 +93,7 @@ class Checker:
         if not isinstance(data, Mapping):
             self.fail(path, f"expected a mapping of {cls.__name__} keys, got {_fmt(data)}")
             return cls()
-        hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints, fields = _schema(cls)
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             where = f"{path}.{key}" if path else str(key)
@@ -215,6 +242,12 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
                 f"expected {pop.issues} value(s), one per issue "
                 f"(population.issues), got {len(party.position)}",
             )
+        if party.staff.count and party.staff.ties > pop.citizens:
+            b.fail(
+                f"{where}.staff.ties",
+                f"expected at most population.citizens ({pop.citizens}): each staff member's "
+                f"ties go to distinct citizens, got {party.staff.ties}",
+            )
         ch = party.champions
         if ch.initial > ch.max_champions:
             b.fail(
@@ -242,6 +275,19 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
                 )
 
 
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def check_name(b: Checker, path: str, name: Any) -> None:
+    """A name that becomes part of file and folder names: letters, digits, ``_`` and ``-``."""
+    if isinstance(name, str) and not NAME.match(name):
+        b.fail(
+            path,
+            "expected a name of letters, digits, _ and - (starting with a letter or digit, at "
+            f"most 64 characters), got {_fmt(name)}",
+        )
+
+
 def fixed_cost_per_step(party: PartySpec, citizens: int) -> float:
     """Cost per step of the institution (content and paid reach) and the staff."""
     inst = party.institution
@@ -266,51 +312,91 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not key or any(not part for part in key.split(".")):
         raise ConfigError([f"--set: {text}: expected DOTTED.PATH=VALUE"])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+        value = load_text(raw) if raw.strip() else ""
+    except (yaml.YAMLError, YamlProblem):
         value = raw
     return key, value
 
 
-def apply_overrides(data: dict, overrides: Mapping[str, Any]) -> dict:
-    """Set dotted paths in raw scenario data (a deep copy); the schema check comes after."""
+def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--set") -> dict:
+    """Set dotted paths in raw scenario data (a deep copy); the schema check comes after.
+
+    An override cannot create a party: ``parties.bleu.…`` where the scenario declares no party
+    ``bleu`` is refused with a did-you-mean (a typo would otherwise add a third party).
+    """
     import copy
 
     data = copy.deepcopy(data)
     for key, value in overrides.items():
         node = data
         parts = key.split(".")
+        if parts[0] == "parties" and len(parts) > 2:
+            declared = data.get("parties") if isinstance(data.get("parties"), dict) else {}
+            if parts[1] not in declared:
+                near = difflib.get_close_matches(parts[1], [str(p) for p in declared], n=1)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                names = ", ".join(map(str, declared)) or "none"
+                raise ConfigError(
+                    [
+                        f"{source}: {key} (from the command line): no party '{parts[1]}' "
+                        f"in the scenario{hint}; "
+                        f"declared: {names} (declare a new party in the file)"
+                    ]
+                )
         for part in parts[:-1]:
             nxt = node.get(part)
             if nxt is None:
                 nxt = node[part] = {}
             if not isinstance(nxt, dict):
-                raise ConfigError([f"--set: {key}: '{part}' is not a section"])
+                raise ConfigError(
+                    [f"{source}: {key} (from the command line): '{part}' is not a section"]
+                )
             node = nxt
         node[parts[-1]] = value
     return data
 
 
-def read_yaml(path: Path) -> dict:
-    """Read a YAML mapping; syntax errors become one ConfigError line with the line number."""
+def read_yaml(path: Path, kind: str = "scenario") -> dict:
+    """Read a YAML mapping under :mod:`model.config.yamlread`'s limits; every problem (missing,
+    unreadable, too big, syntax, alias bomb, duplicate key, empty) is one ConfigError line."""
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if (other := file_kind(path)) is not None:
+            raise ConfigError([f"{path}: expected a YAML file, got {other}"])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(
+                [
+                    f"{path}: expected {_a(kind)} file under {MAX_BYTES // 2**20} MB, got "
+                    f"{size / 2**20:.0f} MB"
+                ]
+            )
+        text = path.read_text(encoding="utf-8-sig")  # a UTF-8 byte-order mark is dropped
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError([f"{path}: cannot read: {err}"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_text(text)
+    except YamlProblem as err:
+        raise ConfigError([f"{path}: {err}"]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ConfigError([f"{path}: {where}invalid YAML: {problem}"]) from None
     if data is None:
-        data = {}
+        hint = (
+            "write `name: ...` at least; every other key has a default"
+            if kind == "scenario"
+            else "an experiment needs `base:` or `scenario:` and what to `vary:`"
+        )
+        raise ConfigError(
+            [f"{path}: (top level): expected a mapping of {kind} keys, got an empty file ({hint})"]
+        )
     if not isinstance(data, dict):
         raise ConfigError(
-            [f"{path}: (top level): expected a mapping of scenario keys, got {_fmt(data)}"]
+            [f"{path}: (top level): expected a mapping of {kind} keys, got {_fmt(data)}"]
         )
     return data
 
@@ -329,6 +415,7 @@ def scenario_from_dict(
     """
     b = Checker(source, base_dir or Path.cwd(), frozenset(overridden))
     scenario = b.build(Scenario, data, "")
+    check_name(b, "name", scenario.name)
     if not b.problems:
         _check_consistency(b, scenario)
     if b.problems:
@@ -366,7 +453,7 @@ def load_scenario(
     if overrides:
         if not isinstance(overrides, Mapping):
             overrides = dict(parse_override(o) for o in overrides)
-        data = apply_overrides(data, overrides)
+        data = apply_overrides(data, overrides, str(path))
     return scenario_from_dict(
         data, source=str(path), base_dir=path.parent, overridden=list(overrides or ())
     )

@@ -9,6 +9,7 @@ file with no edges.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from functools import lru_cache
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.config.yamlread import file_kind
 from model.network.csr import Graph, from_edges, has_repeated_ties
 
 
@@ -31,11 +33,14 @@ class EdgeListError(ValueError):
 
 def _data_lines(path: Path):
     """(line number, text) of lines holding data (not blank, not comments)."""
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:  # a byte-order mark is dropped
         for number, line in enumerate(fh, start=1):
             text = line.strip()
             if text and not text.startswith("#"):
                 yield number, text
+
+
+_HEADER_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .-]*$")
 
 
 def _is_number(token: str) -> bool:
@@ -53,11 +58,37 @@ def read_edge_list(path: str | Path, citizens: int) -> Graph:
         stat = path.stat()
     except OSError:
         raise EdgeListError(str(path), "edge-list file not found") from None
+    if (other := file_kind(path)) is not None:
+        raise EdgeListError(str(path), f"expected an edge-list file, got {other}")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as err:
+        raise EdgeListError(str(path), f"cannot read ({err.strerror or err})") from None
     return _read_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size, citizens)
 
 
 @lru_cache(maxsize=4)
 def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Graph:
+    try:
+        return _read(path_text, citizens)
+    except UnicodeDecodeError:
+        raise EdgeListError(
+            path_text, f"line {_first_undecodable(Path(path_text))}: expected UTF-8 text"
+        ) from None
+
+
+def _first_undecodable(path: Path) -> int:
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _read(path_text: str, citizens: int) -> Graph:
     path = Path(path_text)
     first = next(_data_lines(path), None)
     if first is None:
@@ -65,6 +96,13 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
     sep = "," if "," in first[1] else r"\s+"
     tokens = [t for t in (first[1].split(",") if sep == "," else first[1].split()) if t.strip()]
     header = not all(_is_number(t) for t in tokens[:2])
+    if header and not all(_HEADER_WORD.match(t.strip()) for t in tokens):
+        # a header is column names; "1,2x" is a typo on the first data line, not a header
+        raise EdgeListError(
+            path_text,
+            f"line {first[0]}: expected two node ids (and a weight), or a header of column "
+            f"names, got {first[1][:60]!r}",
+        )
 
     def line_of(row: int) -> int:
         skip = 1 if header else 0
@@ -80,6 +118,9 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
         "skip_blank_lines": True,
         "skiprows": [first[0] - 1] if header else None,
         "engine": "c",
+        "encoding": "utf-8-sig",
+        "keep_default_na": False,  # "nan" is a bad weight to report, not a missing field
+        "na_values": [""],
     }
     # fast path: integer ids parsed directly — a million-node list in well under a second; on
     # any problem (or ids written like 1.0), read the text, so a message quotes the file
@@ -90,6 +131,8 @@ def _read_cached(path_text: str, _mtime: int, _size: int, citizens: int) -> Grap
                 frame = pd.read_csv(
                     path, dtype={0: np.int64, 1: np.int64, 2: np.float64}, **options
                 )
+            if frame.shape[1] == 3 and not np.isfinite(frame[2].to_numpy()).all():
+                raise ValueError("a weight is not a finite number: read as text")
             return _checked_graph(path_text, frame, citizens, line_of)
         except (ValueError, OverflowError, pd.errors.ParserError, pd.errors.EmptyDataError):
             pass  # EdgeListError is a ValueError too
@@ -210,6 +253,8 @@ def read_values(path: str | Path, count: int, *, low: float, high: float) -> np.
     """A per-citizen values file: one number per line (``#`` comments and blank lines skipped),
     exactly ``count`` of them, each in [low, high]. Errors name the file and line."""
     path = Path(path)
+    if (other := file_kind(path)) is not None:
+        raise EdgeListError(str(path), f"expected a file of values, got {other}")
     values, lines = [], []
     try:
         for number, text in _data_lines(path):

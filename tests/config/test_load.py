@@ -13,7 +13,6 @@ from model.config.load import (
     apply_overrides,
     fixed_cost_per_step,
     parse_override,
-    read_yaml,
     scenario_to_dict,
 )
 from tests.conftest import tiny_data
@@ -67,8 +66,18 @@ def test_base_scenario_loads_with_every_default_filled_in(tmp_path):
     assert list(s.parties) == ["blue", "red"]
 
 
-def test_empty_file_is_all_defaults(tmp_path):
-    s = load_scenario(write(tmp_path, "empty.yaml", ""))
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_an_empty_file_is_refused_not_taken_as_all_defaults(tmp_path, text):
+    with pytest.raises(ConfigError) as err:
+        load_scenario(write(tmp_path, "empty.yaml", text))
+    assert err.value.problems == [
+        f"{tmp_path / 'empty.yaml'}: (top level): expected a mapping of scenario keys, got an "
+        "empty file (write `name: ...` at least; every other key has a default)"
+    ]
+
+
+def test_a_file_with_only_a_name_is_all_defaults(tmp_path):
+    s = load_scenario(write(tmp_path, "named.yaml", "name: scenario\n"))
     assert s == Scenario()
 
 
@@ -124,7 +133,7 @@ def test_missing_file(tmp_path):
 
 def test_directory_instead_of_file(tmp_path):
     line = only_problem(tmp_path)
-    assert line.startswith(f"{tmp_path}: cannot read")
+    assert line == f"{tmp_path}: expected a YAML file, got a folder"
 
 
 def test_non_utf8_file(tmp_path):
@@ -139,10 +148,6 @@ def test_top_level_must_be_a_mapping(tmp_path, text):
     path = write(tmp_path, "top.yaml", text)
     line = only_problem(path)
     assert line.startswith(f"{path}: (top level): expected a mapping of scenario keys, got ")
-
-
-def test_read_yaml_of_empty_file_is_empty_mapping(tmp_path):
-    assert read_yaml(write(tmp_path, "e.yaml", "# only a comment\n")) == {}
 
 
 # --- unknown keys -----------------------------------------------------------------------------
@@ -525,7 +530,10 @@ def test_override_unknown_key_has_did_you_mean(tmp_path):
 
 def test_override_through_a_scalar_is_refused(tmp_path):
     path = write(tmp_path, "s.yaml", BASE)
-    assert only_problem(path, ["steps.x=1"]) == "--set: steps.x: 'steps' is not a section"
+    assert (
+        only_problem(path, ["steps.x=1"])
+        == f"{path}: steps.x (from the command line): 'steps' is not a section"
+    )
 
 
 def test_override_malformed_is_refused(tmp_path):
