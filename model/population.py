@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.config.schema import PopulationSpec, Scenario
+from model.rng import staff_keys
 
 CITIZEN, CHAMPION, STAFF = 0, 1, 2
 ROLE_NAMES = ("citizen", "champion", "staff")
@@ -42,6 +43,7 @@ class Population:
     last_party_read: np.ndarray  # (n, P) step a party post was last read
     recruited_at: np.ndarray  # step a champion was recruited (NEVER if not)
     quit_party: np.ndarray  # int16: party whose programme this person burned out of, or -1
+    key: np.ndarray  # uint64 identity for keyed draws: a citizen's row; staff by party and rank
 
     @property
     def n(self) -> int:
@@ -116,7 +118,11 @@ def build_population(
     party = np.full(n, -1, dtype=np.int16)
     row = n_c
     staff_activity = np.zeros(n - n_c)
-    for k, (count, party_spec) in enumerate(zip(staff_counts, parties, strict=True)):
+    key = np.arange(n, dtype=np.uint64)
+    for k, (count, party_spec, name) in enumerate(
+        zip(staff_counts, parties, scenario.parties, strict=True)
+    ):
+        key[row : row + count] = staff_keys(name, count)
         x[row : row + count] = party_spec.position
         role[row : row + count] = STAFF
         party[row : row + count] = k
@@ -144,6 +150,7 @@ def build_population(
         last_party_read=np.full((n, p), NEVER, dtype=np.int64),
         recruited_at=np.full(n, NEVER, dtype=np.int64),
         quit_party=np.full(n, -1, dtype=np.int16),
+        key=key,
     )
 
 

@@ -7,6 +7,18 @@ reordered: reordering would change every result for a given seed.
 Common random numbers: replicate *r* of every scenario uses ``replicate_seeds(seed, R)[r]``, so the
 network and initial opinions of replicate *r* are the same across scenarios that share the
 population and network settings.
+
+Draws made every step — who posts, the noise of a post, which candidate posts a reader reads,
+who sees a sponsored post, who disengages — are *keyed*, not streamed (:class:`Keyed`): each
+value is a hash of the seed, a purpose, the step and the identities involved (the person, the
+reader and the post's author, the party by name), in the manner of counter-based generators
+(Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3"; the mixing function is
+SplitMix64's finaliser, Steele, Lea & Flood 2014). So citizen i's posting draw on day t is the
+same in every scenario of replicate r whatever the staff, champions or rival do, and a reader's
+draw for a given post is the same whenever both scenarios put that post in its feed: paired runs
+stay paired beyond the first step, not only through the initial state. What still diverges is
+what must: recruitment (who is eligible differs between strategies) and whatever follows from
+opinions that have moved differently.
 """
 
 from __future__ import annotations
@@ -19,14 +31,69 @@ STREAMS = (
     "network",  # graph generation, staff ties
     "init",  # citizens' initial state
     "parties",  # followers, initial champions
-    "posting",  # who posts, post noise
-    "feed",  # which posts are read
+    "posting",  # retired: posting draws are keyed (Keyed); kept so later streams keep their seeds
+    "feed",  # retired: feed draws are keyed
     "update",  # opinion rule randomness (pairwise encounters, voter copies)
     "champions",  # recruitment
-    "mobilize",  # thresholds crossing, disengagement
+    "mobilize",  # retired: disengagement draws are keyed
     "poll",  # reserved for ballot draws
-    "paid",  # who sees sponsored posts
+    "paid",  # retired: sponsored reach draws are keyed
 )
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic): a bijective avalanche."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+def name_key(name: str) -> int:
+    """A stable integer for a name (a party, a purpose): CRC-32, the same in every process."""
+    return zlib.crc32(name.encode())
+
+
+class Keyed:
+    """Counter-based draws: ``uniform(step, *keys)`` is a pure function of the seed, the purpose,
+    the step and the keys (integers or integer arrays, broadcast together).
+
+    Two calls with the same arguments return the same numbers, in any process, in any order —
+    which is what keeps paired runs paired (see the module docstring).
+    """
+
+    def __init__(self, seed: int, purpose: str):
+        with np.errstate(over="ignore"):
+            base = _mix(np.asarray([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
+            self._base = _mix(base ^ np.uint64(name_key(purpose)))[0]
+
+    def bits(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        """64 random bits per broadcast element of ``keys``."""
+        with np.errstate(over="ignore"):
+            h = _mix(np.asarray(self._base ^ (np.uint64(step) * _GOLDEN), dtype=np.uint64))
+            for key in keys:
+                k = np.asarray(key).astype(np.uint64, copy=False)
+                h = _mix(h ^ (k + _GOLDEN))
+        return np.asarray(h, dtype=np.uint64)
+
+    def uniform(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        """Uniform on the open interval (0, 1): 53 bits, offset by half a unit."""
+        top = (self.bits(step, *keys) >> _S11).astype(np.float64)
+        return (top + 0.5) * 2.0**-53
+
+    def normal(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        """Standard normal by Box–Muller from two keyed uniforms."""
+        u1 = self.uniform(step, *keys, 1)
+        u2 = self.uniform(step, *keys, 2)
+        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+    def exponential(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        """Exp(1) by inversion."""
+        return -np.log(self.uniform(step, *keys))
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -58,3 +125,40 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
 def _seed_of(seq: np.random.SeedSequence) -> int:
     hi, lo = seq.generate_state(2, dtype=np.uint32)
     return (int(hi) << 31) ^ int(lo)
+
+
+class Draws:
+    """The keyed draws of one run: ``draws.uniform("post", step, keys...)`` and so on, one
+    :class:`Keyed` per purpose, all from the run's seed."""
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+        self._keyed: dict[str, Keyed] = {}
+
+    def _get(self, purpose: str) -> Keyed:
+        if purpose not in self._keyed:
+            self._keyed[purpose] = Keyed(self.seed, purpose)
+        return self._keyed[purpose]
+
+    def uniform(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        return self._get(purpose).uniform(step, *keys)
+
+    def normal(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        return self._get(purpose).normal(step, *keys)
+
+    def exponential(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        return self._get(purpose).exponential(step, *keys)
+
+
+STAFF_KEY = 1 << 62  # person keys of staff: STAFF_KEY | crc32(party) << 24 | member
+INSTITUTION_KEY = 1 << 61  # author keys of institution posts: … | crc32(party) << 24 | ordinal
+
+
+def staff_keys(party: str, count: int) -> np.ndarray:
+    """Identity keys of a party's staff members: stable whatever other parties field."""
+    return (STAFF_KEY | (name_key(party) << 24)) + np.arange(count, dtype=np.uint64)
+
+
+def institution_keys(party: str, count: int) -> np.ndarray:
+    """Identity keys of a party institution's posts of one step (by ordinal)."""
+    return (INSTITUTION_KEY | (name_key(party) << 24)) + np.arange(count, dtype=np.uint64)

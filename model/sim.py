@@ -44,7 +44,7 @@ from model.population import (
     build_population,
     initial_opinions,
 )
-from model.rng import party_stream, streams
+from model.rng import Draws, party_stream, streams
 
 AgentMode = Literal["all", "parties", "auto"]
 AUTO_AGENT_LIMIT = 200_000  # above this many citizens, "auto" skips per-citizen Mesa objects
@@ -111,6 +111,7 @@ class SocialWebModel(mesa.Model):
         self.seed = seed
         self.use_compiled = use_compiled
         self.streams = streams(seed)
+        self.draws = Draws(seed)  # keyed per-step draws: posting, feed, paid reach, disengagement
         self.step_count = 0
         self.converged = False
         party_specs = list(scenario.parties.values())
@@ -223,15 +224,15 @@ class SocialWebModel(mesa.Model):
         party_specs = list(sc.parties.values())
 
         if self.posting:
-            posts = make_posts(pop, parties, sc, rs["posting"])
+            posts = make_posts(pop, parties, sc, self.draws, t)
             reads = deliver(
                 posts,
                 self.graph,
                 pop,
                 parties,
                 sc,
-                rs["feed"],
-                rs["paid"],
+                self.draws,
+                t,
                 use_compiled=self.use_compiled,
             )
             post = reads.post
@@ -273,7 +274,8 @@ class SocialWebModel(mesa.Model):
                 pop,
                 self.graph,
                 sc.mobilization,
-                rs["mobilize"],
+                self.draws,
+                t,
                 self._pinned(),
                 use_compiled=self.use_compiled,
             )

@@ -28,6 +28,7 @@ from model.dynamics.kernels import kernel
 from model.dynamics.posting import Posts
 from model.network.csr import Graph
 from model.population import STAFF, Parties, Population
+from model.rng import Draws, name_key
 
 SIMILARITY_FLOOR = 0.01
 
@@ -75,15 +76,21 @@ def deliver(
     pop: Population,
     parties: Parties,
     scenario: Scenario,
-    rng: np.random.Generator,
-    paid_rng: np.random.Generator | None = None,
+    draws: Draws,
+    step: int,
     *,
     use_compiled: bool = True,
 ) -> Reads:
-    """Build candidates, apply the attention cap and the platform's weights."""
+    """Build candidates, apply the attention cap and the platform's weights.
+
+    Draws are keyed (``model.rng``): a reader's key for a post depends only on the step, the
+    reader and the post's author, and whether citizen i sees party P's sponsored post on day t
+    only on (t, P, i) — so paired scenarios make the same choices wherever they face the same
+    candidates.
+    """
     spec = scenario.feed
-    paid_rng = rng if paid_rng is None else paid_rng
     n_parties = len(parties.names)
+    names = list(scenario.parties)
     person = np.flatnonzero(posts.author >= 0)
     owner, readers = expand_neighbours(graph, posts.author[person])
     cand_post = [person[owner]]
@@ -100,18 +107,22 @@ def deliver(
             cand_reader.append(np.tile(followers, own.size))
         reach = party_spec.institution.paid_reach
         if reach > 0:
-            count = paid_rng.binomial(pop.citizens, reach)
-            who = paid_rng.choice(pop.citizens, count, replace=False)
+            # each citizen independently with probability reach: the same law as a binomial
+            # count of uniformly chosen citizens, keyed per (step, party, citizen)
+            party_key = name_key(names[j])
+            citizens = np.arange(pop.citizens, dtype=np.uint64)
+            who = np.flatnonzero(draws.uniform("paid", step, party_key, citizens) < reach)
+            pick = draws.uniform("paid_post", step, party_key, who.astype(np.uint64))
             paid_reader.append(who.astype(np.int64))
-            paid_post.append(own[paid_rng.integers(0, own.size, count)])
-            paid[j] = count
+            paid_post.append(own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)])
+            paid[j] = who.size
     post = np.concatenate(cand_post)
     reader = np.concatenate(cand_reader)
     keep = pop.role[reader] != STAFF  # staff hold the party line: they do not read
     post, reader = post[keep], reader[keep]
 
     weights = candidate_weights(spec, posts, pop, reader, post)
-    key = rng.exponential(size=reader.size)
+    key = draws.exponential("feed", step, pop.key[reader], posts.key[post])
     if weights is not None:
         key /= weights
     if paid_post:

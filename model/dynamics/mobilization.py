@@ -17,6 +17,7 @@ from model.config.schema import MobilizationSpec
 from model.dynamics.kernels import kernel
 from model.network.csr import Graph
 from model.population import STAFF, Population
+from model.rng import Draws
 
 
 def engaged_share(pop: Population, graph: Graph, *, use_compiled: bool = True) -> np.ndarray:
@@ -32,7 +33,8 @@ def spread(
     pop: Population,
     graph: Graph,
     spec: MobilizationSpec,
-    rng: np.random.Generator,
+    draws: Draws,
+    step: int,
     pinned: np.ndarray | None = None,
     *,
     use_compiled: bool = True,
@@ -40,6 +42,7 @@ def spread(
     """One synchronous round of threshold contagion (in place on ``pop.engaged``).
 
     ``pinned`` marks people whose engagement the contagion does not change (default: staff).
+    Disengagement draws are keyed per (step, person), so paired runs share them.
     """
     if not spec.enabled:
         return
@@ -49,7 +52,7 @@ def spread(
     join = citizen & ~pop.engaged & above
     leave = citizen & pop.engaged & ~above
     if spec.disengagement > 0:
-        leave &= rng.random(pop.n) < spec.disengagement
+        leave &= draws.uniform("disengage", step, pop.key) < spec.disengagement
     else:
         leave[:] = False
     pop.engaged[join] = True

@@ -29,6 +29,7 @@ from model.population import (
     Parties,
     Population,
 )
+from model.rng import Draws, institution_keys, name_key
 
 INSTITUTION_AUTHOR = -1
 
@@ -43,6 +44,7 @@ class Posts:
     content: np.ndarray  # (M, K)
     trust: np.ndarray  # trust multiplier readers apply
     rate: np.ndarray  # the source's posting rate (the engagement feed's weight)
+    key: np.ndarray  # uint64 identity of the post's author (model.rng): keys the feed's draws
 
     @property
     def size(self) -> int:
@@ -67,18 +69,24 @@ def posting_rates(pop: Population, scenario: Scenario) -> np.ndarray:
 
 
 def make_posts(
-    pop: Population, parties: Parties, scenario: Scenario, rng: np.random.Generator
+    pop: Population, parties: Parties, scenario: Scenario, draws: Draws, step: int
 ) -> Posts:
-    """Draw this step's posts."""
+    """Draw this step's posts.
+
+    Draws are keyed (``model.rng``): whether person i posts on day t, and its post's noise, are
+    the same in every scenario sharing the seed, whatever other people, staff or parties do.
+    """
     party_specs = list(scenario.parties.values())
     rate = posting_rates(pop, scenario)
-    authors = np.flatnonzero(rng.random(pop.n) < rate)
+    authors = np.flatnonzero(draws.uniform("post", step, pop.key) < rate)
     role = pop.role[authors]
     k = pop.party[authors].astype(np.int64)
-    # noise is drawn for every person and the extra-post draw for every party, posting or not,
-    # so the stream advances the same way in every scenario (common random numbers hold longer)
-    noise = rng.normal(0.0, scenario.opinion.posting_noise, pop.x.shape)[authors]
-    extra = rng.random(len(party_specs))
+    issues = np.arange(pop.x.shape[1], dtype=np.uint64)
+    noise = scenario.opinion.posting_noise * draws.normal(
+        "noise", step, pop.key[authors][:, None], issues[None, :]
+    )
+    names = list(scenario.parties)
+    extra = np.array([draws.uniform("extra", step, name_key(name)) for name in names]).ravel()
     content = pop.x[authors] + noise
     source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
     trust = np.ones(authors.size)
@@ -99,12 +107,16 @@ def make_posts(
     k[own] = -1
 
     post_rate = rate[authors]
-    inst_party = []
+    author_key = pop.key[authors]
+    inst_party, inst_key = [], [author_key]
     for j, spec in enumerate(party_specs):
         inst = spec.institution
         if inst.enabled:
             whole = int(inst.posts_per_step)
-            inst_party += [j] * (whole + int(extra[j] < inst.posts_per_step - whole))
+            count = whole + int(extra[j] < inst.posts_per_step - whole)
+            inst_party += [j] * count
+            inst_key.append(institution_keys(names[j], count))
+    author_key = np.concatenate(inst_key)
     if inst_party:
         ip = np.asarray(inst_party, dtype=np.int64)
         m = ip.size
@@ -123,4 +135,5 @@ def make_posts(
         content=np.clip(content, -1.0, 1.0),
         trust=trust,
         rate=post_rate,
+        key=author_key,
     )

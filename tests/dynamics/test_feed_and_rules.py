@@ -10,6 +10,7 @@ from model.dynamics.feed import deliver
 from model.dynamics.posting import champion_trust, make_posts
 from model.dynamics.rules import make_rule, pull
 from model.population import CHAMPION, SOURCE_CHAMPION, SOURCE_CITIZEN, SOURCE_INSTITUTION
+from model.rng import Draws
 from model.runner import run
 from model.sim import SocialWebModel
 from tests.conftest import small
@@ -34,7 +35,7 @@ def test_champion_post_blends_own_view_and_script():
     model = SocialWebModel(sc, seed=1)
     pop = model.population
     pop.activity[:] = 1.0  # everyone posts
-    posts = make_posts(pop, model.parties, sc, np.random.default_rng(0))
+    posts = make_posts(pop, model.parties, sc, Draws(0), 1)
     champ = posts.source_type == SOURCE_CHAMPION
     assert champ.any()
     rows = posts.author[champ]
@@ -64,7 +65,7 @@ def test_posts_carry_source_trust():
     )
     model = SocialWebModel(sc, seed=2)
     model.population.activity[:] = 1.0
-    posts = make_posts(model.population, model.parties, sc, np.random.default_rng(1))
+    posts = make_posts(model.population, model.parties, sc, Draws(1), 1)
     np.testing.assert_allclose(posts.trust[posts.source_type == SOURCE_INSTITUTION], 0.4)
     np.testing.assert_allclose(posts.trust[posts.source_type == SOURCE_CHAMPION], 1 - 0.5 * 0.6)
     np.testing.assert_allclose(posts.trust[posts.source_type == SOURCE_CITIZEN], 1.0)
@@ -73,10 +74,8 @@ def test_posts_carry_source_trust():
 # -- feed ---------------------------------------------------------------------------------
 def _reads(sc, seed=0):
     model = SocialWebModel(sc, seed=seed)
-    posts = make_posts(model.population, model.parties, sc, np.random.default_rng(seed))
-    reads = deliver(
-        posts, model.graph, model.population, model.parties, sc, np.random.default_rng(seed + 1)
-    )
+    posts = make_posts(model.population, model.parties, sc, Draws(seed), 1)
+    reads = deliver(posts, model.graph, model.population, model.parties, sc, Draws(seed + 1), 1)
     return model, posts, reads
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from model.config import scenario_from_dict
 from model.dynamics import mobilization, polls
+from model.rng import Draws
 from model.sim import SocialWebModel
 from tests.conftest import small
 
@@ -58,7 +59,7 @@ def test_disengagement_only_below_threshold():
     model = SocialWebModel(sc, seed=2)
     pop = model.population
     share = mobilization.engaged_share(pop, model.graph)
-    mobilization.spread(pop, model.graph, sc.mobilization, np.random.default_rng(0))
+    mobilization.spread(pop, model.graph, sc.mobilization, Draws(0), 1)
     below = share < 0.3
     assert not pop.engaged[below].any()
     assert pop.engaged[~below].all()
