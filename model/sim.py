@@ -254,7 +254,7 @@ class SocialWebModel(mesa.Model):
                 pop,
                 reads.reader,
                 read_party,
-                posts.trust[post],
+                posts.trust[post] * posts.script[post],
                 effect.accepted,
                 effect.rejected,
                 sc.election,

@@ -382,8 +382,10 @@ class ChampionSpec:
         1.0,
         0,
         100,
-        doc="a champion posts with chance min(1, activity_boost·a·m)",
-        source="neutral: at full motivation a champion posts as often as a mobilised citizen",
+        doc="a champion posts with chance min(1, a·e·(1 + activity_boost·m)): its citizen's "
+        "rate plus a motivated extra (0: recruitment does not change it)",
+        source="stated guess: at full motivation a champion posts twice as often as before "
+        "recruitment; 0 is the neutral setting",
     )
     mobilized: bool = param(
         False,

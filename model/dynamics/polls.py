@@ -44,8 +44,11 @@ def update_affinity(
     """Party affinity moves with party posts the way opinions do (docs/MODEL.md, step 3).
 
     Each step affinity decays by ``affinity_decay``; an accepted post of party k adds
-    ``affinity_rate``·trust·(1 - a_ik); a rejected one (backfire on) removes
-    ``backfire_rate``·trust·a_ik. Stays on [0, 1].
+    ``affinity_rate``·w·(1 - a_ik); a rejected one (backfire on) removes
+    ``backfire_rate``·w·a_ik. Stays on [0, 1]. ``trust`` is the weight w of each read: the
+    post's trust times the share of it that is the party's script (1 for institution and staff
+    posts, g for a champion's) — a champion writing only its own view (g = 0) speaks for itself,
+    not for the party's brand.
     """
     aff = pop.affinity
     if aff.size == 0:

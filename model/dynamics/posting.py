@@ -1,7 +1,8 @@
 """Phase 1, post: who posts this step and what the post says (docs/MODEL.md, step 1).
 
 - a citizen posts with probability a_i · engagement_i; content x_i + noise;
-- a champion posts with probability min(1, activity_boost · a_i · m_i); content
+- a champion posts with probability min(1, a_i · e_i · (1 + activity_boost · m_i)) — what it
+  posted as a citizen plus a motivated extra, so recruitment never lowers it; content
   (1 - g)·x_i + g·p + noise — the more guided, the closer to the script;
 - a staff member posts with probability ``staff.activity``; content p (the party line);
 - an institution posts ``posts_per_step`` times (the fractional part as one Bernoulli extra);
@@ -45,6 +46,7 @@ class Posts:
     trust: np.ndarray  # trust multiplier readers apply
     rate: np.ndarray  # the source's posting rate (the engagement feed's weight)
     key: np.ndarray  # uint64 identity of the post's author (model.rng): keys the feed's draws
+    script: np.ndarray  # share of the post that is the party's script: 1 party, g champion, 0
 
     @property
     def size(self) -> int:
@@ -62,9 +64,10 @@ def posting_rates(pop: Population, scenario: Scenario) -> np.ndarray:
     rate = pop.activity * pop.engagement
     champ = pop.role == CHAMPION
     if champ.any():
-        rate[champ] = np.minimum(
-            1.0, boost[pop.party[champ]] * pop.activity[champ] * pop.motivation[champ]
-        )
+        # a champion keeps its citizen's rate and adds a motivated share on top: at the neutral
+        # activity_boost 0 recruitment changes nothing, and it never lowers the rate
+        extra = 1.0 + boost[pop.party[champ]] * pop.motivation[champ]
+        rate[champ] = np.minimum(1.0, rate[champ] * extra)
     return rate
 
 
@@ -90,18 +93,21 @@ def make_posts(
     content = pop.x[authors] + noise
     source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
     trust = np.ones(authors.size)
+    script = np.zeros(authors.size)
 
     champ = role == CHAMPION
     if champ.any():
         g = pop.guidance[authors[champ]][:, None]
         content[champ] = (1 - g) * pop.x[authors[champ]] + g * parties.line[k[champ]] + noise[champ]
         source[champ] = SOURCE_CHAMPION
+        script[champ] = pop.guidance[authors[champ]]
         penalty = np.array([p.champions.authenticity_penalty for p in party_specs])
         trust[champ] = champion_trust(pop.guidance[authors[champ]], penalty[k[champ]])
     staff = role == STAFF
     if staff.any():
         content[staff] = parties.line[k[staff]]
         source[staff] = SOURCE_STAFF
+        script[staff] = 1.0
         trust[staff] = np.array([p.staff.trust for p in party_specs])[k[staff]]
     own = role == CITIZEN
     k[own] = -1
@@ -125,6 +131,7 @@ def make_posts(
         source = np.concatenate([source, np.full(m, SOURCE_INSTITUTION, dtype=np.int8)])
         content = np.concatenate([content, parties.line[ip]])
         trust = np.concatenate([trust, [party_specs[j].institution.trust for j in ip]])
+        script = np.concatenate([script, np.ones(m)])
         post_rate = np.concatenate(
             [post_rate, [party_specs[j].institution.posts_per_step for j in ip]]
         )
@@ -136,4 +143,5 @@ def make_posts(
         trust=trust,
         rate=post_rate,
         key=author_key,
+        script=script,
     )
