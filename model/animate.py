@@ -86,7 +86,7 @@ def animate(
     """
     out = Path(out)
     check_output(out, overwrite=overwrite)
-    model = SocialWebModel(scenario, seed=seed, agents="parties")
+    model = SocialWebModel(scenario, seed=scenario.seed if seed is None else seed, agents="parties")
     total = scenario.steps if steps is None else int(steps)
     pos = spring_layout(model.graph, model.seed)
     names = model.parties.names

@@ -154,8 +154,11 @@ class ClassroomModel(mesa.Model):
         return next(iter(self.worlds.values())).step_count
 
     def step(self) -> None:
+        if not self.running:  # election day has passed: Step does nothing, Play stops
+            return
         for world in self.worlds.values():
             world.step()
+        self.running = all(world.running for world in self.worlds.values())
 
     def pictures(self) -> Pictures:
         """The app's figures of this model, built on first use (kept until the next Reset)."""

@@ -192,6 +192,16 @@ def build_parser() -> Parser:
     sub.add_parser("params", help="print every scenario key with its default, range and source")
 
     p = sub.add_parser(
+        "findings",
+        help="rewrite README.md's 'what it says today' paragraph from a comparison's results",
+    )
+    p.add_argument(
+        "folder", help="the output folder of `socialweb compare` of the reference scenarios"
+    )
+    p.add_argument("--readme", default="README.md", help="the file to update (default README.md)")
+    p.add_argument("--party", default="blue", help="the focal party (default blue)")
+
+    p = sub.add_parser(
         "validation",
         help="rerun the literature validation; write docs/VALIDATION.md and its figures",
     )
@@ -484,6 +494,31 @@ def cmd_validation(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
+def cmd_findings(args: argparse.Namespace) -> int:
+    import json
+
+    from model.docs import FINDINGS_END, FINDINGS_START, findings_paragraph, replace_findings
+
+    source = Path(args.folder) / "comparison.json"
+    try:
+        comparison = json.loads(source.read_text(encoding="utf-8"))
+        comparison["scenarios"][comparison["baseline"]]["vote_share"][args.party]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise UsageError(
+            f"socialweb findings: {source}: expected the comparison.json of `socialweb compare` "
+            f"with party {args.party!r} ({type(err).__name__}: {err})"
+        ) from None
+    readme = Path(args.readme)
+    text = readme.read_text(encoding="utf-8")
+    if FINDINGS_START not in text or FINDINGS_END not in text:
+        raise UsageError(f"socialweb findings: {readme}: expected the findings markers")
+    readme.write_text(
+        replace_findings(text, findings_paragraph(comparison, args.party)), encoding="utf-8"
+    )
+    print(readme)
+    return EXIT_OK
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     from model.docs import parameter_table
 
@@ -501,6 +536,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "validation": cmd_validation,
     "params": cmd_params,
+    "findings": cmd_findings,
 }
 
 

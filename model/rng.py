@@ -113,6 +113,11 @@ def party_stream(seed: int, purpose: str, party: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy, in [0, 2⁶³ − 1] (recorded by the caller)."""
+    return int(np.random.SeedSequence().entropy) % (2**63)
+
+
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
     """Seeds of replicates 0..R-1 derived from one experiment seed (the same for every scenario).
 

@@ -44,7 +44,7 @@ from model.population import (
     build_population,
     initial_opinions,
 )
-from model.rng import Draws, party_stream, streams
+from model.rng import Draws, fresh_seed, party_stream, streams
 
 AgentMode = Literal["all", "parties", "auto"]
 AUTO_AGENT_LIMIT = 200_000  # above this many citizens, "auto" skips per-citizen Mesa objects
@@ -80,12 +80,17 @@ def attach_staff(
     )
 
 
+SCENARIO_SEED = object()  # the default of ``seed``: use the scenario's
+
+
 class SocialWebModel(mesa.Model):
     """Citizens, party staff, champions and party accounts on a synthetic social network.
 
     Args:
         scenario: a checked :class:`~model.config.schema.Scenario`.
-        seed: overrides ``scenario.seed``.
+        seed: omitted: ``scenario.seed``; an integer: that seed; ``None`` (as Mesa's
+            ``batch_run`` passes for each iteration): fresh entropy from the operating system,
+            recorded in ``model.seed`` so the run can be repeated.
         agents: ``all`` creates a Mesa agent per person; ``parties`` only for institutions,
             staff and champions; ``auto`` = all up to 200,000 citizens.
         use_compiled: run the numba kernels (False: their plain-Python twins, for tests).
@@ -98,14 +103,19 @@ class SocialWebModel(mesa.Model):
         self,
         scenario: Scenario,
         *,
-        seed: int | None = None,
+        seed: int | None | object = SCENARIO_SEED,
         agents: AgentMode = "auto",
         use_compiled: bool = True,
         opinions: np.ndarray | None = None,
         thresholds: np.ndarray | None = None,
         graph: Graph | None = None,
     ):
-        seed = scenario.seed if seed is None else int(seed)
+        if seed is SCENARIO_SEED:
+            seed = scenario.seed
+        elif seed is None:
+            seed = fresh_seed()
+        else:
+            seed = int(seed)  # type: ignore[call-overload]
         super().__init__(rng=seed)
         self.config = scenario
         self.seed = seed
@@ -291,6 +301,10 @@ class SocialWebModel(mesa.Model):
             )
         if t % sc.output.every == 0:
             self._record()
+        # Mesa's convention: a model stops running when it is done — here on election day (the
+        # last step) or on convergence; batch_run and the app's Play stop there
+        if t >= sc.steps or self.converged:
+            self.running = False
 
     def _party_phase(self, t: int, paid: np.ndarray) -> None:
         """Champions burn out, are recruited and pull the line; this step's costs."""

@@ -30,8 +30,9 @@ def app():
 
 @pytest.fixture
 def tiny(tmp_path, monkeypatch):
-    """The app runs a tiny world (60 citizens, 5 days, blue with staff and champions)."""
-    data = tiny_data(citizens=60, steps=5, initial_champions=2)
+    """The app runs a tiny world (60 citizens, 40 days, blue with staff and champions); the app
+    stops on election day, so the world lasts as long as the longest test steps it."""
+    data = tiny_data(citizens=60, steps=40, initial_champions=2)
     data["parties"]["blue"]["staff"] = {"count": 2, "ties": 5}
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -99,7 +100,8 @@ def test_a_step_draws_both_figures(app, tiny, side_by_side):
 @pytest.mark.parametrize("side_by_side", [False, True], ids=["single", "side_by_side"])
 def test_blitted_frames_are_the_full_drawing(app, tiny, side_by_side):
     """Restoring the background and drawing the moving artists over it gives the picture a full
-    draw gives, also after the day axis (5 days, then 10, 20) and the champions' axis grew.
+    draw gives, also after the champions' axis grew (the day axis spans the campaign from the
+    start: the app stops on election day).
     (The charts' lines are drawn over the axes' frames, not under: a few pixels differ.)"""
     model = app.ClassroomModel(side_by_side=side_by_side, champions=12)
     pictures = model.pictures()
@@ -107,7 +109,7 @@ def test_blitted_frames_are_the_full_drawing(app, tiny, side_by_side):
     for _ in range(12):
         model.step()
         network, charts = pictures.png()
-    assert pictures.charts.xmax == 20 and pictures.charts.champions_top > 10
+    assert pictures.charts.xmax == 40 and pictures.charts.champions_top > 10
     assert np.array_equal(grey(network), full_drawing(pictures.network, app))
     differ = np.abs(grey(charts) - full_drawing(pictures.charts, app)) > CHANGED
     assert differ.mean() < 0.001, f"{differ.sum()} pixels of the charts differ from a full draw"
@@ -158,3 +160,18 @@ def test_the_page_steps_and_shows_three_worlds(app, tiny):
         rc.close()
     finally:
         app.classroom.value = before
+
+
+@pytest.mark.parametrize("side_by_side", [False, True])
+def test_the_app_stops_on_election_day(app, tiny, side_by_side):
+    """SolaraViz's Play runs while ``model.running``: it must turn False on the last day, and a
+    further Step must not advance past the election."""
+    model = app.ClassroomModel(side_by_side=side_by_side)
+    steps = next(iter(model.worlds.values())).config.steps
+    for _ in range(steps - 1):
+        model.step()
+        assert model.running
+    model.step()
+    assert not model.running
+    model.step()
+    assert {w.step_count for w in model.worlds.values()} == {steps}

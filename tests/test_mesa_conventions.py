@@ -1,0 +1,57 @@
+"""Mesa's conventions (issue 12): ``running`` turns False after election day, so ``batch_run``
+and the app stop there; ``seed=None`` (what ``batch_run`` passes) means fresh entropy, recorded."""
+
+from __future__ import annotations
+
+import warnings
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.config import scenario_from_dict
+from model.sim import SocialWebModel
+from tests.conftest import tiny_data
+
+SCENARIO = scenario_from_dict(tiny_data(citizens=80, steps=7) | {"seed": 42})
+
+
+def test_running_turns_false_on_election_day_and_not_before():
+    model = SocialWebModel(SCENARIO)
+    for _ in range(SCENARIO.steps - 1):
+        model.step()
+        assert model.running
+    model.step()
+    assert not model.running
+
+
+def test_omitted_seed_is_the_scenarios_and_none_is_fresh_and_recorded():
+    assert SocialWebModel(SCENARIO).seed == 42
+    a, b = SocialWebModel(SCENARIO, seed=None), SocialWebModel(SCENARIO, seed=None)
+    assert a.seed != b.seed and 0 <= a.seed < 2**63
+    # the recorded seed repeats the run
+    again = SocialWebModel(SCENARIO, seed=a.seed)
+    a.run()
+    again.run()
+    np.testing.assert_array_equal(a.population.x, again.population.x)
+
+
+def _batch(**kwargs) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Mesa 3.5 warns about its own future API
+        rows = mesa.batch_run(
+            SocialWebModel,
+            parameters={"scenario": SCENARIO},
+            max_steps=100,
+            data_collection_period=-1,
+            display_progress=False,
+            **kwargs,
+        )
+    return pd.DataFrame(rows)
+
+
+def test_batch_run_stops_at_the_election_and_iterations_differ():
+    frame = _batch(rng=[None, None])
+    assert list(frame["Step"]) == [SCENARIO.steps, SCENARIO.steps]  # not max_steps
+    votes = frame.filter(like="vote_share|blue").iloc[:, 0]
+    assert votes.iloc[0] != votes.iloc[1]  # two iterations, two fresh seeds
