@@ -177,7 +177,7 @@ def app_server() -> str:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium, never a downloaded one; flags measured in ECOSYSTEM.md §5."""
+    """Debian's Chromium, never a downloaded one; headless, no sandbox, no background networking."""
     headless = browser_type_launch_args.get("headless", True)
     return {
         **browser_type_launch_args,
