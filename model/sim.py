@@ -164,7 +164,9 @@ class SocialWebModel(mesa.Model):
             recruits=np.zeros(len(names), dtype=np.int64),
         )
         self.reachable = self._reachable(pop)
-        champions.seed_champions(pop, self.parties, scenario, self.seed)
+        self.founding_champions = champions.seed_champions(
+            pop, self.parties, scenario, self.seed, self.reachable
+        )
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
         self.cost = np.zeros(len(names))
         self.last_reads_party = np.zeros(0, dtype=np.int64)

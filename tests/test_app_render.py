@@ -33,7 +33,11 @@ def tiny(tmp_path, monkeypatch):
     """The app runs a tiny world (60 citizens, 40 days, blue with staff and champions); the app
     stops on election day, so the world lasts as long as the longest test steps it."""
     data = tiny_data(citizens=60, steps=40, initial_champions=2)
-    data["parties"]["blue"]["staff"] = {"count": 2, "ties": 5}
+    # organizers reach most citizens, and most are engaged enough to be recruited, so the
+    # founding champions a test asks for exist (they are recruited like the rest)
+    data["parties"]["blue"]["staff"] = {"count": 2, "ties": 30}
+    data["population"]["engagement_min"] = 0.6
+    data["population"]["engagement_max"] = 1.0
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     monkeypatch.setenv("SOCIALWEB_APP_SCENARIO", str(path))

@@ -54,17 +54,44 @@ def discharge(pop: Population, rows: np.ndarray, *, mobilized: bool) -> None:
     pop.recruited_at[rows] = NEVER
 
 
-def seed_champions(pop: Population, parties: Parties, scenario: Scenario, seed: int) -> None:
-    """The champions a party starts with: uniformly among citizens who qualify (near its line
-    and nearer to it than to other parties), from the party's own stream."""
+def seed_champions(
+    pop: Population,
+    parties: Parties,
+    scenario: Scenario,
+    seed: int,
+    reachable: list[np.ndarray],
+) -> np.ndarray:
+    """The champions a party starts with, recruited like the rest (docs/MODEL.md, step 4): from
+    the citizens its organizers reach, engaged enough, near its line and nearer to it than to
+    any rival's (:func:`recruit_pool`), within the programme's capacity (cap, organizers and
+    budget), uniformly from the party's own stream. Returns how many each party got — fewer than
+    ``champions.initial`` when fewer qualify."""
+    got = np.zeros(len(parties.names), dtype=np.int64)
     for k, (name, spec) in enumerate(scenario.parties.items()):
         if spec.champions.initial == 0:
             continue
         rng = party_stream(seed, "initial_champions", name)
-        pool = np.flatnonzero(pop.role[: pop.citizens] == CITIZEN)
-        pool = pool[qualifies(pop, parties, pool, k, spec.champions.recruit_distance)]
-        rows = rng.choice(pool, min(pool.size, spec.champions.initial), replace=False)
+        pool = recruit_pool(pop, parties, spec, k, reachable[k])
+        count = min(pool.size, spec.champions.initial, champion_capacity(spec, pop.citizens))
+        rows = rng.choice(pool, count, replace=False)
         enlist(pop, np.sort(rows), k, spec, 0)
+        got[k] = count
+    return got
+
+
+def recruit_pool(
+    pop: Population, parties: Parties, spec: PartySpec, k: int, reachable: np.ndarray
+) -> np.ndarray:
+    """Citizens party k's organizers could recruit now: reachable (staff contacts, followers),
+    ordinary citizens, at least ``min_engagement`` engaged, not burned out of this programme
+    (unless ``rejoin``), within ``recruit_distance`` of the line and nearer to it than any other."""
+    ch = spec.champions
+    n_c = pop.citizens
+    ok = reachable & (pop.role[:n_c] == CITIZEN) & (pop.engagement[:n_c] >= ch.min_engagement)
+    if not ch.rejoin:
+        ok &= pop.quit_party[:n_c] != k
+    pool = np.flatnonzero(ok)
+    return pool[qualifies(pop, parties, pool, k, ch.recruit_distance)]
 
 
 def update_motivation(pop: Population, parties: Parties, scenario: Scenario) -> np.ndarray:
@@ -136,13 +163,7 @@ def recruit(
         tries = rng.binomial(spec.staff.count, spec.staff.recruitment_rate)
         if room <= 0 or tries == 0:
             continue
-        ok = (
-            reachable[k] & (pop.role[:n_c] == CITIZEN) & (pop.engagement[:n_c] >= ch.min_engagement)
-        )
-        if not ch.rejoin:
-            ok &= pop.quit_party[:n_c] != k
-        pool = np.flatnonzero(ok)
-        pool = pool[qualifies(pop, parties, pool, k, ch.recruit_distance)]
+        pool = recruit_pool(pop, parties, spec, k, reachable[k])
         count = min(room, tries, pool.size)
         if count:
             rows = np.sort(rng.choice(pool, count, replace=False))

@@ -8,7 +8,7 @@ import pytest
 
 from model.dynamics import champions, polls
 from model.dynamics.posting import posting_rates
-from model.population import CITIZEN
+from model.population import CHAMPION, CITIZEN
 from model.sim import SocialWebModel
 from tests.conftest import small
 
@@ -95,3 +95,45 @@ def test_script_share_by_source():
     posts = make_posts(pop, model.parties, sc, Draws(1), 1)
     np.testing.assert_allclose(posts.script[posts.source_type == SOURCE_CHAMPION], 0.4)
     np.testing.assert_allclose(posts.script[posts.source_type == SOURCE_CITIZEN], 0.0)
+
+
+def test_founding_champions_are_recruited_like_the_rest():
+    """Founding champions pass the recruitment filters (reach, engagement, distance) and fit the
+    programme's capacity; before, they were drawn from anyone near the line, unpaid for."""
+    sc = small(
+        parties={
+            "blue": {
+                "position": 0.2,
+                "institution": {"enabled": True, "followers": 0.02},
+                "staff": {"count": 1, "ties": 40, "organizer_capacity": 50},
+                "champions": {"enabled": True, "initial": 30, "min_engagement": 0.6},
+            }
+        },
+        population={"engagement_min": 0.2, "engagement_max": 0.9},
+        mobilization={"enabled": False},
+    )
+    model = SocialWebModel(sc, seed=8)
+    pop = model.population
+    rows = np.flatnonzero(pop.role == CHAMPION)
+    assert rows.size == model.founding_champions[0] > 0
+    assert model.reachable[0][rows].all()  # organizers' contacts or followers only
+    assert (pop.engagement[rows] >= 0.6).all()
+    # the filters bind here: many near the line are out of reach or not engaged enough
+    near = np.flatnonzero(np.abs(pop.x[: pop.citizens, 0] - 0.2) < 0.5)
+    assert (~model.reachable[0][near]).sum() > 50 and (pop.engagement[near] < 0.6).sum() > 50
+
+
+def test_founding_champions_fit_the_organizers_capacity():
+    sc = small(
+        parties={
+            "blue": {
+                "position": 0.2,
+                "institution": {"enabled": True, "followers": 0.5},
+                "staff": {"count": 1, "ties": 100, "organizer_capacity": 4},
+                "champions": {"enabled": True, "initial": 20, "min_engagement": 0.0},
+            }
+        },
+    )
+    model = SocialWebModel(sc, seed=9)
+    assert model.founding_champions[0] == 4
+    assert np.count_nonzero(model.population.role == CHAMPION) == 4

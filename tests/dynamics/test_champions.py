@@ -99,15 +99,26 @@ def test_burnout_below_threshold_and_none_without_it():
     assert none["burnouts"]["blue"] == 0
 
 
-def test_burned_out_champion_is_a_disengaged_citizen_again():
-    model = SocialWebModel(small(parties=blue(burnout_threshold=0.99)), seed=4)
+@pytest.mark.parametrize("mobilized", [False, True])
+def test_burned_out_champion_is_an_ordinary_citizen_again(mobilized):
+    """Quitting ends the role; engagement goes back only if the programme had mobilised them
+    (``champions.mobilized``), else they keep their own (docstring of ``discharge``)."""
+    model = SocialWebModel(small(parties=blue(burnout_threshold=0.99, mobilized=mobilized)), seed=4)
     rows = np.flatnonzero(model.population.role == CHAMPION)
     pop = model.population
+    if not mobilized:
+        pop.engaged[rows[::2]] = True  # some engaged on their own: they stay so
+    engaged_before = pop.engaged.copy()
     burnouts = champions.update_motivation(pop, model.parties, model.config)
     assert burnouts[0] == rows.size
     quit_rows = rows[pop.role[rows] != CHAMPION]
     assert quit_rows.size > 0
-    assert np.all(pop.party[quit_rows] == -1) and not pop.engaged[quit_rows].any()
+    assert np.all(pop.party[quit_rows] == -1)
+    if mobilized:
+        assert not pop.engaged[quit_rows].any()
+    else:
+        np.testing.assert_array_equal(pop.engaged[quit_rows], engaged_before[quit_rows])
+        assert pop.engaged[quit_rows].any()
 
 
 def test_recruitment_needs_organizers_and_respects_caps():
