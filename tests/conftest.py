@@ -110,7 +110,14 @@ def tiny_data(
             "blue": {
                 "position": 0.25,
                 "institution": {"enabled": True},
-                "champions": {"enabled": True, "initial": initial_champions, "guidance": 0.3},
+                # an organizer: founding champions are recruited from its reach
+                "staff": {"count": 1, "ties": min(20, citizens)},
+                "champions": {
+                    "enabled": True,
+                    "initial": initial_champions,
+                    "guidance": 0.3,
+                    "min_engagement": 0.0,
+                },
             },
             "red": {"position": -0.25, "institution": {"enabled": True}},
         },

@@ -372,7 +372,7 @@ def test_unknown_literal(tmp_path, changes, expected):
         (
             {"parties.blue.budget_per_step": 10},
             "parties.blue.budget_per_step: expected at least the fixed cost of the "
-            "institution and staff (100 per step), got 10",
+            "institution and staff (120 per step), got 10",
         ),
         (
             {"parties.blue.position": [0.1, 0.2]},
