@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from model.comparison import CONFIDENCE, mean_ci
 from model.config import ConfigError
 from model.config.experiment import Experiment, experiment_from_stored
-from model.sweeps import RUN_COLUMNS, STATE, SweepFolderError, short_error
+from model.sweeps import RUN_COLUMNS, STATE, SweepFolderError, read_table, short_error
 
 
 def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
@@ -44,13 +43,7 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
             f"{state}: expected the sweep's record as socialweb sweep writes it, it is "
             f"unreadable ({short_error(err)})"
         ) from None
-    try:
-        runs = pd.read_parquet(table)
-    except (OSError, ValueError, pa.ArrowException) as err:
-        raise SweepFolderError(
-            f"{table}: expected the sweep's runs table (Parquet), it is unreadable "
-            f"({short_error(err)})"
-        ) from None
+    runs = read_table(table, "the sweep's runs table (Parquet)")
     lacking = [c for c in RUN_COLUMNS if c not in runs.columns]
     if lacking:
         raise SweepFolderError(

@@ -305,7 +305,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             problems += err.problems
     if problems:
         raise ConfigError(problems)
-    limits.check_runs(scenarios, concurrent=args.jobs, source="compare")
+    limits.check_runs(
+        scenarios, concurrent=min(args.jobs, len(scenarios) * args.replicates), source="compare"
+    )
     label = (
         "compare-"
         + "-vs-".join(s.name for s in scenarios[:3])

@@ -388,14 +388,22 @@ def check_shared(executor: Executor, folder: Path) -> None:
         )
 
 
-def _read_run(path: Path, point: int, replicate: int) -> pd.DataFrame:
+def read_table(path: Path, what: str, advice: str = "") -> pd.DataFrame:
+    """A Parquet file of a sweep folder, or one SweepFolderError line naming it (bad input)."""
     try:
-        frame = pd.read_parquet(path)
+        return pd.read_parquet(path)
     except (OSError, ValueError, pa.ArrowException) as err:
         raise SweepFolderError(
-            f"{path}: expected a run's Parquet file written by socialweb sweep, it is unreadable "
-            f"({short_error(err)}); delete it and rerun with --resume to redo that run"
+            f"{path}: expected {what}, it is unreadable ({short_error(err)}){advice}"
         ) from None
+
+
+def _read_run(path: Path, point: int, replicate: int) -> pd.DataFrame:
+    frame = read_table(
+        path,
+        "a run's Parquet file written by socialweb sweep",
+        "; delete it and rerun with --resume to redo that run",
+    )
     ok = len(frame) == 1 and set(RUN_COLUMNS) <= set(frame.columns)
     if ok:
         found = (frame["point"].iloc[0], frame["replicate"].iloc[0])

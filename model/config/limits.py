@@ -121,13 +121,25 @@ def run_parts(scenario: Any) -> dict[str, int]:
         degree = min(float(net.mean_degree), citizens - 1)
         ties = int(citizens * degree * TIE_BYTES.get(net.kind, max(TIE_BYTES.values())))
     return {
-        f"{citizens:,} citizens and {staff:,} staff": (citizens + staff) * PERSON_BYTES,
-        f"its {net.kind} network at mean degree {net.mean_degree:g}": ties,
-        f"{staff:,} staff with {staff_ties:,} ties": staff_ties * STAFF_TIE_BYTES,
-        f"its time series of {scenario.steps:,} steps; raise output.every": timeseries_bytes(
-            scenario
-        ),
+        "people": (citizens + staff) * PERSON_BYTES,
+        "network": ties,
+        "staff_ties": staff_ties * STAFF_TIE_BYTES,
+        "timeseries": timeseries_bytes(scenario),
     }
+
+
+def _part_label(part: str, scenario: Any) -> str:
+    """What a part of :func:`run_parts` is, for the refusal line (built only when refusing)."""
+    staff = sum(int(p.staff.count) for p in scenario.parties.values())
+    net = scenario.network
+    if part == "people":
+        return f"{scenario.population.citizens:,} citizens and {staff:,} staff"
+    if part == "network":
+        return f"its {net.kind} network at mean degree {net.mean_degree:g}"
+    if part == "staff_ties":
+        ties = sum(int(p.staff.count) * int(p.staff.ties) for p in scenario.parties.values())
+        return f"{staff:,} staff with {ties:,} ties"
+    return f"its time series of {scenario.steps:,} steps; raise output.every"
 
 
 def run_bytes(scenario: Any) -> int:
@@ -164,16 +176,19 @@ def check(need: int, what: str, limit: int | None = None, source: str = "") -> N
 def check_runs(
     scenarios: Any, *, concurrent: int = 1, limit: int | None = None, source: str = ""
 ) -> None:
-    """Refuse scenarios whose largest run, ``concurrent`` at a time, would not fit."""
+    """Refuse scenarios whose largest run, ``concurrent`` at a time, would not fit (the caller
+    says how many run at once: at most its workers, at most its runs)."""
     scenarios = list(scenarios)
     if not scenarios:
         return
     biggest = max(scenarios, key=run_bytes)
-    per_run = run_bytes(biggest)
-    jobs = max(1, min(concurrent, len(scenarios)))
-    need = jobs * (per_run + PROCESS_BYTES)
     parts = run_parts(biggest)
-    main = max(parts, key=parts.__getitem__)
+    jobs = max(1, concurrent)
+    need = jobs * (sum(parts.values()) + PROCESS_BYTES)
+    limit = memory_limit() if limit is None else limit
+    if need <= limit:
+        return
+    main = _part_label(max(parts, key=parts.__getitem__), biggest)
     what = (
         f"a run of {biggest.population.citizens:,} citizens"
         + (f" × {jobs} at once" if jobs > 1 else "")
