@@ -115,16 +115,22 @@ def run_overview(result: RunResult) -> Figure:
 
 
 def opinion_histogram(opinions: dict[str, list[np.ndarray]], title: str) -> Figure:
-    """Final opinion distributions, one panel per scenario (replicates pooled)."""
+    """Final opinion distributions, one panel per scenario (replicates pooled), at most four
+    panels a row so a comparison of many scenarios stays readable."""
     names = list(opinions)
-    fig = Figure(figsize=(3.2 * len(names) + 1, 3.2), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(names), sharey=True))
+    cols = min(4, len(names))
+    rows = -(-len(names) // cols)
+    fig = Figure(figsize=(3.2 * cols + 1, 3.0 * rows + 0.4), layout="constrained")
+    grid = np.atleast_1d(fig.subplots(rows, cols, sharey=True, squeeze=False)).ravel()
     bins = np.linspace(-1, 1, 41)
-    for ax, name in zip(axes, names, strict=True):
+    for ax, name in zip(grid, names, strict=False):
         values = np.concatenate(opinions[name])
         ax.hist(values, bins=bins, density=True, color="0.45")
         ax.set(title=name, xlabel="final opinion", xlim=(-1, 1))
-    axes[0].set_ylabel("density")
+    for ax in grid[len(names) :]:
+        ax.set_visible(False)
+    for ax in grid[::cols]:
+        ax.set_ylabel("density")
     fig.suptitle(title)
     return fig
 

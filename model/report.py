@@ -89,7 +89,8 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
         f"# Strategy comparison: {', '.join(s.name for s in comp.scenarios)}",
         "",
         f"{c['replicates']} paired replicates per scenario (common random numbers: replicate r of "
-        f"every scenario starts from the same network and opinions), {first.population.citizens} "
+        "every scenario starts from the same network and opinions and shares its per-step draws "
+        f"wherever it faces the same choice), {first.population.citizens} "
         f"citizens, {first.steps} steps (days); the election is the last step. Intervals are "
         f"{c['confidence']:.0%} Student-t confidence intervals over replicates. Vote share is "
         "the expected share of the whole electorate (abstention is the rest). Mobilised is the "
