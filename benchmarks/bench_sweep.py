@@ -36,8 +36,8 @@ def experiment(runs: int):
                     "blue": {
                         "position": 0.25,
                         "institution": {"enabled": True},
-                        "staff": {"count": 2},
-                        "champions": {"enabled": True, "initial": 5},
+                        "staff": {"per_1000": 4},  # 2 among 500 citizens
+                        "champions": {"enabled": True, "initial_per_1000": 10},
                     },
                     "red": {"position": -0.25, "institution": {"enabled": True}},
                 },

@@ -80,11 +80,12 @@ def _variant(base: Scenario, overrides: dict) -> Scenario:
 def strategy_worlds(base: Scenario, focal: str) -> dict[str, Scenario]:
     """The three reference strategies for ``focal`` on the base scenario's population."""
     party = base.parties[focal]
-    staff = max(party.staff.count, 2)
+    per_1000 = 1000.0 / base.population.citizens  # one person, per 1,000 citizens
+    staff = max(party.staff.per_1000, 2 * per_1000)
     off = {
-        f"parties.{focal}.staff.count": 0,
+        f"parties.{focal}.staff.per_1000": 0,
         f"parties.{focal}.champions.enabled": False,
-        f"parties.{focal}.champions.initial": 0,
+        f"parties.{focal}.champions.initial_per_1000": 0,
     }
     return {
         "party absent": _variant(base, {f"parties.{focal}.institution.enabled": False, **off}),
@@ -93,9 +94,11 @@ def strategy_worlds(base: Scenario, focal: str) -> dict[str, Scenario]:
             base,
             {
                 f"parties.{focal}.institution.enabled": True,
-                f"parties.{focal}.staff.count": staff,
+                f"parties.{focal}.staff.per_1000": staff,
                 f"parties.{focal}.champions.enabled": True,
-                f"parties.{focal}.champions.initial": max(party.champions.initial, 1),
+                f"parties.{focal}.champions.initial_per_1000": max(
+                    party.champions.initial_per_1000, per_1000
+                ),
             },
         ),
     }
@@ -125,10 +128,12 @@ class ClassroomModel(mesa.Model):
         }
         if self.focal:
             p = f"parties.{self.focal}"
+            # the slider counts champions in this (small) class world; scenarios say per 1,000
+            founding = int(champions) * 1000.0 / base.population.citizens
             overrides |= {
-                f"{p}.champions.initial": int(champions),
-                f"{p}.champions.max_champions": max(
-                    int(champions), base.parties[self.focal].champions.max_champions
+                f"{p}.champions.initial_per_1000": founding,
+                f"{p}.champions.max_per_1000": max(
+                    founding, base.parties[self.focal].champions.max_per_1000
                 ),
                 f"{p}.champions.guidance": float(guidance),
                 f"{p}.institution.trust": float(institution_trust),

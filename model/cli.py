@@ -111,12 +111,37 @@ def build_parser() -> Parser:
     p.add_argument("--agents", action="store_true", help="also write agents.parquet")
 
     p = sub.add_parser("compare", help="run scenarios on the same seeds and pair their outcomes")
-    p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
+    p.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    p.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="scenario (by name) whose contrasts are primary and unadjusted; every other "
+        "contrast is Holm-adjusted (default: the first scenario)",
+    )
     p.add_argument(
         "--replicates",
         type=_positive_int,
         default=10,
         help="paired replicates per scenario (default 10)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
+    _common(p)
+
+    p = sub.add_parser(
+        "game",
+        help="the rival responds: every pair of the two parties' strategies on common random "
+        "numbers; payoffs, best responses, pure equilibria",
+    )
+    p.add_argument("game", help="game YAML file (e.g. experiments/arms_race.yaml)")
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        help="paired replicates per cell (default: the game file's)",
     )
     p.add_argument(
         "--jobs",
@@ -185,8 +210,10 @@ def build_parser() -> Parser:
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     _progress(p)
 
-    p = sub.add_parser("validate", help="check scenario and experiment files; one line per problem")
-    p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
+    p = sub.add_parser(
+        "validate", help="check scenario, experiment and game files; one line per problem"
+    )
+    p.add_argument("files", nargs="+", help="scenario, experiment or game YAML files")
     _memory(p)
 
     sub.add_parser("params", help="print every scenario key with its default, range and source")
@@ -200,6 +227,36 @@ def build_parser() -> Parser:
     )
     p.add_argument("--readme", default="README.md", help="the file to update (default README.md)")
     p.add_argument("--party", default="blue", help="the focal party (default blue)")
+    p.add_argument(
+        "--robustness",
+        default="docs/robustness.json",
+        help="robustness.json of `socialweb robustness`, for the headline sentence (default "
+        "docs/robustness.json; skipped if missing)",
+    )
+
+    p = sub.add_parser(
+        "robustness",
+        help="the reference contrasts across sizes, networks, feeds, seeds, a rival and "
+        "stated guesses; write docs/ROBUSTNESS.md, robustness.json and its figure",
+    )
+    p.add_argument("--out", default="docs", help="folder for ROBUSTNESS.md (default docs)")
+    p.add_argument(
+        "--scenarios", default="scenarios", help="folder of the reference scenario files"
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        default=20,
+        help="paired replicates per scenario and condition (default 20)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
+    _progress(p)
+    _memory(p)
 
     p = sub.add_parser(
         "validation",
@@ -238,7 +295,12 @@ def _load_any(file: str):
     from model.config.load import read_yaml
     from model.runner import check_files, load_scenario
 
-    if looks_like_experiment(read_yaml(Path(file))):
+    data = read_yaml(Path(file))
+    if isinstance(data, dict) and "players" in data:
+        from model.game import load_game
+
+        return load_game(file)
+    if looks_like_experiment(data):
         experiment = load_experiment(file)
         check_files(experiment.base, file)
         return experiment
@@ -248,19 +310,32 @@ def _load_any(file: str):
 def cmd_validate(args: argparse.Namespace) -> int:
     from model.config import ConfigError
 
-    problems = []
+    problems, checked = [], []
     for file in args.files:
         try:
-            _load_any(file)
+            checked.append(_load_any(file))
         except ConfigError as err:
             problems += err.problems
     for line in problems:
         _say(line)
     if problems:
         return EXIT_BAD_INPUT
-    for file in args.files:
+    for file, loaded in zip(args.files, checked, strict=True):
+        if hasattr(loaded, "cells"):  # a game: every cell's scenario
+            for first, second in loaded.cells():
+                _advise(f"{file} ({first} vs {second})", loaded.scenario(first, second))
+        else:
+            _advise(file, getattr(loaded, "base", loaded))
         print(f"{file}: ok")
     return EXIT_OK
+
+
+def _advise(file: str, scenario) -> None:
+    """Warnings for valid settings that are probably not what was meant (stderr)."""
+    from model.config.load import advisories
+
+    for line in advisories(scenario):
+        _say(f"{file}: warning: {line}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -270,6 +345,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from model.store import output_folder
 
     scenario = load_scenario(args.scenario, _overrides(args))
+    _advise(args.scenario, scenario)
     with (
         output_folder(args.out, scenario.name) as out,
         Progress(f"run {scenario.name}", args.progress, "steps") as bar,
@@ -305,6 +381,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
             problems += err.problems
     if problems:
         raise ConfigError(problems)
+    names = [s.name for s in scenarios]
+    if args.baseline is not None and args.baseline not in names:
+        raise UsageError(
+            f"socialweb compare: --baseline: expected one of the scenario names "
+            f"({', '.join(names)}), got {args.baseline!r}"
+        )
+    for file, scenario in zip(args.scenarios, scenarios, strict=True):
+        _advise(file, scenario)
     limits.check_runs(
         scenarios, concurrent=min(args.jobs, len(scenarios) * args.replicates), source="compare"
     )
@@ -325,7 +409,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         ) as bar,
     ):
         comp = compare(
-            scenarios, replicates=args.replicates, seed=seed, jobs=args.jobs, progress=bar.update
+            scenarios,
+            replicates=args.replicates,
+            seed=seed,
+            jobs=args.jobs,
+            progress=bar.update,
+            baseline=args.baseline,
         )
         write_comparison(
             comp,
@@ -496,6 +585,105 @@ def cmd_validation(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
 
 
+def cmd_game(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from model import game as G
+    from model.comparison import run_all
+    from model.config import limits
+    from model.progress import Progress
+    from model.store import output_folder, staged, write_json, write_parquet, write_text
+
+    game = G.load_game(args.game, _overrides(args))
+    todo = G.tasks(game, args.replicates, args.seed)
+    cells = list({id(t[0]): t[0] for t in todo}.values())
+    limits.check_runs(cells, concurrent=min(args.jobs, len(todo)), source="game")
+    command = (
+        f"socialweb game {args.game}"
+        + (f" --replicates {args.replicates}" if args.replicates else "")
+        + (f" --seed {args.seed}" if args.seed is not None else "")
+    )
+    with (
+        output_folder(args.out, f"game-{game.name}") as out,
+        Progress(
+            f"game {game.name} ({len(todo)} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
+            args.progress,
+            "runs",
+        ) as bar,
+    ):
+        runs = pd.DataFrame(run_all(todo, jobs=args.jobs, progress=bar.update, fn=G._cell))
+        result = G.analyse(game, runs)
+        with staged(out) as stage:
+            write_parquet(runs, stage / "runs.parquet")
+            write_json(result, stage / "game.json")
+            from model.plots import save
+
+            save(G.heatmaps(game, result), stage / "game.png")
+            write_text(G.markdown(game, result, command), stage / "report.md")
+    a, b = game.players
+    for e in result["equilibria"]:
+        print(f"equilibrium: {a} {e[a]}, {b} {e[b]}")
+    if not result["equilibria"]:
+        print("no pure-strategy equilibrium")
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    import json
+
+    from model import robustness
+    from model.config import limits
+    from model.progress import Progress
+
+    start = time.perf_counter()
+    todo = robustness.tasks(Path(args.scenarios), args.replicates)
+    limits.check_runs(
+        list({id(t[0]): t[0] for t in todo}.values()),
+        concurrent=min(args.jobs, len(todo)),
+        source="robustness",
+    )
+    out = Path(args.out)
+    (out / "img").mkdir(parents=True, exist_ok=True)
+    with Progress(
+        f"robustness ({len(todo)} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
+        args.progress,
+        "runs",
+    ) as bar:
+        runs = robustness.run_all(todo, jobs=args.jobs, progress=bar.update, fn=robustness._row)
+    runs = robustness.pd.DataFrame(runs)
+    table = robustness.contrasts(runs)
+    summary = {
+        "replicates": args.replicates,
+        "party": robustness.PARTY,
+        "confidence": robustness.CONFIDENCE,
+        "verdicts": robustness.verdicts(table),
+        "size_check": robustness.size_check(table),
+        "conditions": [
+            {
+                "id": c.id,
+                "group": c.group,
+                "label": c.label,
+                "overrides": c.overrides,
+                "seed": c.seed,
+            }
+            for c in robustness.conditions()
+        ],
+        "contrasts": table.to_dict(orient="records"),
+        "wall_time_s": round(time.perf_counter() - start, 1),
+    }
+    command = f"socialweb robustness --replicates {args.replicates} --jobs {args.jobs}"
+    robustness.plot(table, out / "img" / "robustness.png")
+    (out / "robustness.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    page = out / "ROBUSTNESS.md"
+    page.write_text(robustness.markdown(table, summary, command), encoding="utf-8")
+    for v in summary["verdicts"]:
+        print(f"{v['b']} - {v['a']}: {v['verdict']}")
+    print(page)
+    return EXIT_OK
+
+
 def cmd_findings(args: argparse.Namespace) -> int:
     import json
 
@@ -514,9 +702,19 @@ def cmd_findings(args: argparse.Namespace) -> int:
     text = readme.read_text(encoding="utf-8")
     if FINDINGS_START not in text or FINDINGS_END not in text:
         raise UsageError(f"socialweb findings: {readme}: expected the findings markers")
-    readme.write_text(
-        replace_findings(text, findings_paragraph(comparison, args.party)), encoding="utf-8"
-    )
+    paragraph = findings_paragraph(comparison, args.party)
+    robust = Path(args.robustness)
+    if robust.is_file():
+        from model.robustness import headline
+
+        try:
+            paragraph += " " + headline(json.loads(robust.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as err:
+            raise UsageError(
+                f"socialweb findings: {robust}: expected the robustness.json of `socialweb "
+                f"robustness` ({type(err).__name__}: {err})"
+            ) from None
+    readme.write_text(replace_findings(text, paragraph), encoding="utf-8")
     print(readme)
     return EXIT_OK
 
@@ -539,6 +737,8 @@ COMMANDS = {
     "validation": cmd_validation,
     "params": cmd_params,
     "findings": cmd_findings,
+    "robustness": cmd_robustness,
+    "game": cmd_game,
 }
 
 

@@ -2,8 +2,8 @@
 
 Replicate r of every scenario runs with the same seed (``rng.replicate_seeds``), so it starts from
 the same network and initial opinions wherever scenarios share population and network settings.
-The effect of a scenario is the paired difference against the first (the baseline), replicate by
-replicate, reported as a mean with a 95% Student-t confidence interval over replicates.
+Every pair of scenarios is contrasted replicate by replicate (``model.contrasts``): contrasts with
+the baseline are primary, the others adjusted for multiplicity (Holm).
 
 Runs go to ``jobs`` worker processes; each run depends only on its scenario and seed, so results
 do not depend on the number of workers or the order runs finish in.
@@ -33,6 +33,7 @@ import pandas as pd
 
 from model.config import ConfigError, Scenario
 from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
+from model.config.plan import CHANNELS
 from model.pool import context, exit_when_closed, lifeline
 from model.rng import replicate_seeds
 from model.runner import RunResult, run
@@ -48,7 +49,7 @@ class Comparison:
     seeds: list[int]
     runs: pd.DataFrame  # one row per scenario × replicate, final outcomes
     timeseries: pd.DataFrame  # tidy, with scenario and replicate columns
-    comparison: dict[str, Any]  # paired differences against the first scenario
+    comparison: dict[str, Any]  # comparison.json: levels, contrasts, ICERs (model.contrasts)
     final_opinions: dict[str, list[np.ndarray]]  # scenario → per replicate
 
 
@@ -286,52 +287,92 @@ def _run_on(
     return results
 
 
-def paired(runs: pd.DataFrame, baseline: str, other: str, column: str) -> dict[str, Any]:
-    """Paired difference other − baseline of ``column`` over replicates, with its CI."""
-    a = runs[runs.scenario == baseline].set_index("replicate")[column]
-    b = runs[runs.scenario == other].set_index("replicate")[column]
-    diff = (b - a.reindex(b.index)).to_numpy(dtype=np.float64)
-    return mean_ci(diff)
+LEVELS = {  # outcome → range it can take (None: unbounded), for the level intervals
+    "vote_share": (0.0, 1.0),
+    "two_party": (0.0, 1.0),
+    "margin": (-1.0, 1.0),
+    "share_of_voice": (0.0, 1.0),
+    "reach": (0.0, 1.0),
+    "active_champions": None,
+    "cost": None,
+    "planned": None,
+    "underspend": None,
+    **{f"spend_{c}": None for c in CHANNELS},
+}
+CONTRASTED = ("vote_share", "two_party", "margin", "share_of_voice", "cost")
 
 
-def analyse(runs: pd.DataFrame, names: list[str], parties: list[str]) -> dict[str, Any]:
-    """comparison.json: per-scenario means and paired differences against the first."""
-    baseline = names[0]
+def analyse(
+    runs: pd.DataFrame,
+    names: list[str],
+    parties: list[str],
+    baseline: str | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """comparison.json: levels, win probabilities, splits, every pairwise contrast and the
+    cost-effectiveness frontier (``model.contrasts`` says how each is computed)."""
+    from model import contrasts as C
+
+    baseline = baseline or names[0]
+    rng = np.random.default_rng([seed, 0x5EED])  # bootstrap resamples: reproducible
+    runs = C.party_outcomes(runs, parties)
     out: dict[str, Any] = {
         "baseline": baseline,
         "confidence": CONFIDENCE,
         "replicates": int(runs.replicate.nunique()),
         "parties": parties,
+        "methods": {
+            "levels": "Student-t over replicates; percentile bootstrap where t would leave the "
+            "outcome's range",
+            "contrasts": "contrasts[A][B] = A - B, paired by replicate, Student-t interval and "
+            "paired t-test",
+            "primary": f"contrasts with {baseline} (the baseline), reported unadjusted",
+            "adjustment": "holm",
+            "family": "the non-primary contrasts of one outcome for one party",
+            "adjusted_intervals": "Bonferroni level 1 - alpha/m within the family",
+            "win": "share of replicates in which the party's vote share is strictly the highest; "
+            "Wilson interval",
+            "two_party": "the party's votes / votes cast (all parties)",
+            "margin": "the party's vote share minus the best rival's",
+            "engaged": f"split: P(engaged share >= {C.CASCADE}) with a Wilson interval, and the "
+            "mean in each kind with a percentile bootstrap",
+            "icer": "frontier on mean spend and vote share; paired percentile bootstrap",
+        },
         "scenarios": {},
-        "differences": {},
+        "contrasts": {},
+        "icer": {},
     }
-    metrics = ("vote_share", "share_of_voice", "reach", "active_champions", "cost")
     for name in names:
         sel = runs[runs.scenario == name]
-        entry: dict[str, Any] = {m: {p: mean_ci(sel[f"{m}.{p}"]) for p in parties} for m in metrics}
-        entry["turnout"] = mean_ci(sel["turnout"])
-        entry["polarization"] = mean_ci(sel["polarization"])
-        entry["engaged"] = mean_ci(sel["engaged"])
+        entry: dict[str, Any] = {
+            m: {p: C.level(sel[f"{m}.{p}"].to_numpy(), rng, bounds) for p in parties}
+            for m, bounds in LEVELS.items()
+        }
+        entry["win"] = {p: C.wilson(int(sel[f"win.{p}"].sum()), len(sel)) for p in parties}
+        entry["turnout"] = C.level(sel["turnout"].to_numpy(), rng, (0.0, 1.0))
+        entry["polarization"] = C.level(sel["polarization"].to_numpy(), rng, (0.0, 1.0))
+        entry["engaged"] = C.level(sel["engaged"].to_numpy(), rng, (0.0, 1.0))
+        entry["engaged_split"] = C.split(sel["engaged"].to_numpy(), rng)
         out["scenarios"][name] = entry
-    for name in names[1:]:
-        diff: dict[str, Any] = {}
-        for metric in ("vote_share", "share_of_voice", "cost"):
-            diff[metric] = {p: paired(runs, baseline, name, f"{metric}.{p}") for p in parties}
-        diff["turnout"] = paired(runs, baseline, name, "turnout")
-        diff["cost_per_vote_point"] = {}
-        for p in parties:
-            gain = diff["vote_share"][p]["mean"] * 100
-            extra = diff["cost"][p]["mean"]
-            diff["cost_per_vote_point"][p] = {
-                "value": extra / gain if gain > 0 else None,
-                "note": (
-                    "extra cost per percentage point of vote share gained over the baseline"
-                    if gain > 0
-                    else "no vote share gained over the baseline"
-                ),
-            }
-        out["differences"][name] = diff
-    return out
+    columns = {m: parties for m in CONTRASTED} | {"turnout": [""]}
+    out["contrasts"] = C.contrasts(runs, names, columns, baseline)
+    for p in parties:
+        means = [runs[runs.scenario == n][f"cost.{p}"].mean() for n in names]
+        if len(names) > 1 and max(means) > min(means):  # the party's spending varies
+            out["icer"][p] = C.icer_table(runs, names, p, rng)
+    return _no_nan(out)
+
+
+def _no_nan(obj: Any) -> Any:
+    """NaN (an outcome undefined in every replicate, e.g. a two-party share with no votes
+    cast) as None, so comparison.json is valid JSON and two equal comparisons compare equal."""
+    if isinstance(obj, dict):
+        return {k: _no_nan(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_no_nan(v) for v in obj]
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj
 
 
 def compare(
@@ -343,11 +384,13 @@ def compare(
     steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    baseline: str | None = None,
 ) -> Comparison:
     """Run every scenario ``replicates`` times on common random numbers and pair them.
 
     Args:
-        scenarios: loaded scenarios; the first is the baseline. Names must be unique.
+        scenarios: loaded scenarios. Names must be unique.
+        baseline: the scenario whose contrasts are primary (default: the first).
         replicates: runs per scenario (replicate r uses the same seed in every scenario).
         seed: the comparison's seed; replicate seeds derive from it.
         jobs: worker processes (1 = in this process).
@@ -366,6 +409,13 @@ def compare(
         )
     if replicates < 1:
         raise ConfigError([f"compare: --replicates: expected an integer >= 1, got {replicates}"])
+    if baseline is not None and baseline not in names:
+        raise ConfigError(
+            [
+                f"compare: --baseline: expected one of the scenario names ({', '.join(names)}), "
+                f"got {baseline!r}"
+            ]
+        )
     seeds = replicate_seeds(seed, replicates)
     tasks = [(s, rs, steps) for s in scenarios for rs in seeds]
     results = run_all(tasks, jobs=jobs, progress=progress, executor=executor)
@@ -386,6 +436,6 @@ def compare(
         seeds=seeds,
         runs=runs,
         timeseries=pd.concat(frames, ignore_index=True),
-        comparison=analyse(runs, names, parties),
+        comparison=analyse(runs, names, parties, baseline, seed),
         final_opinions=opinions,
     )

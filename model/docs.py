@@ -91,7 +91,7 @@ def findings_paragraph(comparison: dict, party: str = "blue") -> str:
     for name, entry in scenarios.items():
         if name == base:
             continue
-        diff = comparison["differences"][name]["vote_share"][party]
+        diff = comparison["contrasts"][name][base]["vote_share"][party]
         ci = ""
         if diff.get("ci_low") is not None:
             ci = f" [{_pp(diff['ci_low'])}, {_pp(diff['ci_high'])}]"

@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from model.config.plan import CHANNELS
 from model.population import CHAMPION, SOURCE_NAMES, Population
 
 CLUSTER_GAP = 0.1  # opinions further apart than this (on [-1, 1]) are in different clusters
@@ -82,8 +83,35 @@ OUTCOMES = {
         Outcome("active_champions", "champions", "increase", True, "active champions"),
         Outcome("burnouts", "champions", "decrease", True, "champions who quit so far"),
         Outcome("recruits", "champions", "none", True, "champions recruited so far"),
-        Outcome("cost", "budget units per step", "decrease", True, "spending this step"),
-        Outcome("cumulative_cost", "budget units", "decrease", True, "spending so far"),
+        Outcome(
+            "cost",
+            "budget units per 1,000 citizens per step",
+            "decrease",
+            True,
+            "spending this step, all channels",
+        ),
+        Outcome(
+            "cumulative_cost",
+            "budget units per 1,000 citizens",
+            "decrease",
+            True,
+            "spending so far, all channels",
+        ),
+        Outcome(
+            "spend",
+            "budget units per 1,000 citizens per step",
+            "decrease",
+            True,
+            "spending this step by channel (source_type = content, paid_reach, staff, champions)",
+        ),
+        Outcome(
+            "planned",
+            "budget units per 1,000 citizens per step",
+            "none",
+            True,
+            "the plan by channel (source_type as for spend): the budget's allocation, or "
+            "without a budget what the stated sizes cost at full capacity",
+        ),
         Outcome("party_line", "opinion on [-1, 1]", "none", True, "party line on the first issue"),
     )
 }
@@ -144,7 +172,8 @@ def step_metrics(
     read_source: np.ndarray,
     reach_window: int,
     step: int,
-    cost: np.ndarray,
+    spend: np.ndarray,
+    planned: np.ndarray,
     cumulative_cost: np.ndarray,
     burnouts: np.ndarray,
     recruits: np.ndarray,
@@ -177,7 +206,10 @@ def step_metrics(
         out[("active_champions", name, "")] = float(np.count_nonzero(champion & (pop.party == k)))
         out[("burnouts", name, "")] = float(burnouts[k])
         out[("recruits", name, "")] = float(recruits[k])
-        out[("cost", name, "")] = float(cost[k])
+        out[("cost", name, "")] = float(spend[k].sum())
+        for c, channel in enumerate(CHANNELS):
+            out[("spend", name, channel)] = float(spend[k, c])
+            out[("planned", name, channel)] = float(planned[k, c])
         out[("cumulative_cost", name, "")] = float(cumulative_cost[k])
         out[("party_line", name, "")] = float(line[k, 0])
     return out

@@ -22,6 +22,32 @@ from model.runner import RunResult
 SOURCE_HATCH = {"institution": "", "staff": "//", "champion": ".."}
 
 
+# scenarios are told apart by these colours and line styles, never by a party's colour
+SCENARIO_COLOURS = [
+    "tab:orange",
+    "tab:green",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:gray",
+    "tab:olive",
+    "tab:cyan",
+    "black",
+]
+SCENARIO_STYLES = ["-", "--", "-.", ":"]
+
+
+def scenario_styles(names: list[str], parties: list[str]) -> list[tuple[str, str]]:
+    """(colour, line style) per scenario: colours that no party uses, styles cycling too, so
+    no two of up to 36 scenarios look alike and none looks like a party."""
+    taken = {mcolors.to_hex(c) for c in party_colours(parties).values()}
+    colours = [c for c in SCENARIO_COLOURS if mcolors.to_hex(c) not in taken]
+    return [
+        (colours[i % len(colours)], SCENARIO_STYLES[(i // len(colours)) % len(SCENARIO_STYLES)])
+        for i in range(len(names))
+    ]
+
+
 def party_colours(parties: list[str]) -> dict[str, str]:
     cycle = [c for c in mcolors.TABLEAU_COLORS.values()]
     out, free = {}, iter(cycle)
@@ -135,16 +161,19 @@ def opinion_histogram(opinions: dict[str, list[np.ndarray]], title: str) -> Figu
     return fig
 
 
-def _band(ax, frame: pd.DataFrame, colour: str, label: str) -> None:
+def _band(
+    ax, frame: pd.DataFrame, colour: str, label: str, style: str = "-", scale: float = 1.0
+) -> None:
     """Mean over replicates with a t confidence band, by step."""
     from scipy import stats
 
     g = frame.groupby("step")["value"]
     mean, sd, n = g.mean(), g.std(ddof=1), g.count()
     t = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
-    half = np.where(n > 1, t * sd / np.sqrt(n), 0.0)
-    ax.plot(mean.index, mean, color=colour, label=label)
-    ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.2, lw=0)
+    half = np.where(n > 1, t * sd / np.sqrt(n), 0.0) * scale
+    mean = mean * scale
+    ax.plot(mean.index, mean, color=colour, ls=style, label=label)
+    ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.15, lw=0)
 
 
 def comparison_timeseries(comp: Comparison, metric: str, title: str) -> Figure:
@@ -154,63 +183,116 @@ def comparison_timeseries(comp: Comparison, metric: str, title: str) -> Figure:
     names = [s.name for s in comp.scenarios]
     fig = Figure(figsize=(5.5 * len(parties), 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(1, len(parties)), sharey=True))
-    colours = [mcolors.to_hex(c) for c in (list(mcolors.TABLEAU_COLORS.values()) * 3)[: len(names)]]
+    styles = scenario_styles(names, parties)
     for ax, party in zip(axes, parties, strict=False):
         sel = ts[(ts.metric == metric) & (ts.party == party)]
         if metric == "share_of_voice":
             sel = sel[sel.step > 0]  # nothing has been read before the first step
         sel = sel.groupby(["scenario", "replicate", "step"], as_index=False)["value"].sum()
-        for name, colour in zip(names, colours, strict=True):
-            _band(ax, sel[sel.scenario == name], colour, name)
-        ax.set(title=f"{party}", xlabel="step (day)", ylim=(0, None))
-    axes[0].set_ylabel(metric.replace("_", " "))
+        for name, (colour, style) in zip(names, styles, strict=True):
+            _band(ax, sel[sel.scenario == name], colour, name, style, scale=100.0)
+        # the axis fits the data (a 25-33 % race is not squashed into the top of 0-100 %)
+        ax.set(title=f"{party}", xlabel="step (day)")
+    axes[0].set_ylabel(f"{metric.replace('_', ' ')} (%)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(names), 4), fontsize=8)
     fig.suptitle(
         f"{title} — mean and {CONFIDENCE:.0%} CI over "
-        f"{comp.comparison['replicates']} paired replicates"
+        f"{comp.comparison['replicates']} paired replicates (levels; for paired differences "
+        "see effects.png)"
     )
     return fig
 
 
 def effects(comp: Comparison, metric: str = "vote_share") -> Figure:
-    """Paired differences against the baseline, with confidence intervals, per party."""
-    diffs = comp.comparison["differences"]
-    parties = comp.comparison["parties"]
-    colours = party_colours(parties)
-    names = list(diffs)
+    """Every pairwise contrast A − B (paired, percentage points), per party: the primary ones
+    (against the baseline) with their unadjusted intervals in black, the rest with their
+    multiplicity-adjusted intervals in grey — a forest plot."""
+    c = comp.comparison
+    parties, base = c["parties"], c["baseline"]
+    names = list(c["scenarios"])
+    pairs = [(n, base) for n in names if n != base]
+    pairs += [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if base not in (a, b)]
     fig = Figure(
-        figsize=(7.5, 0.6 * max(1, len(names)) * max(1, len(parties)) + 1.5), layout="constrained"
+        figsize=(6.0 * max(1, len(parties)), 0.32 * max(1, len(pairs)) + 1.6), layout="constrained"
     )
-    ax = fig.subplots()
-    y = 0
-    ticks, labels = [], []
-    for name in names:
-        for party in parties:
-            d = diffs[name][metric][party]
+    axes = np.atleast_1d(fig.subplots(1, max(1, len(parties)), sharey=True))
+    y = np.arange(len(pairs))[::-1]
+    for ax, party in zip(axes, parties, strict=False):
+        for yi, (a, b) in zip(y, pairs, strict=True):
+            d = c["contrasts"][a][b][metric][party]
             mean = 100 * d["mean"]
-            if d["ci_low"] is not None:
-                ax.errorbar(
-                    mean,
-                    y,
-                    xerr=[[mean - 100 * d["ci_low"]], [100 * d["ci_high"] - mean]],
-                    fmt="o",
-                    color=colours[party],
-                    capsize=3,
-                )
+            primary = d["primary"]
+            colour = "black" if primary else "0.55"
+            if d["ci_adjusted_low"] is not None:
+                err = [[mean - 100 * d["ci_adjusted_low"]], [100 * d["ci_adjusted_high"] - mean]]
+                ax.errorbar(mean, yi, xerr=err, fmt="o", color=colour, capsize=2, ms=4)
             else:
-                ax.plot(mean, y, "o", color=colours[party])
-            ticks.append(y)
-            labels.append(f"{name} · {party}")
-            y -= 1
-        y -= 0.5
-    ax.axvline(0, color="0.5", lw=1)
-    ax.set_yticks(ticks, labels, fontsize=8)
-    ax.set_xlabel(
-        f"paired difference in {metric.replace('_', ' ')} vs "
-        f"{comp.comparison['baseline']} (percentage points)"
+                ax.plot(mean, yi, "o", color=colour)
+        ax.axvline(0, color="0.5", lw=1)
+        ax.set_title(party)
+        ax.set_xlabel(f"Δ {metric.replace('_', ' ')}, A − B (percentage points)")
+    axes[0].set_yticks(y, [f"{a} − {b}" for a, b in pairs], fontsize=8)
+    fig.suptitle(
+        f"Every paired contrast ({c['confidence']:.0%} intervals): black = against {base} "
+        "(primary, unadjusted); grey = the others (Bonferroni-level, Holm family)",
+        fontsize=9,
     )
-    ax.set_title(f"Effect of each strategy ({CONFIDENCE:.0%} CI)")
+    return fig
+
+
+def cost_effectiveness(comp: Comparison) -> Figure | None:
+    """The cost-effectiveness plane of each party whose spending varies: mean spend against
+    mean vote share, the efficiency frontier joined, dominated strategies marked. Points carry
+    numbers (listed beside the plane), since near-identical strategies would hide each other's
+    names."""
+    tables = comp.comparison["icer"]
+    if not tables:
+        return None
+    fig = Figure(figsize=(9.5 * len(tables), 5.0), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(tables)))
+    marks = {"ND": ("o", "black"), "ED": ("s", "tab:orange"), "D": ("x", "tab:gray")}
+    words = {"ND": "on the frontier", "ED": "extendedly dominated", "D": "dominated"}
+    for ax, (party, table) in zip(axes, tables.items(), strict=True):
+        rows = table["strategies"]
+        front = [(r["effect"], r["cost"]) for r in rows.values() if r["status"] == "ND"]
+        ax.plot(*zip(*front, strict=True), color="black", lw=1, zorder=1, label="frontier")
+        for status, (marker, colour) in marks.items():
+            pts = [(r["effect"], r["cost"]) for r in rows.values() if r["status"] == status]
+            if pts:
+                ax.scatter(
+                    *zip(*pts, strict=True),
+                    marker=marker,
+                    color=colour,
+                    zorder=2,
+                    label=words[status],
+                )
+        listing = []
+        for i, (name, r) in enumerate(rows.items(), start=1):
+            ax.annotate(
+                str(i),
+                (r["effect"], r["cost"]),
+                fontsize=7,
+                xytext=(4, -10 + 7 * (i % 3)),
+                textcoords="offset points",
+            )
+            listing.append(f"{i}  {name} ({r['status']})")
+        ax.text(
+            1.03,
+            1.0,
+            "\n".join(listing),
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            family="monospace",
+        )
+        ax.set(
+            xlabel=f"vote share of {party} (% of the electorate)",
+            ylabel="spend per 1,000 citizens over the campaign",
+            title=f"Cost-effectiveness plane — {party}",
+        )
+        ax.yaxis.set_major_formatter("{x:,.0f}")
+        ax.legend(fontsize=8, loc="upper left")
     return fig
 
 

@@ -66,6 +66,7 @@ class Parties:
     cumulative_cost: np.ndarray  # (P,)
     burnouts: np.ndarray  # (P,) cumulative
     recruits: np.ndarray  # (P,) cumulative
+    plans: list = field(default_factory=list)  # config.plan.Plan per party: sizes, planned spend
     vote_history: list[np.ndarray] = field(default_factory=list)  # per step (P,)
 
 
@@ -96,10 +97,14 @@ def heavy_tailed_activity(mean: float, tail: float, n: int, rng: np.random.Gener
 
 
 def build_population(
-    scenario: Scenario, x0: np.ndarray, staff_counts: list[int], rng: np.random.Generator
+    scenario: Scenario, x0: np.ndarray, staff_time: list[list[float]], rng: np.random.Generator
 ) -> Population:
-    """Citizens' state from ``spec`` (opinions ``x0`` drawn beforehand) plus staff rows."""
+    """Citizens' state from ``spec`` (opinions ``x0`` drawn beforehand) plus staff rows.
+
+    ``staff_time[k]`` holds each of party k's staff members' share of full time
+    (``model.config.plan``): a part-time member posts with ``staff.activity`` times its share."""
     spec = scenario.population
+    staff_counts = [len(shares) for shares in staff_time]
     n_c = spec.citizens
     n = n_c + sum(staff_counts)
     parties = list(scenario.parties.values())
@@ -119,14 +124,16 @@ def build_population(
     row = n_c
     staff_activity = np.zeros(n - n_c)
     key = np.arange(n, dtype=np.uint64)
-    for k, (count, party_spec, name) in enumerate(
-        zip(staff_counts, parties, scenario.parties, strict=True)
+    for k, (count, shares, party_spec, name) in enumerate(
+        zip(staff_counts, staff_time, parties, scenario.parties, strict=True)
     ):
         key[row : row + count] = staff_keys(name, count)
         x[row : row + count] = party_spec.position
         role[row : row + count] = STAFF
         party[row : row + count] = k
-        staff_activity[row - n_c : row - n_c + count] = party_spec.staff.activity
+        staff_activity[row - n_c : row - n_c + count] = party_spec.staff.activity * np.asarray(
+            shares, dtype=np.float64
+        )
         row += count
 
     affinity = np.zeros((n, p))

@@ -13,7 +13,14 @@ import pandas as pd
 from model.comparison import Comparison
 from model.config import scenario_to_dict
 from model.config.experiment import Experiment
-from model.plots import comparison_timeseries, effects, opinion_histogram, run_overview, save
+from model.plots import (
+    comparison_timeseries,
+    cost_effectiveness,
+    effects,
+    opinion_histogram,
+    run_overview,
+    save,
+)
 from model.runner import RunResult
 from model.store import (
     file_name,
@@ -58,45 +65,72 @@ def write_run(result: RunResult, out: Path, **meta: Any) -> Path:
     return out
 
 
-def _pct(d: dict[str, Any]) -> str:
-    """'12.3 [10.1, 14.5]' in percentage points."""
-    if d["mean"] != d["mean"]:
-        return "–"
-    if d["ci_low"] is None:
-        return f"{100 * d['mean']:.1f}"
-    return f"{100 * d['mean']:.1f} [{100 * d['ci_low']:.1f}, {100 * d['ci_high']:.1f}]"
-
-
-def _signed(d: dict[str, Any], scale: float = 100.0, digits: int = 1) -> str:
-    if d["ci_low"] is None:
-        return f"{scale * d['mean']:+.{digits}f}"
-    return (
-        f"{scale * d['mean']:+.{digits}f} [{scale * d['ci_low']:+.{digits}f}, "
-        f"{scale * d['ci_high']:+.{digits}f}]"
-    )
-
-
 def _money(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
+def _ci(d: dict[str, Any], scale: float = 100.0, digits: int = 1, signed: bool = False) -> str:
+    """'12.3 [10.1, 14.5]' (× scale) from a {mean, ci_low, ci_high} entry."""
+    spec = f"{'+' if signed else ''}{',' if digits == 0 else ''}.{digits}f"
+
+    def f(v: float) -> str:
+        v = scale * v
+        return format(0.0 if abs(v) < 0.5 * 10**-digits else v, spec)  # no "-0"
+
+    mean = d.get("mean", d.get("p"))
+    if mean is None or mean != mean:
+        return "–"
+    if d.get("ci_low") is None:
+        return f(mean)
+    return f"{f(mean)} [{f(d['ci_low'])}, {f(d['ci_high'])}]"
+
+
+def _adjusted(d: dict[str, Any], scale: float = 100.0, digits: int = 1) -> str:
+    """A contrast with its adjusted interval (the unadjusted one for primary contrasts)."""
+    return _ci(
+        {"mean": d["mean"], "ci_low": d["ci_adjusted_low"], "ci_high": d["ci_adjusted_high"]},
+        scale,
+        digits,
+        signed=True,
+    )
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _header(cells: list[str]) -> list[str]:
+    return [_row(cells), "|" + "---|" * len(cells)]
+
+
 def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
-    """The strategist's report: outcomes, paired effects with CIs, cost per vote point, plots."""
+    """The strategist's report: outcomes, every contrast, money and cost-effectiveness, plots."""
     c = comp.comparison
     parties = c["parties"]
+    base = c["baseline"]
+    names = list(c["scenarios"])
     first = comp.scenarios[0]
+    level = f"{c['confidence']:.0%}"
     lines = [
         f"# Strategy comparison: {', '.join(s.name for s in comp.scenarios)}",
         "",
         f"{c['replicates']} paired replicates per scenario (common random numbers: replicate r of "
         "every scenario starts from the same network and opinions and shares its per-step draws "
-        f"wherever it faces the same choice), {first.population.citizens} "
-        f"citizens, {first.steps} steps (days); the election is the last step. Intervals are "
-        f"{c['confidence']:.0%} Student-t confidence intervals over replicates. Vote share is "
-        "the expected share of the whole electorate (abstention is the rest). Mobilised is the "
-        "share of citizens engaged on election day: engagement spreads by threshold contagion, "
-        "so a replicate either cascades (near 100 %) or not, and a scenario whose replicates "
-        "split both ways has wide intervals — look at `runs.parquet` for the split.",
+        f"wherever it faces the same choice), {first.population.citizens:,} citizens, "
+        f"{first.steps} steps (days); the election is the last step. Intervals are {level} and "
+        "cover replicate noise under these stated guesses only, not uncertainty about the "
+        "guesses themselves (for that, see docs/ROBUSTNESS.md and `socialweb sweep`). Levels: "
+        "Student-t over replicates (a percentile bootstrap where t would leave the outcome's "
+        "range). Vote share is the expected share of the whole electorate (abstention is the "
+        "rest); two-party share is the party's share of the votes cast; the margin is its vote "
+        "share minus the best rival's; P(win) is the share of replicates it leads, with a "
+        "Wilson interval.",
         "",
         "## What each scenario tests",
         "",
@@ -104,57 +138,100 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
     for s in comp.scenarios:
         lines.append(f"- **{s.name}** — {s.description.strip() or '(no description)'}")
     lines += ["", "## Election-day outcomes", ""]
-    header = (
-        ["scenario"]
-        + [f"vote {p} (%)" for p in parties]
-        + ["turnout (%)", "mobilised (%)"]
-        + [f"share of voice {p} (%)" for p in parties]
-        + [f"total cost {p}" for p in parties]
-    )
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    header = ["scenario"]
+    for p in parties:
+        header += [f"vote {p} (%)", f"two-party {p} (%)", f"margin {p} (pp)", f"P({p} wins) (%)"]
+    lines += _header(header + ["turnout (%)"])
     for name, entry in c["scenarios"].items():
-        row = (
-            [name]
-            + [_pct(entry["vote_share"][p]) for p in parties]
-            + [_pct(entry["turnout"]), _pct(entry["engaged"])]
-        )
-        row += [_pct(entry["share_of_voice"][p]) for p in parties]
-        row += [_money(entry["cost"][p]["mean"]) for p in parties]
-        lines.append("| " + " | ".join(row) + " |")
+        row = [name]
+        for p in parties:
+            row += [
+                _ci(entry["vote_share"][p]),
+                _ci(entry["two_party"][p]),
+                _ci(entry["margin"][p], signed=True),
+                _ci(entry["win"][p]),
+            ]
+        lines.append(_row(row + [_ci(entry["turnout"])]))
     lines += [
         "",
-        f"## Paired effects against `{c['baseline']}`",
+        "## Voice, mobilisation and spending",
         "",
-        "Percentage points; an interval that excludes 0 is a difference the replicates "
-        "resolve. Extra cost per vote point = paired extra spending / vote-share points "
-        "gained (– where nothing was gained).",
+        "Engagement spreads by threshold contagion, so a replicate either cascades or not: "
+        "mobilisation is reported as the probability of a cascade (election-day engaged share "
+        f"≥ {100 * next(iter(c['scenarios'].values()))['engaged_split']['threshold']:.0f} %) "
+        "and the engaged share within each kind of run (percentile bootstrap; – where no run "
+        "was of that kind). Spent is per 1,000 citizens over the campaign.",
         "",
     ]
-    header = [
-        "scenario",
-        "party",
-        "Δ vote share (pp)",
-        "Δ share of voice (pp)",
-        "Δ total cost",
-        "extra cost per vote point",
+    header = ["scenario", "P(cascade) (%)", "engaged if cascade (%)", "engaged if not (%)"]
+    header += [f"share of voice {p} (%)" for p in parties] + [f"spent {p}" for p in parties]
+    lines += _header(header)
+    for name, entry in c["scenarios"].items():
+        sp = entry["engaged_split"]
+        row = [name, _ci(sp["cascade"]), _ci(sp["if_cascade"]), _ci(sp["if_not"])]
+        row += [_ci(entry["share_of_voice"][p]) for p in parties]
+        row += [_money(entry["cost"][p]["mean"]) for p in parties]
+        lines.append(_row(row))
+    lines += _budget_table(c, parties)
+    lines += [
+        "",
+        f"## Primary contrasts: each scenario − `{base}`",
+        "",
+        "Paired by replicate, in percentage points (spent: budget units per 1,000 citizens); "
+        "unadjusted, as the planned comparisons. An interval that excludes 0 is a difference "
+        "the replicates resolve.",
+        "",
     ]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name, diff in c["differences"].items():
+    lines += _header(
+        [
+            "scenario",
+            "party",
+            "Δ vote share",
+            "Δ two-party share",
+            "Δ margin",
+            "Δ share of voice",
+            "Δ spent",
+            "Δ turnout",
+        ]
+    )
+    for name in names:
+        if name == base:
+            continue
+        cell = c["contrasts"][name][base]
         for p in parties:
             lines.append(
-                "| "
-                + " | ".join(
+                _row(
                     [
                         name,
                         p,
-                        _signed(diff["vote_share"][p]),
-                        _signed(diff["share_of_voice"][p]),
-                        _signed(diff["cost"][p], 1.0, 0),
-                        _money(diff["cost_per_vote_point"][p]["value"]),
+                        _ci(cell["vote_share"][p], signed=True),
+                        _ci(cell["two_party"][p], signed=True),
+                        _ci(cell["margin"][p], signed=True),
+                        _ci(cell["share_of_voice"][p], signed=True),
+                        _ci(cell["cost"][p], 1.0, 0, signed=True),
+                        _ci(cell["turnout"][""], signed=True),
                     ]
                 )
-                + " |"
             )
+    others = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if base not in (a, b)]
+    if others:
+        m = len(others)
+        lines += [
+            "",
+            "## Every other contrast (adjusted for multiplicity)",
+            "",
+            f"Vote share, A − B in percentage points. These {m} contrasts per party form one "
+            f"family: p-values are Holm-adjusted and intervals are at the Bonferroni level "
+            f"({100 * (1 - (1 - c['confidence']) / m):.2f} %), so a resolved difference here "
+            "survives the number of comparisons made.",
+            "",
+        ]
+        lines += _header(["A", "B", "party", "Δ vote share (adjusted CI)", "p", "p (Holm)"])
+        for a, b in others:
+            for p in parties:
+                d = c["contrasts"][a][b]["vote_share"][p]
+                lines.append(_row([a, b, p, _adjusted(d), _p(d["p_value"]), _p(d["p_holm"])]))
+    lines += _icer_section(c)
     lines += ["", "## Plots", ""]
     lines += [f"![{p}]({p})" for p in plots]
     lines += [
@@ -166,10 +243,93 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
         "listed in `docs/PARAMETERS.md`; rerun with `--set` to test how robust a "
         "conclusion is (e.g. `--set parties.blue.champions.guidance=0.8`). Files: "
         "`runs.parquet` (one row per run), `timeseries.parquet` (tidy, every step), "
-        "`comparison.json` (the numbers above), `scenarios/` (resolved inputs).",
+        "`comparison.json` (the numbers above; `contrasts[A][B]` is A − B), `scenarios/` "
+        "(resolved inputs).",
         "",
     ]
     return "\n".join(lines)
+
+
+def _icer_section(c: dict) -> list[str]:
+    """The cost-effectiveness frontier of each party whose spending varies."""
+    lines: list[str] = []
+    for party, table in c["icer"].items():
+        rows = table["strategies"]
+        lines += [
+            "",
+            f"## Cost-effectiveness for {party}",
+            "",
+            f"Strategies sorted by {party}'s spend (per 1,000 citizens over the campaign). **D**: "
+            "dominated (another costs no more and wins no fewer votes); **ED**: extendedly "
+            "dominated (a mix of its cheaper and dearer neighbours on the frontier does better); "
+            "**ND**: on the efficiency frontier, with its incremental cost per vote point against "
+            f"the next cheaper frontier strategy ({table['interval']}). Cost is actual spend.",
+            "",
+        ]
+        lines += _header(
+            [
+                "strategy",
+                "spent",
+                "vote share (%)",
+                "status",
+                "against",
+                "Δ spent",
+                "Δ vote (pp)",
+                "cost per vote point",
+            ]
+        )
+        for name, r in rows.items():
+            cells = [name, _money(r["cost"]), f"{r['effect']:.1f}", r["status"]]
+            if "compared_with" in r:
+                lo, hi = r["inc_cost_ci"]
+                elo, ehi = r["inc_effect_ci"]
+                icer = _money(r["icer"])
+                if r.get("icer_ci"):
+                    icer += f" [{_money(r['icer_ci'][0])}, {_money(r['icer_ci'][1])}]"
+                else:
+                    icer += " (effect not resolved)"
+                cells += [
+                    r["compared_with"],
+                    f"{r['inc_cost']:+,.0f} [{lo:+,.0f}, {hi:+,.0f}]",
+                    f"{r['inc_effect']:+.2f} [{elo:+.2f}, {ehi:+.2f}]",
+                    icer,
+                ]
+            else:
+                cells += ["–", "–", "–", "–"]
+            lines.append(_row(cells))
+    return lines
+
+
+def _budget_table(c: dict, parties: list[str]) -> list[str]:
+    """Planned against spent, per scenario and party that plans to spend anything."""
+    from model.config.plan import CHANNELS
+
+    rows = [
+        (name, p, entry)
+        for name, entry in c["scenarios"].items()
+        for p in parties
+        if entry["planned"][p]["mean"] > 0
+    ]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Money: planned and spent",
+        "",
+        "Budget units per 1,000 citizens over the campaign, means over replicates. Planned is "
+        "the budget's allocation when a party has one, else what its stated channels cost at "
+        'full capacity; under-spend is planned minus spent (docs/MODEL.md, "Budgets").',
+        "",
+    ]
+    header = ["scenario", "party", "planned", "spent", "under-spend"] + [
+        f"spent on {ch.replace('_', ' ')}" for ch in CHANNELS
+    ]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, p, entry in rows:
+        cells = [name, p] + [_money(entry[m][p]["mean"]) for m in ("planned", "cost", "underspend")]
+        cells += [_money(entry[f"spend_{ch}"][p]["mean"]) for ch in CHANNELS]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
@@ -195,6 +355,9 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
                 comp.final_opinions, "Final opinions (replicates pooled)"
             ),
         }
+        plane = cost_effectiveness(comp)
+        if plane is not None:
+            plots["cost_effectiveness.png"] = plane
         for name, fig in plots.items():
             save(fig, stage / name)
         write_text(comparison_markdown(comp, list(plots)), stage / "report.md")

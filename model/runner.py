@@ -21,6 +21,7 @@ import pandas as pd
 from model.config import ConfigError, Scenario, limits
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
+from model.config.plan import CHANNELS
 from model.network.io import EdgeListError, read_edge_list, read_values
 from model.population import ROLE_NAMES, SOURCE_NAMES
 from model.sim import SocialWebModel
@@ -151,7 +152,26 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         "burnouts": {p: int(m[("burnouts", p, "")]) for p in names},
         "recruits": {p: int(m[("recruits", p, "")]) for p in names},
         "cost": cost,
-        "cost_per_vote_point": {
+        # money is per 1,000 citizens over the run (docs/MODEL.md, "Budgets")
+        "spend_by_channel": {
+            p: dict(zip(CHANNELS, model.spend_total[k].tolist(), strict=True))
+            for k, p in enumerate(names)
+        },
+        "planned_by_channel": {
+            p: dict(zip(CHANNELS, model.planned_total[k].tolist(), strict=True))
+            for k, p in enumerate(names)
+        },
+        **{
+            f"spend_{c}": {p: float(model.spend_total[k, j]) for k, p in enumerate(names)}
+            for j, c in enumerate(CHANNELS)
+        },
+        "planned": {p: float(model.planned_total[k].sum()) for k, p in enumerate(names)},
+        "underspend": {
+            p: float(model.planned_total[k].sum() - model.spend_total[k].sum())
+            for k, p in enumerate(names)
+        },
+        # an average (total spend / vote points), not the incremental cost of the comparison
+        "average_cost_per_vote_point": {
             p: (cost[p] / (100 * vote[p]) if vote[p] > 0 and cost[p] > 0 else None) for p in names
         },
         "party_line": {p: m[("party_line", p, "")] for p in names},

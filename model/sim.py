@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from model.agents import make_agents, sync_agents
-from model.config.load import fixed_cost_per_step
+from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
 from model.dynamics import champions, mobilization, polls
 from model.dynamics.feed import deliver, expand_neighbours
@@ -134,8 +134,12 @@ class SocialWebModel(mesa.Model):
         citizen_graph = (
             graph if graph is not None else generate(scenario.network, x0, self.streams["network"])
         )
-        counts = [p.staff.count for p in party_specs]
-        self.population = pop = build_population(scenario, x0, counts, self.streams["init"])
+        n_c = scenario.population.citizens
+        self.plans = plans = [plan(p, n_c) for p in party_specs]
+        counts = [pl.staff_count for pl in plans]
+        self.population = pop = build_population(
+            scenario, x0, [pl.staff_shares() for pl in plans], self.streams["init"]
+        )
         if thresholds is None and scenario.mobilization.thresholds_path:
             thresholds = read_values(
                 scenario.mobilization.thresholds_path, pop.citizens, low=0.0, high=1.0
@@ -162,13 +166,19 @@ class SocialWebModel(mesa.Model):
             cumulative_cost=np.zeros(len(names)),
             burnouts=np.zeros(len(names), dtype=np.int64),
             recruits=np.zeros(len(names), dtype=np.int64),
+            plans=plans,
         )
         self.reachable = self._reachable(pop)
         self.founding_champions = champions.seed_champions(
             pop, self.parties, scenario, self.seed, self.reachable
         )
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
-        self.cost = np.zeros(len(names))
+        self.spend = np.zeros((len(names), len(CHANNELS)))  # this step, per 1,000 citizens
+        self.planned = np.array([[pl.planned[c] for c in CHANNELS] for pl in plans]).reshape(
+            len(names), len(CHANNELS)
+        ) / (n_c / 1000.0)
+        self.spend_total = np.zeros_like(self.spend)  # over the run so far, per 1,000 citizens
+        self.planned_total = np.zeros_like(self.spend)
         self.last_reads_party = np.zeros(0, dtype=np.int64)
         self.last_reads_source = np.zeros(0, dtype=np.int64)
         # posts read over the whole run, by (party + 1) · len(SOURCE_NAMES) + source type
@@ -325,17 +335,20 @@ class SocialWebModel(mesa.Model):
                 for k in range(len(party_specs))
             ]
         )
-        # institution content and staff salaries; paid reach as delivered; organizer hours
-        self.cost = np.array(
-            [
-                fixed_cost_per_step(spec, 0)
-                + paid[k] * spec.institution.cost_per_paid_impression
-                + active[k] * spec.champions.cost_per_step
-                for k, spec in enumerate(party_specs)
-            ],
-            dtype=np.float64,
-        )
-        parties.cumulative_cost += self.cost
+        # per channel, in budget units per 1,000 citizens (docs/MODEL.md, "Budgets"): the content
+        # team and salaries as planned, paid reach as delivered, champions as active
+        scale = pop.citizens / 1000.0
+        for k, (spec, pl) in enumerate(zip(party_specs, parties.plans, strict=True)):
+            inst = spec.institution
+            self.spend[k] = (
+                pl.posts_per_step * inst.cost_per_post if inst.enabled else 0.0,
+                paid[k] * inst.cost_per_paid_impression / scale,
+                pl.staff_time * spec.staff.salary_per_step / scale,
+                active[k] * spec.champions.cost_per_step / scale,
+            )
+        parties.cumulative_cost += self.spend.sum(axis=1)
+        self.spend_total += self.spend
+        self.planned_total += self.planned
 
     def _record(self) -> None:
         """Measure the metrics and hand them to the DataCollector (``output.every`` steps)."""
@@ -364,7 +377,8 @@ class SocialWebModel(mesa.Model):
             read_source=self.last_reads_source,
             reach_window=self.config.feed.recent_window,
             step=self.step_count,
-            cost=self.cost,
+            spend=self.spend,
+            planned=self.planned,
             cumulative_cost=parties.cumulative_cost,
             burnouts=parties.burnouts,
             recruits=parties.recruits,

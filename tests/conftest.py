@@ -14,6 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
+def per_1000(count: float, citizens: int) -> float:
+    """``count`` people among ``citizens`` as a number per 1,000 citizens (the scenario unit)."""
+    return count * 1000.0 / citizens
+
+
 def small(parties: dict | None = None, **sections) -> Scenario:
     """A small world (300 citizens, 60 steps) with blue and red unless ``parties`` is given."""
     data = {
@@ -27,8 +32,8 @@ def small(parties: dict | None = None, **sections) -> Scenario:
             "blue": {
                 "position": 0.25,
                 "institution": {"enabled": True},
-                "staff": {"count": 2, "ties": 15},
-                "champions": {"enabled": True, "initial": 10},
+                "staff": {"per_1000": per_1000(2, 300), "ties": 15},
+                "champions": {"enabled": True, "initial_per_1000": per_1000(10, 300)},
             },
             "red": {"position": -0.25, "institution": {"enabled": True}},
         },
@@ -111,10 +116,10 @@ def tiny_data(
                 "position": 0.25,
                 "institution": {"enabled": True},
                 # an organizer: founding champions are recruited from its reach
-                "staff": {"count": 1, "ties": min(20, citizens)},
+                "staff": {"per_1000": per_1000(1, citizens), "ties": min(20, citizens)},
                 "champions": {
                     "enabled": True,
-                    "initial": initial_champions,
+                    "initial_per_1000": per_1000(initial_champions, citizens),
                     "guidance": 0.3,
                     "min_engagement": 0.0,
                 },

@@ -102,7 +102,7 @@ def test_analyze_command_writes_the_report(tmp_path, capsys):
                 "blue": {
                     "position": 0.2,
                     "institution": {"enabled": True},
-                    "staff": {"count": 1},
+                    "staff": {"per_1000": 1000 / 150},
                     "champions": {"enabled": True},
                 }
             },

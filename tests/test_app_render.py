@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import tiny_data
+from tests.conftest import per_1000, tiny_data
 
 CHANGED = 8  # grey levels: a pixel that differs by more is drawn differently
 
@@ -35,7 +35,7 @@ def tiny(tmp_path, monkeypatch):
     data = tiny_data(citizens=60, steps=40, initial_champions=2)
     # organizers reach most citizens, and most are engaged enough to be recruited, so the
     # founding champions a test asks for exist (they are recruited like the rest)
-    data["parties"]["blue"]["staff"] = {"count": 2, "ties": 30}
+    data["parties"]["blue"]["staff"] = {"per_1000": per_1000(2, 60), "ties": 30}
     data["population"]["engagement_min"] = 0.6
     data["population"]["engagement_max"] = 1.0
     path = tmp_path / "tiny.yaml"

@@ -44,8 +44,8 @@ def scenario_data(name: str = "tiny", **changes) -> dict:
             "blue": {
                 "position": 0.25,
                 "institution": {"enabled": True},
-                "staff": {"count": 1, "ties": 10},
-                "champions": {"enabled": True, "initial": 3, "guidance": 0.3},
+                "staff": {"per_1000": 5, "ties": 10},  # 1 among 200 citizens
+                "champions": {"enabled": True, "initial_per_1000": 15, "guidance": 0.3},
             },
             "red": {"position": -0.25, "institution": {"enabled": True}},
         },
@@ -154,14 +154,42 @@ BAD_FILES = {
             "rejection lies beyond acceptance, got 0.5"
         ),
     ),
-    "budget_below_fixed_costs": (
+    "budget_shares_over_one": (
         scenario_data(
             "bad",
-            parties={"blue": {"institution": {"enabled": True}, "budget_per_step": 10}},
+            parties={
+                "blue": {
+                    "institution": {"enabled": True},
+                    "budget": {"per_1000": 60, "content": 0.7, "paid_reach": 0.5},
+                }
+            },
         ),
         re.escape(
-            "parties.blue.budget_per_step: expected at least the fixed cost of the "
-            "institution and staff (100 per step), got 10"
+            "parties.blue.budget: expected channel shares (content, paid_reach, staff, "
+            "champions) summing to at most 1, got 1.2"
+        ),
+    ),
+    "budget_and_size_both_given": (
+        scenario_data(
+            "bad",
+            parties={
+                "blue": {
+                    "institution": {"enabled": True},
+                    "staff": {"per_1000": 2},
+                    "budget": {"per_1000": 60, "staff": 0.5},
+                }
+            },
+        ),
+        re.escape(
+            "parties.blue.staff.per_1000: set by the budget (budget.staff share of "
+            "budget.per_1000): leave it out (default 0), or drop the budget"
+        ),
+    ),
+    "old_count_key": (
+        scenario_data("bad", parties={"blue": {"staff": {"count": 5}}}),
+        re.escape(
+            "parties.blue.staff.count: replaced by per_1000 (staff per 1,000 citizens; e.g. 5 "
+            "staff among 2,000 citizens is per_1000: 2.5)"
         ),
     ),
     "position_wrong_issue_count": (
@@ -171,9 +199,12 @@ BAD_FILES = {
         ),
     ),
     "champions_initial_but_disabled": (
-        scenario_data("bad", parties={"blue": {"champions": {"enabled": False, "initial": 3}}}),
+        scenario_data(
+            "bad", parties={"blue": {"champions": {"enabled": False, "initial_per_1000": 3}}}
+        ),
         re.escape(
-            "parties.blue.champions.initial: expected 0 because champions.enabled is false, got 3"
+            "parties.blue.champions.initial_per_1000: expected 0 because champions.enabled is "
+            "false, got 3"
         ),
     ),
 }
@@ -271,8 +302,8 @@ def test_compare_reports_problems_of_every_file(tmp_path, capsys):
             "{file}: no.such.path (from the command line): unknown key 'no'; expected one of: ",
         ),
         (
-            "parties.bleu.staff.count=3",
-            "{file}: parties.bleu.staff.count (from the command line): no party 'bleu' in the "
+            "parties.bleu.staff.per_1000=3",
+            "{file}: parties.bleu.staff.per_1000 (from the command line): no party 'bleu' in the "
             "scenario (did you mean 'blue'?)",
         ),
         (
@@ -517,6 +548,29 @@ def test_validate_shipped_scenarios(capsys):
     assert code == 0, err
     assert err == ""
     assert out.splitlines() == [f"{p}: ok" for p in SHIPPED]
+
+
+def test_validate_warns_about_champions_without_organizers(tmp_path, capsys):
+    """Valid, but the programme can never recruit (founding champions need organizers too): a
+    warning on stderr, exit 0; the same programme with staff, or with budgeted staff, is quiet."""
+    alone = scenario_data("alone")
+    del alone["parties"]["blue"]["staff"]
+    budget = scenario_data("budget")
+    del budget["parties"]["blue"]["staff"]
+    budget["parties"]["blue"]["budget"] = {"per_1000": 60, "content": 0.5, "champions": 0.5}
+    files = [write_scenario(tmp_path, f"{d['name']}.yaml", d) for d in (alone, budget)]
+    staffed = write_scenario(tmp_path, "staffed.yaml")
+    code, out, err = cli(capsys, "validate", *files, staffed)
+    assert code == 0
+    assert out.splitlines() == [f"{p}: ok" for p in (*files, staffed)]
+    assert err.splitlines() == [
+        f"{files[0]}: warning: parties.blue.champions.enabled: the programme has no organizers "
+        "(no staff), so it recruits no champions, founding ones included; add staff "
+        "(staff.per_1000 or budget.staff)",
+        f"{files[1]}: warning: parties.blue.champions.enabled: the programme has no organizers "
+        "(the budget gives staff nothing), so it recruits no champions, founding ones included; "
+        "add staff (staff.per_1000 or budget.staff)",
+    ]
 
 
 # --- run -----------------------------------------------------------------------------------
@@ -821,16 +875,20 @@ def test_compare_writes_runs_comparison_report_and_plots(tmp_path, capsys):
     comparison = json.loads((out_dir / "comparison.json").read_text())
     assert comparison["baseline"] == "base"
     assert set(comparison["scenarios"]) == {"base", "champions"}
-    assert list(comparison["differences"]) == ["champions"]
-    diff = comparison["differences"]["champions"]
+    assert set(comparison["contrasts"]) == {"base", "champions"}
+    diff = comparison["contrasts"]["champions"]["base"]
+    back = comparison["contrasts"]["base"]["champions"]
     for party in ("blue", "red"):
         d = diff["vote_share"][party]
-        assert d["ci_low"] is not None and d["ci_high"] is not None
-        assert d["ci_low"] <= d["mean"] <= d["ci_high"]
-    for key in ("share_of_voice", "cost", "turnout", "cost_per_vote_point"):
+        assert d["primary"] is True and d["ci_low"] is not None
+        assert back["vote_share"][party]["mean"] == -d["mean"]
+    for key in ("two_party", "margin", "share_of_voice", "cost", "turnout"):
         assert key in diff
+    for key in ("win", "two_party", "margin", "engaged_split"):
+        assert key in comparison["scenarios"]["base"]
     # blue pays for an account, staff and champions only in the second scenario
     assert diff["cost"]["blue"]["mean"] > 0
+    assert comparison["icer"]["blue"]["strategies"]["base"]["status"] == "ND"
 
     ts = pd.read_parquet(out_dir / "timeseries.parquet")
     assert {"scenario", "replicate", "step", "metric", "party", "source_type", "value"} <= set(
@@ -850,10 +908,11 @@ def test_compare_identical_scenarios_have_zero_paired_difference(tmp_path, capsy
         capsys, "compare", a, b, "--replicates", "2", "--out", out_dir, "--progress", "none"
     )
     assert code == 0, err
-    diff = json.loads((out_dir / "comparison.json").read_text())["differences"]["b"]
+    diff = json.loads((out_dir / "comparison.json").read_text())["contrasts"]["b"]["a"]
     for party in ("blue", "red"):
-        assert diff["vote_share"][party]["mean"] == 0
-        assert diff["cost"][party]["mean"] == 0
+        for key in ("vote_share", "cost"):
+            d = diff[key][party]
+            assert (d["mean"], d["ci_low"], d["ci_high"]) == (0, 0, 0)
 
 
 def test_compare_duplicate_names_is_bad_input(tmp_path, capsys):

@@ -172,7 +172,7 @@ def test_parameter_tables_give_the_schema_defaults():
     [
         ("population.openness", True),
         ("parties.<name>.champions.guidance", True),
-        ("parties.blue.staff.count", True),
+        ("parties.blue.staff.per_1000", True),
         ("parties.<name>.champions", True),
         ("population.opennes", False),
         ("parties.<name>.guidance", False),

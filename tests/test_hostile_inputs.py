@@ -758,9 +758,12 @@ EXPERIMENT_CASES = [
         "overrides_on_an_undeclared_party",
         "experiment",
         SWEEP,
-        f"{E}: overrides.parties.bleu.staff.count: no party 'bleu' in the scenario "
+        f"{E}: overrides.parties.bleu.staff.per_1000: no party 'bleu' in the scenario "
         "(did you mean 'blue'?)",
-        files={"s.yaml": GOOD, "exp.yaml": experiment(overrides={"parties.bleu.staff.count": 3})},
+        files={
+            "s.yaml": GOOD,
+            "exp.yaml": experiment(overrides={"parties.bleu.staff.per_1000": 3}),
+        },
         absent=("(from the command line)",),
     ),
     case(
@@ -1116,8 +1119,8 @@ CLI_CASES = [
     case(
         "set_undeclared_party",
         "cli_flags",
-        f"run {S} --set parties.bleu.staff.count=3 --out {OUT}",
-        f"{S}: parties.bleu.staff.count (from the command line): no party 'bleu' in the "
+        f"run {S} --set parties.bleu.staff.per_1000=3 --out {OUT}",
+        f"{S}: parties.bleu.staff.per_1000 (from the command line): no party 'bleu' in the "
         "scenario (did you mean 'blue'?)",
         files={"s.yaml": GOOD},
     ),
@@ -1549,7 +1552,7 @@ SIZE_CASES = [
         files={
             "s.yaml": scenario(
                 population={"citizens": 1_000_000},
-                parties={"blue": {"staff": {"count": 1_000_000, "ties": 100_000}}},
+                parties={"blue": {"staff": {"per_1000": 1000, "ties": 100_000}}},
             )
         },
         max_seconds=5,

@@ -8,7 +8,7 @@ import pytest
 from model.population import CHAMPION, STAFF
 from model.runner import load_scenario
 from model.sim import SocialWebModel
-from tests.conftest import SCENARIOS, small
+from tests.conftest import SCENARIOS, per_1000, small
 
 RULES = ["social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot"]
 
@@ -88,8 +88,12 @@ def test_several_issues(rule):
         "blue": {
             "position": [0.3, -0.2],
             "institution": {"enabled": True},
-            "staff": {"count": 1},
-            "champions": {"enabled": True, "initial": 5, "partnership": True},
+            "staff": {"per_1000": per_1000(1, 300)},
+            "champions": {
+                "enabled": True,
+                "initial_per_1000": per_1000(5, 300),
+                "partnership": True,
+            },
         },
         "red": {"position": [-0.3, 0.4], "institution": {"enabled": True}},
     }

@@ -20,3 +20,85 @@ def test_opinion_panels_wrap_at_four_a_row(scenarios, rows):
     width, height = fig.get_size_inches()
     assert width <= 3.2 * 4 + 1  # never a strip wider than four panels
     assert height == pytest.approx(3.0 * rows + 0.4)
+
+
+# --- the comparison's plots -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    """Four tiny scenarios compared on 3 replicates: an absent party, an account, and two
+    identical champion programmes (so two points coincide in every plot)."""
+    from model.comparison import compare
+    from model.config import scenario_from_dict
+    from tests.conftest import tiny_data
+
+    def world(name, **blue):
+        data = tiny_data(citizens=120, steps=12)
+        data["name"] = name
+        data["parties"]["blue"] = {"position": 0.25, **blue}
+        return scenario_from_dict(data)
+
+    champions = {
+        "institution": {"enabled": True},
+        "staff": {"per_1000": 1000 / 120, "ties": 20},
+        "champions": {"enabled": True, "initial_per_1000": 2000 / 120, "min_engagement": 0.0},
+    }
+    scenarios = [
+        world("absent"),
+        world("account", institution={"enabled": True}),
+        world("champions", **champions),
+        world("champions_again", **champions),
+    ]
+    return compare(scenarios, replicates=3, seed=4)
+
+
+def test_vote_share_axis_fits_the_data_and_scenarios_never_wear_party_colours(comparison):
+    from matplotlib import colors
+
+    from model.plots import comparison_timeseries, party_colours
+
+    fig = comparison_timeseries(comparison, "vote_share", "Vote intention")
+    parties = comparison.comparison["parties"]
+    assert len(fig.axes) == len(parties)
+    party = {colors.to_hex(c) for c in party_colours(parties).values()}
+    for ax in fig.axes:
+        lines = ax.get_lines()
+        assert len(lines) == 4  # one per scenario
+        assert not {colors.to_hex(line.get_color()) for line in lines} & party
+        styles = {(colors.to_hex(line.get_color()), line.get_linestyle()) for line in lines}
+        assert len(styles) == 4  # no two scenarios look alike
+        values = np.concatenate([line.get_ydata() for line in lines])
+        assert 1.0 < values.min() and values.max() < 99.0  # percent, not fractions
+        # the axis fits what is drawn (means and bands) with a small margin; it is not pinned
+        # at 0, which would squash a 25-35 % race into the top of the panel
+        lo, hi = ax.get_ylim()
+        y0 = min(a.dataLim.y0 for a in fig.axes)  # the panels share their y axis
+        y1 = max(a.dataLim.y1 for a in fig.axes)
+        span = y1 - y0
+        assert y0 - 0.1 * span <= lo <= y0 and y1 <= hi <= y1 + 0.1 * span
+        assert lo > 0
+
+
+def test_forest_plot_shows_every_pair_once(comparison):
+    from model.plots import effects
+
+    fig = effects(comparison, "vote_share")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == len(comparison.comparison["parties"])
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert len(labels) == 6  # 4 scenarios: 3 primary + 3 others
+    assert labels[:3] == ["account − absent", "champions − absent", "champions_again − absent"]
+
+
+def test_cost_effectiveness_plane_marks_the_frontier(comparison):
+    from model.plots import cost_effectiveness
+
+    fig = cost_effectiveness(comparison)
+    table = comparison.comparison["icer"]["blue"]["strategies"]
+    statuses = [r["status"] for r in table.values()]
+    assert statuses.count("D") >= 1  # the identical programme is not on the frontier twice
+    ax = fig.axes[0]
+    frontier = ax.get_lines()[0]
+    assert len(frontier.get_xdata()) == statuses.count("ND")
+    assert "red" not in comparison.comparison["icer"]  # red's spending does not vary

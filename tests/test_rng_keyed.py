@@ -11,15 +11,15 @@ from model.config import scenario_from_dict
 from model.population import CITIZEN
 from model.rng import Keyed
 from model.sim import SocialWebModel
-from tests.conftest import tiny_data
+from tests.conftest import per_1000, tiny_data
 
 
 def _world(staff: int, red_staff: int = 0) -> dict:
     data = tiny_data(citizens=400, steps=30, mean_degree=6, initial_champions=0)
     data["mobilization"] = {"enabled": False}  # engagement, hence posting rates, stay fixed
     data["parties"]["blue"]["champions"] = {"enabled": False}
-    data["parties"]["blue"]["staff"] = {"count": staff, "ties": 20}
-    data["parties"]["red"]["staff"] = {"count": red_staff, "ties": 20}
+    data["parties"]["blue"]["staff"] = {"per_1000": per_1000(staff, 400), "ties": 20}
+    data["parties"]["red"]["staff"] = {"per_1000": per_1000(red_staff, 400), "ties": 20}
     return data
 
 

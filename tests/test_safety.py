@@ -295,7 +295,7 @@ def test_run_estimate_grows_with_what_allocates():
     denser = scenario_from_dict(tiny_data(citizens=1000, mean_degree=40))
     longer = scenario_from_dict(tiny_data(citizens=1000, steps=5000))
     staffed = scenario_from_dict(
-        tiny_data(citizens=1000) | {"parties": {"blue": {"staff": {"count": 100, "ties": 500}}}}
+        tiny_data(citizens=1000) | {"parties": {"blue": {"staff": {"per_1000": 100, "ties": 500}}}}
     )
     b = limits.run_bytes(base)
     assert limits.run_bytes(bigger) > b

@@ -26,7 +26,7 @@ EXPERIMENT = {
             "blue": {
                 "position": 0.2,
                 "institution": {"enabled": True},
-                "staff": {"count": 1},
+                "staff": {"per_1000": 1000 / 300},
                 "champions": {"enabled": True},
             },
             "red": {"position": -0.2, "institution": {"enabled": True}},

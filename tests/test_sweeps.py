@@ -164,23 +164,37 @@ def test_random_design_rows_are_samples_times_replicates():
 
 
 def test_varied_citizens_reach_the_model():
-    """Paid reach 1: every citizen reads one sponsored post per step at 0.5 a piece, on top of
-    the institution's 100 per step, so blue's cost over the run is steps · (100 + 0.5 · N)."""
+    """Founding champions are stated per 1,000 citizens: 100 per 1,000 is 5 among 50 citizens
+    and 8 among 80. Everyone qualifies (no engagement floor, any distance, organizers' ties
+    reach 40 citizens) and nobody is recruited later, so the count follows N exactly."""
     scenario = {
-        "name": "paid",
+        "name": "founders",
         "steps": 5,
         "population": {"citizens": 60},
         "network": {"mean_degree": 4},
-        "parties": {"blue": {"position": 0.2, "institution": {"enabled": True, "paid_reach": 1.0}}},
+        "parties": {
+            "blue": {
+                "position": 0.2,
+                "staff": {"per_1000": 20, "ties": 40, "recruitment_rate": 0.0},
+                "champions": {
+                    "enabled": True,
+                    "initial_per_1000": 100,
+                    "min_engagement": 0.0,
+                    "recruit_distance": 2.0,
+                    "burnout_threshold": 0.0,
+                },
+            }
+        },
     }
     exp = experiment(
-        scenario, vary={"population.citizens": [50, 80]}, replicates=2, outputs=["cost.blue"]
+        scenario,
+        vary={"population.citizens": [50, 80]},
+        replicates=2,
+        outputs=["active_champions.blue"],
     )
     runs = sweep(exp)
     assert runs["population.citizens"].tolist() == [50, 50, 80, 80]
-    assert runs["cost.blue"].tolist() == pytest.approx(
-        [5 * (100 + 0.5 * n) for n in (50, 50, 80, 80)]
-    )
+    assert runs["active_champions.blue"].tolist() == [5, 5, 8, 8]
 
 
 def test_varied_steps_reach_the_model():

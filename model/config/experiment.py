@@ -8,7 +8,7 @@
     overrides: {steps: 200}                      # applied to the base before anything varies
     vary:
       parties.blue.champions.guidance: [0.1, 0.3, 0.5, 0.7, 0.9]       # a list of values
-      parties.blue.champions.max_champions: {low: 20, high: 200, num: 4}  # grid: linspace
+      parties.blue.champions.max_per_1000: {low: 10, high: 100, num: 4}  # grid: linspace
       population.openness: {low: 0.3, high: 0.9}                        # a range
     design: grid            # grid | random | latin_hypercube | sobol
     samples: 64             # random / latin_hypercube: points; sobol: base samples N
@@ -93,7 +93,13 @@ PARTY_OUTPUTS = (
     "active_champions",
     "burnouts",
     "cost",
-    "cost_per_vote_point",
+    "average_cost_per_vote_point",
+    "planned",
+    "underspend",
+    "spend_content",
+    "spend_paid_reach",
+    "spend_staff",
+    "spend_champions",
 )
 
 

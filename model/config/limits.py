@@ -111,8 +111,11 @@ def run_parts(scenario: Any) -> dict[str, int]:
     """Estimated peak memory of one run of ``scenario`` by what takes it (bytes)."""
     pop, net = scenario.population, scenario.network
     citizens = int(pop.citizens)
-    staff = sum(int(p.staff.count) for p in scenario.parties.values())
-    staff_ties = sum(int(p.staff.count) * int(p.staff.ties) for p in scenario.parties.values())
+    counts = _staff_counts(scenario)
+    staff = sum(counts)
+    staff_ties = sum(
+        c * int(p.staff.ties) for c, p in zip(counts, scenario.parties.values(), strict=True)
+    )
     if net.kind == "complete":
         ties = citizens * (citizens - 1) * TIE_BYTES["complete"]
     elif net.kind == "edge_list":
@@ -130,14 +133,17 @@ def run_parts(scenario: Any) -> dict[str, int]:
 
 def _part_label(part: str, scenario: Any) -> str:
     """What a part of :func:`run_parts` is, for the refusal line (built only when refusing)."""
-    staff = sum(int(p.staff.count) for p in scenario.parties.values())
+    counts = _staff_counts(scenario)
+    staff = sum(counts)
     net = scenario.network
     if part == "people":
         return f"{scenario.population.citizens:,} citizens and {staff:,} staff"
     if part == "network":
         return f"its {net.kind} network at mean degree {net.mean_degree:g}"
     if part == "staff_ties":
-        ties = sum(int(p.staff.count) * int(p.staff.ties) for p in scenario.parties.values())
+        ties = sum(
+            c * int(p.staff.ties) for c, p in zip(counts, scenario.parties.values(), strict=True)
+        )
         return f"{staff:,} staff with {ties:,} ties"
     return f"its time series of {scenario.steps:,} steps; raise output.every"
 
@@ -195,3 +201,11 @@ def check_runs(
         + f", mostly {main},"
     )
     check(need, what, limit, source or f"scenario {biggest.name}")
+
+
+def _staff_counts(scenario: Any) -> list[int]:
+    """Staff members per party at the scenario's size (``model.config.plan``)."""
+    from model.config.plan import plan
+
+    n = scenario.population.citizens
+    return [plan(p, n).staff_count for p in scenario.parties.values()]

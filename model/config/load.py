@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
+from model.config.plan import paid_reach, plan, posts_per_step
 from model.config.schema import PartySpec, Scenario
 from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, load_text
 
@@ -66,6 +67,31 @@ def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
     return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
+# keys replaced when scenarios became scale-free (per 1,000 citizens) and budgets binding
+RENAMED = {
+    ("StaffSpec", "count"): "replaced by per_1000 (staff per 1,000 citizens; e.g. 5 staff "
+    "among 2,000 citizens is per_1000: 2.5)",
+    ("ChampionSpec", "initial"): "replaced by initial_per_1000 (founding champions per 1,000 "
+    "citizens; e.g. 20 among 2,000 citizens is initial_per_1000: 10)",
+    ("ChampionSpec", "max_champions"): "replaced by max_per_1000 (programme cap per 1,000 "
+    "citizens)",
+    ("InstitutionSpec", "cost_per_step"): "replaced by cost_per_post (content cost of one post "
+    "a step, per 1,000 citizens)",
+    ("PartySpec", "budget_per_step"): "replaced by budget: {per_1000: ..., content: ..., "
+    "paid_reach: ..., staff: ..., champions: ...} (per step per 1,000 citizens, and the share "
+    "of it each channel gets)",
+}
+
+# with a budget, these keys are derived from the allocation (model.config.plan): they must keep
+# their defaults (be left out)
+BUDGET_SIZED = {
+    "content": "institution.posts_per_step",
+    "paid_reach": "institution.paid_reach",
+    "staff": "staff.per_1000",
+    "champions": "champions.max_per_1000",
+}
+
+
 class Checker:
     """Walks raw YAML data against the dataclass specs, collecting problems."""
 
@@ -97,6 +123,9 @@ class Checker:
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             where = f"{path}.{key}" if path else str(key)
+            if key not in fields and (cls.__name__, key) in RENAMED:
+                self.fail(where, RENAMED[(cls.__name__, key)])
+                continue
             if key not in fields:
                 near = difflib.get_close_matches(str(key), list(fields), n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
@@ -242,37 +271,117 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
                 f"expected {pop.issues} value(s), one per issue "
                 f"(population.issues), got {len(party.position)}",
             )
-        if party.staff.count and party.staff.ties > pop.citizens:
+        staff_rows = plan(party, pop.citizens).staff_count
+        if staff_rows and party.staff.ties > pop.citizens:
             b.fail(
                 f"{where}.staff.ties",
                 f"expected at most population.citizens ({pop.citizens}): each staff member's "
                 f"ties go to distinct citizens, got {party.staff.ties}",
             )
+        posts = posts_per_step(party)
+        if paid_reach(party) > 0 and posts < 1 - 1e-9:
+            key = "budget.paid_reach" if party.budget.per_1000 else "institution.paid_reach"
+            b.fail(
+                f"{where}.{key}",
+                "sponsored posts promote the account's posts of the day, so paid reach needs at "
+                f"least 1 post a step (institution.posts_per_step, or the content share), got "
+                f"{_num(round(posts, 6))}",
+            )
         ch = party.champions
-        if ch.initial > ch.max_champions:
+        if ch.initial_per_1000 > ch.max_per_1000:
             b.fail(
-                f"{where}.champions.initial",
-                f"expected <= champions.max_champions ({ch.max_champions}), got {ch.initial}",
+                f"{where}.champions.initial_per_1000",
+                f"expected <= champions.max_per_1000 ({_num(ch.max_per_1000)}), "
+                f"got {_num(ch.initial_per_1000)}",
             )
-        if ch.initial > pop.citizens:
+        if not ch.enabled and ch.initial_per_1000 > 0:
             b.fail(
-                f"{where}.champions.initial",
-                f"expected <= population.citizens ({pop.citizens}), got {ch.initial}",
+                f"{where}.champions.initial_per_1000",
+                f"expected 0 because champions.enabled is false, got {_num(ch.initial_per_1000)}",
             )
-        if not ch.enabled and ch.initial > 0:
-            b.fail(
-                f"{where}.champions.initial",
-                f"expected 0 because champions.enabled is false, got {ch.initial}",
-            )
-        if party.budget_per_step > 0:
-            fixed = fixed_cost_per_step(party, pop.citizens)
-            if fixed > party.budget_per_step:
+        _check_budget(b, where, party)
+
+
+def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
+    """A budget's allocation: shares that fit, channels that exist, no sizes set twice."""
+    budget = party.budget
+    shares = {c: getattr(budget, c) for c in BUDGET_SIZED}
+    if budget.per_1000 == 0:
+        for c, share in shares.items():
+            if share > 0:
                 b.fail(
-                    f"{where}.budget_per_step",
-                    f"expected at least the fixed cost of the "
-                    f"institution and staff ({fixed:g} per step), got "
-                    f"{_num(party.budget_per_step)}",
+                    f"{where}.budget.{c}",
+                    f"expected 0 because budget.per_1000 is 0 (no budget), got {_num(share)}",
                 )
+        return
+    if sum(shares.values()) > 1 + 1e-9:
+        b.fail(
+            f"{where}.budget",
+            "expected channel shares (content, paid_reach, staff, champions) summing to at "
+            f"most 1, got {_num(sum(shares.values()))}",
+        )
+    for c, key in BUDGET_SIZED.items():
+        section_name, field_name = key.split(".")
+        spec = getattr(party, section_name)
+        default = {f.name: f.default for f in dataclasses.fields(spec)}[field_name]
+        # a value other than the default (a dumped scenario repeats defaults, so "given" would
+        # not survive a round trip through scenario_to_dict)
+        if getattr(spec, field_name) != default:
+            b.fail(
+                f"{where}.{key}",
+                f"set by the budget (budget.{c} share of budget.per_1000): leave it out "
+                f"(default {_num(default)}), or drop the budget",
+            )
+    needs = {
+        "content": ("institution.enabled", party.institution.enabled),
+        "paid_reach": ("institution.enabled", party.institution.enabled),
+        "champions": ("champions.enabled", party.champions.enabled),
+    }
+    for c, (flag, on) in needs.items():
+        if shares[c] > 0 and not on:
+            b.fail(
+                f"{where}.budget.{c}", f"expected 0 because {flag} is false, got {_num(shares[c])}"
+            )
+    price = 1000.0 * party.institution.cost_per_paid_impression
+    if price > 0 and budget.per_1000 * shares["paid_reach"] / price > 1:
+        b.fail(
+            f"{where}.budget.paid_reach",
+            f"buys more than one sponsored impression per citizen a step (at most "
+            f"{_num(price / budget.per_1000)} of this budget), got {_num(shares['paid_reach'])}",
+        )
+    unit = {
+        "content": party.institution.cost_per_post,
+        "paid_reach": party.institution.cost_per_paid_impression,
+        "staff": party.staff.salary_per_step,
+        "champions": party.champions.cost_per_step,
+    }
+    names = {
+        "content": "institution.cost_per_post",
+        "paid_reach": "institution.cost_per_paid_impression",
+        "staff": "staff.salary_per_step",
+        "champions": "champions.cost_per_step",
+    }
+    for c, cost in unit.items():
+        if shares[c] > 0 and cost == 0:
+            b.fail(
+                f"{where}.{names[c]}",
+                f"expected > 0 because budget.{c} buys it (a free channel has no budget size)",
+            )
+
+
+def advisories(s: Scenario) -> list[str]:
+    """Settings that are valid but probably not what was meant: ``key.path: text`` lines, shown
+    as warnings by ``socialweb validate``, ``run`` and ``compare`` (the run goes ahead)."""
+    out = []
+    for name, party in s.parties.items():
+        if party.champions.enabled and plan(party, s.population.citizens).staff_count == 0:
+            source = "the budget gives staff nothing" if party.budget.per_1000 else "no staff"
+            out.append(
+                f"parties.{name}.champions.enabled: the programme has no organizers ({source}), "
+                "so it recruits no champions, founding ones included; add staff "
+                "(staff.per_1000 or budget.staff)"
+            )
+    return out
 
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -286,15 +395,6 @@ def check_name(b: Checker, path: str, name: Any) -> None:
             "expected a name of letters, digits, _ and - (starting with a letter or digit, at "
             f"most 64 characters), got {_fmt(name)}",
         )
-
-
-def fixed_cost_per_step(party: PartySpec, citizens: int) -> float:
-    """Cost per step of the institution (content and paid reach) and the staff."""
-    inst = party.institution
-    cost = 0.0
-    if inst.enabled:
-        cost += inst.cost_per_step + inst.paid_reach * citizens * inst.cost_per_paid_impression
-    return cost + party.staff.count * party.staff.salary_per_step
 
 
 def resolve_path(path: str, base_dir: Path) -> Path:

@@ -297,8 +297,20 @@ class InstitutionSpec:
         1,
         doc="share of citizens following the account (drawn with probability rising with affinity)",
     )
-    paid_reach: float = param(0.0, 0, 1, doc="share of citizens shown one sponsored post per step")
-    cost_per_step: float = param(100.0, 0, 1e9, doc="content team cost per step (budget units)")
+    paid_reach: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens shown one sponsored post per step (impressions per citizen)",
+    )
+    cost_per_post: float = param(
+        15.0,
+        0,
+        1e9,
+        doc="content team cost of one post per step, per 1,000 citizens (budget units); a "
+        "larger electorate's campaign makes proportionally more local content",
+        source="stated guess: 3 posts a day cost 45 per 1,000 citizens",
+    )
     cost_per_paid_impression: float = param(0.5, 0, 1e9, doc="cost of one sponsored impression")
 
 
@@ -306,7 +318,13 @@ class InstitutionSpec:
 class StaffSpec:
     """People who work for the party and post as individuals from inside the network."""
 
-    count: int = param(0, 0, 1_000_000, doc="number of staff")
+    per_1000: float = param(
+        0.0,
+        0,
+        1000,
+        doc="staff per 1,000 citizens; a fractional last member works part time (posts, "
+        "recruits, looks after champions and is paid in proportion)",
+    )
     activity: float = param(0.8, 0, 1, doc="chance a staff member posts per step (high activity)")
     trust: float = param(
         0.8,
@@ -315,11 +333,19 @@ class StaffSpec:
         doc="trust multiplier of staff posts",
         source="essay: individuals who work for the party; guess between institution and peer",
     )
-    ties: int = param(30, 0, 100_000, doc="ties each staff member has to random citizens")
+    ties: int = param(
+        30,
+        0,
+        100_000,
+        doc="ties each staff member has to random citizens (a person's own contacts, so the "
+        "same at any population size: staff, not ties, scale with the electorate)",
+    )
     recruitment_rate: float = param(
         0.1, 0, 1, doc="chance per step an organizer recruits a champion"
     )
-    organizer_capacity: int = param(20, 0, 1_000_000, doc="champions one organizer can look after")
+    organizer_capacity: int = param(
+        20, 0, 1_000_000, doc="champions one (full-time) organizer can look after"
+    )
     salary_per_step: float = param(20.0, 0, 1e9, doc="cost of one staff member per step")
 
 
@@ -328,8 +354,16 @@ class ChampionSpec:
     """Citizens recruited by organizers who promote the party because it matters to them."""
 
     enabled: bool = param(False, doc="the party runs a champion programme")
-    initial: int = param(0, 0, 10_000_000, doc="champions at step 0 (recruited before the run)")
-    max_champions: int = param(1_000_000, 0, 10_000_000, doc="programme cap")
+    initial_per_1000: float = param(
+        0.0,
+        0,
+        1000,
+        doc="founding champions per 1,000 citizens, recruited (and paid) like the rest before "
+        "step 1; rounded to the nearest whole champion",
+    )
+    max_per_1000: float = param(
+        1000.0, 0, 1000, doc="programme cap per 1,000 citizens (1000: no cap of its own)"
+    )
     guidance: float = param(
         0.3,
         0,
@@ -407,7 +441,41 @@ class ChampionSpec:
         2,
         doc="only citizens within this opinion distance of the party line qualify",
     )
-    cost_per_step: float = param(1.0, 0, 1e9, doc="organizer hours per active champion per step")
+    cost_per_step: float = param(
+        1.0, 0, 1e9, doc="cost of one active champion per step (organizer hours, materials)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetSpec:
+    """A budget planned forward: the total per step and the share of it each channel gets.
+
+    With ``per_1000`` > 0 the channels are sized from the budget, so spending can never exceed
+    it: content posts = content share / ``institution.cost_per_post``; paid reach = paid share /
+    (1,000 · ``cost_per_paid_impression``); staff per 1,000 = staff share /
+    ``staff.salary_per_step``; the champion cap per 1,000 = champion share /
+    ``champions.cost_per_step``. The sizing keys those replace must then be left out. Shares
+    need not use the whole budget; what a channel does not spend is reported as under-spend.
+    """
+
+    per_1000: float = param(
+        0.0,
+        0,
+        1e9,
+        doc="budget per step per 1,000 citizens (budget units); 0 = no budget: channels are "
+        "sized by their own keys and cost what they cost",
+        source=SETTING,
+    )
+    content: float = param(
+        0.0, 0, 1, doc="share of the budget for the content team (posts)", source=SETTING
+    )
+    paid_reach: float = param(
+        0.0, 0, 1, doc="share of the budget for sponsored impressions", source=SETTING
+    )
+    staff: float = param(0.0, 0, 1, doc="share of the budget for staff salaries", source=SETTING)
+    champions: float = param(
+        0.0, 0, 1, doc="share of the budget for the champion programme", source=SETTING
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -418,11 +486,8 @@ class PartySpec:
     institution: InstitutionSpec = section(InstitutionSpec, doc="official account")
     staff: StaffSpec = section(StaffSpec, doc="staff posting as individuals; organizers")
     champions: ChampionSpec = section(ChampionSpec, doc="champion programme")
-    budget_per_step: float = param(
-        0.0,
-        0,
-        1e12,
-        doc="if > 0: recruitment stops where the party's cost per step would exceed it",
+    budget: BudgetSpec = section(
+        BudgetSpec, doc="optional budget: total per step and its allocation across channels"
     )
 
 

@@ -11,8 +11,10 @@ below ``burnout_threshold`` (m_min) quits: it becomes an ordinary citizen again,
 rejoin that party's programme unless ``rejoin`` is on. Organizers (staff) recruit: each organizer
 succeeds with chance ``recruitment_rate`` per step, among citizens who are its contacts or the
 institution's followers, at least ``min_engagement`` engaged, within ``recruit_distance`` of the
-party line and closer to it than to any other party's line; up to ``max_champions``,
-``organizer_capacity`` per organizer, and the party's ``budget_per_step``. Recruits keep their
+party line and closer to it than to any other party's line; up to the plan's champion cap
+(``model.config.plan``: the programme cap per 1,000 citizens, ``organizer_capacity`` per full-time
+organizer, and the champions' share of the budget). A part-time organizer recruits with chance
+``recruitment_rate`` times its share of full time. Recruits keep their
 own engagement unless ``mobilized`` is on (then they are fully engaged while they serve). With
 ``partnership`` the party line moves toward its champions' mean opinion at rate r (staff follow
 the line).
@@ -20,11 +22,8 @@ the line).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from model.config.load import fixed_cost_per_step
 from model.config.schema import PartySpec, Scenario
 from model.population import CHAMPION, CITIZEN, NEVER, Parties, Population, distance_to
 from model.rng import party_stream
@@ -65,14 +64,15 @@ def seed_champions(
     the citizens its organizers reach, engaged enough, near its line and nearer to it than to
     any rival's (:func:`recruit_pool`), within the programme's capacity (cap, organizers and
     budget), uniformly from the party's own stream. Returns how many each party got — fewer than
-    ``champions.initial`` when fewer qualify."""
+    ``champions.initial_per_1000`` asks for when fewer qualify."""
     got = np.zeros(len(parties.names), dtype=np.int64)
     for k, (name, spec) in enumerate(scenario.parties.items()):
-        if spec.champions.initial == 0:
+        wanted = parties.plans[k].founding
+        if wanted == 0:
             continue
         rng = party_stream(seed, "initial_champions", name)
         pool = recruit_pool(pop, parties, spec, k, reachable[k])
-        count = min(pool.size, spec.champions.initial, champion_capacity(spec, pop.citizens))
+        count = min(pool.size, wanted)
         rows = rng.choice(pool, count, replace=False)
         enlist(pop, np.sort(rows), k, spec, 0)
         got[k] = count
@@ -120,16 +120,6 @@ def update_motivation(pop: Population, parties: Parties, scenario: Scenario) -> 
     return burnouts
 
 
-def champion_capacity(spec: PartySpec, citizens: int) -> int:
-    """Most champions the party can run: cap, organizers' capacity and budget."""
-    ch = spec.champions
-    cap = min(ch.max_champions, spec.staff.count * spec.staff.organizer_capacity)
-    if spec.budget_per_step > 0 and ch.cost_per_step > 0:
-        room = spec.budget_per_step - fixed_cost_per_step(spec, citizens)
-        cap = min(cap, max(0, math.floor(room / ch.cost_per_step + 1e-9)))
-    return cap
-
-
 def qualifies(
     pop: Population, parties: Parties, rows: np.ndarray, k: int, distance: float
 ) -> np.ndarray:
@@ -153,14 +143,17 @@ def recruit(
 ) -> np.ndarray:
     """Organizers recruit new champions. Returns recruits per party."""
     recruits = np.zeros(len(parties.names), dtype=np.int64)
-    n_c = pop.citizens
     for k, spec in enumerate(scenario.parties.values()):
-        ch = spec.champions
-        if not ch.enabled or spec.staff.count == 0:
+        ch, plan = spec.champions, parties.plans[k]
+        if not ch.enabled or plan.staff_count == 0:
             continue
         active = int(np.count_nonzero((pop.role == CHAMPION) & (pop.party == k)))
-        room = champion_capacity(spec, n_c) - active
-        tries = rng.binomial(spec.staff.count, spec.staff.recruitment_rate)
+        room = plan.champion_cap - active
+        rate = spec.staff.recruitment_rate
+        full = plan.staff_count - (plan.part_time < 1.0)
+        tries = rng.binomial(full, rate)
+        if plan.part_time < 1.0:  # the part-time organizer
+            tries += rng.binomial(1, rate * plan.part_time)
         if room <= 0 or tries == 0:
             continue
         pool = recruit_pool(pop, parties, spec, k, reachable[k])

@@ -1,7 +1,8 @@
 """Phase 2, feed: which posts each citizen reads this step (docs/MODEL.md, step 2).
 
 A citizen's candidate posts are those of the accounts it follows: its network neighbours (citizens,
-champions, staff), the institutions it follows, and sponsored posts bought as paid reach. Attention
+champions, staff), the institutions it follows, and sponsored posts bought as paid reach (shown
+to exactly floor(paid_reach · N) citizens a step, a fresh uniform random set). Attention
 is scarce: at most ``attention`` posts are read per step. Sponsored posts are always read (they sit
 at the top of the feed); the platform picks the rest without replacement with weights
 
@@ -19,6 +20,7 @@ candidate posts C, never O(N²).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,7 +99,7 @@ def deliver(
     cand_reader = [readers]
     paid = np.zeros(n_parties, dtype=np.int64)
     paid_post, paid_reader = [], []
-    for j, party_spec in enumerate(scenario.parties.values()):
+    for j in range(len(scenario.parties)):
         own = np.flatnonzero((posts.author < 0) & (posts.party == j))
         if own.size == 0:
             continue
@@ -105,13 +107,16 @@ def deliver(
         if followers.size:
             cand_post.append(np.repeat(own, followers.size))
             cand_reader.append(np.tile(followers, own.size))
-        reach = party_spec.institution.paid_reach
-        if reach > 0:
-            # each citizen independently with probability reach: the same law as a binomial
-            # count of uniformly chosen citizens, keyed per (step, party, citizen)
+        reach = parties.plans[j].paid_reach
+        shown = math.floor(reach * pop.citizens + 1e-9)
+        if shown > 0:
+            # exactly floor(reach · N) citizens, those with the smallest keyed draws this step:
+            # a uniform random set of the size paid for (never more than the plan buys), and
+            # keyed per (step, party, citizen) so paired runs show the ad to the same people
             party_key = name_key(names[j])
             citizens = np.arange(pop.citizens, dtype=np.uint64)
-            who = np.flatnonzero(draws.uniform("paid", step, party_key, citizens) < reach)
+            u = draws.uniform("paid", step, party_key, citizens)
+            who = np.sort(np.argpartition(u, shown - 1)[:shown]) if shown < u.size else citizens
             pick = draws.uniform("paid_post", step, party_key, who.astype(np.uint64))
             paid_reader.append(who.astype(np.int64))
             paid_post.append(own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)])

@@ -4,9 +4,10 @@
 - a champion posts with probability min(1, a_i · e_i · (1 + activity_boost · m_i)) — what it
   posted as a citizen plus a motivated extra, so recruitment never lowers it; content
   (1 - g)·x_i + g·p + noise — the more guided, the closer to the script;
-- a staff member posts with probability ``staff.activity``; content p (the party line);
-- an institution posts ``posts_per_step`` times (the fractional part as one Bernoulli extra);
-  content p.
+- a staff member posts with probability ``staff.activity`` (times its share of full time, for a
+  part-time member: ``model.config.plan``); content p (the party line);
+- an institution posts ``posts_per_step`` times — or what its content budget buys
+  (``model.config.plan``) — the fractional part as one Bernoulli extra; content p.
 
 Each post carries the trust readers give it: peer 1, staff and institution their party's
 multiplier, a champion 1 - λ·g (authenticity: scripted posts read as astroturf).
@@ -116,10 +117,10 @@ def make_posts(
     author_key = pop.key[authors]
     inst_party, inst_key = [], [author_key]
     for j, spec in enumerate(party_specs):
-        inst = spec.institution
-        if inst.enabled:
-            whole = int(inst.posts_per_step)
-            count = whole + int(extra[j] < inst.posts_per_step - whole)
+        per_step = parties.plans[j].posts_per_step
+        if spec.institution.enabled:
+            whole = int(per_step)
+            count = whole + int(extra[j] < per_step - whole)
             inst_party += [j] * count
             inst_key.append(institution_keys(names[j], count))
     author_key = np.concatenate(inst_key)
@@ -132,9 +133,7 @@ def make_posts(
         content = np.concatenate([content, parties.line[ip]])
         trust = np.concatenate([trust, [party_specs[j].institution.trust for j in ip]])
         script = np.concatenate([script, np.ones(m)])
-        post_rate = np.concatenate(
-            [post_rate, [party_specs[j].institution.posts_per_step for j in ip]]
-        )
+        post_rate = np.concatenate([post_rate, [parties.plans[j].posts_per_step for j in ip]])
     return Posts(
         author=authors.astype(np.int64),
         party=k,

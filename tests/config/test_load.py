@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,10 @@ import yaml
 from model.config import ConfigError, Scenario, load_scenario, scenario_from_dict, with_overrides
 from model.config.load import (
     apply_overrides,
-    fixed_cost_per_step,
     parse_override,
     scenario_to_dict,
 )
+from model.config.plan import plan
 from tests.conftest import tiny_data
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -370,9 +369,63 @@ def test_unknown_literal(tmp_path, changes, expected):
             "rejection lies beyond acceptance, got 0.5",
         ),
         (
-            {"parties.blue.budget_per_step": 10},
-            "parties.blue.budget_per_step: expected at least the fixed cost of the "
-            "institution and staff (120 per step), got 10",
+            {
+                "parties.blue.staff.per_1000": 0,
+                "parties.blue.budget.per_1000": 60,
+                "parties.blue.budget.content": 0.8,
+                "parties.blue.budget.paid_reach": 0.4,
+            },
+            "parties.blue.budget: expected channel shares (content, paid_reach, staff, "
+            "champions) summing to at most 1, got 1.2",
+        ),
+        (
+            {"parties.blue.budget.staff": 0.5},
+            "parties.blue.budget.staff: expected 0 because budget.per_1000 is 0 (no budget), "
+            "got 0.5",
+        ),
+        (
+            {"parties.red.budget.per_1000": 60, "parties.red.budget.champions": 0.5},
+            "parties.red.budget.champions: expected 0 because champions.enabled is false, got 0.5",
+        ),
+        (
+            {
+                "parties.blue.staff.per_1000": 0,
+                "parties.blue.budget.per_1000": 2000,
+                "parties.blue.budget.content": 0.1,
+                "parties.blue.budget.paid_reach": 0.5,
+            },
+            "parties.blue.budget.paid_reach: buys more than one sponsored impression per "
+            "citizen a step (at most 0.25 of this budget), got 0.5",
+        ),
+        (
+            {
+                "parties.blue.institution.paid_reach": 0.1,
+                "parties.blue.institution.posts_per_step": 0.5,
+            },
+            "parties.blue.institution.paid_reach: sponsored posts promote the account's posts of "
+            "the day, so paid reach needs at least 1 post a step (institution.posts_per_step, or "
+            "the content share), got 0.5",
+        ),
+        (
+            {
+                "parties.blue.staff.per_1000": 0,
+                "parties.blue.budget.per_1000": 60,
+                "parties.blue.budget.content": 0.5,
+                "parties.blue.budget.paid_reach": 0.1,
+                "parties.blue.institution.cost_per_paid_impression": 0,
+            },
+            "parties.blue.institution.cost_per_paid_impression: expected > 0 because "
+            "budget.paid_reach buys it (a free channel has no budget size)",
+        ),
+        (
+            {
+                "parties.blue.staff.per_1000": 0,
+                "parties.blue.budget.per_1000": 60,
+                "parties.blue.budget.staff": 0.5,
+                "parties.blue.staff.salary_per_step": 0,
+            },
+            "parties.blue.staff.salary_per_step: expected > 0 because budget.staff buys it (a "
+            "free channel has no budget size)",
         ),
         (
             {"parties.blue.position": [0.1, 0.2]},
@@ -383,12 +436,14 @@ def test_unknown_literal(tmp_path, changes, expected):
             "parties.blue.position: expected 2 value(s), one per issue (population.issues), got 1",
         ),
         (
-            {"parties.red.champions.initial": 3},
-            "parties.red.champions.initial: expected 0 because champions.enabled is false, got 3",
+            {"parties.red.champions.initial_per_1000": 3},
+            "parties.red.champions.initial_per_1000: expected 0 because champions.enabled is "
+            "false, got 3",
         ),
         (
-            {"parties.blue.champions.max_champions": 2},
-            "parties.blue.champions.initial: expected <= champions.max_champions (2), got 3",
+            {"parties.blue.champions.max_per_1000": 2},
+            "parties.blue.champions.initial_per_1000: expected <= champions.max_per_1000 (2), "
+            "got 15",
         ),
         (
             {"network.mean_degree": 200},
@@ -419,36 +474,69 @@ def test_inconsistent_settings(tmp_path, changes, expected):
     assert only_problem(path) == f"{path}: {expected}"
 
 
-def test_budget_counts_paid_reach_and_staff(tmp_path):
+def test_a_budget_sizes_every_channel_from_its_share():
+    data = with_changes(
+        **{
+            "parties.blue.budget.per_1000": 150,
+            "parties.blue.budget.content": 0.3,
+            "parties.blue.budget.paid_reach": 0.2,
+            "parties.blue.budget.staff": 0.2,
+            "parties.blue.budget.champions": 0.2,
+            "parties.blue.champions.initial_per_1000": 0,
+        }
+    )
+    del data["parties"]["blue"]["staff"]["per_1000"]
+    party = scenario_from_dict(data).parties["blue"]
+    got = plan(party, 200)
+    # content 45 per 1,000 buys 3 posts at 15; paid 30 buys 60 impressions per 1,000 at 0.5;
+    # staff 30 per 1,000 is 1.5 organizers at 20, so 0.3 among 200 citizens: one part-timer;
+    # champions 30 per 1,000 is 6 at 1 a day among 200, and 0.3 × 20 = 6 organizer places
+    assert got.posts_per_step == pytest.approx(3)
+    assert got.paid_reach == pytest.approx(0.06)
+    assert (got.staff_count, got.part_time) == (1, pytest.approx(0.3))
+    assert got.champion_cap == 6
+    assert got.budget == pytest.approx(30)
+    assert got.planned == pytest.approx(
+        {"content": 9.0, "paid_reach": 6.0, "staff": 6.0, "champions": 6.0}
+    )
+    # at 8,000 citizens: the same campaign, 40 times over
+    big = plan(party, 8000)
+    assert (big.staff_count, big.part_time, big.champion_cap) == (12, 1.0, 240)
+    assert big.posts_per_step == got.posts_per_step and big.paid_reach == got.paid_reach
+
+
+def test_without_a_budget_the_plan_is_what_the_sizes_cost():
     data = with_changes(
         **{
             "parties.blue.institution.paid_reach": 0.1,
-            "parties.blue.staff.count": 2,
-            "parties.blue.budget_per_step": 149,
+            "parties.blue.staff.per_1000": 12.5,
+            "parties.blue.champions.max_per_1000": 40,
         }
     )
-    spec = scenario_from_dict(with_changes(**{"parties.blue.budget_per_step": 0}))
-    # 100 content + 0.1 × 200 citizens × 0.5 per impression + 2 × 20 salary = 150
-    party = dataclasses.replace(
-        spec.parties["blue"],
-        institution=dataclasses.replace(spec.parties["blue"].institution, paid_reach=0.1),
-        staff=dataclasses.replace(spec.parties["blue"].staff, count=2),
+    party = scenario_from_dict(data).parties["blue"]
+    got = plan(party, 200)
+    # 2.5 staff among 200: two full-time and one half-time; 40 per 1,000 caps champions at 8
+    assert (got.staff_count, got.part_time, got.staff_time) == (3, pytest.approx(0.5), 2.5)
+    assert got.champion_cap == 8 and got.founding == 3
+    assert got.planned == pytest.approx(
+        {"content": 3 * 15 * 0.2, "paid_reach": 0.1 * 200 * 0.5, "staff": 50.0, "champions": 8.0}
     )
-    assert fixed_cost_per_step(party, 200) == pytest.approx(150)
-    path = write(tmp_path, "s.yaml", data)
-    assert only_problem(path) == (
-        f"{path}: parties.blue.budget_per_step: expected at least the fixed cost of the "
-        "institution and staff (150 per step), got 149"
-    )
-    data["parties"]["blue"]["budget_per_step"] = 150
-    assert load_scenario(write(tmp_path, "ok.yaml", data)).parties["blue"].budget_per_step == 150
+
+
+def test_the_old_absolute_keys_say_what_replaced_them(tmp_path):
+    data = with_changes()
+    data["parties"]["blue"]["staff"] = {"count": 2}
+    data["parties"]["blue"]["budget_per_step"] = 100
+    problems = problems_of(write(tmp_path, "s.yaml", data))
+    assert any("parties.blue.staff.count: replaced by per_1000" in p for p in problems)
+    assert any("parties.blue.budget_per_step: replaced by budget:" in p for p in problems)
 
 
 def test_champions_initial_zero_with_enabled_false_is_fine(tmp_path):
     s = load_scenario(
-        write(tmp_path, "s.yaml", with_changes(**{"parties.red.champions.initial": 0}))
+        write(tmp_path, "s.yaml", with_changes(**{"parties.red.champions.initial_per_1000": 0}))
     )
-    assert s.parties["red"].champions.initial == 0
+    assert s.parties["red"].champions.initial_per_1000 == 0
 
 
 # --- edge-list paths --------------------------------------------------------------------------

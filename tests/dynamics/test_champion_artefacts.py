@@ -10,15 +10,16 @@ from model.dynamics import champions, polls
 from model.dynamics.posting import posting_rates
 from model.population import CHAMPION, CITIZEN
 from model.sim import SocialWebModel
-from tests.conftest import small
+from tests.conftest import per_1000, small
 
 
-def _model(**champ):
+def _model(staff_per_1000: float = 0.0, **champ):
     sc = small(
         parties={
             "blue": {
                 "position": 0.2,
-                "champions": {"enabled": True, "initial": 0, **champ},
+                "staff": {"per_1000": staff_per_1000, "ties": 100},
+                "champions": {"enabled": True, "initial_per_1000": 0, **champ},
             }
         },
         mobilization={"enabled": False},
@@ -84,7 +85,8 @@ def test_champion_posts_build_affinity_in_proportion_to_their_script():
 
 
 def test_script_share_by_source():
-    model, sc = _model(guidance=0.4, initial=5)
+    # one organizer (3.3 per 1,000 among 300 citizens) recruits the 5 founding champions
+    model, sc = _model(per_1000(1, 300), guidance=0.4, initial_per_1000=per_1000(5, 300))
     pop = model.population
     pop.activity[:] = 1.0
     pop.engagement_base[:] = 1.0
@@ -93,6 +95,7 @@ def test_script_share_by_source():
     from model.rng import Draws
 
     posts = make_posts(pop, model.parties, sc, Draws(1), 1)
+    assert np.count_nonzero(posts.source_type == SOURCE_CHAMPION) == 5
     np.testing.assert_allclose(posts.script[posts.source_type == SOURCE_CHAMPION], 0.4)
     np.testing.assert_allclose(posts.script[posts.source_type == SOURCE_CITIZEN], 0.0)
 
@@ -105,8 +108,12 @@ def test_founding_champions_are_recruited_like_the_rest():
             "blue": {
                 "position": 0.2,
                 "institution": {"enabled": True, "followers": 0.02},
-                "staff": {"count": 1, "ties": 40, "organizer_capacity": 50},
-                "champions": {"enabled": True, "initial": 30, "min_engagement": 0.6},
+                "staff": {"per_1000": per_1000(1, 300), "ties": 40, "organizer_capacity": 50},
+                "champions": {
+                    "enabled": True,
+                    "initial_per_1000": per_1000(30, 300),
+                    "min_engagement": 0.6,
+                },
             }
         },
         population={"engagement_min": 0.2, "engagement_max": 0.9},
@@ -129,8 +136,12 @@ def test_founding_champions_fit_the_organizers_capacity():
             "blue": {
                 "position": 0.2,
                 "institution": {"enabled": True, "followers": 0.5},
-                "staff": {"count": 1, "ties": 100, "organizer_capacity": 4},
-                "champions": {"enabled": True, "initial": 20, "min_engagement": 0.0},
+                "staff": {"per_1000": per_1000(1, 300), "ties": 100, "organizer_capacity": 4},
+                "champions": {
+                    "enabled": True,
+                    "initial_per_1000": per_1000(20, 300),
+                    "min_engagement": 0.0,
+                },
             }
         },
     )

@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.config.plan import CHANNELS
 from model.dynamics import champions
-from model.population import CHAMPION
+from model.dynamics.posting import make_posts
+from model.population import CHAMPION, SOURCE_STAFF
+from model.rng import Draws
 from model.runner import run
 from model.sim import SocialWebModel
-from tests.conftest import small
+from tests.conftest import per_1000, small
 
 
 def blue(**champ) -> dict:
@@ -18,8 +21,8 @@ def blue(**champ) -> dict:
         "blue": {
             "position": 0.25,
             "institution": {"enabled": True},
-            "staff": {"count": 2, "ties": 15},
-            "champions": {"enabled": True, "initial": 30, **champ},
+            "staff": {"per_1000": per_1000(2, 300), "ties": 15},
+            "champions": {"enabled": True, "initial_per_1000": per_1000(30, 300), **champ},
         },
         "red": {"position": -0.25, "institution": {"enabled": True}},
     }
@@ -122,17 +125,18 @@ def test_burned_out_champion_is_an_ordinary_citizen_again(mobilized):
 
 
 def test_recruitment_needs_organizers_and_respects_caps():
-    with_staff = run(small(parties=blue(initial=0)), seed=5).summary["final"]
-    assert with_staff["recruits"]["blue"] > 0
-    no_staff = blue(initial=0)
-    no_staff["blue"]["staff"]["count"] = 0
+    with_staff = run(small(parties=blue(initial_per_1000=0)), seed=5).summary["final"]
+    assert with_staff["recruits"]["blue"] > 4  # so the cap below binds
+    no_staff = blue(initial_per_1000=0)
+    no_staff["blue"]["staff"]["per_1000"] = 0
     assert run(small(parties=no_staff), seed=5).summary["final"]["recruits"]["blue"] == 0
-    capped = run(small(parties=blue(initial=0, max_champions=7)), seed=5).summary["final"]
-    assert 0 < capped["active_champions"]["blue"] <= 7
+    cap = blue(initial_per_1000=0, max_per_1000=per_1000(4, 300))
+    capped = run(small(parties=cap), seed=5).summary["final"]
+    assert capped["active_champions"]["blue"] == 4
 
 
 def test_recruits_qualify_near_the_line_and_engaged():
-    model = SocialWebModel(small(parties=blue(initial=0, recruit_distance=0.2)), seed=6)
+    model = SocialWebModel(small(parties=blue(initial_per_1000=0, recruit_distance=0.2)), seed=6)
     for _ in range(30):
         model.step()
     pop = model.population
@@ -144,15 +148,47 @@ def test_recruits_qualify_near_the_line_and_engaged():
     assert np.mean(np.abs(recruited_x - 0.25) < 0.3) > 0.8
 
 
-def test_budget_caps_the_programme():
-    parties = blue(initial=0, cost_per_step=2.0, burnout_threshold=0.0)
+def budgeted(**budget) -> dict:
+    """Blue with a budget of 200 per 1,000 citizens: among 300 citizens, 2/3 of it pays two
+    organizers (133.3 per 1,000 at 20 each) and ``champions`` of it pays champions at 2 a day."""
+    parties = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0)
+    del parties["blue"]["staff"]["per_1000"]
     parties["blue"]["staff"]["recruitment_rate"] = 1.0
-    parties["blue"]["budget_per_step"] = 100 + 2 * 20 + 2.0 * 6  # room for 6 champions
-    model = SocialWebModel(small(parties=parties), seed=7)
+    parties["blue"]["budget"] = {"per_1000": 200, "staff": 2 / 3, **budget}
+    return parties
+
+
+def test_budget_caps_the_programme_at_every_step():
+    # champions get 0.2 of 200 per 1,000 = 12 a day among 300 citizens: room for 6 at 2 a day
+    model = SocialWebModel(small(parties=budgeted(champions=0.2)), seed=7)
+    assert model.plans[0].staff_count == 2 and model.plans[0].champion_cap == 6
     for _ in range(60):
         model.step()
-        assert model.metrics[("cost", "blue", "")] <= parties["blue"]["budget_per_step"] + 1e-9
+        assert model.metrics[("cost", "blue", "")] <= 200 + 1e-9
+        for channel in ("content", "paid_reach", "staff", "champions"):
+            spent = model.metrics[("spend", "blue", channel)]
+            assert spent <= model.metrics[("planned", "blue", channel)] + 1e-9
     assert model.metrics[("active_champions", "blue", "")] == 6
+    # the same organizers without the budget's cap recruit more: the budget is what binds
+    free = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0)
+    free["blue"]["staff"]["recruitment_rate"] = 1.0
+    unbudgeted = SocialWebModel(small(parties=free), seed=7)
+    for _ in range(60):
+        unbudgeted.step()
+    assert unbudgeted.metrics[("active_champions", "blue", "")] > 6
+
+
+def test_underspend_is_what_the_plan_did_not_spend():
+    # champions get 0.3 of 200 per 1,000: room for 9 at 2 a day among 300 citizens; two
+    # organizers recruit at most two a day, so the programme's first days under-spend
+    result = run(small(parties=budgeted(champions=0.3), steps=10), seed=7)
+    final = result.summary["final"]
+    planned, spent = final["planned_by_channel"]["blue"], final["spend_by_channel"]["blue"]
+    assert planned["champions"] == pytest.approx(0.3 * 200 * 10)
+    assert spent["champions"] < planned["champions"]
+    assert spent["staff"] == pytest.approx(planned["staff"])
+    assert final["underspend"]["blue"] == pytest.approx(sum(planned.values()) - sum(spent.values()))
+    assert final["underspend"]["blue"] > 0
 
 
 def test_partnership_moves_the_line_toward_champions_only_when_on():
@@ -171,7 +207,7 @@ def test_partnership_moves_the_line_toward_champions_only_when_on():
 
 def test_recruits_keep_their_engagement_unless_the_programme_mobilizes_them():
     for on in (False, True):
-        model = SocialWebModel(small(parties=blue(initial=0, mobilized=on)), seed=11)
+        model = SocialWebModel(small(parties=blue(initial_per_1000=0, mobilized=on)), seed=11)
         pop = model.population
         rows = np.flatnonzero(pop.role == 0)[:5]
         pop.engaged[rows] = False
@@ -181,7 +217,7 @@ def test_recruits_keep_their_engagement_unless_the_programme_mobilizes_them():
 
 def test_burned_out_champions_do_not_rejoin_unless_allowed():
     for rejoin in (False, True):
-        parties = blue(initial=0, rejoin=rejoin)
+        parties = blue(initial_per_1000=0, rejoin=rejoin)
         parties["blue"]["staff"]["recruitment_rate"] = 1.0
         model = SocialWebModel(small(parties=parties), seed=12)
         pop = model.population
@@ -195,7 +231,7 @@ def test_burned_out_champions_do_not_rejoin_unless_allowed():
 
 
 def test_recruits_prefer_the_party_they_champion():
-    model = SocialWebModel(small(parties=blue(initial=0, recruit_distance=2.0)), seed=13)
+    model = SocialWebModel(small(parties=blue(initial_per_1000=0, recruit_distance=2.0)), seed=13)
     pop = model.population
     rows = np.arange(pop.citizens)
     ok = champions.qualifies(pop, model.parties, rows, 0, 2.0)
@@ -209,7 +245,9 @@ def test_mobilized_champions_drive_engagement_only_when_switched_on():
     founders who were not engaged already."""
     start = {}
     for on in (False, True):
-        model = SocialWebModel(small(parties=blue(initial=40, mobilized=on)), seed=14)
+        model = SocialWebModel(
+            small(parties=blue(initial_per_1000=per_1000(40, 300), mobilized=on)), seed=14
+        )
         start[on] = model.population.engaged[: model.population.citizens].copy()
     founders = np.flatnonzero(model.population.role == CHAMPION)
     assert start[True][founders].all()
@@ -217,3 +255,84 @@ def test_mobilized_champions_drive_engagement_only_when_switched_on():
     np.testing.assert_array_equal(
         start[False] | np.isin(np.arange(start[False].size), founders), start[True]
     )
+
+
+def _all_channels(citizens: int) -> dict:
+    """Blue on a budget of 100 per 1,000 citizens: content 0.225 (1.5 posts at 15), paid reach
+    0.1 (0.02 impressions per citizen at 0.5), staff 0.25 (1.25 organizers per 1,000 at 20),
+    champions 0.2 (20 per 1,000 at 1). Among 400 citizens that is half an organizer, among
+    1,200 one and a half: a part-timer at both sizes."""
+    parties = blue(initial_per_1000=0, burnout_threshold=0.0)
+    del parties["blue"]["staff"]["per_1000"]
+    parties["blue"]["budget"] = {
+        "per_1000": 100,
+        "content": 0.225,
+        "paid_reach": 0.1,
+        "staff": 0.25,
+        "champions": 0.2,
+    }
+    return parties
+
+
+def test_every_channel_spends_its_share_per_1000_at_any_size():
+    spent = {}
+    for n in (400, 1200):
+        model = SocialWebModel(
+            small(parties=_all_channels(n), population={"citizens": n}, steps=20), seed=3
+        )
+        assert model.plans[0].part_time == pytest.approx(0.5)
+        totals = np.zeros(4)
+        for _ in range(20):
+            model.step()
+            step = [model.metrics[("spend", "blue", c)] for c in CHANNELS]
+            planned = [model.metrics[("planned", "blue", c)] for c in CHANNELS]
+            assert np.all(np.array(step) <= np.array(planned) + 1e-9)
+            assert sum(step) <= 100 + 1e-9
+            totals += step
+        spent[n] = totals / 20
+    # per 1,000 citizens the content retainer (22.5) and the salaries (25) are the same at
+    # both sizes, whatever the head count; so are the sponsored posts (8 and 24 shown a day,
+    # all read: 10 per 1,000)
+    for n in (400, 1200):
+        assert spent[n][0] == pytest.approx(22.5)
+        assert spent[n][1] == pytest.approx(10.0)
+        assert spent[n][2] == pytest.approx(25.0)
+
+
+def test_a_part_time_organizer_posts_and_recruits_in_proportion():
+    """Half an organizer (among 400 citizens) against a whole one: staff posts and successful
+    recruitment tries at about half the rate (expected 0.4 vs 0.8 posts and 0.25 vs 0.5
+    recruits a step; 200 steps, so ratios within 0.5 ± 0.15 are many standard errors wide)."""
+    counts = {}
+    for density in (1.25, 2.5):  # 0.5 and 1.0 organizers
+        parties = blue(
+            initial_per_1000=0,
+            burnout_threshold=0.0,
+            min_engagement=0.0,
+            recruit_distance=2.0,
+            max_per_1000=1000,
+        )
+        parties["blue"]["staff"] = {
+            "per_1000": density,
+            "ties": 300,
+            "recruitment_rate": 0.5,
+            "organizer_capacity": 1000,
+        }
+        sc = small(
+            parties=parties,
+            population={"citizens": 400},
+            mobilization={"enabled": False},
+            steps=200,
+        )
+        model = SocialWebModel(sc, seed=9)
+        staff_posts = 0
+        for t in range(1, 201):
+            posts = make_posts(model.population, model.parties, sc, Draws(9), t)
+            staff_posts += int(np.count_nonzero(posts.source_type == SOURCE_STAFF))
+        for _ in range(200):
+            model.step()
+        counts[density] = (staff_posts, model.parties.recruits[0])
+    half, whole = counts[1.25], counts[2.5]
+    assert whole[0] > 100 and whole[1] > 50  # the mechanisms act
+    assert 0.35 < half[0] / whole[0] < 0.65
+    assert 0.35 < half[1] / whole[1] < 0.65

@@ -59,7 +59,7 @@ def test_posts_carry_source_trust():
             "blue": {
                 "position": 0.2,
                 "institution": {"enabled": True, "trust": 0.4},
-                "champions": {"enabled": True, "initial": 20, "guidance": 0.6},
+                "champions": {"enabled": True, "initial_per_1000": 20, "guidance": 0.6},
             }
         }
     )

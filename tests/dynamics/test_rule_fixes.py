@@ -28,7 +28,10 @@ def with_silent_staff(rule: str, citizens: int, *, steps: int = 1, **opinion) ->
         {
             "steps": steps,
             "parties": {
-                "red": {"position": [LINE], "staff": {"count": 1, "activity": 0.0, "ties": 0}}
+                "red": {
+                    "position": [LINE],
+                    "staff": {"per_1000": 1000 / citizens, "activity": 0.0, "ties": 0},
+                }
             },
             "mobilization": {"enabled": False},
             "network": {"kind": "complete"},
