@@ -12,7 +12,7 @@ Public API::
 
 Names are imported on first use (PEP 562), so ``socialweb --help`` does not pay for NumPy,
 pandas and Mesa. No submodule shares a name with a function here (``run`` lives in
-``model.runner``, ``compare`` in ``model.comparison``, ``sweep`` in ``model.sweeps``): importing a
+``model.runner``, ``compare`` in ``model.comparison``, ``sweep`` in ``model.report``): importing a
 submodule sets it as an attribute of the package, which would shadow the function.
 """
 
@@ -32,7 +32,7 @@ _WHERE = {
     "SocialWebModel": "model.sim",
     "Experiment": "model.config.experiment",
     "load_experiment": "model.config.experiment",
-    "sweep": "model.sweeps",
+    "sweep": "model.report",  # sweeps.sweep, finishing the folder (runs.parquet) like the CLI
     "analyze": "model.analysis",
     "Analysis": "model.analysis",
 }

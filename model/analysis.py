@@ -135,6 +135,37 @@ def frontier(summary: pd.DataFrame, party: str) -> pd.DataFrame:
     return out
 
 
+def paired_effects(experiment: Experiment, runs: pd.DataFrame, reference: int = 0) -> pd.DataFrame:
+    """Each design point minus the ``reference`` point, per output, paired by replicate (a sweep
+    gives replicate r the same seed at every point, so the pairing removes the noise the points
+    share): mean difference, 95 % Student-t interval over the pairs, and n. One row per (point,
+    output); the reference point's own row is omitted."""
+    varied = [f.path for f in experiment.factors]
+    outputs = output_columns(experiment, runs)
+    ref = runs[runs.point == reference].set_index("replicate")
+    rows = []
+    for point, group in runs.groupby("point", sort=True):
+        if point == reference:
+            continue
+        g = group.set_index("replicate")
+        common = g.index.intersection(ref.index)
+        for out in outputs:
+            d = (g.loc[common, out] - ref.loc[common, out]).dropna().to_numpy(dtype=np.float64)
+            stats = mean_ci(d)
+            rows.append(
+                {
+                    "point": point,
+                    **{k: group[k].iloc[0] for k in varied},
+                    "output": out,
+                    "mean": stats["mean"],
+                    "ci_low": stats["ci_low"],
+                    "ci_high": stats["ci_high"],
+                    "n": stats["n"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 @dataclass
 class Analysis:
     """What ``analyze`` finds in a sweep: all tables are pandas DataFrames."""
@@ -142,8 +173,12 @@ class Analysis:
     experiment: Experiment
     runs: pd.DataFrame
     summary: pd.DataFrame  # per design point, mean and CI
-    sobol: dict[str, pd.DataFrame] = field(default_factory=dict)  # output → indices
-    frontier: dict[str, pd.DataFrame] = field(default_factory=dict)  # party → frontier
+    # Sobol indices, one row per (output, factor): S1, S1_conf, ST, ST_conf (sobol designs)
+    sobol: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the cost frontier, one row per (party, design point), sorted by cost within a party
+    frontier: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # each point minus point 0, per output, paired by replicate (paired_effects)
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
@@ -152,12 +187,21 @@ def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
     summary = point_summary(experiment, runs)
     outputs = output_columns(experiment, runs)
     result = Analysis(experiment=experiment, runs=runs, summary=summary)
+    if len(summary) > 1:
+        result.effects = paired_effects(experiment, runs)
     if experiment.design == "sobol":
-        result.sobol = {o: sobol_indices(experiment, runs, o) for o in outputs}
+        result.sobol = pd.concat(
+            [sobol_indices(experiment, runs, o).assign(output=o) for o in outputs],
+            ignore_index=True,
+        )[["output", "factor", "S1", "S1_conf", "ST", "ST_conf"]]
     parties = (
         [party] if party else [o.split(".", 1)[1] for o in outputs if o.startswith("vote_share.")]
     )
-    for p in parties:
-        if f"cost.{p}" in outputs and f"vote_share.{p}" in outputs:
-            result.frontier[p] = frontier(summary, p)
+    tables = [
+        frontier(summary, p).assign(party=p)
+        for p in parties
+        if f"cost.{p}" in outputs and f"vote_share.{p}" in outputs
+    ]
+    if tables:
+        result.frontier = pd.concat(tables, ignore_index=True)
     return result

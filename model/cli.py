@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -167,7 +168,23 @@ def build_parser() -> Parser:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="finish the interrupted sweep in --out without repeating runs",
+        help="finish the sweep in --out without repeating runs (with --replicates: add "
+        "replicates to it, finished or not)",
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive_int,
+        help="replicates per design point (default: the experiment file's)",
+    )
+    p.add_argument("--steps", type=_positive_int, help="override the base scenario's steps")
+    p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="DOTTED.PATH=VALUE",
+        help="override a base scenario key, e.g. feed.algorithm=similarity (repeatable)",
     )
     p.add_argument(
         "--jobs",
@@ -216,7 +233,16 @@ def build_parser() -> Parser:
     p.add_argument("files", nargs="+", help="scenario, experiment or game YAML files")
     _memory(p)
 
-    sub.add_parser("params", help="print every scenario key with its default, range and source")
+    p = sub.add_parser(
+        "params",
+        help="print every scenario key with its default, range and source (the Markdown table "
+        "of docs/PARAMETERS.md), or only the keys matching a filter, as readable text",
+    )
+    p.add_argument(
+        "filter",
+        nargs="?",
+        help="show only keys whose path contains this text, e.g. guidance or champions",
+    )
 
     p = sub.add_parser(
         "findings",
@@ -443,7 +469,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from model.store import choose_output
     from model.sweeps import check_folder, executor_for, sweep
 
-    experiment = load_experiment(args.experiment)
+    experiment = load_experiment(args.experiment, _overrides(args), args.replicates)
+    for note in experiment.notes:
+        _say(f"note: {note}")
     check_files(experiment.base, args.experiment)
     if args.resume and not args.out:
         raise UsageError("socialweb sweep: --resume needs --out, the folder of the sweep to finish")
@@ -720,9 +748,18 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from model.docs import parameter_table
+    from model.docs import parameter_table, parameter_text
 
-    sys.stdout.write(parameter_table())
+    if args.filter is None:
+        sys.stdout.write(parameter_table())
+        return EXIT_OK
+    text = parameter_text(args.filter, width=min(shutil.get_terminal_size().columns, 100))
+    if not text:
+        raise UsageError(
+            f"socialweb params: no scenario key contains {args.filter!r} (try `socialweb params` "
+            "for them all)"
+        )
+    sys.stdout.write(text)
     return EXIT_OK
 
 

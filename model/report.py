@@ -409,6 +409,50 @@ def write_sweep(
     return out
 
 
+def sweep(
+    experiment: Experiment,
+    *,
+    jobs: int = 1,
+    progress: Any = None,
+    executor: Any = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+) -> pd.DataFrame:
+    """``model.sweep``: run an experiment (:func:`model.sweeps.sweep`: one row per run) and,
+    with ``out``, finish the folder as ``socialweb sweep`` does (design, manifest, failed runs,
+    and ``runs.parquet`` last), so ``model.analyze(out)`` works on it."""
+    import time
+
+    from model.sweeps import sweep as run_design
+
+    start = time.perf_counter()
+
+    def finish(table: pd.DataFrame) -> None:
+        write_sweep(
+            experiment,
+            table,
+            table.attrs["failed"],
+            Path(out),  # type: ignore[arg-type]
+            jobs=jobs,
+            wall_time_s=round(time.perf_counter() - start, 3),
+        )
+
+    return run_design(
+        experiment,
+        jobs=jobs,
+        progress=progress,
+        executor=executor,
+        out=out,
+        resume=resume,
+        finish=finish if out is not None else None,
+    )
+
+
+def _plain(value: Any) -> str:
+    """A design value for a table: 0.3, 200, chronological (never 0.30000000000000004)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def write_analysis(folder: Path, *, party: str | None = None) -> Path:
     """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md."""
     import shutil
@@ -427,7 +471,15 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         "",
         f"Design `{experiment.design}`, {len(summary)} points × {experiment.replicates} "
         f"replicates = {len(runs)} runs (seed {experiment.seed}; replicate r uses the same "
-        "seed at every point). Intervals are 95 % Student-t over replicates.",
+        "seed at every point). "
+        + (
+            "Intervals are 95 % Student-t over replicates: per point (levels) and, for "
+            "differences between points, paired by replicate (below), which is what to read "
+            "when comparing points."
+            if experiment.replicates > 1
+            else "With 1 replicate there are no intervals: rerun with `--resume --replicates R` "
+            "to add replicates."
+        ),
         "",
     ]
     out = Path(folder) / "analysis"
@@ -449,9 +501,10 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
                     name = f"heatmap_{output}.png"
                     save(heatmap(experiment, summary, output), stage / name)
                     figures.append(name)
-        if found.sobol:
+        if len(found.sobol):
             lines += ["## Sobol sensitivity indices", ""]
-        for output, table in found.sobol.items():
+        for output, table in found.sobol.groupby("output", sort=False) if len(found.sobol) else []:
+            table = table.drop(columns="output").reset_index(drop=True)
             write_parquet(table, stage / f"sobol_{output}.parquet")
             save(sobol_bars(table, output), stage / f"sobol_{output}.png")
             figures.append(f"sobol_{output}.png")
@@ -466,10 +519,32 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
                     f"| {r.factor} | {r.S1:.3f} ± {r.S1_conf:.3f} | {r.ST:.3f} ± {r.ST_conf:.3f} |"
                 )
             lines.append("")
-        for p, table in found.frontier.items():
+        for p, table in found.frontier.groupby("party", sort=False) if len(found.frontier) else []:
+            table = table.drop(columns="party")
             write_parquet(table, stage / f"frontier_{p}.parquet")
             save(frontier_plot(table, p, varied), stage / f"frontier_{p}.png")
             figures.append(f"frontier_{p}.png")
+        if len(found.effects):
+            write_parquet(found.effects, stage / "effects.parquet")
+            shown = found.effects.reindex(
+                found.effects["mean"].abs().sort_values(ascending=False).index
+            ).head(30)
+            lines += [
+                "## Paired effects against point 0",
+                "",
+                "Each point minus point 0, paired by replicate; the largest 30 by size "
+                "(all in `effects.parquet`).",
+                "",
+            ]
+            header = ["point", *varied, "output", "Δ [95 % CI]"]
+            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            for _, r in shown.iterrows():
+                ci = "" if pd.isna(r["ci_low"]) else f" [{r['ci_low']:+.4g}, {r['ci_high']:+.4g}]"
+                cells = [str(int(r["point"]))] + [_plain(r[v]) for v in varied]
+                lines.append(
+                    "| " + " | ".join(cells + [r["output"], f"{r['mean']:+.4g}{ci}"]) + " |"
+                )
+            lines.append("")
         lines += ["## Outcomes by design point", ""]
         shown = summary.head(40)
         header = ["point", *varied] + [f"{o} [95 % CI]" for o in outputs]

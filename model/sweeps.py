@@ -78,13 +78,14 @@ def run_id(scenario: Scenario, seed: int) -> str:
 
 
 def fingerprint(experiment: Experiment) -> str:
-    """What makes two experiments the same for resuming: base, design, seeds, outputs."""
+    """What makes two experiments the same for resuming: base, design, seed, outputs. Not the
+    number of replicates: replicate r's seed does not depend on it, so ``--resume
+    --replicates R`` adds replicates to a sweep (finished or not) without repeating any run."""
     spec = {
         "base": scenario_to_dict(experiment.base),
         "factors": [vars(f) for f in experiment.factors],
         "design": experiment.design,
         "samples": experiment.samples,
-        "replicates": experiment.replicates,
         "seed": experiment.seed,
         "outputs": list(experiment.outputs),
     }
@@ -293,14 +294,14 @@ def prepare_folder(experiment: Experiment, folder: Path, *, resume: bool) -> set
     folder.mkdir(parents=True, exist_ok=True)
     for stray in [p for p in folder.iterdir() if _is_ours(p) and p.name != LOCK]:
         stray.unlink()  # a probe or a write cut short by a crash
-    if not resuming:
-        record = {
-            "experiment": experiment.name,
-            "source": experiment.source,
-            "fingerprint": fingerprint(experiment),
-            "resolved": experiment_to_dict(experiment),
-        }
-        _write_atomic(folder / STATE, json.dumps(record, indent=2, default=str).encode())
+    # written afresh when resuming too: the replicates may have changed
+    record = {
+        "experiment": experiment.name,
+        "source": experiment.source,
+        "fingerprint": fingerprint(experiment),
+        "resolved": experiment_to_dict(experiment),
+    }
+    _write_atomic(folder / STATE, json.dumps(record, indent=2, default=str).encode())
     (folder / RUNS).mkdir(exist_ok=True)
     (folder / FAILED).mkdir(exist_ok=True)
     for stray in list((folder / RUNS).glob(".*.tmp-*")) + list((folder / FAILED).glob(".*.tmp-*")):

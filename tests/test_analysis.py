@@ -142,3 +142,41 @@ def test_analyze_refuses_a_folder_that_is_not_a_finished_sweep(tmp_path, capsys)
     assert main(["analyze", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "expected a finished sweep folder" in err
+
+
+def test_paired_effects_pair_replicates_across_points():
+    """Point 1 is point 0 plus 0.01 in every replicate, while replicates differ by 0.05: paired,
+    the effect is exactly 0.01 with a zero-width interval; the per-point (level) intervals
+    overlap, which is why the report reads differences from the paired table."""
+    from model.analysis import paired_effects
+
+    exp = Experiment(
+        name="pairs",
+        description="",
+        source="<test>",
+        base_dir=None,
+        base=scenario_from_dict({}),
+        factors=(Factor("population.openness", values=(0.3, 0.6)),),
+        design="grid",
+        samples=1,
+        replicates=4,
+        seed=1,
+        outputs=("y",),
+    )
+    level = np.array([0.30, 0.35, 0.40, 0.45])
+    runs = pd.DataFrame(
+        {
+            "point": [0] * 4 + [1] * 4,
+            "replicate": list(range(4)) * 2,
+            "seed": list(range(4)) * 2,
+            "population.openness": [0.3] * 4 + [0.6] * 4,
+            "y": np.concatenate([level, level + 0.01]),
+        }
+    )
+    effects = paired_effects(exp, runs)
+    (row,) = effects.to_dict(orient="records")
+    assert (row["point"], row["output"], row["n"]) == (1, "y", 4)
+    assert row["mean"] == pytest.approx(0.01)
+    assert row["ci_low"] == pytest.approx(0.01) and row["ci_high"] == pytest.approx(0.01)
+    summary = point_summary(exp, runs)
+    assert summary.loc[1, "y.ci_low"] < summary.loc[0, "y.ci_high"]  # levels overlap

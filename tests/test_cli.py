@@ -932,3 +932,18 @@ def test_compare_same_file_twice_is_bad_input(tmp_path, capsys):
     assert (code, out) == (2, "")
     assert "scenario names must be unique" in assert_one_line(err)
     assert_nothing_written(tmp_path)
+
+
+def test_params_filter_shows_matching_keys_as_text(capsys):
+    assert main(["params", "guidance"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("parties.<name>.champions.guidance  (default 0.3; allowed [0, 1])")
+    assert "source: essay" in out and "|" not in out  # text, not the Markdown table
+    assert main(["params", "CHAMPIONS"]) == 0  # case-insensitive, every champions key
+    out = capsys.readouterr().out
+    assert out.count("parties.<name>.champions.") >= 20 and "staff.ties" not in out
+    code, _, err = cli(capsys, "params", "nosuchkey")
+    assert code == 2 and err.strip() == (
+        "socialweb params: no scenario key contains 'nosuchkey' (try `socialweb params` for "
+        "them all)"
+    )

@@ -134,3 +134,69 @@ def test_local_and_dask_backends_give_identical_tables(experiment_path, referenc
 
 def test_one_and_two_local_workers_identical(experiment_path, reference):
     pd.testing.assert_frame_equal(sweep(load_experiment(experiment_path), jobs=2), reference)
+
+
+def test_resume_adds_replicates_to_a_finished_sweep_without_rerunning(
+    experiment_path, tmp_path, reference, capsys
+):
+    """A finished sweep of 2 replicates, then --resume --replicates 4: the first two
+    replicates' run files are untouched, and the table equals an uninterrupted 4-replicate
+    sweep (replicate r's seed does not depend on the number of replicates)."""
+    from model.cli import main
+
+    out = tmp_path / "grow"
+    base = [str(experiment_path), "--out", str(out), "--progress", "none"]
+    assert main(["sweep", *base, "--replicates", "2"]) == 0
+    first = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (out / "runs").iterdir()}
+    assert len(pd.read_parquet(out / "runs.parquet")) == 6 * 2
+    assert main(["sweep", *base, "--resume", "--replicates", "4"]) == 0
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (out / "runs").iterdir()}
+    assert all(after[name] == first[name] for name in first)  # nothing rerun
+    assert len(after) == 6 * 4
+    grown = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(grown, reference, check_like=True)
+
+
+def test_sweep_flags_reach_the_base_scenario(experiment_path, tmp_path):
+    from model.cli import main
+
+    out = tmp_path / "flags"
+    args = ["sweep", str(experiment_path), "--out", str(out), "--progress", "none"]
+    args += ["--replicates", "1", "--steps", "7", "--citizens", "150"]
+    args += ["--set", "parties.blue.institution.enabled=false"]
+    assert main(args) == 0
+    import json
+
+    state = json.loads((out / "sweep.json").read_text())["resolved"]
+    assert state["replicates"] == 1
+    base = state["base"]
+    assert base["steps"] == 7 and base["population"]["citizens"] == 150
+    assert base["parties"]["blue"]["institution"]["enabled"] is False
+    assert len(pd.read_parquet(out / "runs.parquet")) == 6
+
+
+def test_a_copied_experiment_finds_its_base_from_the_working_folder(tmp_path, monkeypatch, capsys):
+    """base: resolves against the experiment file's folder; a copy elsewhere whose base exists
+    relative to the working folder is used with a note, and neither gives a one-line error
+    saying where base was looked for."""
+    from model.cli import main
+
+    data = {
+        "base": "scenarios/classroom.yaml",
+        "vary": {"parties.blue.champions.guidance": [0.2]},
+        "outputs": ["vote_share.blue"],
+    }
+    copy = tmp_path / "mine" / "exp.yaml"
+    copy.parent.mkdir()
+    copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    exp = load_experiment(copy)
+    assert exp.base.name == "classroom"
+    assert exp.notes and "relative to the working folder" in exp.notes[0]
+    monkeypatch.chdir(tmp_path)  # from here, scenarios/classroom.yaml exists nowhere
+    assert main(["validate", str(copy)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"{copy}: base: {copy.parent / 'scenarios/classroom.yaml'}: file not found (base is "
+        f"resolved against the experiment file's folder, {copy.parent})"
+    ]

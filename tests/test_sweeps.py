@@ -323,7 +323,10 @@ def test_cli_sweep_missing_base_writes_nothing(tmp_path, capsys):
     out_dir = tmp_path / "out"
     code, out, err = cli(capsys, "sweep", path, "--out", out_dir, "--progress", "none")
     assert (code, out) == (2, "")
-    assert err == f"{path}: base: {tmp_path / 'nowhere.yaml'}: file not found\n"
+    assert err == (
+        f"{path}: base: {tmp_path / 'nowhere.yaml'}: file not found (base is resolved against "
+        f"the experiment file's folder, {tmp_path})\n"
+    )
     assert_nothing_written(tmp_path, out_dir)
 
 

@@ -130,6 +130,7 @@ class Experiment:
     replicates: int
     seed: int
     outputs: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # said on stderr by the CLI (e.g. how base: was found)
 
     def points(self) -> list[dict[str, Any]]:
         """The design points: one {dotted path: value} per point, in a fixed order."""
@@ -323,9 +324,23 @@ def _check_outputs(b: Checker, outputs: Any, base: Scenario) -> tuple[str, ...]:
     return tuple(outputs)
 
 
-def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path) -> Experiment:
-    """Build a checked Experiment; raises ConfigError with one line per problem."""
+def experiment_from_dict(
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    base_dir: Path,
+    overrides: Mapping[str, Any] | None = None,
+    replicates: int | None = None,
+) -> Experiment:
+    """Build a checked Experiment; raises ConfigError with one line per problem.
+
+    ``overrides`` (the command line's ``--set``, ``--citizens``, ``--steps``) apply to the base
+    scenario after the file's own ``overrides``; ``replicates`` replaces the file's. ``base:`` is
+    resolved against the experiment file's folder; if nothing is there but the path exists
+    relative to the working folder (a copied experiment file), that is used, with a note."""
     b = Checker(source, base_dir)
+    notes: list[str] = []
+    cli = dict(overrides or {})
     for key in data:
         if key not in TOP_KEYS:
             near = difflib.get_close_matches(str(key), TOP_KEYS, n=1)
@@ -339,6 +354,20 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
             b.fail("base", f"expected a path to a scenario file, got {_fmt(data['base'])}")
             raise ConfigError(b.problems)
         base_path = resolve_path(data["base"], base_dir)
+        here = Path(data["base"]).expanduser()
+        if not base_path.exists() and not here.is_absolute() and here.exists():
+            notes.append(
+                f"{source}: base: {data['base']} is not beside the experiment file "
+                f"({base_dir}); using {here.resolve()} (relative to the working folder)"
+            )
+            base_path = here.resolve()
+        elif not base_path.exists():
+            b.fail(
+                "base",
+                f"{base_path}: file not found (base is resolved against the experiment file's "
+                f"folder, {base_dir})",
+            )
+            raise ConfigError(b.problems)
         try:
             raw = read_yaml(base_path)
         except ConfigError as err:
@@ -372,6 +401,13 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
                 line = f"{source}: overrides.{key}: {line.split(marker, 1)[1]}"
             lines.append(line)
         raise ConfigError(b.problems + lines) from None
+    if cli:  # the command line's changes, reported as such
+        base = scenario_from_dict(
+            apply_overrides(scenario_to_dict(base), cli),
+            source=scenario_source,
+            base_dir=scenario_dir,
+            overridden=list(cli),
+        )
 
     design = data.get("design", "grid")
     known_design = design in DESIGNS
@@ -386,7 +422,14 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
             f"expected a power of 2 for design sobol (the balance of Sobol' "
             f"points needs it), got {samples}",
         )
-    ok, replicates = b.scalar(int, data.get("replicates", 1), "replicates", 1, 100_000)
+    ok, replicates_ = b.scalar(int, data.get("replicates", 1), "replicates", 1, 100_000)
+    if replicates is not None:
+        if not 1 <= replicates <= 100_000:
+            b.fail(
+                "replicates (from the command line)",
+                f"expected an integer in [1, 100000], got {replicates}",
+            )
+        replicates_ = replicates
     ok, seed = b.scalar(int, data.get("seed", 0), "seed", 0, 2**63 - 1)
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
@@ -414,9 +457,10 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
         factors=tuple(factors),
         design=design,
         samples=samples,
-        replicates=replicates,
+        replicates=replicates_,
         seed=seed,
         outputs=outputs,
+        notes=tuple(notes),
     )
     # refuse a design that would not fit in memory before expanding it
     size = design_size(exp.factors, exp.design, exp.samples)
@@ -443,11 +487,18 @@ def experiment_from_dict(data: Mapping[str, Any], *, source: str, base_dir: Path
     return exp
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Load and check an experiment file."""
+def load_experiment(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    replicates: int | None = None,
+) -> Experiment:
+    """Load and check an experiment file; ``overrides`` apply to the base scenario (as
+    ``--set``), ``replicates`` replaces the file's."""
     path = Path(path)
     data = read_yaml(path, "experiment")
-    return experiment_from_dict(data, source=str(path), base_dir=path.parent)
+    return experiment_from_dict(
+        data, source=str(path), base_dir=path.parent, overrides=overrides, replicates=replicates
+    )
 
 
 def experiment_to_dict(exp: Experiment) -> dict[str, Any]:

@@ -183,7 +183,10 @@ def test_missing_base_file_is_one_line_naming_the_experiment_and_base(tmp_path):
     path = write(tmp_path, "exps/exp.yaml", {"base": "../nowhere.yaml", "vary": {"steps": [5]}})
     (line,) = problems_of(path)
     assert line.startswith(f"{path}: base: "), line
-    assert line.endswith("nowhere.yaml: file not found"), line
+    assert line.endswith(
+        f"nowhere.yaml: file not found (base is resolved against the experiment file's folder, "
+        f"{path.parent})"
+    ), line
 
 
 def test_bad_base_file_reports_the_base_files_problems(tmp_path):
@@ -400,7 +403,10 @@ def test_inconsistent_point_of_a_range_names_the_point(tmp_path, capsys):
 def test_missing_base_through_validate(tmp_path, capsys):
     path = write(tmp_path, "exp.yaml", {"base": "nowhere.yaml", "replicates": 2})
     (line,) = validate_lines(capsys, path)
-    assert line == f"{path}: base: {tmp_path / 'nowhere.yaml'}: file not found"
+    assert line == (
+        f"{path}: base: {tmp_path / 'nowhere.yaml'}: file not found (base is resolved against "
+        f"the experiment file's folder, {tmp_path})"
+    )
 
 
 def test_every_problem_is_one_line(tmp_path, capsys):
