@@ -68,15 +68,31 @@ def output_columns(experiment: Experiment, runs: pd.DataFrame) -> list[str]:
     ]
 
 
+SHARES = {  # outputs that live in [0, 1]: their intervals never leave it
+    "vote_share",
+    "share_of_voice",
+    "reach",
+    "turnout",
+    "abstention",
+    "engaged",
+    "largest_cluster",
+}
+
+
 def point_summary(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     """One row per design point: the varied keys, then mean, ci_low, ci_high of each output
-    over replicates (Student t, 95 %), and n."""
+    over replicates (Student t, 95 %; for outputs in [0, 1] the percentile bootstrap where t
+    would leave that range), and n."""
+    from model.contrasts import level
+
     varied = [f.path for f in experiment.factors]
+    rng = np.random.default_rng([experiment.seed, 0x5EED])  # bootstrap fallback: reproducible
     rows = []
     for point, group in runs.groupby("point", sort=True):
         row = {"point": point, **{k: group[k].iloc[0] for k in varied}, "n": len(group)}
         for out in output_columns(experiment, runs):
-            stats = mean_ci(group[out].dropna().to_numpy())
+            bounds = (0.0, 1.0) if out.split(".")[0] in SHARES else None
+            stats = level(group[out].dropna().to_numpy(), rng, bounds)
             row[f"{out}.mean"] = stats["mean"]
             row[f"{out}.ci_low"] = stats["ci_low"]
             row[f"{out}.ci_high"] = stats["ci_high"]

@@ -66,9 +66,11 @@ def _progress(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _scenario_options(p: argparse.ArgumentParser) -> None:
-    """--seed, --steps, --citizens, --set: what every command that runs a scenario takes."""
-    p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+def _scenario_options(p: argparse.ArgumentParser, *, seed: bool = True, of: str = "") -> None:
+    """--seed, --steps, --citizens, --set: what every command that runs a scenario takes
+    (``of`` names what they change, e.g. "the base scenario")."""
+    if seed:
+        p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     p.add_argument("--steps", type=_positive_int, help="override the number of steps")
     p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
     p.add_argument(
@@ -77,7 +79,8 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="DOTTED.PATH=VALUE",
-        help="override any scenario key, e.g. parties.blue.champions.guidance=0.5 (repeatable)",
+        help=f"override any key of {of or 'the scenario'}, e.g. "
+        "parties.blue.champions.guidance=0.5 (repeatable)",
     )
 
 
@@ -176,16 +179,7 @@ def build_parser() -> Parser:
         type=_positive_int,
         help="replicates per design point (default: the experiment file's)",
     )
-    p.add_argument("--steps", type=_positive_int, help="override the base scenario's steps")
-    p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="DOTTED.PATH=VALUE",
-        help="override a base scenario key, e.g. feed.algorithm=similarity (repeatable)",
-    )
+    _scenario_options(p, seed=False, of="the base scenario")
     p.add_argument(
         "--jobs",
         type=_positive_int,

@@ -305,12 +305,20 @@ def _label(path: str) -> str:
     return path.split(".")[-1].replace("_", " ") + f"  ({path})"
 
 
+RESPONSE_COLUMNS = 3  # response panels per row
+
+
 def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
-    """Mean output (95 % CI band) against each varied key; on a grid with two or more keys,
-    one line per value of the second key."""
-    factors = [f for f in experiment.factors]
-    fig = Figure(figsize=(5 * max(1, len(factors)), 3.8), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, max(1, len(factors)), sharey=True))
+    """Mean output (95 % CI band) against each varied key that takes more than one value, at
+    most three panels a row; on a grid with two or more keys, one line per value of the second
+    key."""
+    factors = [f for f in experiment.factors if summary[f.path].nunique() > 1]
+    cols = min(RESPONSE_COLUMNS, max(1, len(factors)))
+    rows = max(1, -(-len(factors) // cols))
+    fig = Figure(figsize=(4.6 * cols, 3.5 * rows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharey=True, squeeze=False).ravel())
+    for ax in axes[len(factors) :]:
+        ax.set_visible(False)
     mean, lo, hi = f"{output}.mean", f"{output}.ci_low", f"{output}.ci_high"
     for ax, factor in zip(axes, factors, strict=False):
         others = [f.path for f in factors if f.path != factor.path]
@@ -325,7 +333,7 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
                     part[mean],
                     "o-",
                     color=f"C{k % 10}",
-                    label=f"{group_key.split('.')[-1]} = {level}",
+                    label=f"{group_key.split('.')[-1]} = {_value(level)}",
                 )
                 if part[lo].notna().any():
                     ax.fill_between(x, part[lo], part[hi], color=f"C{k % 10}", alpha=0.15)
@@ -342,36 +350,55 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
     axes[0].set_ylabel(output)
     fig.suptitle(
         f"{output} — mean over {experiment.replicates} replicates per point"
-        + (" (95 % CI)" if experiment.replicates > 1 else "")
+        + (
+            " (95 % CI of the level; for differences between points see effects.parquet)"
+            if experiment.replicates > 1
+            else ""
+        )
     )
     return fig
 
 
+def _value(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
-    """Mean output over the first two varied keys of a grid."""
+    """Mean output over the first two varied keys of a grid; each cell also shows its 95 %
+    half-width, so a colour scale spanning less than the noise is visibly noise."""
     a, b = experiment.factors[0].path, experiment.factors[1].path
     table = summary.pivot_table(index=b, columns=a, values=f"{output}.mean", aggfunc="mean")
+    half = (summary[f"{output}.ci_high"] - summary[f"{output}.ci_low"]) / 2
+    widths = summary.assign(_half=half).pivot_table(index=b, columns=a, values="_half")
     fig = Figure(figsize=(6.5, 4.8), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(
-        range(len(table.columns)),
-        [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],
-        rotation=30,
-    )
-    ax.set_yticks(
-        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index]
-    )
-    for (i, j), value in np.ndenumerate(table.to_numpy()):
-        ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
-    ax.set(xlabel=_label(a), ylabel=_label(b), title=f"{output} (mean)")
+    ax.set_xticks(range(len(table.columns)), [_value(v) for v in table.columns], rotation=30)
+    ax.set_yticks(range(len(table.index)), [_value(v) for v in table.index])
+    values = table.to_numpy()
+    span = np.nanmax(values) - np.nanmin(values)
+    for (i, j), value in np.ndenumerate(values):
+        w = widths.to_numpy()[i, j] if widths.shape == values.shape else np.nan
+        text = f"{value:.3g}" + (f"\n±{w:.2g}" if np.isfinite(w) else "")
+        bright = image.norm(value) > 0.6  # viridis is light at its top end
+        ax.text(
+            j, i, text, ha="center", va="center", fontsize=7, color="black" if bright else "white"
+        )
+    noise = np.nanmedian(widths.to_numpy()) if widths.size else np.nan
+    title = f"{output} (mean; ± 95 % half-width of the level)"
+    if np.isfinite(noise) and span < 2 * noise:
+        title += (
+            "\ncolours span less than the levels' noise: read paired differences in effects.parquet"
+        )
+    ax.set(xlabel=_label(a), ylabel=_label(b), title=title)
     fig.colorbar(image, ax=ax)
     return fig
 
 
 def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
-    """First-order and total Sobol indices with 95 % confidence intervals."""
-    fig = Figure(figsize=(7, 0.45 * len(table) + 1.6), layout="constrained")
+    """First-order and total Sobol indices with 95 % confidence intervals; the title warns when
+    an index is negative or its interval is wider than the index (add samples)."""
+    fig = Figure(figsize=(7, 0.45 * len(table) + 1.8), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(table))
     ax.barh(
@@ -388,42 +415,62 @@ def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
     )
     ax.set_yticks(y, [f.split(".", 1)[-1] for f in table["factor"]], fontsize=8)
     ax.axvline(0, color="0.5", lw=0.8)
-    ax.set(xlabel="Sobol index (95 % CI)", title=f"Sensitivity of {output}")
+    title = f"Sensitivity of {output}"
+    if sobol_unresolved(table):
+        title += "\nsome indices are negative or narrower than their intervals: add samples"
+    ax.set(xlabel="Sobol index (95 % CI)", title=title)
     ax.legend(fontsize=8)
     return fig
 
 
+def sobol_unresolved(table: pd.DataFrame) -> bool:
+    """An index below 0 beyond rounding, or an interval wider than the index it qualifies."""
+    s1, st = table["S1"], table["ST"]
+    return bool(((s1 < -0.01) | (st < -0.01) | (table["ST_conf"] > st.abs())).any())
+
+
 def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Figure:
-    """Vote share against total cost, one point per design point, labelled by its settings."""
+    """Vote share against cost, one point per design point (numbered, listed beside the plot),
+    the frontier — points no cheaper point beats — joined by a line."""
     vote, cost = f"vote_share.{party}", f"cost.{party}"
-    fig = Figure(figsize=(7, 4.8), layout="constrained")
+    fig = Figure(figsize=(10, 5.0), layout="constrained")
     ax = fig.subplots()
     err = None
     if table[f"{vote}.ci_low"].notna().any():
         err = [
-            table[f"{vote}.mean"] - table[f"{vote}.ci_low"],
-            table[f"{vote}.ci_high"] - table[f"{vote}.mean"],
+            100 * (table[f"{vote}.mean"] - table[f"{vote}.ci_low"]),
+            100 * (table[f"{vote}.ci_high"] - table[f"{vote}.mean"]),
         ]
-    ax.errorbar(table[f"{cost}.mean"], table[f"{vote}.mean"], yerr=err, fmt="o", capsize=3)
-    for _, row in table.iterrows():
-        text = ", ".join(
-            f"{k.split('.')[-1]}={row[k]:g}"
-            if isinstance(row[k], float)
-            else f"{k.split('.')[-1]}={row[k]}"
-            for k in label_keys
-        )
-        ax.annotate(
-            text,
-            (row[f"{cost}.mean"], row[f"{vote}.mean"]),
-            fontsize=6,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
-    ax.set(
-        xlabel=f"total cost of {party} (budget units)",
-        ylabel=f"vote share of {party}",
-        title=f"Vote share against cost — {party}",
+    x, y = table[f"{cost}.mean"].to_numpy(), 100 * table[f"{vote}.mean"].to_numpy()
+    ax.errorbar(x, y, yerr=err, fmt="o", capsize=3, color="0.4")
+    order = np.argsort(x, kind="stable")
+    front, best = [], -np.inf
+    for i in order:  # cheapest first: a point is on the frontier if it beats every cheaper one
+        if y[i] > best:
+            front.append(i)
+            best = y[i]
+    ax.plot(x[front], y[front], "-", color="black", lw=1, label="frontier")
+    listing = []
+    for k, (i, (_, row)) in enumerate(zip(range(len(table)), table.iterrows(), strict=True), 1):
+        ax.annotate(str(k), (x[i], y[i]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        settings = ", ".join(f"{key.split('.')[-1]}={_value(row[key])}" for key in label_keys)
+        listing.append(f"{k:>2}  {settings}")
+    ax.text(
+        1.02,
+        1.0,
+        "\n".join(listing),
+        transform=ax.transAxes,
+        va="top",
+        fontsize=7,
+        family="monospace",
     )
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.set(
+        xlabel=f"spend of {party} per 1,000 citizens over the campaign",
+        ylabel=f"vote share of {party} (%)",
+        title=f"Vote share against spend — {party}",
+    )
+    ax.legend(fontsize=8, loc="lower right")
     return fig
 
 

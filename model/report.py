@@ -448,6 +448,15 @@ def sweep(
     )
 
 
+def _number(value: float, signed: bool = False) -> str:
+    """An outcome for a table: 4 significant digits, whole numbers with thousands separators
+    from 1,000 up (never 4.802e+04)."""
+    sign = "+" if signed else ""
+    if abs(value) >= 1000:
+        return format(value, f"{sign},.0f")
+    return format(value, f"{sign}.4g")
+
+
 def _plain(value: Any) -> str:
     """A design value for a table: 0.3, 200, chronological (never 0.30000000000000004)."""
     return f"{value:.4g}" if isinstance(value, float) else str(value)
@@ -458,7 +467,7 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
     import shutil
 
     from model import analysis
-    from model.plots import frontier_plot, heatmap, response_curves, sobol_bars
+    from model.plots import frontier_plot, heatmap, response_curves, sobol_bars, sobol_unresolved
 
     found = analysis.analyze(folder, party=party)  # unreadable inputs stop here, nothing touched
     experiment, runs, summary = found.experiment, found.runs, found.summary
@@ -508,12 +517,15 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
             write_parquet(table, stage / f"sobol_{output}.parquet")
             save(sobol_bars(table, output), stage / f"sobol_{output}.png")
             figures.append(f"sobol_{output}.png")
-            lines += [
-                f"### {output}",
-                "",
-                "| factor | S1 [95 % CI] | ST [95 % CI] |",
-                "|---|---|---|",
-            ]
+            lines += [f"### {output}", ""]
+            if sobol_unresolved(table):
+                lines += [
+                    "Some indices are negative or no larger than their intervals: with "
+                    f"{experiment.samples} base samples they are not resolved; rerun with more "
+                    "`samples` (the intervals shrink as 1/√samples).",
+                    "",
+                ]
+            lines += ["| factor | S1 [95 % CI] | ST [95 % CI] |", "|---|---|---|"]
             for _, r in table.iterrows():
                 lines.append(
                     f"| {r.factor} | {r.S1:.3f} ± {r.S1_conf:.3f} | {r.ST:.3f} ± {r.ST_conf:.3f} |"
@@ -526,40 +538,44 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
             figures.append(f"frontier_{p}.png")
         if len(found.effects):
             write_parquet(found.effects, stage / "effects.parquet")
-            shown = found.effects.reindex(
-                found.effects["mean"].abs().sort_values(ascending=False).index
-            ).head(30)
+            eff = found.effects
+            shown = pd.concat(  # per output, its 10 largest effects (outputs differ in units)
+                [
+                    g.reindex(g["mean"].abs().sort_values(ascending=False).index).head(10)
+                    for _, g in eff.groupby("output", sort=False)
+                ]
+            )
             lines += [
                 "## Paired effects against point 0",
                 "",
-                "Each point minus point 0, paired by replicate; the largest 30 by size "
-                "(all in `effects.parquet`).",
+                "Each point minus point 0, paired by replicate; per output its 10 largest (all in "
+                "`effects.parquet`).",
                 "",
             ]
             header = ["point", *varied, "output", "Δ [95 % CI]"]
             lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
             for _, r in shown.iterrows():
-                ci = "" if pd.isna(r["ci_low"]) else f" [{r['ci_low']:+.4g}, {r['ci_high']:+.4g}]"
-                cells = [str(int(r["point"]))] + [_plain(r[v]) for v in varied]
-                lines.append(
-                    "| " + " | ".join(cells + [r["output"], f"{r['mean']:+.4g}{ci}"]) + " |"
+                ci = (
+                    ""
+                    if pd.isna(r["ci_low"])
+                    else f" [{_number(r['ci_low'], True)}, {_number(r['ci_high'], True)}]"
                 )
+                cells = [str(int(r["point"]))] + [_plain(r[v]) for v in varied]
+                delta = f"{_number(r['mean'], True)}{ci}"
+                lines.append("| " + " | ".join([*cells, r["output"], delta]) + " |")
             lines.append("")
         lines += ["## Outcomes by design point", ""]
         shown = summary.head(40)
         header = ["point", *varied] + [f"{o} [95 % CI]" for o in outputs]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for _, r in shown.iterrows():
-            cells = [str(r["point"])] + [
-                f"{r[v]:.4g}" if isinstance(r[v], float) else str(r[v]) for v in varied
-            ]
+            cells = [str(int(r["point"]))] + [_plain(r[v]) for v in varied]
             for o in outputs:
+                m = _number(r[f"{o}.mean"])
                 if r[f"{o}.ci_low"] is None or pd.isna(r[f"{o}.ci_low"]):
-                    cells.append(f"{r[f'{o}.mean']:.4g}")
+                    cells.append(m)
                 else:
-                    cells.append(
-                        f"{r[f'{o}.mean']:.4g} [{r[f'{o}.ci_low']:.4g}, {r[f'{o}.ci_high']:.4g}]"
-                    )
+                    cells.append(f"{m} [{_number(r[f'{o}.ci_low'])}, {_number(r[f'{o}.ci_high'])}]")
             lines.append("| " + " | ".join(cells) + " |")
         if len(summary) > len(shown):
             lines.append(f"\n({len(summary) - len(shown)} more points in summary.parquet)")

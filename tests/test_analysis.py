@@ -134,6 +134,8 @@ def test_analyze_command_writes_the_report(tmp_path, capsys):
     } <= files
     report = (out / "analysis" / "report.md").read_text(encoding="utf-8")
     assert "| point |" in report and "tiny_grid" in report
+    assert "e+0" not in report and "\n| 0.0 |" not in report  # costs with commas, points as ints
+    assert "## Paired effects against point 0" in report
     summary = pd.read_parquet(out / "analysis" / "summary.parquet")
     assert len(summary) == 4 and (summary["n"] == 2).all()
 

@@ -102,3 +102,114 @@ def test_cost_effectiveness_plane_marks_the_frontier(comparison):
     frontier = ax.get_lines()[0]
     assert len(frontier.get_xdata()) == statuses.count("ND")
     assert "red" not in comparison.comparison["icer"]  # red's spending does not vary
+
+
+# --- a sweep's analysis plots ---------------------------------------------------------------
+
+
+def _grid(values: dict) -> tuple:
+    """A grid Experiment over ``values`` and a summary table with a known mean per point."""
+    import itertools
+
+    from model.config import scenario_from_dict
+    from model.config.experiment import Experiment, Factor
+
+    factors = tuple(Factor(k, values=tuple(v)) for k, v in values.items())
+    exp = Experiment(
+        name="g",
+        description="",
+        source="<t>",
+        base_dir=None,
+        base=scenario_from_dict({}),
+        factors=factors,
+        design="grid",
+        samples=1,
+        replicates=3,
+        seed=0,
+        outputs=("y",),
+    )
+    rows = []
+    for p, combo in enumerate(itertools.product(*values.values())):
+        mean = 0.3 + 0.01 * p
+        rows.append(
+            {
+                "point": p,
+                **dict(zip(values, combo, strict=True)),
+                "n": 3,
+                "y.mean": mean,
+                "y.ci_low": mean - 0.02,
+                "y.ci_high": mean + 0.02,
+            }
+        )
+    import pandas as pd
+
+    return exp, pd.DataFrame(rows)
+
+
+def test_response_panels_skip_constant_keys_and_wrap_at_three():
+    from model.plots import response_curves
+
+    exp, summary = _grid(
+        {
+            "population.openness": [0.3, 0.6],
+            "feed.attention": [3, 5],
+            "feed.bias": [1.0],
+            "network.mean_degree": [6, 8],
+            "opinion.rate": [0.01, 0.02],
+        }
+    )
+    fig = response_curves(exp, summary, "y")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4  # feed.bias takes one value: no panel
+    assert "bias" not in " ".join(ax.get_xlabel() for ax in visible)
+    width, _ = fig.get_size_inches()
+    assert width <= 4.6 * 3 + 0.1  # never a strip wider than three panels
+
+
+def test_heatmap_cells_show_their_noise():
+    from model.plots import heatmap
+
+    exp, summary = _grid({"population.openness": [0.3, 0.6], "feed.attention": [3, 5]})
+    ax = heatmap(exp, summary, "y").axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 4 and all("±0.02" in t for t in texts)
+    assert "noise" in ax.get_title()  # a 0.03 colour span under a ±0.02 level noise
+
+
+def test_sobol_warning_flags_unresolved_indices():
+    import pandas as pd
+
+    from model.plots import sobol_unresolved
+
+    ok = pd.DataFrame(
+        {
+            "factor": ["a", "b"],
+            "S1": [0.5, 0.2],
+            "S1_conf": [0.05, 0.04],
+            "ST": [0.6, 0.3],
+            "ST_conf": [0.05, 0.05],
+        }
+    )
+    assert not sobol_unresolved(ok)
+    assert sobol_unresolved(ok.assign(S1=[0.5, -0.2]))  # negative beyond rounding
+    assert sobol_unresolved(ok.assign(ST_conf=[0.05, 0.4]))  # interval wider than the index
+
+
+def test_frontier_line_joins_points_no_cheaper_point_beats():
+    import pandas as pd
+
+    from model.plots import frontier_plot
+
+    table = pd.DataFrame(
+        {
+            "k": [1.0, 2.0, 3.0, 4.0],
+            "cost.blue.mean": [100.0, 200.0, 300.0, 400.0],
+            "vote_share.blue.mean": [0.30, 0.29, 0.33, 0.32],
+            "vote_share.blue.ci_low": [0.29, 0.28, 0.32, 0.31],
+            "vote_share.blue.ci_high": [0.31, 0.30, 0.34, 0.33],
+        }
+    )
+    ax = frontier_plot(table, "blue", ["k"]).axes[0]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "frontier"]
+    assert list(line.get_xdata()) == [100.0, 300.0]  # 200 and 400 are beaten by cheaper points
+    assert list(line.get_ydata()) == pytest.approx([30.0, 33.0])  # percent

@@ -82,3 +82,26 @@ def test_fixed_head_counts_would_not_scale(votes):
     absent = votes[("party_absent", LARGE)]
     large = float((_vote("champion_driven", LARGE, fixed) - absent).mean())
     assert small - large > 1.5, (small, large)
+
+
+@pytest.mark.slow
+def test_reference_effects_agree_at_1000_and_8000_citizens():
+    """The contract itself (docs/MODEL.md, "Population size"): every pairwise paired effect of
+    the five reference strategies at 1,000 and at 8,000 citizens, 365 days, 20 replicates,
+    differs by at most 1 percentage point. About 4 minutes on two cores: `pytest -m slow`."""
+    import itertools
+
+    from model.comparison import compare
+
+    effects = {}
+    for n in (1000, 8000):
+        scenarios = [
+            load_scenario(SCENARIOS / f"{name}.yaml", {"population.citizens": n}) for name in NAMES
+        ]
+        comp = compare(scenarios, replicates=20, seed=0, jobs=2).comparison["contrasts"]
+        effects[n] = {
+            (a, b): 100 * comp[b][a]["vote_share"]["blue"]["mean"]
+            for a, b in itertools.combinations(NAMES, 2)
+        }
+    gaps = {pair: abs(effects[8000][pair] - effects[1000][pair]) for pair in effects[1000]}
+    assert max(gaps.values()) <= 1.0, gaps

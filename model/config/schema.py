@@ -425,7 +425,10 @@ class ChampionSpec:
         False,
         doc="recruits become fully engaged (mobilised: turnout and posting as engagement 1, and "
         "they count as engaged neighbours in the contagion); off: they keep their engagement",
-        source="off: the essay does not say champions change their own engagement",
+        source="off: the essay does not say champions change their own engagement; being "
+        "asked raises the asked's own participation (Verba, Schlozman & Brady 1995, Voice and "
+        "Equality), by an amount not known for online champions — docs/ROBUSTNESS.md shows what "
+        "switching it on does",
     )
     rejoin: bool = param(
         False,
