@@ -241,6 +241,17 @@ def effects(comp: Comparison, metric: str = "vote_share") -> Figure:
     return fig
 
 
+def _numbered(ax, points: list[tuple[float, float]], labels: list[str]) -> None:
+    """Number each point (1, 2, …) and list "number  label" beside the axes: near-identical
+    points would otherwise hide each other's names."""
+    for i, xy in enumerate(points, start=1):
+        ax.annotate(
+            str(i), xy, fontsize=7, xytext=(4, -10 + 7 * (i % 3)), textcoords="offset points"
+        )
+    listing = "\n".join(f"{i:>2}  {label}" for i, label in enumerate(labels, start=1))
+    ax.text(1.02, 1.0, listing, transform=ax.transAxes, va="top", fontsize=7, family="monospace")
+
+
 def cost_effectiveness(comp: Comparison) -> Figure | None:
     """The cost-effectiveness plane of each party whose spending varies: mean spend against
     mean vote share, the efficiency frontier joined, dominated strategies marked. Points carry
@@ -267,24 +278,10 @@ def cost_effectiveness(comp: Comparison) -> Figure | None:
                     zorder=2,
                     label=words[status],
                 )
-        listing = []
-        for i, (name, r) in enumerate(rows.items(), start=1):
-            ax.annotate(
-                str(i),
-                (r["effect"], r["cost"]),
-                fontsize=7,
-                xytext=(4, -10 + 7 * (i % 3)),
-                textcoords="offset points",
-            )
-            listing.append(f"{i}  {name} ({r['status']})")
-        ax.text(
-            1.03,
-            1.0,
-            "\n".join(listing),
-            transform=ax.transAxes,
-            va="top",
-            fontsize=8,
-            family="monospace",
+        _numbered(
+            ax,
+            [(r["effect"], r["cost"]) for r in rows.values()],
+            [f"{name} ({r['status']})" for name, r in rows.items()],
         )
         ax.set(
             xlabel=f"vote share of {party} (% of the electorate)",
@@ -450,19 +447,13 @@ def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Fig
             front.append(i)
             best = y[i]
     ax.plot(x[front], y[front], "-", color="black", lw=1, label="frontier")
-    listing = []
-    for k, (i, (_, row)) in enumerate(zip(range(len(table)), table.iterrows(), strict=True), 1):
-        ax.annotate(str(k), (x[i], y[i]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        settings = ", ".join(f"{key.split('.')[-1]}={_value(row[key])}" for key in label_keys)
-        listing.append(f"{k:>2}  {settings}")
-    ax.text(
-        1.02,
-        1.0,
-        "\n".join(listing),
-        transform=ax.transAxes,
-        va="top",
-        fontsize=7,
-        family="monospace",
+    _numbered(
+        ax,
+        list(zip(x, y, strict=True)),
+        [
+            ", ".join(f"{key.split('.')[-1]}={_value(row[key])}" for key in label_keys)
+            for _, row in table.iterrows()
+        ],
     )
     ax.xaxis.set_major_formatter("{x:,.0f}")
     ax.set(
