@@ -84,6 +84,19 @@ def _scenario_options(p: argparse.ArgumentParser, *, seed: bool = True, of: str 
     )
 
 
+def _jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
+
+
+def _replicates(p: argparse.ArgumentParser, help: str, default: int | None = None) -> None:
+    p.add_argument("--replicates", type=_positive_int, default=default, help=help)
+
+
 def _memory(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-memory",
@@ -122,18 +135,8 @@ def build_parser() -> Parser:
         help="scenario (by name) whose contrasts are primary and unadjusted; every other "
         "contrast is Holm-adjusted (default: the first scenario)",
     )
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        default=10,
-        help="paired replicates per scenario (default 10)",
-    )
-    p.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        help="worker processes (default 1; results do not depend on it)",
-    )
+    _replicates(p, "paired replicates per scenario (default 10)", default=10)
+    _jobs(p)
     _common(p)
 
     p = sub.add_parser(
@@ -142,17 +145,8 @@ def build_parser() -> Parser:
         "numbers; payoffs, best responses, pure equilibria",
     )
     p.add_argument("game", help="game YAML file (e.g. experiments/arms_race.yaml)")
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        help="paired replicates per cell (default: the game file's)",
-    )
-    p.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        help="worker processes (default 1; results do not depend on it)",
-    )
+    _replicates(p, "paired replicates per cell (default: the game file's)")
+    _jobs(p)
     _common(p)
 
     p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
@@ -174,18 +168,9 @@ def build_parser() -> Parser:
         help="finish the sweep in --out without repeating runs (with --replicates: add "
         "replicates to it, finished or not)",
     )
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        help="replicates per design point (default: the experiment file's)",
-    )
+    _replicates(p, "replicates per design point (default: the experiment file's)")
     _scenario_options(p, seed=False, of="the base scenario")
-    p.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        help="worker processes (default 1; results do not depend on it)",
-    )
+    _jobs(p)
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
     _progress(p)
     _memory(p)
@@ -263,18 +248,8 @@ def build_parser() -> Parser:
     p.add_argument(
         "--scenarios", default="scenarios", help="folder of the reference scenario files"
     )
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        default=20,
-        help="paired replicates per scenario and condition (default 20)",
-    )
-    p.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        help="worker processes (default 1; results do not depend on it)",
-    )
+    _replicates(p, "paired replicates per scenario and condition (default 20)", default=20)
+    _jobs(p)
     _progress(p)
     _memory(p)
 
@@ -288,12 +263,8 @@ def build_parser() -> Parser:
         default="experiments/validation",
         help="folder of the validation experiment files",
     )
-    p.add_argument(
-        "--replicates",
-        type=_positive_int,
-        help="override every case's replicates (default: the experiment files')",
-    )
-    p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    _replicates(p, "override every case's replicates (default: the experiment files')")
+    _jobs(p)
     p.add_argument("--case", action="append", dest="cases", help="run only this case (repeatable)")
     return parser
 
@@ -658,6 +629,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from model import robustness
     from model.config import limits
     from model.progress import Progress
+    from model.store import write_text
 
     start = time.perf_counter()
     todo = robustness.tasks(Path(args.scenarios), args.replicates)
@@ -666,40 +638,21 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         concurrent=min(args.jobs, len(todo)),
         source="robustness",
     )
-    out = Path(args.out)
-    (out / "img").mkdir(parents=True, exist_ok=True)
     with Progress(
         f"robustness ({len(todo)} runs, {args.jobs} job{'s' if args.jobs > 1 else ''})",
         args.progress,
         "runs",
     ) as bar:
-        runs = robustness.run_all(todo, jobs=args.jobs, progress=bar.update, fn=robustness._row)
-    runs = robustness.pd.DataFrame(runs)
+        runs = robustness.run_robustness(todo, jobs=args.jobs, progress=bar.update)
     table = robustness.contrasts(runs)
-    summary = {
-        "replicates": args.replicates,
-        "party": robustness.PARTY,
-        "confidence": robustness.CONFIDENCE,
-        "verdicts": robustness.verdicts(table),
-        "size_check": robustness.size_check(table),
-        "conditions": [
-            {
-                "id": c.id,
-                "group": c.group,
-                "label": c.label,
-                "overrides": c.overrides,
-                "seed": c.seed,
-            }
-            for c in robustness.conditions()
-        ],
-        "contrasts": table.to_dict(orient="records"),
-        "wall_time_s": round(time.perf_counter() - start, 1),
-    }
+    summary = robustness.summarise(table, args.replicates, time.perf_counter() - start)
     command = f"socialweb robustness --replicates {args.replicates} --jobs {args.jobs}"
+    out = Path(args.out)
+    (out / "img").mkdir(parents=True, exist_ok=True)
     robustness.plot(table, out / "img" / "robustness.png")
-    (out / "robustness.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    write_text(json.dumps(summary, indent=1) + "\n", out / "robustness.json")
     page = out / "ROBUSTNESS.md"
-    page.write_text(robustness.markdown(table, summary, command), encoding="utf-8")
+    write_text(robustness.markdown(table, summary, command), page)
     for v in summary["verdicts"]:
         print(f"{v['b']} - {v['a']}: {v['verdict']}")
     print(page)

@@ -138,10 +138,11 @@ def contrasts(
     for outcome, parties in columns.items():
         for party in parties:
             col = f"{outcome}.{party}" if party else outcome
-            cells = {}
-            for a, b in pairs:
-                x, y = wide[a][col], wide[b][col].reindex(wide[a].index)
-                cells[(a, b)] = paired_contrast(x.to_numpy(), y.to_numpy(), confidence)
+            diffs = {
+                (a, b): wide[a][col].to_numpy() - wide[b][col].reindex(wide[a].index).to_numpy()
+                for a, b in pairs
+            }
+            cells = {pair: paired_contrast(d, 0.0, confidence) for pair, d in diffs.items()}
             others = [p for p in pairs if baseline not in p and cells[p]["p_value"] is not None]
             m = len(others)
             adjusted = (
@@ -154,18 +155,9 @@ def contrasts(
                 primary = baseline in (a, b)
                 cell["primary"] = primary
                 cell["p_holm"] = None if primary else adjusted.get((a, b))
-                if primary:
-                    cell["ci_adjusted_low"], cell["ci_adjusted_high"] = (
-                        cell["ci_low"],
-                        cell["ci_high"],
-                    )
-                else:
-                    d = wide[a][col].to_numpy() - wide[b][col].reindex(wide[a].index).to_numpy()
-                    adj = t_interval(d, wide_level)
-                    cell["ci_adjusted_low"], cell["ci_adjusted_high"] = (
-                        adj["ci_low"],
-                        adj["ci_high"],
-                    )
+                # primary: the unadjusted interval; the others at the family's Bonferroni level
+                adj = cell if primary else t_interval(diffs[(a, b)], wide_level)
+                cell["ci_adjusted_low"], cell["ci_adjusted_high"] = adj["ci_low"], adj["ci_high"]
                 out[a][b].setdefault(outcome, {})[party] = cell
                 out[b][a].setdefault(outcome, {})[party] = _negate(cell)
     return out

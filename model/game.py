@@ -257,24 +257,20 @@ def analyse(game: Game, runs: pd.DataFrame) -> dict[str, Any]:
             entry: dict[str, Any] = {}
             for p in (a, b):
                 rival = b if p == a else a
-                if game.payoff == "win":
-                    wins = int((raw[f"vote_share.{p}"] > raw[f"vote_share.{rival}"]).sum())
-                    stat = C.wilson(wins, len(raw))
-                    stat = stat | {
-                        "mean": 100 * stat["p"],
-                        "ci_low": 100 * stat["ci_low"],
-                        "ci_high": 100 * stat["ci_high"],
+                win = C.wilson(
+                    int((raw[f"vote_share.{p}"] > raw[f"vote_share.{rival}"]).sum()), len(raw)
+                )
+                if game.payoff == "win" and game.cost_per_point == 0:  # a proportion: Wilson
+                    stat = win | {
+                        k: 100 * win[v]
+                        for k, v in (("mean", "p"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))
                     }
-                    if game.cost_per_point > 0:
-                        stat = C.t_interval(sel[p].to_numpy())
                 else:
                     stat = C.t_interval(sel[p].to_numpy())
                 means[p][i, j] = stat["mean"]
                 entry[p] = stat
                 entry[f"spend.{p}"] = float(raw[f"cost.{p}"].mean())
-                entry[f"win.{p}"] = C.wilson(
-                    int((raw[f"vote_share.{p}"] > raw[f"vote_share.{rival}"]).sum()), len(raw)
-                )
+                entry[f"win.{p}"] = win
             cells.setdefault(x, {})[y] = entry
     br_a = best_responses(means[a])  # a's best responses to each of b's strategies
     br_b = best_responses(means[b].T)  # b's best responses to each of a's strategies
@@ -351,14 +347,9 @@ def analyse(game: Game, runs: pd.DataFrame) -> dict[str, Any]:
 
 def _cell(scenario: Scenario, seed: int, first: str, second: str, replicate: int) -> dict:
     """One run of one cell (module-level: it runs in worker processes)."""
-    import dataclasses
+    from model.runner import election_day_only, run
 
-    from model.runner import run
-
-    quiet = dataclasses.replace(
-        scenario, output=dataclasses.replace(scenario.output, every=scenario.steps, plots=False)
-    )
-    final = run(quiet, seed=seed).summary["final"]
+    final = run(election_day_only(scenario), seed=seed).summary["final"]
     row = {"first": first, "second": second, "replicate": replicate, "seed": seed}
     for p, v in final["vote_share"].items():
         row[f"vote_share.{p}"] = v

@@ -19,6 +19,7 @@ changes nothing in the dynamics.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable
@@ -118,7 +119,7 @@ def tasks(scenario_dir: Path, replicates: int) -> list[tuple[Any, ...]]:
     """Every (scenario, seed, condition, replicate) to run, loaded and checked up front."""
     from model.config import ConfigError
     from model.rng import replicate_seeds
-    from model.runner import load_scenario
+    from model.runner import election_day_only, load_scenario
 
     out, problems = [], []
     for cond in conditions():
@@ -130,31 +131,35 @@ def tasks(scenario_dir: Path, replicates: int) -> list[tuple[Any, ...]]:
             except ConfigError as err:
                 problems += err.problems
                 continue
-            sc = _quiet(base)
+            sc = election_day_only(base)
             out += [(sc, s, cond.id, r) for r, s in enumerate(seeds)]
     if problems:
         raise ConfigError(problems)
     return out
 
 
-def _quiet(scenario: Any) -> Any:
-    """The scenario recording only election day (the dynamics do not depend on it)."""
-    import dataclasses
-
-    output = dataclasses.replace(scenario.output, every=scenario.steps, plots=False)
-    return dataclasses.replace(scenario, output=output)
-
-
 def run_robustness(
-    scenario_dir: Path,
+    todo: list[tuple[Any, ...]],
     *,
-    replicates: int = 20,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """All runs: one row per condition × scenario × replicate."""
-    rows = run_all(tasks(scenario_dir, replicates), jobs=jobs, progress=progress, fn=_row)
-    return pd.DataFrame(rows)
+    """Run :func:`tasks`: one row per condition × scenario × replicate."""
+    return pd.DataFrame(run_all(todo, jobs=jobs, progress=progress, fn=_row))
+
+
+def summarise(table: pd.DataFrame, replicates: int, wall_time_s: float) -> dict[str, Any]:
+    """robustness.json: the verdicts, the size check, the conditions and every contrast."""
+    return {
+        "replicates": replicates,
+        "party": PARTY,
+        "confidence": CONFIDENCE,
+        "verdicts": verdicts(table),
+        "size_check": size_check(table),
+        "conditions": [dataclasses.asdict(c) for c in conditions()],
+        "contrasts": table.to_dict(orient="records"),
+        "wall_time_s": round(wall_time_s, 1),
+    }
 
 
 def contrasts(runs: pd.DataFrame) -> pd.DataFrame:

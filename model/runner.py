@@ -76,6 +76,13 @@ def override(scenario: Scenario, **changes: Any) -> Scenario:
     return out
 
 
+def election_day_only(scenario: Scenario) -> Scenario:
+    """The scenario recording its metrics only at the start and on election day, without
+    plots: for runs of which only the final outcomes are kept (the dynamics are unchanged)."""
+    output = dataclasses.replace(scenario.output, every=scenario.steps, plots=False)
+    return dataclasses.replace(scenario, output=output)
+
+
 @dataclass
 class RunResult:
     """What one run produced."""

@@ -84,6 +84,12 @@ RENAMED = {
 
 # with a budget, these keys are derived from the allocation (model.config.plan): they must keep
 # their defaults (be left out)
+PRICES = {  # what one unit of each budget channel costs
+    "content": "institution.cost_per_post",
+    "paid_reach": "institution.cost_per_paid_impression",
+    "staff": "staff.salary_per_step",
+    "champions": "champions.cost_per_step",
+}
 BUDGET_SIZED = {
     "content": "institution.posts_per_step",
     "paid_reach": "institution.paid_reach",
@@ -322,15 +328,14 @@ def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
         )
     for c, key in BUDGET_SIZED.items():
         section_name, field_name = key.split(".")
-        spec = getattr(party, section_name)
-        default = {f.name: f.default for f in dataclasses.fields(spec)}[field_name]
+        default = {f.name: f.default for f in dataclasses.fields(getattr(party, section_name))}
         # a value other than the default (a dumped scenario repeats defaults, so "given" would
         # not survive a round trip through scenario_to_dict)
-        if getattr(spec, field_name) != default:
+        if _party_key(party, key) != default[field_name]:
             b.fail(
                 f"{where}.{key}",
                 f"set by the budget (budget.{c} share of budget.per_1000): leave it out "
-                f"(default {_num(default)}), or drop the budget",
+                f"(default {_num(default[field_name])}), or drop the budget",
             )
     needs = {
         "content": ("institution.enabled", party.institution.enabled),
@@ -349,24 +354,18 @@ def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
             f"buys more than one sponsored impression per citizen a step (at most "
             f"{_num(price / budget.per_1000)} of this budget), got {_num(shares['paid_reach'])}",
         )
-    unit = {
-        "content": party.institution.cost_per_post,
-        "paid_reach": party.institution.cost_per_paid_impression,
-        "staff": party.staff.salary_per_step,
-        "champions": party.champions.cost_per_step,
-    }
-    names = {
-        "content": "institution.cost_per_post",
-        "paid_reach": "institution.cost_per_paid_impression",
-        "staff": "staff.salary_per_step",
-        "champions": "champions.cost_per_step",
-    }
-    for c, cost in unit.items():
-        if shares[c] > 0 and cost == 0:
+    for c, key in PRICES.items():
+        if shares[c] > 0 and _party_key(party, key) == 0:
             b.fail(
-                f"{where}.{names[c]}",
+                f"{where}.{key}",
                 f"expected > 0 because budget.{c} buys it (a free channel has no budget size)",
             )
+
+
+def _party_key(party: PartySpec, key: str) -> Any:
+    """``party``'s value at a dotted key such as ``staff.per_1000``."""
+    section, name = key.split(".")
+    return getattr(getattr(party, section), name)
 
 
 def advisories(s: Scenario) -> list[str]:

@@ -45,11 +45,6 @@ class Plan:
     founding: int
     planned: dict[str, float]  # per channel, total units per step
 
-    @property
-    def scale(self) -> float:
-        """N / 1000: per-1,000 amounts times this are totals."""
-        return self.citizens / 1000.0
-
     def staff_shares(self) -> list[float]:
         """Each staff member's share of full time."""
         if self.staff_count == 0:
