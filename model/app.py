@@ -114,7 +114,7 @@ class ClassroomModel(mesa.Model):
         guidance: float = 0.3,
         institution_trust: float = 0.5,
         feed_algorithm: str = "chronological",
-        attention: int = 3,
+        seen_per_day: int = 300,
         backfire: bool = False,
         side_by_side: bool = False,
     ):
@@ -123,7 +123,8 @@ class ClassroomModel(mesa.Model):
         self.focal = next(iter(base.parties), None)
         overrides = {
             "feed.algorithm": feed_algorithm,
-            "feed.attention": int(attention),
+            # posts a feed shows a day (Backstrom 2013: ~300); attention follows (docs/MODEL.md)
+            "feed.seen_per_day": float(seen_per_day),
             "opinion.backfire": bool(backfire),
         }
         if self.focal:
@@ -584,13 +585,13 @@ model_params = {
         "values": FEEDS,
         "label": "Feed algorithm",
     },
-    "attention": {
+    "seen_per_day": {
         "type": "SliderInt",
-        "value": 3,
-        "label": "Attention",
-        "min": 1,
-        "max": 20,
-        "step": 1,
+        "value": 300,
+        "label": "Posts seen a day",
+        "min": 50,
+        "max": 1500,
+        "step": 50,
     },
     "backfire": {"type": "Checkbox", "value": False, "label": "Backfire"},
     "side_by_side": {

@@ -85,7 +85,12 @@ def conditions() -> list[Condition]:
             {f"parties.{PARTY}.champions.activity_boost": 0.0},
         ),
         ("backfire", "backfire on", {"opinion.backfire": True}),
-        ("attention10", "attention 10 posts a day", {"feed.attention": 10}),
+        ("seen900", "feeds show 900 posts a day (3× attention)", {"feed.seen_per_day": 900.0}),
+        (
+            "no_coordination",
+            "guidance brings no better timing (coordination 0)",
+            {f"parties.{PARTY}.champions.coordination": 0.0},
+        ),
         ("short", "a 120-day campaign", {"steps": 120}),
         (
             "normal",

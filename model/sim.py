@@ -28,7 +28,7 @@ from model.agents import make_agents, sync_agents
 from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
 from model.dynamics import champions, mobilization, polls
-from model.dynamics.feed import deliver, expand_neighbours
+from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import make_rule
 from model.metrics import Key, step_metrics
@@ -147,6 +147,10 @@ class SocialWebModel(mesa.Model):
         if thresholds is not None:
             pop.threshold[: pop.citizens] = np.asarray(thresholds, dtype=np.float64)
         self.citizen_graph = citizen_graph  # the classic rules' peer process: citizens only
+        # A: posts a citizen reads per step at most (docs/MODEL.md, step 2)
+        self.reading_capacity = reading_capacity(
+            scenario.feed, citizen_ties(citizen_graph, scenario.population.citizens)
+        )
         self.graph = attach_staff(
             citizen_graph, pop, counts, [p.staff.ties for p in party_specs], self.streams["network"]
         )
@@ -255,6 +259,7 @@ class SocialWebModel(mesa.Model):
                 sc,
                 self.draws,
                 t,
+                capacity=self.reading_capacity,
                 use_compiled=self.use_compiled,
             )
             post = reads.post

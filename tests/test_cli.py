@@ -318,7 +318,7 @@ def test_compare_reports_problems_of_every_file(tmp_path, capsys):
         ),
         (
             "feed.attention=many",
-            "{file}: feed.attention (from the command line): expected an integer in [1, 10000], "
+            "{file}: feed.attention (from the command line): expected a number in [0, 10000], "
             "got 'many'",
         ),
     ],

@@ -43,13 +43,18 @@ def test_ties_are_all_best_responses():
     assert G.best_responses(first) == [[0, 1], [1, 2]]
 
 
+LOUD = {"enabled": True, "followers": 0.3, "paid_reach": 0.2}
+
+
 def _game_file(tmp_path, **changes):
     data = {
         "name": "tiny_race",
         "base": str(SCENARIOS / "party_absent.yaml"),
         "players": {
-            "blue": {"absent": {}, "account": {"institution": {"enabled": True}}},
-            "red": {"absent": {}, "account": {"institution": {"enabled": True}}},
+            # a loud account (a third of citizens follow it, a fifth see its ad each day), so
+            # three replicates of 40 days resolve its effect
+            "blue": {"absent": {}, "account": {"institution": LOUD}},
+            "red": {"absent": {}, "account": {"institution": LOUD}},
         },
         "replicates": 3,
         "seed": 1,

@@ -176,13 +176,38 @@ class FeedSpec:
         doc="strength γ of the similarity/engagement bias",
         source="Sîrbu et al. 2019 use γ in [0, 1.5]",
     )
-    attention: int = param(
-        3,
-        1,
+    attention: float = param(
+        0.0,
+        0,
         10_000,
-        doc="posts read per citizen per step at most",
-        source="stated guess, set low enough to bind: with the default activity a citizen's "
-        "candidates are often more than 3, so the feed algorithm matters",
+        doc="simulated posts a citizen reads per step at most; a fraction is a keyed Bernoulli "
+        "extra (0.5: one post on half the days). 0 = derived from the three figures below: "
+        "seen_per_day × political_share × (citizen ties per citizen) / accounts_followed, "
+        "0.53 at the defaults — one simulated tie stands for accounts_followed / ties real "
+        "accounts, one simulated post for as many real posts (docs/MODEL.md, step 2)",
+        source="derived from Backstrom 2013, Schultz 2020 and Pew 2014 (the next three rows)",
+    )
+    seen_per_day: float = param(
+        300.0,
+        0,
+        1e6,
+        doc="posts a user's feed shows per day (all topics)",
+        source="Backstrom 2013, Facebook News Feed FYI: about 300 shown of about 1,500 candidates",
+    )
+    political_share: float = param(
+        0.06,
+        0,
+        1,
+        doc="share of what users see that is political",
+        source="Schultz 2020 (Facebook, US, week before the 2020 election): about 6 %",
+    )
+    accounts_followed: float = param(
+        338.0,
+        1,
+        1e6,
+        doc="accounts (friends, pages) a user follows, mean",
+        source="Pew Research Center 2014: adult US Facebook users have 338 friends on "
+        "average (median 200)",
     )
     recent_window: int = param(7, 1, 10_000, doc="steps over which reach counts a read as recent")
 
@@ -373,6 +398,18 @@ class ChampionSpec:
     )
     authenticity_penalty: float = param(
         0.5, 0, 1, doc="λ: a champion's trust is 1 - λ·g (scripted posts read as astroturf)"
+    )
+    coordination: float = param(
+        1.0,
+        0,
+        100,
+        doc="δ: message discipline — organizers time and target guided posts (a posting "
+        "calendar, the day's talking point), so in a full feed a champion's post weighs "
+        "1 + δ·g against other candidates; the benefit of guidance that trust (λ) and "
+        "motivation (κ) pay for; 0 switches it off",
+        source="stated guess: at full guidance a post is twice as likely to be read as an "
+        "unguided one in the same feed; coordinated posting raises visibility (Keller et al. "
+        "2020, Political Communication 37:256), by an amount not measured for volunteers",
     )
     crowding_out: float = param(
         0.3,

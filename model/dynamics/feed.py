@@ -2,20 +2,27 @@
 
 A citizen's candidate posts are those of the accounts it follows: its network neighbours (citizens,
 champions, staff), the institutions it follows, and sponsored posts bought as paid reach (shown
-to exactly floor(paid_reach · N) citizens a step, a fresh uniform random set). Attention
-is scarce: at most ``attention`` posts are read per step. Sponsored posts are always read (they sit
-at the top of the feed); the platform picks the rest without replacement with weights
+to exactly floor(paid_reach · N) citizens a step, a fresh uniform random set). Attention is
+scarce: a reader reads at most A posts per step (``reading_capacity``: by default derived from
+published figures — about 300 posts shown a day, 6 % of them political, from 338 accounts
+followed — so with 10 ties each simulated tie stands for ~34 real accounts and A ≈ 0.53; a
+fractional A is a keyed Bernoulli extra per reader and step). Sponsored posts are always read
+(they sit at the top of the feed, and an impression bought is delivered even on a day its reader
+reads nothing else); the platform picks the rest without replacement with weights
 
 - ``chronological``: 1 (uniform among candidates);
 - ``similarity``: (d + 0.01)^-γ, d = opinion distance between post and reader — the algorithmic
   bias of Sîrbu et al. 2019 (PLoS ONE 14:e0213246), with a floor so an identical post has a
   finite weight;
-- ``engagement``: (posting rate of the source)^γ, favouring active accounts.
+- ``engagement``: (posting rate of the source)^γ, favouring active accounts;
+
+times 1 + δ·g for a champion's post (message discipline: organizers time and target guided
+posts; δ = the party's ``champions.coordination``, g the champion's guidance).
 
 Weighted sampling without replacement uses exponential keys (Efraimidis & Spirakis 2006): each
-candidate gets key E/w, E ~ Exp(1), and a reader reads its ``attention`` smallest keys, picked by
-a compiled bucket pass (``kernels.attention_select``). Cost is O(C · attention) in the number of
-candidate posts C, never O(N²).
+candidate gets key E/w, E ~ Exp(1), and a reader reads its smallest keys, as many as its cap,
+picked by a compiled bucket pass (``kernels.attention_select``). Cost is O(C · cap) in the number
+of candidate posts C, never O(N²).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from model.config.schema import FeedSpec, Scenario
 from model.dynamics.kernels import kernel
 from model.dynamics.posting import Posts
 from model.network.csr import Graph
-from model.population import STAFF, Parties, Population
+from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
 from model.rng import Draws, name_key
 
 SIMILARITY_FLOOR = 0.01
@@ -58,18 +65,61 @@ def expand_neighbours(graph: Graph, sources: np.ndarray) -> tuple[np.ndarray, np
     return owner, graph.indices[np.repeat(starts, lengths) + offset].astype(np.int64)
 
 
+def citizen_ties(graph: Graph, citizens: int) -> float:
+    """Mean number of ties a citizen has to other citizens (staff ties not counted)."""
+    if citizens == 0:
+        return 0.0
+    rows = graph.indices[: graph.indptr[citizens]]
+    return float(np.count_nonzero(rows < citizens)) / citizens
+
+
+def reading_capacity(spec: FeedSpec, ties: float) -> float:
+    """A: simulated posts a citizen reads per step at most (``feed.attention``, or derived).
+
+    Derived: a user sees ``seen_per_day`` posts a day, ``political_share`` of them political,
+    from ``accounts_followed`` accounts; the model gives a citizen ``ties`` ties, so one tie
+    stands for accounts_followed / ties real accounts, and one simulated post for that many real
+    posts: A = seen_per_day · political_share · ties / accounts_followed.
+    """
+    if spec.attention > 0:
+        return float(spec.attention)
+    return spec.seen_per_day * spec.political_share * ties / spec.accounts_followed
+
+
+def reading_caps(capacity: float, draws: Draws, step: int, keys: np.ndarray) -> np.ndarray:
+    """Each person's cap this step: floor(A), plus one with probability A − floor(A), keyed
+    per (step, person) so paired scenarios give a citizen the same cap on the same day."""
+    whole = math.floor(capacity)
+    caps = np.full(keys.size, whole, dtype=np.int64)
+    frac = capacity - whole
+    if frac > 1e-12:
+        caps += draws.uniform("attention", step, keys) < frac
+    return caps
+
+
 def candidate_weights(
-    spec: FeedSpec, posts: Posts, pop: Population, reader: np.ndarray, post: np.ndarray
+    spec: FeedSpec,
+    posts: Posts,
+    pop: Population,
+    reader: np.ndarray,
+    post: np.ndarray,
+    coordination: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Feed weights of candidate (reader, post) pairs; None means uniform."""
-    if spec.algorithm == "chronological" or spec.bias == 0:
-        return None
-    if spec.algorithm == "similarity":
+    weight = None
+    if spec.algorithm == "similarity" and spec.bias != 0:
         gap = posts.content[post] - pop.x[reader]
         d = np.sqrt(np.mean(gap * gap, axis=1))
-        return (d + SIMILARITY_FLOOR) ** -spec.bias
-    rate = posts.rate[post]
-    return np.maximum(rate, 1e-9) ** spec.bias
+        weight = (d + SIMILARITY_FLOOR) ** -spec.bias
+    elif spec.algorithm == "engagement" and spec.bias != 0:
+        weight = np.maximum(posts.rate[post], 1e-9) ** spec.bias
+    if coordination is not None and coordination.any():
+        champ = posts.source_type[post] == SOURCE_CHAMPION
+        if champ.any():
+            boost = np.ones(post.size)
+            boost[champ] = 1.0 + coordination[posts.party[post[champ]]] * posts.script[post[champ]]
+            weight = boost if weight is None else weight * boost
+    return weight
 
 
 def deliver(
@@ -81,6 +131,7 @@ def deliver(
     draws: Draws,
     step: int,
     *,
+    capacity: float | None = None,
     use_compiled: bool = True,
 ) -> Reads:
     """Build candidates, apply the attention cap and the platform's weights.
@@ -88,9 +139,11 @@ def deliver(
     Draws are keyed (``model.rng``): a reader's key for a post depends only on the step, the
     reader and the post's author, and whether citizen i sees party P's sponsored post on day t
     only on (t, P, i) — so paired scenarios make the same choices wherever they face the same
-    candidates.
+    candidates. ``capacity`` is A (``reading_capacity``; computed from ``graph`` if None).
     """
     spec = scenario.feed
+    if capacity is None:
+        capacity = reading_capacity(spec, citizen_ties(graph, pop.citizens))
     n_parties = len(parties.names)
     names = list(scenario.parties)
     person = np.flatnonzero(posts.author >= 0)
@@ -126,7 +179,8 @@ def deliver(
     keep = pop.role[reader] != STAFF  # staff hold the party line: they do not read
     post, reader = post[keep], reader[keep]
 
-    weights = candidate_weights(spec, posts, pop, reader, post)
+    delta = np.array([p.champions.coordination for p in scenario.parties.values()])
+    weights = candidate_weights(spec, posts, pop, reader, post, delta if delta.size else None)
     key = draws.exponential("feed", step, pop.key[reader], posts.key[post])
     if weights is not None:
         key /= weights
@@ -136,10 +190,13 @@ def deliver(
         key = np.concatenate([np.full(int(paid.sum()), -1.0), key])
     if reader.size == 0:
         return Reads(reader=reader, post=post, paid_impressions=paid)
-    # each reader's `attention` smallest keys, ordered by (reader, key): O(C), no global sort
-    chosen = kernel("attention_select", use_compiled=use_compiled)(
-        reader, key, pop.n, spec.attention
-    )
+    # each reader's smallest keys, as many as its cap, ordered by (reader, key): no global sort
+    caps = reading_caps(capacity, draws, step, pop.key)
+    if paid_post:
+        # an impression bought is delivered: a sponsored post is read even on a day the reader
+        # reads no organic political post, and it takes the place of one on the days it does
+        caps = np.maximum(caps, np.bincount(np.concatenate(paid_reader), minlength=pop.n))
+    chosen = kernel("attention_select", use_compiled=use_compiled)(reader, key, pop.n, caps)
     # sponsored posts beyond a reader's attention are not read, nor paid for
     if paid_post:
         paid_read = chosen[key[chosen] < 0]

@@ -1,4 +1,4 @@
-"""Sequential kernels (Deffuant encounters, voter copies, the feed's attention cap, neighbour
+"""Sequential kernels (Deffuant encounters, voter copies, the feed's attention caps, neighbour
 counts), compiled with numba.
 
 These updates are sequential by definition — each encounter sees the opinions the previous one
@@ -107,13 +107,13 @@ def neighbour_count(indptr, indices, flag):  # pragma: no cover
     return out
 
 
-def attention_select(reader, key, n, attention):  # pragma: no cover
-    """The feed's attention cap in O(C · attention): candidates (reader[c], key[c]); for each
-    reader keep its ``attention`` smallest keys. Returns the kept candidates' indices ordered by
-    reader, then key, ties by position — the order of a stable lexsort on (key, reader).
+def attention_select(reader, key, n, caps):  # pragma: no cover
+    """The feed's attention cap in O(C · max cap): candidates (reader[c], key[c]); reader i keeps
+    its ``caps[i]`` smallest keys. Returns the kept candidates' indices ordered by reader, then
+    key, ties by position — the order of a stable lexsort on (key, reader).
 
     Readers are bucketed by a stable counting sort; within a bucket a small sorted buffer holds
-    the best ``attention`` so far (no per-reader sort, nothing quadratic for hubs).
+    the best ``caps[i]`` so far (no per-reader sort, nothing quadratic for hubs).
     """
     c_total = reader.shape[0]
     start = np.zeros(n + 1, np.int64)
@@ -127,22 +127,30 @@ def attention_select(reader, key, n, attention):  # pragma: no cover
         r = reader[c]
         bucket[fill[r]] = c
         fill[r] += 1
-    out = np.empty(min(c_total, n * attention), np.int64)
-    size = 0
-    best = np.empty(attention, np.int64)
+    width = 1
+    total = 0
     for i in range(n):
+        width = max(width, caps[i])
+        total += min(caps[i], start[i + 1] - start[i])
+    out = np.empty(total, np.int64)
+    size = 0
+    best = np.empty(width, np.int64)
+    for i in range(n):
+        cap = caps[i]
+        if cap <= 0:
+            continue
         kept = 0
         for p in range(start[i], start[i + 1]):
             c = bucket[p]
             k = key[c]
-            if kept == attention and not k < key[best[kept - 1]]:
+            if kept == cap and not k < key[best[kept - 1]]:
                 continue
-            q = kept if kept < attention else attention - 1
+            q = kept if kept < cap else cap - 1
             while q > 0 and k < key[best[q - 1]]:
                 best[q] = best[q - 1]
                 q -= 1
             best[q] = c
-            if kept < attention:
+            if kept < cap:
                 kept += 1
         for q in range(kept):
             out[size] = best[q]
@@ -173,4 +181,6 @@ def warm_up() -> None:
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, u)
     kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, u)
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
-    kernel("attention_select")(np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, 1)
+    kernel("attention_select")(
+        np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)
+    )

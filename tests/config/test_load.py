@@ -183,7 +183,8 @@ def test_unknown_key_without_close_match_lists_the_keys(tmp_path):
     line = only_problem(path)
     assert line == (
         f"{path}: feed.zzzzzz: unknown key; expected one of: "
-        "algorithm, bias, attention, recent_window"
+        "algorithm, bias, attention, seen_per_day, political_share, accounts_followed, "
+        "recent_window"
     )
 
 
@@ -641,9 +642,9 @@ def test_with_overrides_rechecks(tmp_path):
     t = with_overrides(s, {"feed.attention": 3})
     assert t.feed.attention == 3 and t.parties == s.parties
     with pytest.raises(ConfigError) as info:
-        with_overrides(s, {"feed.attention": 0})
+        with_overrides(s, {"feed.attention": -1})
     assert info.value.problems == [
-        "<tiny>: feed.attention: expected an integer in [1, 10000], got 0"
+        "<tiny>: feed.attention: expected a number in [0, 10000], got -1"
     ]
 
 

@@ -151,7 +151,7 @@ def test_recruits_qualify_near_the_line_and_engaged():
 def budgeted(**budget) -> dict:
     """Blue with a budget of 200 per 1,000 citizens: among 300 citizens, 2/3 of it pays two
     organizers (133.3 per 1,000 at 20 each) and ``champions`` of it pays champions at 2 a day."""
-    parties = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0)
+    parties = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0, min_engagement=0)
     del parties["blue"]["staff"]["per_1000"]
     parties["blue"]["staff"]["recruitment_rate"] = 1.0
     parties["blue"]["budget"] = {"per_1000": 200, "staff": 2 / 3, **budget}
@@ -170,7 +170,7 @@ def test_budget_caps_the_programme_at_every_step():
             assert spent <= model.metrics[("planned", "blue", channel)] + 1e-9
     assert model.metrics[("active_champions", "blue", "")] == 6
     # the same organizers without the budget's cap recruit more: the budget is what binds
-    free = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0)
+    free = blue(initial_per_1000=0, cost_per_step=2.0, burnout_threshold=0.0, min_engagement=0)
     free["blue"]["staff"]["recruitment_rate"] = 1.0
     unbudgeted = SocialWebModel(small(parties=free), seed=7)
     for _ in range(60):

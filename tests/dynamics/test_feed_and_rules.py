@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from model.config import scenario_from_dict
-from model.dynamics.feed import deliver
+from model.config.load import load_scenario
+from model.dynamics.feed import candidate_weights, deliver
 from model.dynamics.posting import champion_trust, make_posts
 from model.dynamics.rules import make_rule, pull
 from model.population import CHAMPION, SOURCE_CHAMPION, SOURCE_CITIZEN, SOURCE_INSTITUTION
@@ -101,13 +102,128 @@ def test_unlimited_attention_reads_every_candidate_post():
     assert reads.size == expected - staff_reads
 
 
+def test_attention_is_derived_from_the_published_figures():
+    model = SocialWebModel(small(), seed=0)
+    n = model.population.citizens
+    ties = model.citizen_graph.indptr[n] / n  # the citizen graph holds citizens only
+    # 300 posts seen a day, 6 % political, 338 accounts followed: one tie stands for 338/ties
+    assert model.reading_capacity == pytest.approx(300 * 0.06 * ties / 338)
+    doubled = SocialWebModel(small(feed={"seen_per_day": 600}), seed=0)
+    assert doubled.reading_capacity == pytest.approx(2 * model.reading_capacity)
+    assert SocialWebModel(small(feed={"attention": 2.5}), seed=0).reading_capacity == 2.5
+
+
+def test_a_fractional_cap_reads_that_many_posts_a_day_on_average():
+    sc = dict(population={"activity_mean": 1.0}, parties={})
+    _, _, everything = _reads(small(feed={"attention": 10_000}, **sc))
+    model, _, capped = _reads(small(feed={"attention": 0.25}, **sc))
+    n = model.population.citizens
+    has = np.bincount(everything.reader, minlength=n)[:n] >= 1
+    read = np.bincount(capped.reader, minlength=n)[:n][has]
+    assert read.max() == 1
+    # each reader reads one post with probability 0.25: 4 binomial standard errors
+    assert abs(read.mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / read.size), read.mean()
+
+
+def test_attention_binds_for_most_readers_with_something_to_read():
+    """At the defaults (reference scenario, derived attention) most citizens with a candidate
+    post have more candidates than they read — so the feed algorithm has something to choose."""
+    sc = load_scenario("scenarios/champion_driven.yaml")
+    model, _, reads = _reads(sc)
+    _, _, everything = _reads(sc.__class__(**{**sc.__dict__, "feed": _feed(sc, attention=10_000)}))
+    n = model.population.citizens
+    candidates = np.bincount(everything.reader, minlength=n)[:n]
+    read = np.bincount(reads.reader, minlength=n)[:n]
+    has = candidates >= 1
+    assert has.sum() > 500
+    assert np.mean(read[has] < candidates[has]) > 0.5
+
+
+def test_similarity_feed_cuts_cross_cutting_exposure_by_a_few_percent():
+    """Bakshy, Messing & Adamic 2015 (Science 348:1130): Facebook's ranking cut the cross-cutting
+    share of what users saw by 5 % (conservatives) to 8 % (liberals) of what their friends shared.
+    At the defaults (derived attention, γ = 1) the similarity feed must cut it too — by more than
+    nothing (the weighting acts because attention binds) and by less than 15 % (a ranking that
+    hid most cross-cutting posts would contradict the measurement)."""
+    base = load_scenario("scenarios/champion_driven.yaml")
+    share = {}
+    for alg in ("chronological", "similarity"):
+        cross, total = 0, 0
+        for seed in range(4):
+            sc = base.__class__(**{**base.__dict__, "feed": _feed(base, algorithm=alg)})
+            model, posts, reads = _reads(sc, seed=seed)
+            x = model.population.x[reads.reader, 0]
+            cross += int(np.sum(np.sign(x) != np.sign(posts.content[reads.post, 0])))
+            total += reads.size
+        share[alg] = cross / total
+    cut = 1 - share["similarity"] / share["chronological"]
+    assert 0.01 < cut < 0.15, share
+
+
+def _feed(sc, **changes):
+    return sc.feed.__class__(**{**sc.feed.__dict__, **changes})
+
+
+def test_coordination_weighs_a_champions_post_by_one_plus_delta_g():
+    sc = small(
+        population={"activity_mean": 1.0},
+        parties={
+            "blue": {
+                "position": 0.25,
+                "institution": {"enabled": True},
+                "staff": {"per_1000": 10},
+                "champions": {"enabled": True, "initial_per_1000": 100, "guidance": 0.5},
+            }
+        },
+    )
+    model = SocialWebModel(sc, seed=3)
+    posts = make_posts(model.population, model.parties, sc, Draws(3), 1)
+    post = np.arange(posts.size)
+    reader = np.zeros(posts.size, dtype=np.int64)
+    w = candidate_weights(sc.feed, posts, model.population, reader, post, np.array([2.0]))
+    champ = posts.source_type == SOURCE_CHAMPION
+    assert champ.any() and (~champ).any()
+    np.testing.assert_allclose(w[champ], 1 + 2.0 * 0.5)
+    np.testing.assert_allclose(w[~champ], 1.0)  # peers, the account: unweighted
+    off = candidate_weights(sc.feed, posts, model.population, reader, post, np.array([0.0]))
+    assert off is None
+
+
+def test_coordination_raises_the_champion_posts_read_reader_by_reader():
+    """Keys are shared (same seed), only the champion's weight changes: a champion post read
+    without coordination is still read with it, and some readers switch to champion posts."""
+    read = {}
+    for delta in (0.0, 3.0):
+        sc = small(
+            population={"activity_mean": 1.0},
+            feed={"attention": 1},
+            parties={
+                "blue": {
+                    "position": 0.25,
+                    "staff": {"per_1000": 10},
+                    "champions": {
+                        "enabled": True,
+                        "initial_per_1000": 100,
+                        "guidance": 1.0,
+                        "coordination": delta,
+                    },
+                }
+            },
+        )
+        model, posts, reads = _reads(sc, seed=5)
+        champ = posts.source_type[reads.post] == SOURCE_CHAMPION
+        read[delta] = np.bincount(reads.reader[champ], minlength=model.population.n)
+    assert np.all(read[3.0] >= read[0.0])
+    assert read[3.0].sum() >= read[0.0].sum() + 10, (read[3.0].sum(), read[0.0].sum())
+
+
 def test_similarity_feed_reads_closer_posts_and_bias_zero_is_chronological():
     gaps, ses = {}, {}
     for alg in ("chronological", "similarity"):
         model, posts, reads = _reads(
             small(
-                population={"activity_mean": 0.8},
-                feed={"attention": 1, "algorithm": alg, "bias": 3.0},
+                population={"citizens": 2000, "activity_mean": 0.8},
+                feed={"algorithm": alg, "bias": 3.0},  # the default, derived attention
             )
         )
         gap = np.abs(posts.content[reads.post, 0] - model.population.x[reads.reader, 0])

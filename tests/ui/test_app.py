@@ -19,7 +19,7 @@ DIFFERENT = 0.05  # mean absolute grey-level difference: two figures are not the
 # The charts' day axis spans the whole scenario (120 days in ~500 px), so a few days of a changed
 # run differ from the default run by a short stretch of line: count the pixels that changed.
 SLIDER_DAYS = 3
-CHANGED_PIXELS = 30  # ~70 pixels differ after 3 days of attention 20 vs 3
+CHANGED_PIXELS = 30  # pixels that must differ after a few days of 1,500 vs 300 posts seen a day
 
 
 def assert_drawn(fig, what: str) -> None:
@@ -36,7 +36,7 @@ def test_page_loads_without_errors(app):
     expect(app.page.get_by_text("Time: 1.0", exact=True)).to_be_visible()
     for name in ("Reset", "▶", "Step"):
         expect(app.button(name)).to_be_visible()
-    for label in ("Champions", "Guidance", "Institution trust", "Attention"):
+    for label in ("Champions", "Guidance", "Institution trust", "Posts seen a day"):
         expect(app.page.get_by_text(label, exact=True)).to_be_visible()
         expect(app.page.get_by_role("slider", name=label)).to_be_attached()
     expect(app.page.get_by_role("button", name=re.compile("^Feed algorithm"))).to_be_visible()
@@ -89,36 +89,37 @@ def test_step_advances_time_and_redraws_charts(app):
     assert app.errors() == [], "\n".join(app.errors())
 
 
-def test_attention_slider_changes_the_model(app):
-    """Attention 3 -> 20, Reset, a few Steps: the charts differ from the default run's at the same
-    time (and the default run is reproducible, so the difference is the slider's doing)."""
+def test_posts_seen_slider_changes_the_model(app):
+    """Posts seen a day 300 -> 1,500 (five times the attention), Reset, a few Steps: the charts
+    differ from the default run's at the same time (and the default run is reproducible, so the
+    difference is the slider's doing)."""
     app.reset()
     app.step(SLIDER_DAYS)
     default = app.charts()
 
-    slider = app.page.get_by_role("slider", name="Attention")
-    expect(slider).to_have_attribute("aria-valuenow", "3")
+    slider = app.page.get_by_role("slider", name="Posts seen a day")
+    expect(slider).to_have_attribute("aria-valuenow", "300")
     slider.focus()
-    slider.press("End")  # the slider's maximum, 20
-    expect(slider).to_have_attribute("aria-valuenow", "20")
+    slider.press("End")  # the slider's maximum, 1,500
+    expect(slider).to_have_attribute("aria-valuenow", "1500")
 
     app.reset()
     app.step(SLIDER_DAYS)
     changed = app.charts()
-    assert_drawn(changed, "charts with attention 20")
+    assert_drawn(changed, "charts with 1,500 posts seen a day")
     diff = changed.changed_pixels(default)
-    assert diff >= CHANGED_PIXELS, f"attention 20 drew the charts of attention 3 ({diff} px differ)"
-    app.screenshot("attention_20")
+    assert diff >= CHANGED_PIXELS, f"1,500 posts a day drew the charts of 300 ({diff} px differ)"
+    app.screenshot("seen_1500")
 
-    # back to 3: the default picture again, so the slider (not chance) made the difference
+    # back to 300: the default picture again, so the slider (not chance) made the difference
     slider.focus()
-    slider.press("Home")
-    for _ in range(2):
+    slider.press("Home")  # 50
+    for _ in range(5):
         slider.press("ArrowRight")
-    expect(slider).to_have_attribute("aria-valuenow", "3")
+    expect(slider).to_have_attribute("aria-valuenow", "300")
     app.reset()
     app.step(SLIDER_DAYS)
-    assert app.charts().differs_from(default) == 0.0, "attention 3 again: not the default run"
+    assert app.charts().differs_from(default) == 0.0, "300 posts a day again: not the default run"
     assert app.errors() == [], "\n".join(app.errors())
 
 
