@@ -3,6 +3,10 @@
 Everything here takes the tidy runs table (one row per run) and the experiment that made it, so
 the same functions serve ``socialweb analyze RESULTS_DIR``, the Python API and the tests (the
 Sobol estimator is checked on the Ishigami function, whose indices are known analytically).
+
+In a contrast sweep every output column is already a paired difference a − b (the two arms on
+one seed); summaries, Sobol indices and effects work on those columns unchanged, and the arms'
+own levels (``a.<output>``, ``b.<output>``) are summarised beside them but not analysed further.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from model.comparison import CONFIDENCE, mean_ci
 from model.config import ConfigError
-from model.config.experiment import Experiment, experiment_from_stored
+from model.config.experiment import Experiment, arm_column, experiment_from_stored
 from model.sweeps import RUN_COLUMNS, STATE, SweepFolderError, read_table, short_error
 
 
@@ -59,13 +63,23 @@ def load_sweep(folder: str | Path) -> tuple[Experiment, pd.DataFrame]:
 
 
 def output_columns(experiment: Experiment, runs: pd.DataFrame) -> list[str]:
+    """The numeric outputs to analyse: in a contrast sweep the a − b columns (not the levels)."""
     varied = {f.path for f in experiment.factors}
+    levels = set(level_columns(experiment, runs))
     return [
         c
         for c in runs.columns
-        if c not in {"point", "replicate", "seed", *varied}
+        if c not in {"point", "replicate", "seed", *varied, *levels}
         and pd.api.types.is_numeric_dtype(runs[c])
     ]
+
+
+def level_columns(experiment: Experiment, runs: pd.DataFrame) -> list[str]:
+    """A contrast sweep's per-arm levels (``a.vote_share.blue``, ...), a's then b's; [] else."""
+    if experiment.contrast is None:
+        return []
+    tags = experiment.contrast.arms()
+    return [c for t in tags for c in runs.columns if c.startswith(arm_column(t, ""))]
 
 
 SHARES = {  # outputs that live in [0, 1]: their intervals never leave it
@@ -79,19 +93,30 @@ SHARES = {  # outputs that live in [0, 1]: their intervals never leave it
 }
 
 
+def _bounds(experiment: Experiment, column: str) -> tuple[float, float] | None:
+    """Where a column's values live: a share in [0, 1], a contrast of shares in [−1, 1]."""
+    levels = experiment.contrast is not None and column.split(".", 1)[0] in ("a", "b")
+    name = column.split(".", 1)[1] if levels else column
+    if name.split(".")[0] not in SHARES:
+        return None
+    return (-1.0, 1.0) if experiment.contrast is not None and not levels else (0.0, 1.0)
+
+
 def point_summary(experiment: Experiment, runs: pd.DataFrame) -> pd.DataFrame:
     """One row per design point: the varied keys, then mean, ci_low, ci_high of each output
-    over replicates (Student t, 95 %; for outputs in [0, 1] the percentile bootstrap where t
-    would leave that range), and n."""
+    over replicates (Student t, 95 %; for outputs in [0, 1] — contrasts of them in [−1, 1] —
+    the percentile bootstrap where t would leave that range), and n. A contrast sweep's arm
+    levels (``a.<output>``, ``b.<output>``) follow its contrasts."""
     from model.contrasts import level
 
     varied = [f.path for f in experiment.factors]
     rng = np.random.default_rng([experiment.seed, 0x5EED])  # bootstrap fallback: reproducible
     rows = []
+    columns = output_columns(experiment, runs) + level_columns(experiment, runs)
     for point, group in runs.groupby("point", sort=True):
         row = {"point": point, **{k: group[k].iloc[0] for k in varied}, "n": len(group)}
-        for out in output_columns(experiment, runs):
-            bounds = (0.0, 1.0) if out.split(".")[0] in SHARES else None
+        for out in columns:
+            bounds = _bounds(experiment, out)
             stats = level(group[out].dropna().to_numpy(), rng, bounds)
             row[f"{out}.mean"] = stats["mean"]
             row[f"{out}.ci_low"] = stats["ci_low"]
@@ -108,7 +133,11 @@ def sobol_indices(
     """First-order (S1) and total (ST) Sobol indices of ``output`` with 95 % confidence
     half-widths (SALib's bootstrap), from a ``sobol`` design (Saltelli 2002; Saltelli et al.
     2010). Replicates are averaged per point first, so the indices describe the expected
-    outcome; the replicate noise shows up as unexplained variance."""
+    outcome; the replicate noise shows up as unexplained variance.
+
+    An output that does not vary over the design (e.g. the contrast of two identical arms, 0
+    everywhere) has no variance to apportion: its indices and intervals are NaN (undefined),
+    not 0, which would read as "resolved: no influence"."""
     from SALib.analyze import sobol
 
     if experiment.design != "sobol":
@@ -117,15 +146,22 @@ def sobol_indices(
     problem = {
         "num_vars": len(factors),
         "names": [f.path for f in factors],
-        "bounds": [[f.low, f.high] for f in factors],
+        "bounds": [  # as sampled (experiment.design_points): options span [0, k)
+            [0.0, float(len(f.values))] if f.values is not None else [f.low, f.high]
+            for f in factors
+        ],
     }
     n_points = len(experiment.points())
     y = runs.groupby("point")[output].mean().reindex(range(n_points)).to_numpy(dtype=float)
     if np.isnan(y).any():
         raise ValueError(f"{output}: some design points have no finished run; resume the sweep")
-    result = sobol.analyze(
-        problem, y, calc_second_order=False, conf_level=CONFIDENCE, seed=experiment.seed
-    )
+    if np.ptp(y) == 0:
+        undefined = np.full(len(factors), np.nan)
+        result = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), undefined)
+    else:
+        result = sobol.analyze(
+            problem, y, calc_second_order=False, conf_level=CONFIDENCE, seed=experiment.seed
+        )
     return pd.DataFrame(
         {
             "factor": problem["names"],
@@ -135,6 +171,20 @@ def sobol_indices(
             "ST_conf": result["ST_conf"],
         }
     )
+
+
+ENOUGH_HALF_WIDTH = 0.05  # the project's rule for a Sobol study that is "enough" ...
+ENOUGH_TOTAL = 0.05  # ... on every input whose total index is at least this
+
+
+def sobol_enough(table: pd.DataFrame, index: str = "ST") -> bool | None:
+    """Whether a Sobol table meets the project's rule for a study that is "enough": the 95 %
+    half-width of ``index`` (``ST``, or ``S1``) ≤ 0.05 on every input whose total index is
+    ≥ 0.05. None when the indices are undefined (an output that does not vary)."""
+    if table["ST"].isna().all():
+        return None
+    major = table[table["ST"] >= ENOUGH_TOTAL]
+    return bool((major[f"{index}_conf"] <= ENOUGH_HALF_WIDTH).all())
 
 
 def frontier(summary: pd.DataFrame, party: str) -> pd.DataFrame:
@@ -203,7 +253,7 @@ def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
     summary = point_summary(experiment, runs)
     outputs = output_columns(experiment, runs)
     result = Analysis(experiment=experiment, runs=runs, summary=summary)
-    if len(summary) > 1:
+    if len(summary) > 1:  # in a contrast sweep: differences of contrasts, paired by replicate
         result.effects = paired_effects(experiment, runs)
     if experiment.design == "sobol":
         result.sobol = pd.concat(
@@ -213,6 +263,8 @@ def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
     parties = (
         [party] if party else [o.split(".", 1)[1] for o in outputs if o.startswith("vote_share.")]
     )
+    if experiment.contrast is not None:  # a frontier of levels; a contrast's are differences
+        parties = []
     tables = [
         frontier(summary, p).assign(party=p)
         for p in parties

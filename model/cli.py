@@ -8,13 +8,14 @@ line per problem, ``FILE: key.path: expected …, got …``, and nothing is writ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -66,11 +67,17 @@ def _progress(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _scenario_options(p: argparse.ArgumentParser, *, seed: bool = True, of: str = "") -> None:
+def _scenario_options(
+    p: argparse.ArgumentParser,
+    *,
+    seed: bool = True,
+    of: str = "",
+    seed_help: str = "seed (default: the scenario's)",
+) -> None:
     """--seed, --steps, --citizens, --set: what every command that runs a scenario takes
     (``of`` names what they change, e.g. "the base scenario")."""
     if seed:
-        p.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+        p.add_argument("--seed", type=_seed, help=seed_help)
     p.add_argument("--steps", type=_positive_int, help="override the number of steps")
     p.add_argument("--citizens", type=_positive_int, help="override population.citizens")
     p.add_argument(
@@ -97,6 +104,20 @@ def _replicates(p: argparse.ArgumentParser, help: str, default: int | None = Non
     p.add_argument("--replicates", type=_positive_int, default=default, help=help)
 
 
+def _backend(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="Dask scheduler address (default with --backend dask: "
+        "a LocalCluster of --jobs workers)",
+    )
+
+
 def _memory(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-memory",
@@ -106,8 +127,8 @@ def _memory(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    _scenario_options(p)
+def _common(p: argparse.ArgumentParser, **scenario_options: Any) -> None:
+    _scenario_options(p, **scenario_options)
     _memory(p)
     p.add_argument("--out", help="output folder (default: a new folder under results/)")
     _progress(p)
@@ -151,17 +172,7 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
     p.add_argument("experiment", help="experiment YAML file")
-    p.add_argument(
-        "--backend",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes (default) or a Dask cluster",
-    )
-    p.add_argument(
-        "--scheduler",
-        help="Dask scheduler address (default with --backend dask: "
-        "a LocalCluster of --jobs workers)",
-    )
+    _backend(p)
     p.add_argument(
         "--resume",
         action="store_true",
@@ -176,6 +187,31 @@ def build_parser() -> Parser:
     _memory(p)
 
     p = sub.add_parser(
+        "robust",
+        help="decisions under deep uncertainty: every policy in every sampled world on common "
+        "random numbers; share of worlds where each is best, regret, PRIM scenario discovery",
+    )
+    p.add_argument("experiment", help="robust YAML file (e.g. experiments/robust_strategies.yaml)")
+    p.add_argument(
+        "--worlds",
+        type=_positive_int,
+        help="worlds to sample (Latin hypercube; default: the file's)",
+    )
+    _replicates(p, "replicates per world and policy (default: the file's)")
+    _backend(p)
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the robust run in --out without repeating runs",
+    )
+    _jobs(p)
+    _common(
+        p,
+        of="every policy's scenario",
+        seed_help="seed of the worlds' sample and of the replicates (default: the file's)",
+    )
+
+    p = sub.add_parser(
         "analyze",
         help="summarise a finished sweep: tables with CIs, response "
         "curves, heatmaps, Sobol indices, cost frontier, report.md",
@@ -186,7 +222,7 @@ def build_parser() -> Parser:
         help="party for the cost frontier (default: every party with vote_share and cost outputs)",
     )
 
-    p = sub.add_parser("app", help="the classroom app in the browser (Mesa SolaraViz)")
+    p = sub.add_parser("app", help="the classroom app in the browser (one shared world)")
     p.add_argument(
         "scenario", nargs="?", help="scenario YAML file (default scenarios/classroom.yaml)"
     )
@@ -207,9 +243,10 @@ def build_parser() -> Parser:
     _progress(p)
 
     p = sub.add_parser(
-        "validate", help="check scenario, experiment and game files; one line per problem"
+        "validate",
+        help="check scenario, experiment, game and robust files; one line per problem",
     )
-    p.add_argument("files", nargs="+", help="scenario, experiment or game YAML files")
+    p.add_argument("files", nargs="+", help="scenario, experiment, game or robust YAML files")
     _memory(p)
 
     p = sub.add_parser(
@@ -237,6 +274,18 @@ def build_parser() -> Parser:
         default="docs/robustness.json",
         help="robustness.json of `socialweb robustness`, for the headline sentence (default "
         "docs/robustness.json; skipped if missing)",
+    )
+    p.add_argument(
+        "--robust",
+        default="docs/robust.json",
+        help="robust.json (or its folder) of `socialweb robust`, for the deep-uncertainty "
+        "sentence (default docs/robust.json; skipped if missing)",
+    )
+    p.add_argument(
+        "--game",
+        default="docs/arms_race.json",
+        help="game.json (or its folder) of `socialweb game`, for the rival's-response sentence "
+        "(default docs/arms_race.json; skipped if missing)",
     )
 
     p = sub.add_parser(
@@ -284,9 +333,17 @@ def _load_any(file: str):
     """A scenario or an experiment, told apart by their top-level keys."""
     from model.config.experiment import load_experiment, looks_like_experiment
     from model.config.load import read_yaml
+    from model.config.robust import looks_like_robust
     from model.runner import check_files, load_scenario
 
     data = read_yaml(Path(file))
+    if isinstance(data, dict) and looks_like_robust(data):
+        from model.config.robust import load_robust
+
+        robust = load_robust(file)
+        for name, exp in robust.policies.items():
+            check_files(exp.base, f"{file} (policy {name})")
+        return robust
     if isinstance(data, dict) and "players" in data:
         from model.game import load_game
 
@@ -315,6 +372,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if hasattr(loaded, "cells"):  # a game: every cell's scenario
             for first, second in loaded.cells():
                 _advise(f"{file} ({first} vs {second})", loaded.scenario(first, second))
+        elif hasattr(loaded, "policies"):  # a robust file: every policy's scenario
+            for name, exp in loaded.policies.items():
+                _advise(f"{file} (policy {name})", exp.base)
         else:
             _advise(file, getattr(loaded, "base", loaded))
         print(f"{file}: ok")
@@ -424,24 +484,48 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    import contextlib
+def _check_streaming(args: argparse.Namespace, command: str, work: str) -> None:
+    """The usage rules of a command whose runs stream into --out (sweep, robust)."""
+    if args.resume and not args.out:
+        raise UsageError(
+            f"socialweb {command}: --resume needs --out, the folder of the {work} to finish"
+        )
+    if args.scheduler and args.backend != "dask":
+        raise UsageError(f"socialweb {command}: --scheduler is only used with --backend dask")
 
-    from model.config.experiment import load_experiment
+
+@contextlib.contextmanager
+def _streaming(args: argparse.Namespace, out: Path, label: str):
+    """The executor (local processes or Dask) and the progress display of a command whose runs
+    stream into ``out``; if it fails, a new folder under results/ it never wrote in goes."""
     from model.progress import Progress
+    from model.sweeps import executor_for
+
+    try:
+        with (
+            executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
+            Progress(label, args.progress, "runs") as bar,
+        ):
+            yield executor, bar
+    except BaseException:
+        if not args.out:  # the new folder under results/, if the command never wrote in it
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from model.config.experiment import load_experiment
     from model.report import write_sweep
     from model.runner import check_files
     from model.store import choose_output
-    from model.sweeps import check_folder, executor_for, sweep
+    from model.sweeps import check_folder, sweep
 
     experiment = load_experiment(args.experiment, _overrides(args), args.replicates)
     for note in experiment.notes:
         _say(f"note: {note}")
     check_files(experiment.base, args.experiment)
-    if args.resume and not args.out:
-        raise UsageError("socialweb sweep: --resume needs --out, the folder of the sweep to finish")
-    if args.scheduler and args.backend != "dask":
-        raise UsageError("socialweb sweep: --scheduler is only used with --backend dask")
+    _check_streaming(args, "sweep", "sweep")
     if args.out:
         check_folder(experiment, Path(args.out), resume=args.resume)  # before any cluster starts
     out = Path(args.out) if args.out else choose_output(None, f"sweep-{experiment.name}")
@@ -460,31 +544,105 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             wall_time_s=round(time.perf_counter() - start, 3),
         )
 
-    try:
-        with (
-            executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
-            Progress(label, args.progress, "runs") as bar,
-        ):
-            runs = sweep(
-                experiment,
-                jobs=args.jobs,
-                progress=bar.update,
-                executor=executor,
-                out=out,
-                resume=args.resume,
-                finish=finish,
-            )
-    except BaseException:
-        if not args.out:  # the new folder under results/, if the sweep never wrote in it
-            with contextlib.suppress(OSError):
-                out.rmdir()
-        raise
+    with _streaming(args, out, label) as (executor, bar):
+        runs = sweep(
+            experiment,
+            jobs=args.jobs,
+            progress=bar.update,
+            executor=executor,
+            out=out,
+            resume=args.resume,
+            finish=finish,
+        )
     failed = runs.attrs["failed"]
     print(f"{experiment.name}: {len(runs)} runs done, {len(failed)} failed")
     if len(failed):
         print(f"failed runs: {out / 'failed'}", file=sys.stderr)
     print(out)
     return EXIT_OK if not len(failed) else EXIT_FAILED
+
+
+def cmd_robust(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise UsageError(
+            "socialweb robust: needs the EMA workbench for scenario discovery (PRIM): "
+            "pip install 'socialweb[robust]'"
+        )
+    from model import robust as R
+    from model.config import limits
+    from model.config.robust import load_robust
+    from model.runner import check_files
+    from model.store import choose_output
+
+    design = load_robust(
+        args.experiment,
+        _overrides(args),
+        worlds=args.worlds,
+        replicates=args.replicates,
+        seed=args.seed,
+    )
+    for note in design.notes:
+        _say(f"note: {note}")
+    for name, exp in design.policies.items():
+        check_files(exp.base, f"{args.experiment} (policy {name})")
+        _advise(f"{args.experiment} (policy {name})", exp.base)
+    _check_streaming(args, "robust", "robust run")
+    total = len(design.policies) * design.worlds * design.replicates
+    limits.check_runs(
+        [e.base for e in design.policies.values()],
+        concurrent=min(args.jobs, total),
+        source="robust",
+    )
+    if args.out:
+        R.check_folder(design, Path(args.out), resume=args.resume)  # before any cluster starts
+    out = Path(args.out) if args.out else choose_output(None, f"robust-{design.name}")
+    command = (
+        f"socialweb robust {args.experiment} --worlds {design.worlds} --replicates "
+        f"{design.replicates} --seed {design.seed}"
+        + "".join(f" --set {o}" for o in args.overrides)
+        + (f" --citizens {args.citizens}" if args.citizens else "")
+        + (f" --steps {args.steps}" if args.steps else "")
+    )
+    start = time.perf_counter()
+    results: list[dict] = []
+
+    def finish(runs) -> None:  # while run_robust still holds the folder's lock
+        results.append(
+            R.write_robust(
+                design,
+                runs,
+                out,
+                command=command,
+                backend=args.backend,
+                jobs=args.jobs,
+                wall_time_s=round(time.perf_counter() - start, 3),
+            )
+        )
+
+    label = f"robust {design.name} ({total} runs, {args.backend})"
+    with _streaming(args, out, label) as (executor, bar):
+        R.run_robust(
+            design,
+            out,
+            jobs=args.jobs,
+            progress=bar.update,
+            executor=executor,
+            resume=args.resume,
+            finish=finish,
+        )
+    result = results[0]
+    for name in result["ranking"]:
+        s, r = result["policies"][name]["share_best"], result["policies"][name]["regret"]
+        print(
+            f"{name}: best in {100 * s['p']:.0f}% of worlds "
+            f"[{100 * s['ci_low']:.0f}, {100 * s['ci_high']:.0f}], mean regret "
+            f"{r['mean']:.2f} pp [{r['ci_low']:.2f}, {r['ci_high']:.2f}], max {r['max']:.2f} pp"
+        )
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -678,16 +836,25 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if FINDINGS_START not in text or FINDINGS_END not in text:
         raise UsageError(f"socialweb findings: {readme}: expected the findings markers")
     paragraph = findings_paragraph(comparison, args.party)
-    robust = Path(args.robustness)
-    if robust.is_file():
-        from model.robustness import headline
+    from model import game, robust, robustness
 
+    sources = [
+        (args.robustness, "robustness.json", "socialweb robustness", robustness.headline),
+        (args.robust, "robust.json", "socialweb robust", robust.headline),
+        (args.game, "game.json", "socialweb game", game.headline),
+    ]
+    for given, name, command, headline in sources:
+        path = Path(given)
+        if path.is_dir():
+            path = path / name
+        if not path.is_file():
+            continue
         try:
-            paragraph += " " + headline(json.loads(robust.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as err:
+            paragraph += " " + headline(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, IndexError) as err:
             raise UsageError(
-                f"socialweb findings: {robust}: expected the robustness.json of `socialweb "
-                f"robustness` ({type(err).__name__}: {err})"
+                f"socialweb findings: {path}: expected the {name} of `{command}` "
+                f"({type(err).__name__}: {err})"
             ) from None
     readme.write_text(replace_findings(text, paragraph), encoding="utf-8")
     print(readme)
@@ -723,6 +890,7 @@ COMMANDS = {
     "findings": cmd_findings,
     "robustness": cmd_robustness,
     "game": cmd_game,
+    "robust": cmd_robust,
 }
 
 

@@ -123,8 +123,8 @@ def findings_paragraph(comparison: dict, party: str = "blue") -> str:
         f"electorate, and its paired difference against `{base}` in percentage points, "
         f"{level} % Student-t intervals over replicates, unadjusted): "
         + "; ".join(parts)
-        + ". These are effects under stated guesses, not verdicts: probe them with "
-        "`experiments/sobol_champion_driven.yaml`."
+        + ". These are effects under stated guesses, not verdicts: see which guesses drive the "
+        "champion effect with `experiments/sobol_champion_effect.yaml`."
     )
 
 

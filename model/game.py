@@ -471,3 +471,35 @@ def markdown(game: Game, result: dict[str, Any], command: str) -> str:
         lines.append("- none: every cell leaves one side a better reply")
     lines += ["", "![payoffs](game.png)", ""]
     return "\n".join(lines)
+
+
+def headline(result: dict[str, Any]) -> str:
+    """The README's sentence on the rival's response, from game.json: the pure equilibria with
+    the first player's payoff there, and its best response to each of the rival's strategies."""
+    a, b = result["players"]
+
+    def cell_words(x: str, y: str) -> str:
+        cell = result["payoffs"][x][y]
+        s = cell[a]
+        return (
+            f"{a}'s {result['payoff'].replace('_', ' ')} {s['mean']:+.1f} [{s['ci_low']:+.1f}, "
+            f"{s['ci_high']:+.1f}] ({result['payoff_unit']}; campaign spend per 1,000 citizens "
+            f"{cell[f'spend.{a}']:,.0f} and {cell[f'spend.{b}']:,.0f})"
+        )
+
+    eq = result["equilibria"]
+    if eq:
+        found = "; ".join(
+            f"{a} `{e[a]}` against {b} `{e[b]}`: {cell_words(e[a], e[b])}" for e in eq
+        )
+        text = f"the pure-strategy equilibri{'um is' if len(eq) == 1 else 'a are'} {found}"
+    else:
+        text = "no pure-strategy equilibrium"
+    responses = ", ".join(
+        f"`{'`/`'.join(r['best'])}` to `{y}`" + ("" if r["resolved"] else " (not resolved)")
+        for y, r in result["best_responses"][a].items()
+    )
+    return (
+        f"When the rival responds (`experiments/{result['name']}.yaml`, {result['replicates']} "
+        f"replicates, intervals over replicates): {text}; {a}'s best responses: {responses}."
+    )

@@ -7,7 +7,9 @@ importing this module changes no global plotting state.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib.colors as mcolors
 import numpy as np
@@ -140,23 +142,57 @@ def run_overview(result: RunResult) -> Figure:
     return fig
 
 
-def opinion_histogram(opinions: dict[str, list[np.ndarray]], title: str) -> Figure:
+def party_lines(scenario: Any) -> dict[str, float]:
+    """{party: its line on the first issue} of a scenario, for :func:`opinion_histogram`."""
+    return {name: float(np.ravel(p.position)[0]) for name, p in scenario.parties.items()}
+
+
+def opinion_histogram(
+    opinions: dict[str, list[np.ndarray]],
+    title: str,
+    lines: dict[str, dict[str, float]] | None = None,
+) -> Figure:
     """Final opinion distributions, one panel per scenario (replicates pooled), at most four
-    panels a row so a comparison of many scenarios stays readable."""
+    panels a row so a comparison of many scenarios stays readable. ``lines`` gives each panel's
+    party lines {party: position on the first issue}, drawn as dashed lines in the party's
+    colour: the spikes there are citizens who converged on a party's scripted posts."""
     names = list(opinions)
     cols = min(4, len(names))
     rows = -(-len(names) // cols)
-    fig = Figure(figsize=(3.2 * cols + 1, 3.0 * rows + 0.4), layout="constrained")
+    fig = Figure(figsize=(3.2 * cols + 1, 3.0 * rows + 0.9), layout="constrained")
     grid = np.atleast_1d(fig.subplots(rows, cols, sharey=True, squeeze=False)).ravel()
     bins = np.linspace(-1, 1, 41)
+    lines = lines or {}
+    parties = list(dict.fromkeys(p for panel in lines.values() for p in panel))
+    colours = party_colours(parties)
     for ax, name in zip(grid, names, strict=False):
         values = np.concatenate(opinions[name])
-        ax.hist(values, bins=bins, density=True, color="0.45")
-        ax.set(title=name, xlabel="final opinion", xlim=(-1, 1))
+        ax.hist(values, bins=bins, density=True, color="0.6")
+        for party, position in lines.get(name, {}).items():
+            ax.axvline(position, color=colours[party], ls="--", lw=1.4, label=f"{party}'s line")
+        ax.set(title=name, xlabel="final opinion (−1 … +1)", xlim=(-1, 1))
     for ax in grid[len(names) :]:
         ax.set_visible(False)
     for ax in grid[::cols]:
         ax.set_ylabel("density")
+    handles: dict[str, Any] = {}
+    for ax in grid[: len(names)]:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, h)
+    if handles:
+        where = ", ".join(
+            f"{p} at {next(iter(v[p] for v in lines.values() if p in v)):+.2f}" for p in parties
+        )
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="outside lower center",
+            ncol=min(len(handles), 4),
+            fontsize=8,
+            title=f"party lines ({where}): spikes there are citizens who took up a party's "
+            "scripted posts",
+            title_fontsize=8,
+        )
     fig.suptitle(title)
     return fig
 
@@ -317,6 +353,7 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
     for ax in axes[len(factors) :]:
         ax.set_visible(False)
     mean, lo, hi = f"{output}.mean", f"{output}.ci_low", f"{output}.ci_high"
+    strips = False
     for ax, factor in zip(axes, factors, strict=False):
         others = [f.path for f in factors if f.path != factor.path]
         numeric = pd.api.types.is_numeric_dtype(summary[factor.path])
@@ -337,6 +374,11 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
                 if not numeric:
                     ax.set_xticks(x, part[factor.path], rotation=20)
             ax.legend(fontsize=7)
+        elif factor.values is not None and (
+            not numeric or pd.api.types.is_bool_dtype(summary[factor.path])
+        ):
+            _option_strip(ax, list(factor.values), summary[factor.path], summary[mean])
+            strips = True
         else:
             part = summary.sort_values(factor.path) if numeric else summary
             x = part[factor.path] if numeric else np.arange(len(part))
@@ -344,20 +386,38 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
             if experiment.design == "grid" and part[lo].notna().any():
                 ax.fill_between(x, part[lo], part[hi], color="C0", alpha=0.15)
         ax.set(xlabel=_label(factor.path))
-    axes[0].set_ylabel(output)
-    fig.suptitle(
-        f"{output} — mean over {experiment.replicates} replicates per point"
+    axes[0].set_ylabel(output if experiment.contrast is None else f"{output}, a − b")
+    title = (
+        f"{experiment.quantity(output)} — mean over {experiment.replicates} "
+        f"replicate{'s' if experiment.replicates != 1 else ''} per point"
+        + ("; black bars: mean over the points with that option" if strips else "")
         + (
             " (95 % CI of the level; for differences between points see effects.parquet)"
             if experiment.replicates > 1
             else ""
         )
     )
+    fig.suptitle(textwrap.fill(title, 60 * cols))  # about 60 characters fit a panel's width
     return fig
 
 
 def _value(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _option_strip(ax, options: list, column: pd.Series, y: pd.Series) -> None:
+    """The points of a key that takes options (a switch, a network kind): one column of points
+    per option, jittered sideways so they do not hide one another, and the option's mean as a
+    black bar."""
+    jitter = np.random.default_rng(0)  # only where a dot sits in its column: a fixed figure
+    for k, option in enumerate(options):
+        ys = y[column == option].to_numpy()
+        ax.plot(k + jitter.uniform(-0.25, 0.25, ys.size), ys, "o", ms=3, color="C0", alpha=0.5)
+        if ys.size:
+            ax.plot([k - 0.35, k + 0.35], [ys.mean()] * 2, color="black", lw=2)
+    long = max(len(_value(o)) for o in options) > 8
+    ax.set_xticks(range(len(options)), [_value(o) for o in options], rotation=25 if long else 0)
+    ax.set_xlim(-0.6, len(options) - 0.4)
 
 
 def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
@@ -382,7 +442,8 @@ def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
             j, i, text, ha="center", va="center", fontsize=7, color="black" if bright else "white"
         )
     noise = np.nanmedian(widths.to_numpy()) if widths.size else np.nan
-    title = f"{output} (mean; ± 95 % half-width of the level)"
+    what = "level" if experiment.contrast is None else "contrast"
+    title = f"{experiment.quantity(output)} (mean; ± 95 % half-width of the {what})"
     if np.isfinite(noise) and span < 2 * noise:
         title += (
             "\ncolours span less than the levels' noise: read paired differences in effects.parquet"
@@ -392,9 +453,10 @@ def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
     return fig
 
 
-def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
+def sobol_bars(table: pd.DataFrame, output: str, note: str = "") -> Figure:
     """First-order and total Sobol indices with 95 % confidence intervals; the title warns when
-    an index is negative or its interval is wider than the index (add samples)."""
+    an index is negative or its interval is wider than the index (add samples), and ends with
+    ``note`` (e.g. whether the study is precise enough)."""
     fig = Figure(figsize=(7, 0.45 * len(table) + 1.8), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(table))
@@ -410,12 +472,16 @@ def sobol_bars(table: pd.DataFrame, output: str) -> Figure:
     ax.barh(
         y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total ST", color="C1", capsize=2
     )
-    ax.set_yticks(y, [f.split(".", 1)[-1] for f in table["factor"]], fontsize=8)
+    # keys keep their section (network.kind, not kind); a party's keys drop "parties."
+    ax.set_yticks(y, [f.removeprefix("parties.") for f in table["factor"]], fontsize=8)
     ax.axvline(0, color="0.5", lw=0.8)
-    title = f"Sensitivity of {output}"
+    title = f"Sensitivity of {output}"  # a contrast's name is long: wrapped, over the figure
     if sobol_unresolved(table):
         title += "\nsome indices are negative or narrower than their intervals: add samples"
-    ax.set(xlabel="Sobol index (95 % CI)", title=title)
+    if note:
+        title += f"\n{note}"
+    fig.suptitle("\n".join(textwrap.fill(line, 80) for line in title.splitlines()), fontsize=11)
+    ax.set(xlabel="Sobol index (95 % CI)")
     ax.legend(fontsize=8)
     return fig
 

@@ -5,6 +5,7 @@ Every folder is staged and renamed into place when complete (``store.staged``).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,13 @@ import pandas as pd
 
 from model.comparison import Comparison
 from model.config import scenario_to_dict
-from model.config.experiment import Experiment
+from model.config.experiment import Experiment, arm_column
 from model.plots import (
     comparison_timeseries,
     cost_effectiveness,
     effects,
     opinion_histogram,
+    party_lines,
     run_overview,
     save,
 )
@@ -48,7 +50,9 @@ def write_run(result: RunResult, out: Path, **meta: Any) -> Path:
             save(run_overview(result), stage / "overview.png")
             save(
                 opinion_histogram(
-                    {result.scenario.name: [result.final_opinions]}, "Final opinions"
+                    {result.scenario.name: [result.final_opinions]},
+                    "Final opinions",
+                    {result.scenario.name: party_lines(result.scenario)},
                 ),
                 stage / "opinions.png",
             )
@@ -352,7 +356,9 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
             ),
             "effects.png": effects(comp, "vote_share"),
             "opinions.png": opinion_histogram(
-                comp.final_opinions, "Final opinions (replicates pooled)"
+                comp.final_opinions,
+                "Final opinions (replicates pooled)",
+                {sc.name: party_lines(sc) for sc in comp.scenarios},
             ),
         }
         plane = cost_effectiveness(comp)
@@ -373,8 +379,9 @@ def write_comparison(comp: Comparison, out: Path, **meta: Any) -> Path:
 def write_sweep(
     experiment: Experiment, runs: pd.DataFrame, failed: pd.DataFrame, out: Path, **meta: Any
 ) -> Path:
-    """Finish a sweep folder: base_scenario.yaml, design.parquet, runs.parquet (written last:
-    its presence marks the sweep complete), failed.parquet, manifest.json.
+    """Finish a sweep folder: base_scenario.yaml (and a contrast's contrast_a.yaml and
+    contrast_b.yaml, its arms resolved), design.parquet, runs.parquet (written last: its
+    presence marks the sweep complete), failed.parquet, manifest.json.
 
     Refuses (:class:`~model.sweeps.IncompleteSweepError`, nothing written) when ``runs`` and
     ``failed`` do not cover every (point, replicate) of the design: such a sweep is not complete.
@@ -389,6 +396,8 @@ def write_sweep(
             "is not complete and runs.parquet was not written"
         )
     write_yaml(scenario_to_dict(experiment.base), out / "base_scenario.yaml", RESOLVED_HEADER)
+    for tag, arm in experiment.contrast.arms().items() if experiment.contrast else []:
+        write_yaml(scenario_to_dict(arm.scenario), out / f"contrast_{tag}.yaml", RESOLVED_HEADER)
     write_parquet(design_table(experiment), out / "design.parquet")
     write_parquet(failed, out / "failed.parquet")
     write_json(
@@ -401,6 +410,11 @@ def write_sweep(
             seed=experiment.seed,
             runs=len(runs),
             failed=len(failed),
+            **(
+                {"contrast": {t: a.label for t, a in experiment.contrast.arms().items()}}
+                if experiment.contrast
+                else {}
+            ),
             **meta,
         ),
         out / "manifest.json",
@@ -462,6 +476,61 @@ def _plain(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _contrast_lines(experiment: Experiment, runs: pd.DataFrame) -> list[str]:
+    """What a contrast sweep's report analyses, and each arm's level beside the contrast."""
+    c = experiment.contrast
+    assert c is not None
+    lines = [
+        f"**Paired contrast: {c.label()}.** Every output analysed below is arm a (`{c.a.label}`, "
+        f"from {c.a.origin}) minus arm b (`{c.b.label}`, from {c.b.origin}), both run at the "
+        "same design point on the same seed (replicate r of both arms shares its seed, at every "
+        "point), so the noise the arms share cancels. The varied keys apply to both arms. Shares "
+        "and their contrasts are fractions of the electorate: × 100 for percentage points "
+        "(`vote_share.<party>` is the difference in that party's election-day vote share). "
+        "Each arm's own level is kept in `runs.parquet` and `summary.parquet` as `a.<output>` "
+        "and `b.<output>`; over all runs:",
+        "",
+        f"| output | a: {c.a.label} | b: {c.b.label} | a − b (mean) |",
+        "|---|---|---|---|",
+    ]
+    for output in experiment.outputs:
+        cells = [
+            runs.get(col) for col in (arm_column("a", output), arm_column("b", output), output)
+        ]
+        if any(col is None or not pd.api.types.is_numeric_dtype(col) for col in cells):
+            continue  # e.g. renamed (an output named like a varied key)
+        means = [_number(float(col.mean()), signed=k == 2) for k, col in enumerate(cells)]
+        lines.append(_row([output, *means]))
+    return [*lines, ""]
+
+
+def _enough(table: pd.DataFrame, samples: int) -> tuple[str, str]:
+    """The project's rule for a Sobol study that is "enough", applied to this table: the
+    report's sentence and the plot's one-line note. When it is not met, the base samples that
+    would meet it, from the widest half-width (half-widths shrink as 1/√samples)."""
+    from model.analysis import ENOUGH_HALF_WIDTH, ENOUGH_TOTAL, sobol_enough
+
+    major = table[table["ST"] >= ENOUGH_TOTAL]
+    word = {True: "met", False: "not met"}
+    st, s1 = sobol_enough(table, "ST"), sobol_enough(table, "S1")
+    widest = {k: major[f"{k}_conf"].max() if len(major) else 0.0 for k in ("ST", "S1")}
+    rule = f"half-width ≤ {ENOUGH_HALF_WIDTH} on every input with total index ≥ {ENOUGH_TOTAL}"
+    line = (
+        f"Enough? The rule ({rule}; {len(major)} such inputs here) is **{word[bool(st)]}** for "
+        f"the total indices (widest ± {widest['ST']:.3f}) and **{word[bool(s1)]}** for the "
+        f"first-order ones (widest ± {widest['S1']:.3f}), with {samples} base samples."
+    )
+    if not (st and s1):
+        ratio = max(widest.values()) / ENOUGH_HALF_WIDTH
+        need = 2 ** math.ceil(math.log2(samples * ratio**2))  # Sobol' samples: a power of 2
+        line += f" About {need:,} base samples would meet it (half-widths shrink as 1/√samples)."
+    note = (
+        f"enough (± {ENOUGH_HALF_WIDTH} where ST ≥ {ENOUGH_TOTAL})? "
+        f"ST: {word[bool(st)]}, S1: {word[bool(s1)]}"
+    )
+    return line, note
+
+
 def write_analysis(folder: Path, *, party: str | None = None) -> Path:
     """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md."""
     import shutil
@@ -479,8 +548,9 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         f"{experiment.description}".strip() or "(no description)",
         "",
         f"Design `{experiment.design}`, {len(summary)} points × {experiment.replicates} "
-        f"replicates = {len(runs)} runs (seed {experiment.seed}; replicate r uses the same "
-        "seed at every point). "
+        f"replicate{'s' if experiment.replicates != 1 else ''} = {len(runs)} runs"
+        + (" of both arms" if experiment.contrast else "")
+        + f" (seed {experiment.seed}; replicate r uses the same seed at every point). "
         + (
             "Intervals are 95 % Student-t over replicates: per point (levels) and, for "
             "differences between points, paired by replicate (below), which is what to read "
@@ -491,6 +561,8 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         ),
         "",
     ]
+    if experiment.contrast is not None:
+        lines += _contrast_lines(experiment, runs)
     out = Path(folder) / "analysis"
     if out.is_dir() and not out.is_symlink():
         shutil.rmtree(out)  # analysis is derived: rebuild it whole
@@ -515,9 +587,23 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         for output, table in found.sobol.groupby("output", sort=False) if len(found.sobol) else []:
             table = table.drop(columns="output").reset_index(drop=True)
             write_parquet(table, stage / f"sobol_{output}.parquet")
-            save(sobol_bars(table, output), stage / f"sobol_{output}.png")
+            lines += [f"### {experiment.quantity(output)}", ""]
+            enough = analysis.sobol_enough(table)
+            if enough is None:
+                lines += [
+                    f"{output} does not vary over the design (it is {runs[output].iloc[0]:g} at "
+                    "every point, as for two identical arms): there is no variance to apportion, "
+                    "so the indices are undefined (NaN) and not plotted.",
+                    "",
+                ]
+                continue
+            verdict, note = _enough(table, experiment.samples)
+            save(
+                sobol_bars(table, experiment.quantity(output), note),
+                stage / f"sobol_{output}.png",
+            )
             figures.append(f"sobol_{output}.png")
-            lines += [f"### {output}", ""]
+            lines += [verdict, ""]
             if sobol_unresolved(table):
                 lines += [
                     "Some indices are negative or no larger than their intervals: with "
@@ -549,7 +635,13 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
                 "## Paired effects against point 0",
                 "",
                 "Each point minus point 0, paired by replicate; per output its 10 largest (all in "
-                "`effects.parquet`).",
+                "`effects.parquet`)."
+                + (
+                    " In a contrast sweep each is a difference of contrasts: how much more "
+                    f"({experiment.contrast.label()}) gains at that point than at point 0."
+                    if experiment.contrast
+                    else ""
+                ),
                 "",
             ]
             header = ["point", *varied, "output", "Δ [95 % CI]"]
@@ -564,7 +656,10 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
                 delta = f"{_number(r['mean'], True)}{ci}"
                 lines.append("| " + " | ".join([*cells, r["output"], delta]) + " |")
             lines.append("")
-        lines += ["## Outcomes by design point", ""]
+        lines += [
+            "## Outcomes by design point" + (" (contrasts a − b)" if experiment.contrast else ""),
+            "",
+        ]
         shown = summary.head(40)
         header = ["point", *varied] + [f"{o} [95 % CI]" for o in outputs]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -85,7 +85,7 @@ def conditions() -> list[Condition]:
             {f"parties.{PARTY}.champions.activity_boost": 0.0},
         ),
         ("backfire", "backfire on", {"opinion.backfire": True}),
-        ("seen900", "feeds show 900 posts a day (3× attention)", {"feed.seen_per_day": 900.0}),
+        ("seen3x", "users see 3× as many posts (513 a day)", {"feed.seen_per_day": 513.0}),
         (
             "no_coordination",
             "guidance brings no better timing (coordination 0)",

@@ -177,6 +177,9 @@ class SocialWebModel(mesa.Model):
             pop, self.parties, scenario, self.seed, self.reachable
         )
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
+        self.rule.start(pop)
+        # opinion.anchoring pulls citizens back toward these (party identification)
+        self.initial_opinions = pop.x[: pop.citizens].copy()
         self.spend = np.zeros((len(names), len(CHANNELS)))  # this step, per 1,000 citizens
         self.planned = np.array([[pl.planned[c] for c in CHANNELS] for pl in plans]).reshape(
             len(names), len(CHANNELS)
@@ -274,6 +277,9 @@ class SocialWebModel(mesa.Model):
                 rs["update"],
             )
         self.rule.peer_step(pop, self.citizen_graph, rs["update"])
+        if sc.opinion.anchoring > 0:  # party identification (docs/MODEL.md, step 3)
+            x = pop.x[: pop.citizens]
+            x += sc.opinion.anchoring * (self.initial_opinions - x)
         if before is not None:
             self.converged = self.rule.converged(before, pop.x, sc.opinion.convergence_tolerance)
         if self.posting:

@@ -19,6 +19,11 @@ raises :class:`IncompleteSweepError` and is never marked complete.
 Seeds: replicate r uses ``rng.replicate_seeds(experiment.seed, replicates)[r]`` at every design
 point (common random numbers across points), so results do not depend on the backend, the
 number of workers or the order runs finish in.
+
+A contrast sweep (``contrast:`` in the experiment) runs both arms in one task, replicate r of
+each on that same seed, and writes one row: every output as a − b under its own name, and each
+arm's level as ``a.<output>`` and ``b.<output>`` (:func:`contrast_row`). One file per (point,
+replicate) as before, so resuming, failure records and completeness work unchanged.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import secrets
 import socket
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -42,10 +47,10 @@ import pyarrow.parquet as pq
 
 from model.comparison import run_all, run_row
 from model.config import ConfigError, Scenario, scenario_to_dict
-from model.config.experiment import Experiment, experiment_to_dict
+from model.config.experiment import Experiment, arm_column, experiment_to_dict
 from model.config.load import OutputError
 from model.rng import replicate_seeds
-from model.runner import run
+from model.runner import check_files, run
 
 try:
     import fcntl
@@ -69,11 +74,14 @@ def run_key(point: int, replicate: int) -> str:
     return f"p{point:06d}-r{replicate:05d}"
 
 
-def run_id(scenario: Scenario, seed: int) -> str:
-    """Hash of the run's canonical spec: the resolved scenario and the seed."""
-    text = json.dumps(
-        {"scenario": scenario_to_dict(scenario), "seed": seed}, sort_keys=True, default=str
-    )
+def run_id(scenario: Scenario | Mapping[str, Scenario], seed: int) -> str:
+    """Hash of the run's canonical spec: the resolved scenario (a contrast's: both arms) and
+    the seed."""
+    if isinstance(scenario, Scenario):
+        spec: dict[str, Any] = {"scenario": scenario_to_dict(scenario)}
+    else:
+        spec = {"contrast": {tag: scenario_to_dict(s) for tag, s in scenario.items()}}
+    text = json.dumps({**spec, "seed": seed}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -89,6 +97,8 @@ def fingerprint(experiment: Experiment) -> str:
         "seed": experiment.seed,
         "outputs": list(experiment.outputs),
     }
+    if experiment.contrast is not None:  # only then: sweeps without one keep their fingerprint
+        spec["contrast"] = experiment_to_dict(experiment)["contrast"]
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -100,10 +110,39 @@ def run_outcomes(scenario: Scenario, seed: int, replicate: int) -> dict[str, Any
     return row
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def contrast_row(rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """One contrast run's row from its arms' outcome rows (``{"a": ..., "b": ...}``, same seed
+    and replicate): every numeric output both report as a − b, then each arm's own values as
+    ``a.<output>``, ``b.<output>``. An output either arm lacks a value for is None."""
+    a, b = rows["a"], rows["b"]
+    row: dict[str, Any] = {"replicate": a["replicate"], "seed": a["seed"]}
+    for key, value in a.items():
+        if key in row or key not in b:
+            continue
+        if _number(value) and _number(b[key]):
+            row[key] = value - b[key]
+        elif value is None or b[key] is None:
+            row[key] = None
+    for tag, levels in rows.items():
+        row.update({arm_column(tag, k): v for k, v in levels.items() if k not in RUN_COLUMNS})
+    return row
+
+
 def run_to_file(
-    scenario: Scenario, seed: int, point: int, replicate: int, varied: dict[str, Any], folder: str
+    scenario: Scenario | Mapping[str, Scenario],
+    seed: int,
+    point: int,
+    replicate: int,
+    varied: dict[str, Any],
+    folder: str,
 ) -> str:
     """Worker task: run and write the outcome row to ``folder``; never raises for a model error.
+    ``scenario`` is one scenario, or a contrast's arms (``{"a": ..., "b": ...}``), each run on
+    ``seed``.
 
     ``folder`` is absolute and must be the sweep's folder as this worker sees it: without its
     ``sweep.json`` the task raises :class:`SweepFolderError` before running (it never creates the
@@ -119,7 +158,10 @@ def run_to_file(
             f"(no {STATE} there); workers need the output folder on a filesystem they share"
         )
     try:
-        row = run_outcomes(scenario, seed, replicate)
+        if isinstance(scenario, Scenario):
+            row = run_outcomes(scenario, seed, replicate)
+        else:
+            row = contrast_row({t: run_outcomes(s, seed, replicate) for t, s in scenario.items()})
     except Exception as err:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
         _write_atomic(
             base / FAILED / f"{key}.json",
@@ -462,6 +504,10 @@ def collect(experiment: Experiment, folder: Path) -> tuple[pd.DataFrame, pd.Data
     varied = [f.path for f in experiment.factors]
     renamed = {o: f"{o}_measured" for o in experiment.outputs if o in varied}
     outputs = [renamed.get(o, o) for o in experiment.outputs]
+    if experiment.contrast is not None:  # then each arm's level, a's outputs before b's
+        outputs += [
+            arm_column(t, o) for t in experiment.contrast.arms() for o in experiment.outputs
+        ]
     frame = frame.rename(columns=renamed)
     frame = frame.drop(columns=[c for c in varied if c in frame.columns])  # measured = set
     table = design_table(experiment).merge(frame, on="point", how="right")
@@ -506,6 +552,9 @@ def sweep(
             front; a new folder made for the sweep is removed again if nothing was written.
         IncompleteSweepError: some runs of the design have no file after all tasks returned.
     """
+    if experiment.contrast is not None:  # the CLI checks the base's files; a contrast runs its arms
+        for tag, arm in experiment.contrast.arms().items():
+            check_files(arm.scenario, f"{experiment.source} (contrast.{tag})")
     with _folder(out) as given:
         folder = Path(os.path.abspath(given))  # workers may run in another working directory
         check_folder(experiment, folder, resume=resume)  # refuse before writing anything
@@ -537,11 +586,13 @@ def _run(
     seeds = replicate_seeds(experiment.seed, experiment.replicates)
     tasks = []
     for p, point in enumerate(points):
-        scenario = None
+        scenario: Scenario | dict[str, Scenario] | None = None
         for r in range(experiment.replicates):
             if run_key(p, r) in done:
                 continue
-            scenario = scenario or experiment.scenario_at(point)
+            if scenario is None:  # a contrast's task runs both arms
+                arms = experiment.arms_at(point)
+                scenario = arms if experiment.contrast is not None else arms[""]
             tasks.append((scenario, seeds[r], p, r, dict(point), str(folder)))
     total = len(points) * experiment.replicates
     skipped = total - len(tasks)

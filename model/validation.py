@@ -501,6 +501,95 @@ def voter(
     return result
 
 
+VOTER_UPDATES = {
+    # update: (what it conserves, the weight of citizen i in it)
+    "node": ("degree-weighted magnetisation Σ_+ k_i / Σ k_i", lambda k: k),
+    "link": ("magnetisation n_+ / N", lambda k: np.ones_like(k)),
+    "invasion": ("inverse-degree-weighted magnetisation Σ_+ 1/k_i / Σ 1/k_i", lambda k: 1.0 / k),
+}
+VOTER_PLUS = 30  # the least-connected half starts at +1, everyone else at -1: the three
+# conserved quantities then sit far apart and far from 0 and 1
+
+
+def voter_variants(
+    directory: Path = DEFAULT_DIR,
+    *,
+    replicates: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> CaseResult:
+    """Node update, link update and invasion on one heterogeneous network, all started with the
+    least-connected half at +1: each ends on +1 with the probability of the quantity it
+    conserves."""
+    from model.runner import override
+
+    exp = _load(directory, "voter_variants", replicates)
+    base = exp.scenario_at({})
+    degree = SocialWebModel(base, seed=exp.seed, agents="parties").citizen_graph.degree
+    k = degree.astype(float)
+    x0 = -np.ones(k.size)
+    x0[np.argsort(degree, kind="stable")[:VOTER_PLUS]] = 1.0
+    plus = x0 > 0
+    rows = []
+    seeds = replicate_seeds(exp.seed, exp.replicates)
+    done, total = 0, len(seeds) * len(VOTER_UPDATES)
+    for update in VOTER_UPDATES:
+        scenario = override(base, **{"opinion.voter_update": update})
+        for seed in seeds:
+            model = SocialWebModel(scenario, seed=seed, agents="parties", opinions=x0)
+            model.run()
+            rows.append(
+                {
+                    "update": update,
+                    "seed": seed,
+                    "plus": bool(model.population.x[0, 0] > 0),
+                    "consensus": bool(model.converged),
+                    "steps": model.step_count,
+                }
+            )
+            done += 1
+            if progress:
+                progress(done, total)
+    runs = pd.DataFrame(rows)
+    predicted = {u: float(w(k)[plus].sum() / w(k).sum()) for u, (_, w) in VOTER_UPDATES.items()}
+    result = CaseResult(
+        key="voter_variants",
+        title="Voter variants on a heterogeneous network: node, link, invasion",
+        model="`voter` rule with `voter_update` node / link / invasion, Barabási–Albert edge "
+        "list (experiments/validation/voter_network.csv), stop at consensus",
+        parameters=f"N = {k.size}, degrees {int(k.min())}–{int(k.max())}; the {VOTER_PLUS} "
+        f"least-connected citizens start at +1, the rest at -1; {exp.replicates} runs per "
+        "update, each until consensus",
+        source="Sood, Antal & Redner (2008), Voter models on heterogeneous networks, PRE "
+        "77:041121; Suchecki, Eguíluz & San Miguel (2005), PRE 72:036132",
+        runs=runs,
+    )
+    result.checks.append(
+        Check(
+            claim="every run ends in consensus",
+            published="consensus (finite connected network)",
+            measured=f"{int(runs['consensus'].sum())} of {len(runs)} runs",
+            tolerance="all",
+            passed=bool(runs["consensus"].all()),
+        )
+    )
+    for update, (conserved, _) in VOTER_UPDATES.items():
+        p = predicted[update]
+        up = runs.loc[runs["update"] == update, "plus"].to_numpy(dtype=float)
+        se = math.sqrt(p * (1 - p) / up.size)
+        others = ", ".join(f"{u} {predicted[u]:.3f}" for u in VOTER_UPDATES if u != update)
+        result.checks.append(
+            Check(
+                claim=f"{update} update: P(consensus on +1) = the {conserved}",
+                published=f"{p:.3f} (the other updates' values: {others})",
+                measured=f"{up.mean():.3f} ({up.size} runs)",
+                tolerance=f"difference <= 3 binomial SE = {3 * se:.3f}",
+                passed=abs(up.mean() - p) <= 3 * se,
+            )
+        )
+    return result
+
+
 def _voter_figure(runs: pd.DataFrame, n: int) -> Figure:
     fig = Figure(figsize=(9, 3.8), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
@@ -525,16 +614,21 @@ def _voter_figure(runs: pd.DataFrame, n: int) -> Figure:
 
 
 # -- 4. DeGroot -----------------------------------------------------------------------------
-def stationary_distribution(model: SocialWebModel) -> np.ndarray:
-    """Left eigenvector (eigenvalue 1) of the model's influence matrix W, summing to 1."""
+def influence_matrix(model: SocialWebModel) -> np.ndarray:
+    """The model's row-normalised influence matrix W (edge weights, self_weight on the
+    diagonal), dense."""
     g = model.graph
     n = model.population.n
     w = np.zeros((n, n))
     weights = g.weights if g.weights is not None else np.ones(g.indices.size)
     w[g.rows, g.indices] = weights
     w[np.arange(n), np.arange(n)] += model.config.opinion.self_weight
-    w /= w.sum(axis=1, keepdims=True)
-    values, vectors = np.linalg.eig(w.T)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def stationary_distribution(model: SocialWebModel) -> np.ndarray:
+    """Left eigenvector (eigenvalue 1) of the model's influence matrix W, summing to 1."""
+    values, vectors = np.linalg.eig(influence_matrix(model).T)
     v = np.real(vectors[:, np.argmin(np.abs(values - 1))])
     return v / v.sum()
 
@@ -613,6 +707,68 @@ def degroot(
     return result
 
 
+def friedkin_johnsen(
+    directory: Path = DEFAULT_DIR,
+    *,
+    replicates: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> CaseResult:
+    exp = _load(directory, "friedkin_johnsen", replicates)
+    scenario = exp.scenario_at({})
+    lam = scenario.opinion.susceptibility
+    rows = []
+    for seed in replicate_seeds(exp.seed, exp.replicates):
+        model = SocialWebModel(scenario, seed=seed, agents="parties")
+        x0 = model.population.x[:, 0].copy()
+        w = influence_matrix(model)
+        predicted = np.linalg.solve(np.eye(x0.size) - lam * w, (1 - lam) * x0)
+        model.run()
+        x = model.population.x[:, 0]
+        rows.append(
+            {
+                "seed": seed,
+                "gap": float(np.abs(x - predicted).max()),
+                "spread": float(np.ptp(x)),
+                "predicted_spread": float(np.ptp(predicted)),
+                "degroot_gap": float(np.abs(x - stationary_distribution(model) @ x0).max()),
+                "steps": model.step_count,
+            }
+        )
+    runs = pd.DataFrame(rows)
+    result = CaseResult(
+        key="friedkin_johnsen",
+        title="Friedkin & Johnsen 1999: anchored averaging",
+        model="`friedkin_johnsen` rule, susceptibility λ = "
+        f"{lam:g}, on DeGroot's weighted edge list (experiments/validation/degroot_network.csv), "
+        "self_weight 1",
+        parameters=f"N = {scenario.population.citizens}, x ~ U[-1, 1], run until no opinion "
+        f"moves > 1e-13; {exp.replicates} initial conditions",
+        source="Friedkin & Johnsen (1999), Social influence networks and opinion change, "
+        "Advances in Group Processes 16:1",
+        runs=runs,
+    )
+    result.checks = [
+        Check(
+            claim="opinions settle at x* = (I − ΛW)⁻¹ (I − Λ) x(0)",
+            published="x* (closed form)",
+            measured=f"largest gap to x* over {len(runs)} runs: {runs['gap'].max():.1e}",
+            tolerance="<= 1e-9 (numpy.linalg.solve; convergence tolerance 1e-13 a step)",
+            passed=bool(runs["gap"].max() <= 1e-9),
+        ),
+        Check(
+            claim="with λ < 1 disagreement persists (no consensus)",
+            published="persistent disagreement",
+            measured=f"smallest final spread {runs['spread'].min():.2f}; smallest distance "
+            f"from DeGroot's consensus {runs['degroot_gap'].min():.2f}",
+            tolerance="spread >= 0.1 and the final opinions >= 0.1 from DeGroot's consensus "
+            "(an anchor that followed the current opinion would reach it)",
+            passed=bool(runs["spread"].min() >= 0.1 and runs["degroot_gap"].min() >= 0.1),
+        ),
+    ]
+    return result
+
+
 # -- 5. Granovetter -------------------------------------------------------------------------
 def granovetter(
     directory: Path = DEFAULT_DIR,
@@ -661,7 +817,9 @@ CASES: dict[str, Callable[..., CaseResult]] = {
     "deffuant": deffuant,
     "hegselmann_krause": hegselmann_krause,
     "voter": voter,
+    "voter_variants": voter_variants,
     "degroot": degroot,
+    "friedkin_johnsen": friedkin_johnsen,
     "granovetter": granovetter,
 }
 

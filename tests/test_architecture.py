@@ -24,7 +24,7 @@ LAYERS = [
     {"comparison", "contrasts"},
     {"sweeps"},
     {"analysis"},
-    {"plots", "validation", "animate", "robustness", "game"},
+    {"plots", "validation", "animate", "robustness", "game", "robust"},
     {"report"},
     {"progress", "docs"},
     {"cli", "__main__", "__init__", "app"},
@@ -67,7 +67,7 @@ def test_imports_point_left(path):
 def test_heavy_imports_stay_in_their_modules(path):
     names = imports(path)
     if any(n == "mesa" or n.startswith("mesa.") for n in names):
-        assert unit(path) in {"sim", "agents", "app"}  # app: Mesa's SolaraViz
+        assert unit(path) in {"sim", "agents", "app"}  # app: a Mesa model
     if any(n.startswith("matplotlib") for n in names):
         assert LAYER[unit(path)] >= LAYER["plots"]
     assert "random" not in names, "use numpy Generators from model.rng, not the random module"

@@ -33,9 +33,8 @@ def test_findings_rewrite_only_the_marked_paragraph(tmp_path, capsys):
     readme = tmp_path / "README.md"
     readme.write_text(f"# title\n\n{FINDINGS_START}\nold numbers 99 %\n{FINDINGS_END}\n\nrest\n")
     missing = tmp_path / "no-robustness.json"  # without it, the comparison's paragraph alone
-    assert (
-        main(["findings", str(folder), "--readme", str(readme), "--robustness", str(missing)]) == 0
-    )
+    args = ["--robustness", str(missing), "--robust", str(missing), "--game", str(missing)]
+    assert main(["findings", str(folder), "--readme", str(readme), *args]) == 0
     text = readme.read_text()
     assert text.startswith(f"# title\n\n{FINDINGS_START}\n") and text.endswith(
         f"{FINDINGS_END}\n\nrest\n"
@@ -61,3 +60,105 @@ def test_the_readme_carries_the_generated_paragraph():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     inside = text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0]
     assert "What it says today" in inside and "paired difference against" in inside
+
+
+def _robust(**policies):
+    def policy(p, lo, hi, regret):
+        return {
+            "share_best": {"p": p, "ci_low": lo, "ci_high": hi},
+            "regret": {"mean": regret, "ci_low": regret / 2, "ci_high": regret * 2},
+        }
+
+    return {
+        "name": "robust_strategies",
+        "party": "blue",
+        "outcome": "vote_share",
+        "worlds": 64,
+        "replicates": 2,
+        "uncertainties": [{}] * 10,
+        "ranking": list(policies),
+        "policies": {k: policy(*v) for k, v in policies.items()},
+    }
+
+
+GAME = {
+    "name": "arms_race",
+    "players": ["blue", "red"],
+    "payoff": "margin",
+    "payoff_unit": "percentage points",
+    "replicates": 10,
+    "payoffs": {
+        "champions": {
+            "champions": {
+                "blue": {"mean": 0.5, "ci_low": -2.4, "ci_high": 3.3},
+                "spend.blue": 21900.0,
+                "spend.red": 21800.0,
+            }
+        }
+    },
+    "best_responses": {
+        "blue": {
+            "absent": {"best": ["champions"], "resolved": True},
+            "champions": {"best": ["champions"], "resolved": False},
+        }
+    },
+    "equilibria": [{"blue": "champions", "red": "champions"}],
+}
+
+
+def test_robust_headline_ranks_policies_with_their_intervals():
+    from model.robust import headline
+
+    text = headline(_robust(a=(0.75, 0.6, 0.85, 0.1), b=(0.25, 0.15, 0.4, 1.2)))
+    assert text.index("`a` best in 75 % [60, 85] of worlds") < text.index("`b` best in 25 %")
+    assert "(mean regret 1.2 [0.6, 2.4] pp)" in text
+    assert "Across 64 worlds sampled from ranges over 10 stated guesses" in text
+    assert "(`experiments/robust_strategies.yaml`: two policies; 2 replicates each" in headline(
+        {**_robust(a=(1.0, 0.9, 1.0, 0.0)), "description": "Two policies."}
+    )
+    assert "not the ranges or the model's structure" in text
+
+
+def test_game_headline_names_the_equilibrium_and_best_responses():
+    from model.game import headline
+
+    text = headline(GAME)
+    assert "blue `champions` against red `champions`: blue's margin +0.5 [-2.4, +3.3]" in text
+    assert "21,900 and 21,800" in text
+    assert "`champions` to `absent`, `champions` to `champions` (not resolved)" in text
+    assert "no pure-strategy equilibrium" in headline({**GAME, "equilibria": []})
+
+
+def test_findings_append_robust_and_game_sentences_and_refuse_bad_files(tmp_path, capsys):
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    (folder / "comparison.json").write_text(json.dumps(COMPARISON))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{FINDINGS_START}\nold\n{FINDINGS_END}\n")
+    game = tmp_path / "game"
+    game.mkdir()
+    (game / "game.json").write_text(json.dumps(GAME))  # a folder is accepted
+    robust = tmp_path / "robust.json"
+    robust.write_text(json.dumps(_robust(a=(1.0, 0.9, 1.0, 0.0))))
+    none = str(tmp_path / "none.json")
+    args = ["findings", str(folder), "--readme", str(readme), "--robustness", none]
+    assert main([*args, "--robust", str(robust), "--game", str(game)]) == 0
+    flat = " ".join(readme.read_text().split())
+    assert "`a` best in 100 %" in flat and "When the rival responds" in flat
+    robust.write_text(json.dumps({"policies": {}}))
+    before = readme.read_text()
+    assert main([*args, "--robust", str(robust), "--game", none]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"socialweb findings: {robust}: expected the ")
+    assert readme.read_text() == before
+
+
+def test_the_readme_carries_the_robust_and_game_sentences():
+    from model.game import headline as game_headline
+    from model.robust import headline as robust_headline
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    inside = " ".join(text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0].split())
+    for path, headline in (("robust.json", robust_headline), ("arms_race.json", game_headline)):
+        result = json.loads((ROOT / "docs" / path).read_text(encoding="utf-8"))
+        assert " ".join(headline(result).split()) in inside

@@ -555,7 +555,7 @@ SCENARIO_CASES = [
         "scenario",
         f"animate {S} --out {{tmp}}/a.gif --progress none",
         f"{S}: opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
-        "voter, degroot, got 'defuant' (did you mean 'deffuant'?)",
+        "voter, degroot, friedkin_johnsen, got 'defuant' (did you mean 'deffuant'?)",
         files={"s.yaml": scenario(opinion={"rule": "defuant"})},
     ),
     case(
@@ -693,15 +693,26 @@ EXPERIMENT_CASES = [
         f"{E}: vary.feed.bias: expected num (points between low and high) for a grid",
         files={"s.yaml": GOOD, "exp.yaml": experiment(vary={"feed.bias": {"low": 0, "high": 1}})},
     ),
-    case(
-        "latin_hypercube_with_a_list",
+    case(  # a sampled design takes a list as options, each checked like any value
+        "sobol_with_an_unknown_option",
         "experiment",
         f"validate {E}",
-        f"{E}: vary.feed.bias: expected a range {{low, high}} for design latin_hypercube, "
-        "got a list",
+        f"{E}: vary.network.kind[1]: expected one of ",
         files={
             "s.yaml": GOOD,
-            "exp.yaml": experiment(design="latin_hypercube", vary={"feed.bias": [0, 1]}),
+            "exp.yaml": experiment(
+                design="sobol", samples=4, vary={"network.kind": ["watts_strogatz", "ring"]}
+            ),
+        },
+    ),
+    case(
+        "contrast_with_an_unknown_key",
+        "experiment",
+        SWEEP,
+        f"{E}: contrast.c: unknown key; expected one of: a, b",
+        files={
+            "s.yaml": GOOD,
+            "exp.yaml": experiment(contrast={"a": "s.yaml", "b": "s.yaml", "c": "s.yaml"}),
         },
     ),
     case(

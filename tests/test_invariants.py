@@ -10,7 +10,14 @@ from model.runner import load_scenario
 from model.sim import SocialWebModel
 from tests.conftest import SCENARIOS, per_1000, small
 
-RULES = ["social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot"]
+RULES = [
+    "social_judgment",
+    "deffuant",
+    "hegselmann_krause",
+    "voter",
+    "degroot",
+    "friedkin_johnsen",
+]
 
 
 def check_state(model: SocialWebModel) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.plots import opinion_histogram
+from model.plots import opinion_histogram, party_colours
 
 
 @pytest.mark.parametrize(("scenarios", "rows"), [(1, 1), (4, 1), (6, 2), (8, 2), (9, 3)])
@@ -19,7 +19,22 @@ def test_opinion_panels_wrap_at_four_a_row(scenarios, rows):
     assert [ax.get_title() for ax in visible] == [f"s{i}" for i in range(scenarios)]
     width, height = fig.get_size_inches()
     assert width <= 3.2 * 4 + 1  # never a strip wider than four panels
-    assert height == pytest.approx(3.0 * rows + 0.4)
+    assert height == pytest.approx(3.0 * rows + 0.9)
+
+
+def test_opinion_panels_mark_each_party_line_in_its_colour():
+    rng = np.random.default_rng(1)
+    lines = {"a": {"blue": 0.25, "red": -0.25}, "b": {"blue": 0.25, "red": -0.25}}
+    fig = opinion_histogram({k: [rng.uniform(-1, 1, 100)] for k in lines}, "Final", lines)
+    colours = party_colours(["blue", "red"])
+    for ax in fig.axes[:2]:
+        marks = {line.get_label(): line for line in ax.get_lines()}
+        assert set(marks) == {"blue's line", "red's line"}
+        for party, x in lines["a"].items():
+            mark = marks[f"{party}'s line"]
+            assert mark.get_xdata()[0] == x and mark.get_color() == colours[party]
+    legend = fig.legends[0]
+    assert "blue at +0.25, red at -0.25" in legend.get_title().get_text()
 
 
 # --- the comparison's plots -------------------------------------------------------------------

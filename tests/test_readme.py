@@ -79,14 +79,18 @@ def _workspace(tmp_path: Path) -> Path:
 def test_experiment_example_loads(tmp_path):
     from model.config.experiment import load_experiment
 
-    (block,) = _blocks("experiment")
+    grid, contrast = _blocks("experiment")
     folder = tmp_path / "mine"
     folder.mkdir()
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios", target_is_directory=True)
     path = folder / "example.yaml"  # beside ../scenarios, as in experiments/
-    path.write_text(block, encoding="utf-8")
+    path.write_text(grid, encoding="utf-8")
     exp = load_experiment(path)
     assert len(exp.points()) == 5 * 4 and exp.replicates == 10
+    path = folder / "contrast.yaml"
+    path.write_text(contrast, encoding="utf-8")
+    exp = load_experiment(path)
+    assert exp.contrast is not None and len(exp.points()) == 256 * (2 + 2)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -73,7 +73,7 @@ def test_paired_effects_agree_across_population_sizes(votes, a, b):
 def test_fixed_head_counts_would_not_scale(votes):
     """Negative control: keep champion_driven's head counts at 400 citizens (1 staff member,
     4 founding champions, a cap of 20) as absolute numbers at 3,200: the effect shrinks by more
-    than the contract allows, so the test above would catch a plan that ignored N."""
+    than the contract's 1 pp, so the test above would catch a plan that ignored N."""
     fixed = {
         "parties.blue.staff.per_1000": 2.5 * SMALL / LARGE,
         "parties.blue.champions.initial_per_1000": 10 * SMALL / LARGE,
@@ -81,7 +81,7 @@ def test_fixed_head_counts_would_not_scale(votes):
     small, _ = _effect(votes, "party_absent", "champion_driven", SMALL)
     absent = votes[("party_absent", LARGE)]
     large = float((_vote("champion_driven", LARGE, fixed) - absent).mean())
-    assert small - large > 1.5, (small, large)
+    assert small - large > 1.0, (small, large)  # 1 pp: the gap the contract allows
 
 
 @pytest.mark.slow

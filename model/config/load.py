@@ -485,11 +485,10 @@ def read_yaml(path: Path, kind: str = "scenario") -> dict:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ConfigError([f"{path}: {where}invalid YAML: {problem}"]) from None
     if data is None:
-        hint = (
-            "write `name: ...` at least; every other key has a default"
-            if kind == "scenario"
-            else "an experiment needs `base:` or `scenario:` and what to `vary:`"
-        )
+        hint = {
+            "scenario": "write `name: ...` at least; every other key has a default",
+            "robust": "a robust file needs `policies:` and `uncertainties:`",
+        }.get(kind, "an experiment needs `base:` or `scenario:` and what to `vary:`")
         raise ConfigError(
             [f"{path}: (top level): expected a mapping of {kind} keys, got an empty file ({hint})"]
         )

@@ -43,7 +43,10 @@ NetworkKind = Literal[
     "edge_list",
 ]
 FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
-OpinionRule = Literal["social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot"]
+VoterUpdate = Literal["node", "link", "invasion"]
+OpinionRule = Literal[
+    "social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot", "friedkin_johnsen"
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,17 +185,20 @@ class FeedSpec:
         10_000,
         doc="simulated posts a citizen reads per step at most; a fraction is a keyed Bernoulli "
         "extra (0.5: one post on half the days). 0 = derived from the three figures below: "
-        "seen_per_day × political_share × (citizen ties per citizen) / accounts_followed, "
-        "0.53 at the defaults — one simulated tie stands for accounts_followed / ties real "
-        "accounts, one simulated post for as many real posts (docs/MODEL.md, step 2)",
+        "seen_per_day × political_share × max(k, 1) / accounts_followed, k the citizens' mean "
+        "number of ties to citizens — 0.30 at the defaults (k = 10): one simulated tie stands for "
+        "accounts_followed / k real accounts, one simulated post for as many real posts "
+        "(docs/MODEL.md, step 2). A denser network therefore reads more a day (μ is per "
+        "simulated read); to read nothing, set seen_per_day to 0",
         source="derived from Backstrom 2013, Schultz 2020 and Pew 2014 (the next three rows)",
     )
     seen_per_day: float = param(
-        300.0,
+        171.0,
         0,
         1e6,
-        doc="posts a user's feed shows per day (all topics)",
-        source="Backstrom 2013, Facebook News Feed FYI: about 300 shown of about 1,500 candidates",
+        doc="posts a user sees (scrolls to) per day, all topics",
+        source="Backstrom 2013, Facebook News Feed FYI: about 300 stories shown a day (of about "
+        "1,500 candidates), of which users read 57 %: 300 × 0.57 ≈ 171",
     )
     political_share: float = param(
         0.06,
@@ -250,7 +256,36 @@ class OpinionSpec:
         1.0,
         0,
         1e6,
-        doc="degroot: raw weight of one's own opinion, against 1 per tie (or the edge weight)",
+        doc="degroot, friedkin_johnsen: raw weight of one's own opinion, against 1 per tie (or "
+        "the edge weight)",
+    )
+    anchoring: float = param(
+        0.0,
+        0,
+        1,
+        doc="party identification: after each step's update a citizen's opinion moves back "
+        "toward its opinion at the start by this share of the gap, x ← x + a·(x(0) − x), so "
+        "posts move opinions slowly and a party absent online keeps its identifiers; any rule; "
+        "0 = off",
+        source="off by default (the essay is silent); partisan identities are stable for years "
+        "(Green, Palmquist & Schickler 2002, Partisan Hearts and Minds); the form is "
+        "Friedkin & Johnsen's (1999) anchoring, applied once a step",
+    )
+    voter_update: VoterUpdate = param(
+        "node",
+        doc="voter: which update — node (a random citizen copies a random neighbour), link (a "
+        "random link, one random end copies the other) or invasion (a random citizen imposes its "
+        "opinion on a random neighbour); N updates a step",
+        source="Sood, Antal & Redner 2008 (PRE 77:041121); Suchecki, Eguíluz & San Miguel 2005",
+    )
+    susceptibility: float = param(
+        1.0,
+        0,
+        1,
+        doc="friedkin_johnsen: λ, the weight of social influence; each step x ← λ·W x + "
+        "(1 − λ)·x(0), so 1 − λ anchors a citizen to its initial opinion (stubbornness, "
+        "partisan loyalty); 1 is DeGroot",
+        source="Friedkin & Johnsen 1999 (Advances in Group Processes 16:1)",
     )
 
 

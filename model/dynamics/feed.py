@@ -4,8 +4,8 @@ A citizen's candidate posts are those of the accounts it follows: its network ne
 champions, staff), the institutions it follows, and sponsored posts bought as paid reach (shown
 to exactly floor(paid_reach · N) citizens a step, a fresh uniform random set). Attention is
 scarce: a reader reads at most A posts per step (``reading_capacity``: by default derived from
-published figures — about 300 posts shown a day, 6 % of them political, from 338 accounts
-followed — so with 10 ties each simulated tie stands for ~34 real accounts and A ≈ 0.53; a
+published figures — about 171 posts seen a day, 6 % of them political, from 338 accounts
+followed — so with 10 ties each simulated tie stands for ~34 real accounts and A ≈ 0.30; a
 fractional A is a keyed Bernoulli extra per reader and step). Sponsored posts are always read
 (they sit at the top of the feed, and an impression bought is delivered even on a day its reader
 reads nothing else); the platform picks the rest without replacement with weights
@@ -79,11 +79,12 @@ def reading_capacity(spec: FeedSpec, ties: float) -> float:
     Derived: a user sees ``seen_per_day`` posts a day, ``political_share`` of them political,
     from ``accounts_followed`` accounts; the model gives a citizen ``ties`` ties, so one tie
     stands for accounts_followed / ties real accounts, and one simulated post for that many real
-    posts: A = seen_per_day · political_share · ties / accounts_followed.
+    posts: A = seen_per_day · political_share · max(ties, 1) / accounts_followed (a citizen
+    without ties still reads the accounts it follows).
     """
     if spec.attention > 0:
         return float(spec.attention)
-    return spec.seen_per_day * spec.political_share * ties / spec.accounts_followed
+    return spec.seen_per_day * spec.political_share * max(ties, 1.0) / spec.accounts_followed
 
 
 def reading_caps(capacity: float, draws: Draws, step: int, keys: np.ndarray) -> np.ndarray:
@@ -177,6 +178,12 @@ def deliver(
     post = np.concatenate(cand_post)
     reader = np.concatenate(cand_reader)
     keep = pop.role[reader] != STAFF  # staff hold the party line: they do not read
+    if paid_post:
+        # a follower shown the account's post as an ad has it at the top already: the same
+        # post is not also an organic candidate (it would be read, and pull, twice)
+        n_posts = np.int64(posts.size)
+        shown = np.concatenate(paid_reader) * n_posts + np.concatenate(paid_post)
+        keep &= ~np.isin(reader * n_posts + post, shown)
     post, reader = post[keep], reader[keep]
 
     delta = np.array([p.champions.coordination for p in scenario.parties.values()])
@@ -197,8 +204,4 @@ def deliver(
         # reads no organic political post, and it takes the place of one on the days it does
         caps = np.maximum(caps, np.bincount(np.concatenate(paid_reader), minlength=pop.n))
     chosen = kernel("attention_select", use_compiled=use_compiled)(reader, key, pop.n, caps)
-    # sponsored posts beyond a reader's attention are not read, nor paid for
-    if paid_post:
-        paid_read = chosen[key[chosen] < 0]
-        paid = np.bincount(posts.party[post[paid_read]], minlength=n_parties).astype(np.int64)
     return Reads(reader=reader[chosen], post=post[chosen], paid_impressions=paid)

@@ -94,6 +94,38 @@ def voter_sweep(x, indptr, indices, u):  # pragma: no cover
             x[i, c] = x[j, c]
 
 
+def voter_invasion_sweep(x, indptr, indices, u):  # pragma: no cover
+    """Invasion (reverse voter) updates in order: a random citizen i imposes its opinion on a
+    random neighbour j (all K issues); i and j come from u[t] as in :func:`voter_sweep`."""
+    n, k = x.shape
+    for t in range(u.shape[0]):
+        scaled = u[t] * n
+        i = min(int(scaled), n - 1)
+        start = indptr[i]
+        deg = indptr[i + 1] - start
+        if deg == 0:
+            continue
+        j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+        for c in range(k):
+            x[j, c] = x[i, c]
+
+
+def voter_link_sweep(x, rows, indices, u):  # pragma: no cover
+    """Link-update voter updates in order: a uniformly random link, and a random end of it
+    copies the other. The CSR stores each link in both orientations, so a uniform stored entry
+    (rows[e], indices[e]) is a random link with a random end: rows[e] copies indices[e]."""
+    m = indices.shape[0]
+    k = x.shape[1]
+    if m == 0:
+        return
+    for t in range(u.shape[0]):
+        e = min(int(u[t] * m), m - 1)
+        i = rows[e]
+        j = indices[e]
+        for c in range(k):
+            x[i, c] = x[j, c]
+
+
 def neighbour_count(indptr, indices, flag):  # pragma: no cover
     """Per node, how many of its neighbours have ``flag`` set (a CSR row sum, O(edges))."""
     n = indptr.shape[0] - 1
@@ -127,11 +159,12 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
         r = reader[c]
         bucket[fill[r]] = c
         fill[r] += 1
-    width = 1
+    width = 1  # the buffer holds at most min(cap, candidates) of any one reader
     total = 0
     for i in range(n):
-        width = max(width, caps[i])
-        total += min(caps[i], start[i + 1] - start[i])
+        kept = min(caps[i], start[i + 1] - start[i])
+        width = max(width, kept)
+        total += kept
     out = np.empty(total, np.int64)
     size = 0
     best = np.empty(width, np.int64)
@@ -162,6 +195,8 @@ KERNELS = {
     "deffuant_sweep": deffuant_sweep,
     "deffuant_sweep_issues": deffuant_sweep_issues,
     "voter_sweep": voter_sweep,
+    "voter_invasion_sweep": voter_invasion_sweep,
+    "voter_link_sweep": voter_link_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
 }
@@ -180,6 +215,8 @@ def warm_up() -> None:
     kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, u)
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, u)
     kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, u)
+    kernel("voter_invasion_sweep")(np.zeros((2, 1)), indptr, indices, u)
+    kernel("voter_link_sweep")(np.zeros((2, 1)), np.array([0, 1], dtype=np.int32), indices, u)
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
     kernel("attention_select")(
         np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)

@@ -12,11 +12,20 @@ Every rule has two parts:
     encounters per step, in sequence; a random citizen i meets a random neighbour j; if
     |x_i - x_j| < ε both move by μ toward each other.
   * ``voter`` — Clifford & Sudbury 1973; Holley & Liggett 1975: N random updates per step, in
-    sequence; a random citizen copies a random neighbour's opinion. One step = one sweep.
+    sequence; a random citizen copies a random neighbour's opinion (``voter_update: node``).
+    One step = one sweep. Variants (Sood, Antal & Redner 2008, PRE 77:041121; Suchecki,
+    Eguíluz & San Miguel 2005): ``link`` — a random link, one random end copies the other
+    (conserves the magnetisation); ``invasion`` — a random citizen imposes its opinion on a
+    random neighbour (conserves the inverse-degree-weighted magnetisation); node update
+    conserves the degree-weighted one. Each is the probability of consensus on +1.
   * ``hegselmann_krause`` — Hegselmann & Krause 2002 (JASSS 5(3)): synchronous; each citizen
     takes the mean opinion of itself and its neighbours within ε (|x_i - x_j| <= ε).
   * ``degroot`` — DeGroot 1974 (JASA 69:118): synchronous; x ← W x, W the row-normalised
     influence matrix (edge weights, ``self_weight`` on the diagonal).
+  * ``friedkin_johnsen`` — Friedkin & Johnsen 1999 (Advances in Group Processes 16:1):
+    synchronous; x ← Λ W x + (I − Λ) x(0), Λ = ``susceptibility`` · I, x(0) the citizens'
+    opinions when the run starts (before step 1). With λ < 1 opinions settle at
+    x* = (I − ΛW)⁻¹ (I − Λ) x(0): persistent disagreement, not consensus. λ = 1 is DeGroot.
 
 - ``read``: how a post read in the feed moves the reader. For ``social_judgment`` this is the
   whole rule (docs/MODEL.md, step 3; docs/ODD.md §7.5): d = |y - x|; if d < ε,
@@ -121,6 +130,9 @@ class Rule:
         change = self._citizen_rows(after) - self._citizen_rows(before)
         return bool(np.max(np.abs(change), initial=0.0) <= tolerance)
 
+    def start(self, pop: Population) -> None:
+        """Called once when the run starts (before step 1), with the initial population."""
+
     def read(
         self,
         pop: Population,
@@ -201,9 +213,14 @@ class Voter(Rule):
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         n = pop.citizens
         u = rng.random(n)
-        kernel("voter_sweep", use_compiled=self.use_compiled)(
-            pop.x[:n], graph.indptr, graph.indices, u
-        )
+        update = self.spec.voter_update
+        if update == "link":
+            kernel("voter_link_sweep", use_compiled=self.use_compiled)(
+                pop.x[:n], graph.rows, graph.indices, u
+            )
+            return
+        name = "voter_invasion_sweep" if update == "invasion" else "voter_sweep"
+        kernel(name, use_compiled=self.use_compiled)(pop.x[:n], graph.indptr, graph.indices, u)
 
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
         """Consensus: every citizen holds the same opinion (a quiet step is not enough). Staff
@@ -294,8 +311,28 @@ class DeGroot(Rule):
         x[movable] = new[movable]
 
 
+class FriedkinJohnsen(DeGroot):
+    """Averaging anchored to initial opinions, x ← λ·W x + (1 − λ)·x(0) (Friedkin & Johnsen
+    1999): stubbornness keeps disagreement alive."""
+
+    name = "friedkin_johnsen"
+    anchor: np.ndarray | None = None
+
+    def start(self, pop: Population) -> None:
+        self.anchor = pop.x[: pop.citizens].copy()
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        if self.anchor is None:  # used outside a model run: anchor to the opinions found first
+            self.start(pop)
+        super()._peer_process(pop, graph, rng)  # x ← W x on the citizens' rows
+        lam = self.spec.susceptibility
+        x = pop.x[: pop.citizens]
+        x[:] = lam * x + (1.0 - lam) * self.anchor
+
+
 RULES: dict[str, type[Rule]] = {
-    cls.name: cls for cls in (SocialJudgment, Deffuant, Voter, HegselmannKrause, DeGroot)
+    cls.name: cls
+    for cls in (SocialJudgment, Deffuant, Voter, HegselmannKrause, DeGroot, FriedkinJohnsen)
 }
 
 

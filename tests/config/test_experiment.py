@@ -27,7 +27,8 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 BASE = tiny_data()
 TOP_KEYS = (
-    "name, description, base, scenario, overrides, vary, design, samples, replicates, seed, outputs"
+    "name, description, base, scenario, overrides, vary, design, samples, replicates, seed, "
+    "outputs, contrast"
 )
 DESIGNS = "grid, random, latin_hypercube, sobol"
 
@@ -301,18 +302,9 @@ BAD_EXPERIMENTS = {
             "vary.population.openness.num: only used by the grid design, got design latin_hypercube"
         ),
     ),
-    "list_for_sobol": (
-        {"design": "sobol", "samples": 4, "vary": {"population.openness": [0.3, 0.5]}},
-        re.escape(
-            "vary.population.openness: expected a range {low, high} for design sobol, got a list"
-        ),
-    ),
-    "list_for_latin_hypercube": (
-        {"design": "latin_hypercube", "vary": {"population.openness": [0.3, 0.5]}},
-        re.escape(
-            "vary.population.openness: expected a range {low, high} for design "
-            "latin_hypercube, got a list"
-        ),
+    "bad_option_for_sobol": (
+        {"design": "sobol", "samples": 4, "vary": {"network.kind": ["watts_strogatz", "ring"]}},
+        r"vary\.network\.kind\[1\]: expected one of .*, got 'ring'",
     ),
     "range_for_non_numeric_key": (
         {"design": "random", "vary": {"feed.algorithm": {"low": 0, "high": 1}}},
@@ -668,3 +660,55 @@ def test_sobol_rounds_integer_keys():
     for p in points:
         assert type(p["population.citizens"]) is int and 60 <= p["population.citizens"] <= 200
         assert type(p["steps"]) is int and 5 <= p["steps"] <= 20
+
+
+# --- switches, options and integers in sampled designs --------------------------------------
+
+SWITCHES = {
+    "parties.blue.champions.mobilized": [False, True],
+    "network.kind": ["barabasi_albert", "watts_strogatz", "erdos_renyi"],
+    "population.citizens": {"low": 60, "high": 200},
+    "population.openness": {"low": 0.3, "high": 0.9},
+}
+
+
+@pytest.mark.parametrize("design", ["sobol", "latin_hypercube"])
+def test_switches_options_and_integers_take_only_allowed_values(design):
+    exp = inline(design=design, samples=32, seed=3, vary=SWITCHES)
+    points = exp.points()
+    assert len(points) == 32 * (len(SWITCHES) + 2 if design == "sobol" else 1)
+    for p in points:
+        assert type(p["parties.blue.champions.mobilized"]) is bool
+        assert p["network.kind"] in SWITCHES["network.kind"]
+        assert type(p["population.citizens"]) is int and 60 <= p["population.citizens"] <= 200
+    assert {p["parties.blue.champions.mobilized"] for p in points} == {False, True}
+    assert {p["network.kind"] for p in points} == set(SWITCHES["network.kind"])
+    for p in points[:5]:  # the scenario the model gets has the point's values
+        s = exp.scenario_at(p)
+        assert s.parties["blue"].champions.mobilized is p["parties.blue.champions.mobilized"]
+        assert (s.network.kind, s.population.citizens) == (
+            p["network.kind"],
+            p["population.citizens"],
+        )
+
+
+def test_sobol_options_are_equal_strata_of_the_unit_interval():
+    """Each coordinate of SALib's Saltelli sample u maps to option floor(u·k) of k options and
+    to round(low + u·(high − low)) for an integer key: checked against the unit sample."""
+    from SALib.sample import sobol
+
+    exp = inline(design="sobol", samples=64, seed=3, vary=SWITCHES)
+    unit = sobol.sample(
+        {"num_vars": 4, "names": list(SWITCHES), "bounds": [[0, 1]] * 4},
+        64,
+        calc_second_order=False,
+        seed=3,
+    )
+    for p, u in zip(exp.points(), unit, strict=True):
+        assert p["parties.blue.champions.mobilized"] is [False, True][int(u[0] * 2)]
+        assert p["network.kind"] == SWITCHES["network.kind"][int(u[1] * 3)]
+        assert p["population.citizens"] == round(60 + u[2] * 140)
+        assert p["population.openness"] == pytest.approx(0.3 + u[3] * 0.6)
+    # Sobol' points are balanced: in the 64 base rows a switch is on in exactly half
+    base_rows = exp.points()[:: len(SWITCHES) + 2]
+    assert sum(p["parties.blue.champions.mobilized"] for p in base_rows) == 32

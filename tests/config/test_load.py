@@ -336,7 +336,7 @@ def test_bounds_are_inclusive(tmp_path):
         (
             {"opinion.rule": "degrot"},
             "opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
-            "voter, degroot, got 'degrot' (did you mean 'degroot'?)",
+            "voter, degroot, friedkin_johnsen, got 'degrot' (did you mean 'degroot'?)",
         ),
         (
             {"network.kind": "scale-free"},

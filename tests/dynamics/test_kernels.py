@@ -45,3 +45,37 @@ def test_neighbour_count_equals_a_bincount(use_compiled):
     expected = np.bincount(g.rows, weights=flag[g.indices], minlength=n)
     got = kernel("neighbour_count", use_compiled=use_compiled)(g.indptr, g.indices, flag)
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_voter_variants_move_the_right_end(use_compiled):
+    """Node update: the picked citizen takes its neighbour's opinion; invasion: the neighbour
+    takes the picked citizen's; link update: the source of a uniform stored entry copies its
+    target. A path 0 - 1 with u = 0.1 picks citizen 0 (and its only neighbour, 1)."""
+    g = from_edges(2, np.array([0]), np.array([1]))
+    for name, expected in (("voter_sweep", 2.0), ("voter_invasion_sweep", 1.0)):
+        x = np.array([[1.0], [2.0]])
+        kernel(name, use_compiled=use_compiled)(x, g.indptr, g.indices, np.array([0.1]))
+        assert x[0, 0] == x[1, 0] == expected, name
+    x = np.array([[1.0], [2.0]])
+    # entries: (0 -> 1), (1 -> 0); u = 0.75 picks the second: citizen 1 copies citizen 0
+    kernel("voter_link_sweep", use_compiled=use_compiled)(x, g.rows, g.indices, np.array([0.75]))
+    assert x[0, 0] == x[1, 0] == 1.0
+
+
+@pytest.mark.parametrize("name", ["voter_invasion_sweep", "voter_link_sweep"])
+def test_voter_variant_kernels_equal_their_python_twins(name):
+    rng = np.random.default_rng(7)
+    n = 50
+    u, v = rng.integers(0, n, 120), rng.integers(0, n, 120)
+    keep = u != v
+    g = from_edges(n, u[keep], v[keep])
+    first = g.rows if name == "voter_link_sweep" else g.indptr
+    x0 = rng.choice([-1.0, 1.0], size=(n, 1))
+    draws = rng.random(500)
+    out = []
+    for compiled in (True, False):
+        x = x0.copy()
+        kernel(name, use_compiled=compiled)(x, first, g.indices, draws)
+        out.append(x)
+    np.testing.assert_array_equal(*out)

@@ -6,10 +6,11 @@ pytest-playwright is missing, except when the ``CI`` environment variable is set
 because CI must exercise the app. ``scripts/bootstrap`` installs both. Never run
 ``playwright install`` (it downloads a browser of its own).
 
-One app server per session, on a free loopback port. Its model is shared by every browser tab
-(Mesa SolaraViz), so each test presses Reset before looking at anything. A full-page screenshot
-of every test (pass or fail) lands in ``results/ui-screenshots/<test>.png``, beside the server's
-log ``server.log``.
+One app server per session, on a free loopback port, running the classroom scenario shortened
+to :data:`DAYS` days (so a test can play to election day in seconds). Its one world is shared by
+every browser tab (``model.app.Classroom``), so each test presses Reset before looking at
+anything and puts back any slider it moves. A full-page screenshot of every test (pass or fail)
+lands in ``results/ui-screenshots/<test>.png``, beside the server's log ``server.log``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -46,6 +48,7 @@ CHROMIUM_FLAGS = [
 SERVER_START_TIMEOUT = 60.0  # s; 2.5-3.8 s warm, ~7 s on a fresh venv's first start
 PAGE_TIMEOUT = 60_000  # ms, first load of the page up to the Step button
 ACTION_TIMEOUT = 30_000  # ms, anything after that (a step of three worlds, a reset)
+DAYS = 45  # the test server's campaign: the classroom scenario, election on day 45
 
 TIMINGS: dict[str, float] = {}
 
@@ -126,19 +129,35 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
+@dataclass
+class Server:
+    url: str
+    pid: int  # the server process (``socialweb app`` execs Solara in place)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @pytest.fixture(scope="session")
-def app_server() -> str:
-    """Start ``python -m model app`` on a free loopback port; yield its base URL."""
+def app_process(tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """Start ``python -m model app`` on a free loopback port with the classroom scenario
+    shortened to DAYS days; yield the server (its URL and process id)."""
     reason = _missing()
     if reason:  # only reached under CI, where the tests were not skipped
         pytest.fail(f"browser tests: {reason}; CI is set, so they must run", pytrace=False)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log_path = SCREENSHOTS / "server.log"
+    scenario = yaml.safe_load((ROOT / "scenarios" / "classroom.yaml").read_text(encoding="utf-8"))
+    scenario["steps"] = DAYS
+    path = tmp_path_factory.mktemp("ui") / "classroom.yaml"
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
-    env.pop("SOCIALWEB_APP_SCENARIO", None)  # the default classroom scenario
-    cmd = [sys.executable, "-m", "model", "app", "--port", str(port), "--host", "127.0.0.1"]
+    cmd = [sys.executable, "-m", "model", "app", str(path), "--port", str(port)]
+    cmd += ["--host", "127.0.0.1"]
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -167,9 +186,15 @@ def app_server() -> str:
                 )
             time.sleep(0.2)
         TIMINGS["server up"] = time.perf_counter() - start
-        yield url
+        yield Server(url, proc.pid)
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server(app_process: Server) -> str:
+    """The app server's base URL."""
+    return app_process.url
 
 
 # --- the browser (pytest-playwright) -----------------------------------------------------------
@@ -205,6 +230,7 @@ _IMAGE_JS = """async (img) => {
 
 # figures: matplotlib PNGs, shown by ipywidgets as <img src="blob:..."> (or a data URI)
 _FIGURES = "img[src^='blob:'], img[src^='data:image']"
+_DAY = re.compile(r"^Day (\d+) of (\d+)$")
 
 
 @dataclass
@@ -248,8 +274,19 @@ class App:
     def button(self, name: str):
         return self.page.get_by_role("button", name=name, exact=True)
 
-    def time_text(self, t: float):
-        return self.page.get_by_text(f"Time: {t:.1f}", exact=True)
+    def day_counter(self):
+        """The "Day 3 of 30" text in the app bar."""
+        return self.page.locator(".sw-day")
+
+    def day_text(self, day: int):
+        return self.page.get_by_text(f"Day {day} of {DAYS}", exact=True)
+
+    def slider(self, label: str):
+        return self.page.get_by_role("slider", name=label, exact=True)
+
+    def slider_value(self, label: str):
+        """The value shown beside a slider (its text, as the page shows it)."""
+        return self.page.locator(".sw-slider-row", has_text=label).locator(".sw-value")
 
     def figures(self):
         return self.page.locator(_FIGURES)
@@ -276,8 +313,9 @@ class App:
     def charts(self) -> Figure:
         return self.figure(self.charts_img())
 
-    def wait_for_new_src(self, img, old_src: str, settle_ms: int = 300) -> None:
-        """Wait until ``img`` shows a new, loaded image, then until it stops changing."""
+    def wait_for_new_src(self, img, old_src: str | None, settle_ms: int = 300) -> None:
+        """Wait until ``img`` shows a new (``old_src`` None: any), loaded image, then until it
+        stops changing."""
         img.evaluate(
             """async (img, [old, settle, timeout]) => {
                 const t0 = performance.now();
@@ -300,40 +338,50 @@ class App:
 
     # actions
     def step(self, times: int = 1) -> None:
-        """Press Step ``times`` times; after each, wait for the time to advance by one and the
+        """Press Step ``times`` times; after each, wait for the day to advance by one and the
         charts to redraw."""
         from playwright.sync_api import expect
 
         for _ in range(times):
             before = self.charts().src
-            now = self._time()
+            now = self.day()
             self.button("Step").click()
-            expect(self.time_text(now + 1)).to_be_visible(timeout=ACTION_TIMEOUT)
+            expect(self.day_text(now + 1)).to_be_visible(timeout=ACTION_TIMEOUT)
             self.wait_for_new_src(self.charts_img(), before)
 
     def reset(self) -> None:
-        """Press Reset and wait until the fresh model is drawn.
-
-        Reset from a later time is seen as "Time: 0.0" plus new charts. A Reset of a model at
-        time 0 may change nothing on screen, so then step once and Reset again, to know for
-        sure when the new model is drawn: the charts at time 1 always differ from time 0's.
-        """
+        """Press Reset and wait until the fresh world is drawn: the figures' box names the
+        world shown (``sw-world-<n>``, a new n for each Reset), and Reset is enabled again.
+        (While a Reset runs, the button reads "Resetting…"; with the network's layout kept
+        from an earlier Reset with the same seed, that lasts well under a second.)"""
         from playwright.sync_api import expect
 
-        was = self._time()
-        before = self.charts().src
+        if self.button("❚❚").count():
+            self.button("❚❚").click()
+        expect(self.button("Reset")).to_be_enabled(timeout=ACTION_TIMEOUT)
+        world = self.world()
         self.button("Reset").click()
-        expect(self.time_text(0)).to_be_visible(timeout=ACTION_TIMEOUT)
-        if was == 0:
-            self.step()
-            before = self.charts().src
-            self.button("Reset").click()
-            expect(self.time_text(0)).to_be_visible(timeout=ACTION_TIMEOUT)
-        self.wait_for_new_src(self.charts_img(), before)
+        expect(self.page.locator(f".sw-world-{world + 1}")).to_be_visible(timeout=ACTION_TIMEOUT)
+        expect(self.button("Reset")).to_be_enabled(timeout=ACTION_TIMEOUT)
+        expect(self.day_text(0)).to_be_visible(timeout=ACTION_TIMEOUT)
+        self.wait_for_new_src(self.charts_img(), None)
 
-    def _time(self) -> float:
-        text = self.page.get_by_text(re.compile(r"^Time: \d+(\.\d+)?$")).first.inner_text()
-        return float(text.split(":", 1)[1])
+    def world(self) -> int:
+        """The serial number of the world shown (one more after each Reset, in any tab)."""
+        classes = self.page.locator("[class*='sw-world-']").first.get_attribute("class")
+        return int(re.search(r"sw-world-(\d+)", classes).group(1))
+
+    def day(self) -> int:
+        return self._day_counter()[0]
+
+    def election_day(self) -> int:
+        return self._day_counter()[1]
+
+    def _day_counter(self) -> tuple[int, int]:
+        text = self.day_counter().inner_text().strip()
+        match = _DAY.match(text)
+        assert match, f"no day counter: {text!r}"
+        return int(match.group(1)), int(match.group(2))
 
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -350,16 +398,10 @@ class App:
         )
 
 
-@pytest.fixture
-def app(app_server: str, request: pytest.FixtureRequest):
-    """The app in a fresh tab, loaded up to its Step button, with errors being collected.
-
-    Does not press Reset: each test does that first. A screenshot named after the test is saved
-    at the end, pass or fail.
-    """
-    page = request.getfixturevalue("page")
+def open_app(page, url: str, name: str = "app") -> App:
+    """Load the app in ``page`` up to its Step button and both figures, collecting errors."""
     page.set_default_timeout(ACTION_TIMEOUT)
-    a = App(page, app_server)
+    a = App(page, url)
     page.on("console", lambda m: m.type == "error" and a.console_errors.append(m.text))
     page.on("pageerror", lambda e: a.page_errors.append(str(e)))
     page.on("requestfailed", lambda r: a.failed_requests.append(f"{r.url} ({r.failure})"))
@@ -374,12 +416,12 @@ def app(app_server: str, request: pytest.FixtureRequest):
 
     page.on("request", outside)
     start = time.perf_counter()
-    page.goto(app_server)
+    page.goto(url)
     try:
         a.button("Step").wait_for(timeout=PAGE_TIMEOUT)
         a.figures().nth(1).wait_for(timeout=PAGE_TIMEOUT)
     except Exception as e:  # noqa: BLE001 - say why, with what the browser saw
-        a.screenshot(re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.originalname) + "_load")
+        a.screenshot(f"{name}_load")
         seen = "\n".join(a.errors()[:10]) or "(no console errors)"
         pytest.fail(
             f"the app did not show its Step button and two figures within "
@@ -388,9 +430,42 @@ def app(app_server: str, request: pytest.FixtureRequest):
             pytrace=False,
         )
     TIMINGS.setdefault("first page load", time.perf_counter() - start)
+    return a
+
+
+def screenshot_name(request: pytest.FixtureRequest) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.originalname)
+
+
+@pytest.fixture
+def app(app_server: str, request: pytest.FixtureRequest):
+    """The app in a fresh tab, loaded up to its Step button, with errors being collected.
+
+    Does not press Reset: each test does that first. A screenshot named after the test is saved
+    at the end, pass or fail.
+    """
+    a = open_app(request.getfixturevalue("page"), app_server, screenshot_name(request))
     yield a
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.originalname)
     try:
-        a.screenshot(name)
+        a.screenshot(screenshot_name(request))
     except Exception as e:  # noqa: BLE001 - a screenshot must not hide the test's own result
-        print(f"screenshot {name} failed: {e}", file=sys.stderr)
+        print(f"screenshot {screenshot_name(request)} failed: {e}", file=sys.stderr)
+
+
+@pytest.fixture
+def new_tab(app_server: str, request: pytest.FixtureRequest):
+    """A function opening the app in another tab of this test's browser context (another
+    Solara kernel: another browser tab as far as the server can tell). Tabs still open are
+    closed at the end."""
+    context = request.getfixturevalue("context")
+    opened: list[App] = []
+
+    def open_tab(name: str = "tab") -> App:
+        tab = open_app(context.new_page(), app_server, f"{screenshot_name(request)}_{name}")
+        opened.append(tab)
+        return tab
+
+    yield open_tab
+    for tab in opened:
+        if not tab.page.is_closed():
+            tab.page.close()

@@ -20,7 +20,9 @@ CI_REPLICATES = {
     "deffuant": 10,
     "hegselmann_krause": 20,
     "voter": 200,
+    "voter_variants": 300,  # 3 binomial SE then separate each update's value from the others'
     "degroot": 10,
+    "friedkin_johnsen": 5,
     "granovetter": None,
 }
 
@@ -127,3 +129,25 @@ def test_rate_equation_gives_the_textbook_counts_at_large_d():
     for delta, expected in ((1.43, 1), (2.5, 2)):
         masses = validation.compromise_clusters(delta, points_per_unit=20)
         assert np.count_nonzero(masses >= 0.05) == expected, (delta, masses)
+
+
+def test_an_anchor_that_follows_the_current_opinion_fails_the_equilibrium_checks(monkeypatch):
+    """Mutant: the rule re-anchors to the opinion it finds each step (instead of x(0)) — the
+    closed-form equilibrium and the persistent-disagreement checks must both fail."""
+    real = rules.FriedkinJohnsen._peer_process
+
+    def drifting_anchor(self, pop, graph, rng):
+        self.anchor = pop.x[: pop.citizens].copy()
+        real(self, pop, graph, rng)
+
+    monkeypatch.setattr(rules.FriedkinJohnsen, "_peer_process", drifting_anchor)
+    result = validation.friedkin_johnsen(DIR, replicates=2)
+    assert result.checks and not any(c.passed for c in result.checks)
+
+
+def test_invasion_done_as_node_update_fails_its_exit_probability_check(monkeypatch):
+    """Mutant: the 'invasion' kernel lets the picked citizen copy its neighbour (node update)."""
+    _mutate(monkeypatch, "voter_invasion_sweep", rules.kernel("voter_sweep", use_compiled=False))
+    result = validation.voter_variants(DIR, replicates=150)
+    invasion = [c for c in result.checks if c.claim.startswith("invasion")]
+    assert invasion and not invasion[0].passed, invasion
