@@ -178,8 +178,11 @@ class SocialWebModel(mesa.Model):
         )
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
         self.rule.start(pop)
-        # opinion.anchoring pulls citizens back toward these (party identification)
-        self.initial_opinions = pop.x[: pop.citizens].copy()
+        # opinion.anchoring pulls citizens back toward these (party identification); kept only
+        # when anchoring is on
+        self.initial_opinions = (
+            pop.x[: pop.citizens].copy() if scenario.opinion.anchoring > 0 else None
+        )
         self.spend = np.zeros((len(names), len(CHANNELS)))  # this step, per 1,000 citizens
         self.planned = np.array([[pl.planned[c] for c in CHANNELS] for pl in plans]).reshape(
             len(names), len(CHANNELS)
