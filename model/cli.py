@@ -289,6 +289,26 @@ def build_parser() -> Parser:
     )
 
     p = sub.add_parser(
+        "essay",
+        help="docs/ESSAY.md: each claim of the essay, its test, a rule stated in advance, the "
+        "result with its interval and the verdict, from three finished outputs",
+    )
+    p.add_argument(
+        "--compare",
+        required=True,
+        help="output folder of `socialweb compare` of the reference scenarios plus offline_only",
+    )
+    p.add_argument(
+        "--eras", required=True, help="output folder of experiments/eras_by_strategy.yaml"
+    )
+    p.add_argument(
+        "--movement", required=True, help="output folder of experiments/movement_response.yaml"
+    )
+    p.add_argument(
+        "--out", default="docs", help="folder for ESSAY.md and essay.json (default docs)"
+    )
+
+    p = sub.add_parser(
         "robustness",
         help="the reference contrasts across sizes, networks, feeds, seeds, a rival and "
         "stated guesses; write docs/ROBUSTNESS.md, robustness.json and its figure",
@@ -877,6 +897,22 @@ def cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_essay(args: argparse.Namespace) -> int:
+    from model import essay
+
+    try:
+        data = essay.build(Path(args.compare), Path(args.eras), Path(args.movement))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise UsageError(
+            f"socialweb essay: expected the finished outputs of `socialweb compare` (with "
+            f"party_absent, offline_only and the reference scenarios), eras_by_strategy and "
+            f"movement_response ({type(err).__name__}: {err})"
+        ) from None
+    for path in essay.write(data, Path(args.out)):
+        print(path)
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
@@ -891,6 +927,7 @@ COMMANDS = {
     "robustness": cmd_robustness,
     "game": cmd_game,
     "robust": cmd_robust,
+    "essay": cmd_essay,
 }
 
 

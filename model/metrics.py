@@ -14,7 +14,14 @@ from typing import Literal
 import numpy as np
 
 from model.config.plan import CHANNELS
-from model.population import CHAMPION, SOURCE_NAMES, Population
+from model.population import (
+    CHAMPION,
+    PARTY_SOURCES,
+    SOURCE_MOVEMENT,
+    SOURCE_NAMES,
+    SOURCE_NEWS,
+    Population,
+)
 
 CLUSTER_GAP = 0.1  # opinions further apart than this (on [-1, 1]) are in different clusters
 MAJOR_CLUSTER = 0.05  # a cluster counts when it holds at least this share of citizens
@@ -59,6 +66,13 @@ OUTCOMES = {
             "share of citizens in the largest opinion cluster (1 = consensus)",
         ),
         Outcome("engaged", "share of citizens", "none", False, "mobilised citizens"),
+        Outcome(
+            "movement_members",
+            "share of citizens",
+            "none",
+            False,
+            "members of the citizens' movement",
+        ),
         Outcome("posts_read", "posts", "none", False, "posts read this step"),
         Outcome("turnout", "share of electorate", "none", False, "expected turnout"),
         Outcome("abstention", "share of electorate", "none", False, "1 - turnout"),
@@ -70,8 +84,8 @@ OUTCOMES = {
             "share of posts read",
             "increase",
             True,
-            "share of posts read that came from the party (by source type); citizens' own posts "
-            "are party '' source 'citizen'",
+            "share of messages read that came from the party (by source type); citizens' own "
+            "posts are party '' source 'citizen', news 'news', the movement's 'movement'",
         ),
         Outcome(
             "reach",
@@ -113,6 +127,23 @@ OUTCOMES = {
             "without a budget what the stated sizes cost at full capacity",
         ),
         Outcome("party_line", "opinion on [-1, 1]", "none", True, "party line on the first issue"),
+        Outcome(
+            "influence",
+            "opinion distance per citizen",
+            "increase",
+            True,
+            "opinion movement the party's messages (all channels) caused so far: Σ |w·(y − x)| "
+            "over reads, per citizen; citizens' own posts and the peer process are party '' "
+            "source 'citizen', news outlets source 'news'",
+        ),
+        Outcome(
+            "party_influence_share",
+            "share of opinion movement",
+            "none",
+            False,
+            "share of all opinion movement caused so far that came from parties (the rest from "
+            "citizens and news outlets); the essay's comparative advantage of parties",
+        ),
     )
 }
 
@@ -178,6 +209,7 @@ def step_metrics(
     burnouts: np.ndarray,
     recruits: np.ndarray,
     line: np.ndarray,
+    influence: np.ndarray | None = None,
 ) -> dict[Key, float]:
     """All outcomes of the current state, keyed by (metric, party, source_type)."""
     n_c = pop.citizens
@@ -196,11 +228,14 @@ def step_metrics(
     cell = (read_party + 1) * len(SOURCE_NAMES) + read_source
     counts = np.bincount(cell, minlength=(p + 1) * len(SOURCE_NAMES)) / max(total, 1)
     out[("share_of_voice", "", "citizen")] = float(counts[0])
+    out[("share_of_voice", "", "news")] = float(counts[SOURCE_NEWS])
+    out[("share_of_voice", "", "movement")] = float(counts[SOURCE_MOVEMENT])
+    out[("movement_members", "", "")] = float(pop.member[:n_c].mean()) if n_c else 0.0
     champion = pop.role == CHAMPION
     recent = pop.last_party_read[:n_c] >= step - reach_window + 1
     for k, name in enumerate(party_names):
         out[("vote_share", name, "")] = float(vote[k])
-        for s, source in enumerate(SOURCE_NAMES[1:], start=1):
+        for s, source in PARTY_SOURCES:
             out[("share_of_voice", name, source)] = float(counts[(k + 1) * len(SOURCE_NAMES) + s])
         out[("reach", name, "")] = float(recent[:, k].mean())
         out[("active_champions", name, "")] = float(np.count_nonzero(champion & (pop.party == k)))
@@ -212,4 +247,14 @@ def step_metrics(
             out[("planned", name, channel)] = float(planned[k, c])
         out[("cumulative_cost", name, "")] = float(cumulative_cost[k])
         out[("party_line", name, "")] = float(line[k, 0])
+    if influence is not None:
+        per_citizen = influence / max(n_c, 1)
+        out[("influence", "", "citizen")] = float(per_citizen[0])
+        out[("influence", "", "news")] = float(per_citizen[1])
+        for k, name in enumerate(party_names):
+            out[("influence", name, "")] = float(per_citizen[2 + k])
+        total = float(influence.sum())
+        out[("party_influence_share", "", "")] = (
+            float(influence[2:].sum()) / total if total > 0 else float("nan")
+        )
     return out

@@ -18,10 +18,16 @@ from matplotlib.figure import Figure
 
 from model.comparison import CONFIDENCE, Comparison
 from model.network.csr import Graph
-from model.population import SOURCE_NAMES
+from model.population import PARTY_SOURCES
 from model.runner import RunResult
 
-SOURCE_HATCH = {"institution": "", "staff": "//", "champion": ".."}
+SOURCE_HATCH = {
+    "institution": "",
+    "staff": "//",
+    "champion": "..",
+    "mass_media": "xx",
+    "canvass": "\\\\",
+}
 
 
 # scenarios are told apart by these colours and line styles, never by a party's colour
@@ -86,7 +92,7 @@ def run_overview(result: RunResult) -> Figure:
     steps = _series(ts, "share_of_voice", "", "citizen").index
     bottom = np.zeros(len(steps))
     for p in parties:
-        for source in SOURCE_NAMES[1:]:
+        for _, source in PARTY_SOURCES:
             y = _series(ts, "share_of_voice", p, source).reindex(steps).to_numpy()
             if np.nanmax(y, initial=0) <= 0:
                 continue
@@ -102,6 +108,14 @@ def run_overview(result: RunResult) -> Figure:
                 label=f"{p} {source}",
             )
             bottom = bottom + y
+    for source, colour, label in (
+        ("news", "0.55", "news outlets"),
+        ("movement", "#7b4f9d", "citizens' movement"),
+    ):
+        y = _series(ts, "share_of_voice", "", source).reindex(steps).to_numpy()
+        if np.nanmax(y, initial=0) > 0:
+            ax.fill_between(steps, bottom, bottom + y, color=colour, alpha=0.75, label=label)
+            bottom = bottom + y
     ax.fill_between(
         steps,
         bottom,
@@ -109,7 +123,7 @@ def run_overview(result: RunResult) -> Figure:
         color="0.85",
         label="citizens' own posts",
     )
-    ax.set(title="Share of voice (posts read)", xlabel="step (day)", ylim=(0, 1))
+    ax.set(title="Share of voice (messages read)", xlabel="step (day)", ylim=(0, 1))
     ax.legend(loc="lower left", fontsize=7, ncol=2)
 
     ax = axes[1, 0]

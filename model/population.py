@@ -19,7 +19,26 @@ ROLE_NAMES = ("citizen", "champion", "staff")
 
 # source types of posts (share-of-voice columns)
 SOURCE_CITIZEN, SOURCE_INSTITUTION, SOURCE_STAFF, SOURCE_CHAMPION = 0, 1, 2, 3
-SOURCE_NAMES = ("citizen", "institution", "staff", "champion")
+SOURCE_MASS_MEDIA, SOURCE_CANVASS, SOURCE_NEWS = 4, 5, 6  # off the platform (dynamics.contacts)
+SOURCE_MOVEMENT = 7  # a member of the citizens' movement (dynamics.movement)
+SOURCE_NAMES = (
+    "citizen",
+    "institution",
+    "staff",
+    "champion",
+    "mass_media",
+    "canvass",
+    "news",
+    "movement",
+)
+# a party's voice: its sources (the others, citizen and news, belong to no party)
+PARTY_SOURCES = (
+    (1, "institution"),
+    (2, "staff"),
+    (3, "champion"),
+    (4, "mass_media"),
+    (5, "canvass"),
+)
 NEVER = -(10**9)
 
 
@@ -44,6 +63,11 @@ class Population:
     recruited_at: np.ndarray  # step a champion was recruited (NEVER if not)
     quit_party: np.ndarray  # int16: party whose programme this person burned out of, or -1
     key: np.ndarray  # uint64 identity for keyed draws: a citizen's row; staff by party and rank
+    member: np.ndarray = None  # type: ignore[assignment]  # bool: in the citizens' movement
+
+    def __post_init__(self) -> None:
+        if self.member is None:
+            self.member = np.zeros(self.role.size, dtype=bool)
 
     @property
     def n(self) -> int:

@@ -38,7 +38,12 @@ STREAMS = (
     "mobilize",  # retired: disengagement draws are keyed
     "poll",  # reserved for ballot draws
     "paid",  # retired: sponsored reach draws are keyed
+    "movement",  # the citizens' movement: founders, recruitment
 )
+
+# the spawn key of party streams: len(STREAMS) + 1 when they were introduced (10 streams), kept
+# fixed so that appending a stream never moves a party's followers or founding champions
+PARTY_SPAWN = 11
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -109,7 +114,7 @@ def party_stream(seed: int, purpose: str, party: str) -> np.random.Generator:
     what they do: replicate r of two scenarios gives the rival the same followers whether or not
     the focal party has an account.
     """
-    key = (len(STREAMS) + 1, zlib.crc32(purpose.encode()), zlib.crc32(party.encode()))
+    key = (PARTY_SPAWN, zlib.crc32(purpose.encode()), zlib.crc32(party.encode()))
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 

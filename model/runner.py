@@ -23,7 +23,13 @@ from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
 from model.config.plan import CHANNELS
 from model.network.io import EdgeListError, read_edge_list, read_values
-from model.population import ROLE_NAMES, SOURCE_NAMES
+from model.population import (
+    PARTY_SOURCES,
+    ROLE_NAMES,
+    SOURCE_MOVEMENT,
+    SOURCE_NAMES,
+    SOURCE_NEWS,
+)
 from model.sim import SocialWebModel
 
 TIDY_COLUMNS = ["step", "metric", "party", "source_type", "value"]
@@ -136,7 +142,7 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
     shares = totals / totals.sum() if totals.sum() > 0 else totals
     width = len(SOURCE_NAMES)
     voice_by_source = {
-        p: {s: float(shares[(k + 1) * width + j]) for j, s in enumerate(SOURCE_NAMES) if j > 0}
+        p: {s: float(shares[(k + 1) * width + j]) for j, s in PARTY_SOURCES}
         for k, p in enumerate(names)
     }
     cost = {p: m[("cumulative_cost", p, "")] for p in names}
@@ -154,6 +160,9 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         "share_of_voice": {p: sum(voice_by_source[p].values()) for p in names},
         "share_of_voice_by_source": voice_by_source,
         "share_of_voice_citizens": float(shares[0]),
+        "share_of_voice_news": float(shares[SOURCE_NEWS]),
+        "share_of_voice_movement": float(shares[SOURCE_MOVEMENT]),
+        "movement_members": m[("movement_members", "", "")],
         "reach": {p: m[("reach", p, "")] for p in names},
         "active_champions": {p: int(m[("active_champions", p, "")]) for p in names},
         "burnouts": {p: int(m[("burnouts", p, "")]) for p in names},
@@ -182,6 +191,12 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
             p: (cost[p] / (100 * vote[p]) if vote[p] > 0 and cost[p] > 0 else None) for p in names
         },
         "party_line": {p: m[("party_line", p, "")] for p in names},
+        # opinion movement caused over the campaign, per citizen, by sender (docs/MODEL.md,
+        # step 7), and the parties' share of it
+        "influence": {p: m[("influence", p, "")] for p in names},
+        "influence_citizens": m[("influence", "", "citizen")],
+        "influence_news": m[("influence", "", "news")],
+        "party_influence_share": m[("party_influence_share", "", "")],
     }
     return {
         "scenario": model.config.name,

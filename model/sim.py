@@ -27,10 +27,11 @@ import numpy as np
 from model.agents import make_agents, sync_agents
 from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
-from model.dynamics import champions, mobilization, polls
+from model.dynamics import champions, mobilization, movement, polls
+from model.dynamics.contacts import Messages, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
-from model.dynamics.rules import make_rule
+from model.dynamics.rules import distance, make_rule
 from model.metrics import Key, step_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
@@ -38,6 +39,7 @@ from model.network.io import read_values
 from model.population import (
     CHAMPION,
     SOURCE_NAMES,
+    SOURCE_NEWS,
     STAFF,
     Parties,
     Population,
@@ -135,7 +137,7 @@ class SocialWebModel(mesa.Model):
             graph if graph is not None else generate(scenario.network, x0, self.streams["network"])
         )
         n_c = scenario.population.citizens
-        self.plans = plans = [plan(p, n_c) for p in party_specs]
+        self.plans = plans = [plan(p, n_c, scenario.era) for p in party_specs]
         counts = [pl.staff_count for pl in plans]
         self.population = pop = build_population(
             scenario, x0, [pl.staff_shares() for pl in plans], self.streams["init"]
@@ -176,6 +178,7 @@ class SocialWebModel(mesa.Model):
         self.founding_champions = champions.seed_champions(
             pop, self.parties, scenario, self.seed, self.reachable
         )
+        self.founding_members = movement.found(pop, scenario, self.streams["movement"])
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
         self.rule.start(pop)
         # opinion.anchoring pulls citizens back toward these (party identification); kept only
@@ -193,6 +196,9 @@ class SocialWebModel(mesa.Model):
         self.last_reads_source = np.zeros(0, dtype=np.int64)
         # posts read over the whole run, by (party + 1) · len(SOURCE_NAMES) + source type
         self.voice_totals = np.zeros((len(names) + 1) * len(SOURCE_NAMES), dtype=np.int64)
+        # opinion movement caused so far (Σ over citizens of |Δx|), by sender: citizens (their
+        # posts and the peer process), news outlets, then each party (docs/MODEL.md, step 7)
+        self.influence = np.zeros(len(names) + 2)
         self.vote = polls.vote_intention(pop, self.parties, scenario.election)
         self.parties.vote_history.append(self.vote.copy())
 
@@ -255,6 +261,7 @@ class SocialWebModel(mesa.Model):
         sc, pop, parties, rs = self.config, self.population, self.parties, self.streams
         party_specs = list(sc.parties.values())
 
+        contacts = np.zeros((len(party_specs), 2))
         if self.posting:
             posts = make_posts(pop, parties, sc, self.draws, t)
             reads = deliver(
@@ -269,17 +276,30 @@ class SocialWebModel(mesa.Model):
                 use_compiled=self.use_compiled,
             )
             post = reads.post
-            read_party = posts.party[post]
-            read_source = posts.source_type[post].astype(np.int64)
-            effect = self.rule.read(
-                pop,
-                reads.reader,
-                posts.content[post],
-                posts.trust[post],
-                posts.source_type[post],
-                rs["update"],
+            msgs = Messages(
+                reader=reads.reader,
+                party=posts.party[post],
+                source=posts.source_type[post].astype(np.int64),
+                content=posts.content[post],
+                trust=posts.trust[post],
+                script=posts.script[post],
             )
+            offline, contacts = offline_contacts(pop, parties, sc, self.draws, t)
+            if offline is not None:  # mass media, canvassing, news: read off the platform
+                msgs = Messages.concat([msgs, offline])
+            read_party, read_source = msgs.party, msgs.source
+            effect = self.rule.read(
+                pop, msgs.reader, msgs.content, msgs.trust, msgs.source, rs["update"]
+            )
+            # influence by sender: citizens 0, news 1, party k at 2 + k
+            sender = np.where(read_party >= 0, read_party + 2, read_source == SOURCE_NEWS)
+            self.influence += np.bincount(
+                sender, weights=effect.moved, minlength=self.influence.size
+            )
+        peer_before = pop.x[: pop.citizens].copy() if self.rule.has_peer_process else None
         self.rule.peer_step(pop, self.citizen_graph, rs["update"])
+        if peer_before is not None:  # the peer process is citizens influencing citizens
+            self.influence[0] += float(distance(pop.x[: pop.citizens], peer_before).sum())
         if sc.opinion.anchoring > 0:  # party identification (docs/MODEL.md, step 3)
             x = pop.x[: pop.citizens]
             x += sc.opinion.anchoring * (self.initial_opinions - x)
@@ -288,23 +308,26 @@ class SocialWebModel(mesa.Model):
         if self.posting:
             polls.update_affinity(
                 pop,
-                reads.reader,
+                msgs.reader,
                 read_party,
-                posts.trust[post] * posts.script[post],
+                msgs.trust * msgs.script,
                 effect.accepted,
                 effect.rejected,
                 sc.election,
                 sc.opinion.backfire_rate,
             )
             from_party = read_party >= 0
-            pop.last_party_read[reads.reader[from_party], read_party[from_party]] = t
+            pop.last_party_read[msgs.reader[from_party], read_party[from_party]] = t
             paid = reads.paid_impressions
         else:
             read_party = read_source = np.zeros(0, dtype=np.int64)
             paid = np.zeros(len(party_specs))
 
         if party_specs:
-            self._party_phase(t, paid)
+            self._party_phase(t, paid, contacts)
+        if pop.member.any():  # the citizens' movement recruits; engaging parties listen
+            movement.recruit(pop, self.citizen_graph, sc, rs["movement"])
+            movement.respond(pop, parties, sc)
         if sc.mobilization.enabled:
             mobilization.spread(
                 pop,
@@ -332,7 +355,7 @@ class SocialWebModel(mesa.Model):
         if t >= sc.steps or self.converged:
             self.running = False
 
-    def _party_phase(self, t: int, paid: np.ndarray) -> None:
+    def _party_phase(self, t: int, paid: np.ndarray, contacts: np.ndarray) -> None:
         """Champions burn out, are recruited and pull the line; this step's costs."""
         sc, pop, parties = self.config, self.population, self.parties
         party_specs = list(sc.parties.values())
@@ -350,7 +373,8 @@ class SocialWebModel(mesa.Model):
             ]
         )
         # per channel, in budget units per 1,000 citizens (docs/MODEL.md, "Budgets"): the content
-        # team and salaries as planned, paid reach as delivered, champions as active
+        # team and salaries as planned, paid reach and offline contacts as delivered, champions
+        # as active
         scale = pop.citizens / 1000.0
         for k, (spec, pl) in enumerate(zip(party_specs, parties.plans, strict=True)):
             inst = spec.institution
@@ -358,7 +382,9 @@ class SocialWebModel(mesa.Model):
                 pl.posts_per_step * inst.cost_per_post if inst.enabled else 0.0,
                 paid[k] * inst.cost_per_paid_impression / scale,
                 pl.staff_time * spec.staff.salary_per_step / scale,
-                active[k] * spec.champions.cost_per_step / scale,
+                active[k] * spec.champions.cost_per_step * pl.organizing_cost / scale,
+                contacts[k, 0] * spec.mass_media.cost_per_contact / scale,
+                contacts[k, 1] * spec.canvass.cost_per_contact / scale,
             )
         parties.cumulative_cost += self.spend.sum(axis=1)
         self.spend_total += self.spend
@@ -373,9 +399,12 @@ class SocialWebModel(mesa.Model):
         self.recorded_steps.append(self.step_count)
 
     def _pinned(self) -> np.ndarray:
-        """People the engagement contagion leaves alone: staff, and mobilised champions."""
+        """People the engagement contagion leaves alone: staff, mobilised champions, and the
+        movement's members when it mobilises them."""
         pop = self.population
         pinned = pop.role == STAFF
+        if self.config.movement.mobilized:
+            pinned = pinned | pop.member
         mobilized = [k for k, p in enumerate(self.config.parties.values()) if p.champions.mobilized]
         if mobilized:
             pinned |= (pop.role == CHAMPION) & np.isin(pop.party, mobilized)
@@ -397,6 +426,7 @@ class SocialWebModel(mesa.Model):
             burnouts=parties.burnouts,
             recruits=parties.recruits,
             line=parties.line,
+            influence=self.influence,
         )
 
     def run(

@@ -166,7 +166,7 @@ BAD_FILES = {
         ),
         re.escape(
             "parties.blue.budget: expected channel shares (content, paid_reach, staff, "
-            "champions) summing to at most 1, got 1.2"
+            "champions, mass_media, canvass) summing to at most 1, got 1.2"
         ),
     ),
     "budget_and_size_both_given": (
@@ -937,7 +937,8 @@ def test_compare_same_file_twice_is_bad_input(tmp_path, capsys):
 def test_params_filter_shows_matching_keys_as_text(capsys):
     assert main(["params", "guidance"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("parties.<name>.champions.guidance  (default 0.3; allowed [0, 1])")
+    assert out.startswith("movement.guidance  (default 0.5; allowed [0, 1])")
+    assert "\nparties.<name>.champions.guidance  (default 0.3; allowed [0, 1])" in out
     assert "source: essay" in out and "|" not in out  # text, not the Markdown table
     assert main(["params", "CHAMPIONS"]) == 0  # case-insensitive, every champions key
     out = capsys.readouterr().out

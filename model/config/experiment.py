@@ -122,6 +122,12 @@ RUN_OUTPUTS = (
     "clusters",
     "largest_cluster",
     "engaged",
+    "influence_citizens",
+    "influence_news",
+    "party_influence_share",
+    "share_of_voice_news",
+    "share_of_voice_movement",
+    "movement_members",
     "steps",
 )
 PARTY_OUTPUTS = (
@@ -138,6 +144,10 @@ PARTY_OUTPUTS = (
     "spend_paid_reach",
     "spend_staff",
     "spend_champions",
+    "spend_mass_media",
+    "spend_canvass",
+    "influence",
+    "party_line",
 )
 
 
@@ -426,7 +436,9 @@ def _check_outputs(
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             b.fail(
                 f"outputs[{k}]",
-                f"unknown output '{name}'{hint}; expected one of{whose}: {', '.join(known)}",
+                f"unknown output '{name}'{hint}; expected one of{whose}: "
+                f"{', '.join(RUN_OUTPUTS)}, or <output>.<party> with output one of "
+                f"{', '.join(PARTY_OUTPUTS)} and party one of {', '.join(parties) or '(none)'}",
             )
     return tuple(outputs)
 

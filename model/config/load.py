@@ -89,12 +89,16 @@ PRICES = {  # what one unit of each budget channel costs
     "paid_reach": "institution.cost_per_paid_impression",
     "staff": "staff.salary_per_step",
     "champions": "champions.cost_per_step",
+    "mass_media": "mass_media.cost_per_contact",
+    "canvass": "canvass.cost_per_contact",
 }
 BUDGET_SIZED = {
     "content": "institution.posts_per_step",
     "paid_reach": "institution.paid_reach",
     "staff": "staff.per_1000",
     "champions": "champions.max_per_1000",
+    "mass_media": "mass_media.reach",
+    "canvass": "canvass.reach",
 }
 
 
@@ -183,7 +187,7 @@ class Checker:
                 if not ok:
                     return False, None
                 out_list.append(converted)
-            if not out_list:
+            if not out_list and not meta.get("empty", False):
                 self.fail(path, "expected at least one number, got an empty list")
                 return False, None
             return True, out_list
@@ -269,6 +273,12 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
             f"got {_num(pop.rejection)}",
         )
+    if s.movement.founders_per_1000 > 0 and len(s.movement.position) != pop.issues:
+        b.fail(
+            "movement.position",
+            f"expected {pop.issues} value(s), one per issue (population.issues), "
+            f"got {len(s.movement.position)}",
+        )
     for name, party in s.parties.items():
         where = f"parties.{name}"
         if len(party.position) != pop.issues:
@@ -323,7 +333,8 @@ def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
     if sum(shares.values()) > 1 + 1e-9:
         b.fail(
             f"{where}.budget",
-            "expected channel shares (content, paid_reach, staff, champions) summing to at "
+            "expected channel shares (content, paid_reach, staff, champions, mass_media, "
+            "canvass) summing to at "
             f"most 1, got {_num(sum(shares.values()))}",
         )
     for c, key in BUDGET_SIZED.items():
@@ -354,6 +365,14 @@ def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
             f"buys more than one sponsored impression per citizen a step (at most "
             f"{_num(price / budget.per_1000)} of this budget), got {_num(shares['paid_reach'])}",
         )
+    for c in ("mass_media", "canvass"):
+        price = 1000.0 * _party_key(party, PRICES[c])
+        if price > 0 and budget.per_1000 * shares[c] / price > 1:
+            b.fail(
+                f"{where}.budget.{c}",
+                f"buys more than one contact per citizen a step (at most "
+                f"{_num(price / budget.per_1000)} of this budget), got {_num(shares[c])}",
+            )
     for c, key in PRICES.items():
         if shares[c] > 0 and _party_key(party, key) == 0:
             b.fail(
@@ -373,6 +392,16 @@ def advisories(s: Scenario) -> list[str]:
     as warnings by ``socialweb validate``, ``run`` and ``compare`` (the run goes ahead)."""
     out = []
     for name, party in s.parties.items():
+        if party.movement.response != "ignore" and s.movement.founders_per_1000 == 0:
+            out.append(
+                f"parties.{name}.movement.response: there is no movement to "
+                f"{party.movement.response.replace('_', '-')} (movement.founders_per_1000 is 0)"
+            )
+        if party.movement.response == "co_opt" and not party.champions.enabled:
+            out.append(
+                f"parties.{name}.movement.response: co_opt recruits members as champions, but "
+                "the party runs no champion programme (champions.enabled is false)"
+            )
         if party.champions.enabled and plan(party, s.population.citizens).staff_count == 0:
             source = "the budget gives staff nothing" if party.budget.per_1000 else "no staff"
             out.append(

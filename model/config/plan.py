@@ -11,6 +11,11 @@ run of N citizens uses, and the spend it plans per channel:
   contacts, not a share of the electorate.
 * **champions**: founding ``round(initial_per_1000 · N / 1000)``; cap
   ``min(floor(max_per_1000 · N / 1000), floor(T · organizer_capacity), budget cap)``.
+* **mass media and canvassing**: the share of citizens contacted a step (``reach``), from the
+  key or from the budget share: share · budget / (1,000 · cost_per_contact).
+* **era**: in the broadcast era (``era.name``) organizing costs ``broadcast_organizing_cost``
+  times as much: an organizer looks after that many times fewer champions, and each costs that
+  many times more (docs/MODEL.md, "Eras").
 * **money** is in budget units. Inputs are per 1,000 citizens; a run reports spend both per
   1,000 citizens (comparable across sizes) and in total.
 
@@ -24,9 +29,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from model.config.schema import PartySpec
+from model.config.schema import EraSpec, PartySpec
 
-CHANNELS = ("content", "paid_reach", "staff", "champions")
+CHANNELS = ("content", "paid_reach", "staff", "champions", "mass_media", "canvass")
 EPS = 1e-9  # absorbs float error (e.g. 60 · 0.3 / 20 = 0.8999999999999999), nothing more
 
 
@@ -38,6 +43,9 @@ class Plan:
     budget: float  # total budget per step (0: none)
     posts_per_step: float
     paid_reach: float
+    mass_media: float  # share of citizens reached a step
+    canvass: float  # share of citizens canvassed a step
+    organizing_cost: float  # the era's multiplier of a champion's organizer time and cost
     staff_time: float  # full-time equivalents T
     staff_count: int  # ceil(T)
     part_time: float  # the last member's share of full time (1.0 when T is whole)
@@ -84,8 +92,24 @@ def paid_reach(party: PartySpec) -> float:
     return inst.paid_reach
 
 
-def plan(party: PartySpec, citizens: int) -> Plan:
-    """The party's channel sizes and planned spend at ``citizens`` citizens."""
+def contact_reach(party: PartySpec, channel: str) -> float:
+    """Share of citizens an offline channel (``mass_media``, ``canvass``) contacts a step."""
+    spec, b = getattr(party, channel), party.budget
+    if budgeted(party):
+        price = 1000.0 * spec.cost_per_contact
+        return b.per_1000 * getattr(b, channel) / price if price > 0 else 0.0
+    return spec.reach
+
+
+def organizing_cost(era: EraSpec) -> float:
+    """How many times the organizer time and money a champion takes, in this era."""
+    return era.broadcast_organizing_cost if era.name == "broadcast" else 1.0
+
+
+def plan(party: PartySpec, citizens: int, era: EraSpec | None = None) -> Plan:
+    """The party's channel sizes and planned spend at ``citizens`` citizens (in ``era``;
+    default: the social web)."""
+    factor = organizing_cost(era) if era is not None else 1.0
     scale = citizens / 1000.0
     inst, staff, ch, b = party.institution, party.staff, party.champions, party.budget
     t = staff_per_1000(party) * scale
@@ -99,20 +123,23 @@ def plan(party: PartySpec, citizens: int) -> Plan:
     if ch.enabled:
         cap = min(
             math.floor(ch.max_per_1000 * scale + EPS),
-            math.floor(t * staff.organizer_capacity + EPS),
+            math.floor(t * staff.organizer_capacity / factor + EPS),
         )
         if budgeted(party):
             room = b.per_1000 * b.champions * scale
-            cap = min(
-                cap, math.floor(room / ch.cost_per_step + EPS) if ch.cost_per_step > 0 else cap
-            )
+            price = ch.cost_per_step * factor
+            cap = min(cap, math.floor(room / price + EPS) if price > 0 else cap)
     founding = min(math.floor(ch.initial_per_1000 * scale + 0.5), cap) if ch.enabled else 0
     posts, reach = posts_per_step(party), paid_reach(party)
     planned = {
         "content": posts * inst.cost_per_post * scale if inst.enabled else 0.0,
         "paid_reach": reach * citizens * inst.cost_per_paid_impression if inst.enabled else 0.0,
         "staff": t * staff.salary_per_step,
-        "champions": cap * ch.cost_per_step,
+        "champions": cap * ch.cost_per_step * factor,
+        "mass_media": contact_reach(party, "mass_media")
+        * citizens
+        * party.mass_media.cost_per_contact,
+        "canvass": contact_reach(party, "canvass") * citizens * party.canvass.cost_per_contact,
     }
     if budgeted(party):  # the plan is the allocation: what a channel leaves is under-spend
         planned = {c: b.per_1000 * getattr(b, c) * scale for c in CHANNELS}
@@ -121,6 +148,9 @@ def plan(party: PartySpec, citizens: int) -> Plan:
         budget=b.per_1000 * scale,
         posts_per_step=posts,
         paid_reach=reach,
+        mass_media=contact_reach(party, "mass_media"),
+        canvass=contact_reach(party, "canvass"),
+        organizing_cost=factor,
         staff_time=t,
         staff_count=count,
         part_time=part,

@@ -18,10 +18,17 @@ SETTING = "— (a setting, not a model assumption)"
 
 
 def param(
-    default: Any, lo: float | None = None, hi: float | None = None, *, doc: str, source: str = GUESS
+    default: Any,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    doc: str,
+    source: str = GUESS,
+    empty: bool = False,
 ) -> Any:
-    """A dataclass field with a checked range, a meaning and the source of its default."""
-    meta = {"range": (lo, hi), "doc": doc, "source": source}
+    """A dataclass field with a checked range, a meaning and the source of its default
+    (``empty``: a list field that may be empty)."""
+    meta = {"range": (lo, hi), "doc": doc, "source": source, "empty": empty}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -375,6 +382,193 @@ class InstitutionSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MassMediaSpec:
+    """Mass media: a party's message broadcast off the platform (television, radio, print)."""
+
+    reach: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens who see one of the party's broadcast messages per step (a fresh "
+        "random set each step); outside the feed, so it takes no online attention",
+    )
+    trust: float = param(
+        0.5,
+        0,
+        1,
+        doc="trust multiplier of a broadcast message (peer = 1)",
+        source="stated guess: as trusted as the official account (a party's own advertising)",
+    )
+    cost_per_contact: float = param(
+        0.5,
+        0,
+        1e9,
+        doc="cost of one citizen reached once (budget units)",
+        source="stated guess: the price of one sponsored impression online",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CanvassSpec:
+    """Offline canvassing: party workers talk to citizens at the door."""
+
+    reach: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens a party's canvassers talk to per step (a fresh random set each "
+        "step); outside the feed, so it takes no online attention",
+    )
+    trust: float = param(
+        1.0,
+        0,
+        1,
+        doc="trust multiplier of a conversation at the door",
+        source="stated guess: face to face, as trusted as a peer; canvassing moves turnout "
+        "(Gerber & Green 2000, APSR 94:653) while its persuasive effect in general elections is "
+        "near zero (Kalla & Broockman 2018, APSR 112:148) — a trust of 1 is the generous end",
+    )
+    cost_per_contact: float = param(
+        1.0,
+        0,
+        1e9,
+        doc="cost of one conversation (budget units)",
+        source="stated guess: a canvasser paid like staff (20 a day) holds about 20 "
+        "conversations a day (Green & Gerber, Get Out the Vote, report 6-8 contacts an hour)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewsSpec:
+    """News outlets: sources that are neither citizens nor parties."""
+
+    positions: list[float] = param(
+        [],
+        -1,
+        1,
+        doc="one position per outlet (the same on every issue); empty = no outlets",
+        source="off by default; an outlet publishes its own position",
+        empty=True,
+    )
+    reach: float = param(
+        0.1,
+        0,
+        1,
+        doc="share of citizens each outlet reaches per step (a fresh random set each step; "
+        "outside the feed's attention, like mass media)",
+    )
+    trust: float = param(
+        0.7,
+        0,
+        1,
+        doc="trust multiplier of a news item",
+        source="stated guess: between a party's account (0.5) and a peer (1)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraSpec:
+    """Before or after online social media (docs/MODEL.md, "Eras")."""
+
+    name: Literal["social_web", "broadcast"] = param(
+        "social_web",
+        doc="social_web: today's reach and free organizing tools; broadcast: a person's post "
+        "reaches broadcast_reach of its ties (word of mouth) and organizing costs "
+        "broadcast_organizing_cost times as much (institutions, paid reach, mass media and "
+        "canvassing are unchanged)",
+        source="essay: before online social media 'political parties had a comparative "
+        "advantage over private citizens'",
+    )
+    broadcast_reach: float = param(
+        0.1,
+        0,
+        1,
+        doc="broadcast era: chance that a tie hears a person's post (citizen, champion or "
+        "staff), drawn per post and tie",
+        source="stated guess: one conversation reaches a few of one's contacts (the two-step "
+        "flow: Katz & Lazarsfeld 1955, Personal Influence)",
+    )
+    broadcast_organizing_cost: float = param(
+        3.0,
+        1,
+        1000,
+        doc="broadcast era: organizing a champion takes this many times the organizer time "
+        "and money (champions per organizer ÷ factor, cost per champion × factor)",
+        source="stated guess: meetings, phone trees and print instead of free online tools",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MovementSpec:
+    """A citizens' movement: citizens without a party who organise, recruit their contacts and
+    spread an issue position (docs/MODEL.md, step 4)."""
+
+    founders_per_1000: float = param(
+        0.0,
+        0,
+        1000,
+        doc="founding members per 1,000 citizens, drawn among citizens within recruit_distance "
+        "of the position; 0 = no movement",
+        source="off by default; the essay: 'individual or small groups of citizens' can "
+        "'mobilize mass action'",
+    )
+    position: list[float] = param(
+        [0.0], -1, 1, doc="the movement's issue position, one value per issue"
+    )
+    guidance: float = param(
+        0.5,
+        0,
+        1,
+        doc="share of the movement's position in a member's post, (1 − g)·x + g·position "
+        "(a shared message; members are citizens, so their posts carry peer trust 1)",
+    )
+    recruitment_rate: float = param(
+        0.02,
+        0,
+        1,
+        doc="chance per member per step of recruiting one of its contacts (a random neighbour "
+        "within recruit_distance of the position who is an ordinary citizen); in the "
+        "broadcast era divided by era.broadcast_organizing_cost",
+    )
+    recruit_distance: float = param(
+        0.5, 0, 2, doc="only citizens within this opinion distance of the position join"
+    )
+    max_per_1000: float = param(
+        100.0, 0, 1000, doc="members per 1,000 citizens at most (the movement's reach)"
+    )
+    mobilized: bool = param(
+        True,
+        doc="members are fully engaged while they belong (turnout and posting as engagement "
+        "1, and they count as engaged neighbours in the contagion)",
+        source="essay: movements 'mobilize mass action'",
+    )
+    activity_boost: float = param(
+        1.0,
+        0,
+        100,
+        doc="a member posts with chance min(1, a·e·(1 + activity_boost)), as a fully "
+        "motivated champion",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MovementResponseSpec:
+    """What a party does about the citizens' movement (``movement``)."""
+
+    response: Literal["ignore", "engage", "co_opt"] = param(
+        "ignore",
+        doc="ignore: nothing; engage: the party line moves toward the members' mean opinion by "
+        "rate a step (the party joins the conversation and adopts some of its demands); "
+        "co_opt: the party's organizers may recruit members as champions (they leave the "
+        "movement for the programme; needs champions and staff)",
+        source="essay: parties 'cannot ignore' citizen-led mass action",
+    )
+    rate: float = param(
+        0.01, 0, 1, doc="engage: share of the gap to the members' mean the line moves per step"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class StaffSpec:
     """People who work for the party and post as individuals from inside the network."""
 
@@ -529,7 +723,9 @@ class BudgetSpec:
     it: content posts = content share / ``institution.cost_per_post``; paid reach = paid share /
     (1,000 · ``cost_per_paid_impression``); staff per 1,000 = staff share /
     ``staff.salary_per_step``; the champion cap per 1,000 = champion share /
-    ``champions.cost_per_step``. The sizing keys those replace must then be left out. Shares
+    ``champions.cost_per_step`` (× the era's organizing cost); mass media and canvassing reach
+    = share / (1,000 · their ``cost_per_contact``). The sizing keys those replace must then be
+    left out. Shares
     need not use the whole budget; what a channel does not spend is reported as under-spend.
     """
 
@@ -551,6 +747,10 @@ class BudgetSpec:
     champions: float = param(
         0.0, 0, 1, doc="share of the budget for the champion programme", source=SETTING
     )
+    mass_media: float = param(
+        0.0, 0, 1, doc="share of the budget for mass media (broadcast messages)", source=SETTING
+    )
+    canvass: float = param(0.0, 0, 1, doc="share of the budget for canvassing", source=SETTING)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -561,6 +761,11 @@ class PartySpec:
     institution: InstitutionSpec = section(InstitutionSpec, doc="official account")
     staff: StaffSpec = section(StaffSpec, doc="staff posting as individuals; organizers")
     champions: ChampionSpec = section(ChampionSpec, doc="champion programme")
+    movement: MovementResponseSpec = section(
+        MovementResponseSpec, doc="the party's response to the citizens' movement"
+    )
+    mass_media: MassMediaSpec = section(MassMediaSpec, doc="broadcast messages off the platform")
+    canvass: CanvassSpec = section(CanvassSpec, doc="conversations at the door")
     budget: BudgetSpec = section(
         BudgetSpec, doc="optional budget: total per step and its allocation across channels"
     )
@@ -606,6 +811,9 @@ class Scenario:
     opinion: OpinionSpec = section(OpinionSpec, doc="opinion rule")
     mobilization: MobilizationSpec = section(MobilizationSpec, doc="engagement contagion")
     election: ElectionSpec = section(ElectionSpec, doc="polls and election")
+    news: NewsSpec = section(NewsSpec, doc="news outlets (non-party sources)")
+    movement: MovementSpec = section(MovementSpec, doc="a citizens' movement (no party)")
+    era: EraSpec = section(EraSpec, doc="before (broadcast) or after (social_web) social media")
     parties: dict[str, PartySpec] = param(
         {}, doc="parties by name (may be empty: the classic models without parties)"
     )

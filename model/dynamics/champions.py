@@ -33,6 +33,7 @@ def enlist(pop: Population, rows: np.ndarray, party: int, spec: PartySpec, step:
     """Make citizens ``rows`` champions of ``party``."""
     pop.role[rows] = CHAMPION
     pop.party[rows] = party
+    pop.member[rows] = False  # a co-opted member leaves the movement for the programme
     pop.guidance[rows] = spec.champions.guidance
     pop.motivation[rows] = spec.champions.initial_motivation
     if spec.champions.mobilized:
@@ -82,12 +83,17 @@ def seed_champions(
 def recruit_pool(
     pop: Population, parties: Parties, spec: PartySpec, k: int, reachable: np.ndarray
 ) -> np.ndarray:
-    """Citizens party k's organizers could recruit now: reachable (staff contacts, followers),
-    ordinary citizens, at least ``min_engagement`` engaged, not burned out of this programme
-    (unless ``rejoin``), within ``recruit_distance`` of the line and nearer to it than any other."""
+    """Citizens party k's organizers could recruit now: reachable (staff contacts, followers;
+    and the movement's members if the party co-opts it, none of them otherwise), ordinary
+    citizens, at least ``min_engagement`` engaged, not burned out of this programme (unless
+    ``rejoin``), within ``recruit_distance`` of the line and nearer to it than any other."""
     ch = spec.champions
     n_c = pop.citizens
     ok = reachable & (pop.role[:n_c] == CITIZEN) & (pop.engagement[:n_c] >= ch.min_engagement)
+    if spec.movement.response == "co_opt":  # the movement's members are within reach too
+        ok |= pop.member[:n_c] & (pop.engagement[:n_c] >= ch.min_engagement)
+    else:  # a party that does not co-opt the movement does not recruit from it
+        ok &= ~pop.member[:n_c]
     if not ch.rejoin:
         ok &= pop.quit_party[:n_c] != k
     pool = np.flatnonzero(ok)

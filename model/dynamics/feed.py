@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config.schema import FeedSpec, Scenario
+from model.dynamics.contacts import keyed_sample
 from model.dynamics.kernels import kernel
 from model.dynamics.posting import Posts
 from model.network.csr import Graph
@@ -149,7 +150,15 @@ def deliver(
     names = list(scenario.parties)
     person = np.flatnonzero(posts.author >= 0)
     owner, readers = expand_neighbours(graph, posts.author[person])
-    cand_post = [person[owner]]
+    cand = person[owner]
+    era = scenario.era
+    if era.name == "broadcast":
+        # word of mouth: each tie hears a person's post with chance broadcast_reach, keyed per
+        # (step, reader, author) so paired runs keep the same conversations
+        heard = draws.uniform("word_of_mouth", step, pop.key[readers], posts.key[cand])
+        keep = heard < era.broadcast_reach
+        cand, readers = cand[keep], readers[keep]
+    cand_post = [cand]
     cand_reader = [readers]
     paid = np.zeros(n_parties, dtype=np.int64)
     paid_post, paid_reader = [], []
@@ -168,11 +177,9 @@ def deliver(
             # a uniform random set of the size paid for (never more than the plan buys), and
             # keyed per (step, party, citizen) so paired runs show the ad to the same people
             party_key = name_key(names[j])
-            citizens = np.arange(pop.citizens, dtype=np.uint64)
-            u = draws.uniform("paid", step, party_key, citizens)
-            who = np.sort(np.argpartition(u, shown - 1)[:shown]) if shown < u.size else citizens
+            who = keyed_sample(draws, "paid", step, party_key, pop.citizens, shown)
             pick = draws.uniform("paid_post", step, party_key, who.astype(np.uint64))
-            paid_reader.append(who.astype(np.int64))
+            paid_reader.append(who)
             paid_post.append(own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)])
             paid[j] = who.size
     post = np.concatenate(cand_post)

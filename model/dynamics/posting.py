@@ -6,6 +6,8 @@
   (1 - g)·x_i + g·p + noise — the more guided, the closer to the script;
 - a staff member posts with probability ``staff.activity`` (times its share of full time, for a
   part-time member: ``model.config.plan``); content p (the party line);
+- a member of the citizens' movement (``dynamics.movement``) posts with probability
+  min(1, a_i · e_i · (1 + activity_boost)); content (1 - g)·x_i + g·position + noise; no party;
 - an institution posts ``posts_per_step`` times — or what its content budget buys
   (``model.config.plan``) — the fractional part as one Bernoulli extra; content p.
 
@@ -26,6 +28,7 @@ from model.population import (
     SOURCE_CHAMPION,
     SOURCE_CITIZEN,
     SOURCE_INSTITUTION,
+    SOURCE_MOVEMENT,
     SOURCE_STAFF,
     STAFF,
     Parties,
@@ -69,6 +72,9 @@ def posting_rates(pop: Population, scenario: Scenario) -> np.ndarray:
         # activity_boost 0 recruitment changes nothing, and it never lowers the rate
         extra = 1.0 + boost[pop.party[champ]] * pop.motivation[champ]
         rate[champ] = np.minimum(1.0, rate[champ] * extra)
+    member = pop.member
+    if member.any():  # a movement member posts like a fully motivated champion
+        rate[member] = np.minimum(1.0, rate[member] * (1.0 + scenario.movement.activity_boost))
     return rate
 
 
@@ -112,6 +118,12 @@ def make_posts(
         trust[staff] = np.array([p.staff.trust for p in party_specs])[k[staff]]
     own = role == CITIZEN
     k[own] = -1
+    member = own & pop.member[authors]
+    if member.any():  # the movement's message: (1 - g)·x + g·position, peer trust, no party
+        g = scenario.movement.guidance
+        position = np.asarray(scenario.movement.position)
+        content[member] = (1 - g) * pop.x[authors[member]] + g * position + noise[member]
+        source[member] = SOURCE_MOVEMENT
 
     post_rate = rate[authors]
     author_key = pop.key[authors]

@@ -65,6 +65,9 @@ class ReadEffect:
 
     accepted: np.ndarray  # bool per read
     rejected: np.ndarray  # bool per read
+    # how far each read moved its reader (|w|·distance, after the no-overshoot scaling and
+    # before clipping to [-1, 1]): the influence metrics' attribution (docs/MODEL.md, step 7)
+    moved: np.ndarray
 
 
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -74,18 +77,21 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean((a - b) ** 2, axis=1))
 
 
-def pull(x: np.ndarray, reader: np.ndarray, content: np.ndarray, weight: np.ndarray) -> None:
-    """x[r] += Σ w·(y - x[r]) over r's reads, weights rescaled where Σ|w| > 1; in place."""
+def pull(x: np.ndarray, reader: np.ndarray, content: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """x[r] += Σ w·(y - x[r]) over r's reads, weights rescaled where Σ|w| > 1; in place.
+    Returns how far each read moved its reader, |w|·d(y, x[r]) (before clipping)."""
     if reader.size == 0:
-        return
+        return np.zeros(0)
     n = x.shape[0]
     total = np.bincount(reader, weights=np.abs(weight), minlength=n)
     scale = 1.0 / np.maximum(total, 1.0)
     w = weight * scale[reader]
     gap = content - x[reader]
+    moved = np.abs(w) * distance(content, x[reader])
     for c in range(x.shape[1]):
         x[:, c] += np.bincount(reader, weights=w * gap[:, c], minlength=n)
     np.clip(x, -1.0, 1.0, out=x)
+    return moved
 
 
 class Rule:
@@ -119,6 +125,11 @@ class Rule:
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         """The rule's own peer process (none in the base rule)."""
 
+    @property
+    def has_peer_process(self) -> bool:
+        """Whether the rule has a peer process of its own (the classic rules)."""
+        return type(self)._peer_process is not Rule._peer_process
+
     def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
         return d <= openness if self.inclusive else d < openness
 
@@ -151,7 +162,7 @@ class Rule:
             else source_type != SOURCE_CITIZEN
         )
         if not active.any():
-            return ReadEffect(accepted, rejected)
+            return ReadEffect(accepted, rejected, np.zeros(reader.size))
         d = distance(content, pop.x[reader])
         accepted = active & self.acceptance(d, pop.openness[reader])
         weight = np.where(accepted, self.spec.rate * trust, 0.0)
@@ -159,8 +170,9 @@ class Rule:
             rejected = active & (d > pop.rejection[reader])
             weight = np.where(rejected, -self.spec.backfire_rate * trust, weight)
         used = weight != 0
-        pull(pop.x, reader[used], content[used], weight[used])
-        return ReadEffect(accepted, rejected)
+        moved = np.zeros(reader.size)
+        moved[used] = pull(pop.x, reader[used], content[used], weight[used])
+        return ReadEffect(accepted, rejected, moved)
 
 
 class SocialJudgment(Rule):
@@ -240,12 +252,14 @@ class Voter(Rule):
         active = source_type != SOURCE_CITIZEN
         copy = active & (rng.random(reader.size) < self.spec.rate * trust)
         idx = np.flatnonzero(copy)
+        moved = np.zeros(reader.size)
         if idx.size:
             _, first = np.unique(reader[idx], return_index=True)
             pick = idx[first]
-            movable = _movable(pop)[reader[pick]]
-            pop.x[reader[pick[movable]]] = content[pick[movable]]
-        return ReadEffect(accepted=copy, rejected=np.zeros(reader.size, dtype=bool))
+            pick = pick[_movable(pop)[reader[pick]]]
+            moved[pick] = distance(content[pick], pop.x[reader[pick]])
+            pop.x[reader[pick]] = content[pick]
+        return ReadEffect(accepted=copy, rejected=np.zeros(reader.size, dtype=bool), moved=moved)
 
 
 def hk_complete(x: np.ndarray, openness: np.ndarray) -> np.ndarray:

@@ -340,7 +340,8 @@ BAD_EXPERIMENTS = {
         {"outputs": ["turnout", "vote_share.bleu"]},
         re.escape(
             "outputs[1]: unknown output 'vote_share.bleu' (did you mean 'vote_share.blue'?); "
-            f"expected one of: {', '.join(known_outputs())}"
+            f"expected one of: {', '.join(RUN_OUTPUTS)}, or <output>.<party> with output one "
+            f"of {', '.join(PARTY_OUTPUTS)} and party one of blue, red"
         ),
     ),
     "inconsistent_design_point": (

@@ -377,7 +377,7 @@ def test_unknown_literal(tmp_path, changes, expected):
                 "parties.blue.budget.paid_reach": 0.4,
             },
             "parties.blue.budget: expected channel shares (content, paid_reach, staff, "
-            "champions) summing to at most 1, got 1.2",
+            "champions, mass_media, canvass) summing to at most 1, got 1.2",
         ),
         (
             {"parties.blue.budget.staff": 0.5},
@@ -498,7 +498,14 @@ def test_a_budget_sizes_every_channel_from_its_share():
     assert got.champion_cap == 6
     assert got.budget == pytest.approx(30)
     assert got.planned == pytest.approx(
-        {"content": 9.0, "paid_reach": 6.0, "staff": 6.0, "champions": 6.0}
+        {
+            "content": 9.0,
+            "paid_reach": 6.0,
+            "staff": 6.0,
+            "champions": 6.0,
+            "mass_media": 0.0,
+            "canvass": 0.0,
+        }
     )
     # at 8,000 citizens: the same campaign, 40 times over
     big = plan(party, 8000)
@@ -520,7 +527,14 @@ def test_without_a_budget_the_plan_is_what_the_sizes_cost():
     assert (got.staff_count, got.part_time, got.staff_time) == (3, pytest.approx(0.5), 2.5)
     assert got.champion_cap == 8 and got.founding == 3
     assert got.planned == pytest.approx(
-        {"content": 3 * 15 * 0.2, "paid_reach": 0.1 * 200 * 0.5, "staff": 50.0, "champions": 8.0}
+        {
+            "content": 3 * 15 * 0.2,
+            "paid_reach": 0.1 * 200 * 0.5,
+            "staff": 50.0,
+            "champions": 8.0,
+            "mass_media": 0.0,
+            "canvass": 0.0,
+        }
     )
 
 

@@ -260,8 +260,9 @@ def test_mobilized_champions_drive_engagement_only_when_switched_on():
 def _all_channels(citizens: int) -> dict:
     """Blue on a budget of 100 per 1,000 citizens: content 0.225 (1.5 posts at 15), paid reach
     0.1 (0.02 impressions per citizen at 0.5), staff 0.25 (1.25 organizers per 1,000 at 20),
-    champions 0.2 (20 per 1,000 at 1). Among 400 citizens that is half an organizer, among
-    1,200 one and a half: a part-timer at both sizes."""
+    champions 0.2 (20 per 1,000 at 1), mass media 0.1 (0.02 contacts per citizen at 0.5),
+    canvassing 0.05 (0.005 at 1). Among 400 citizens that is half an organizer, among 1,200 one
+    and a half: a part-timer at both sizes."""
     parties = blue(initial_per_1000=0, burnout_threshold=0.0)
     del parties["blue"]["staff"]["per_1000"]
     parties["blue"]["budget"] = {
@@ -270,6 +271,8 @@ def _all_channels(citizens: int) -> dict:
         "paid_reach": 0.1,
         "staff": 0.25,
         "champions": 0.2,
+        "mass_media": 0.1,
+        "canvass": 0.05,
     }
     return parties
 
@@ -281,7 +284,7 @@ def test_every_channel_spends_its_share_per_1000_at_any_size():
             small(parties=_all_channels(n), population={"citizens": n}, steps=20), seed=3
         )
         assert model.plans[0].part_time == pytest.approx(0.5)
-        totals = np.zeros(4)
+        totals = np.zeros(len(CHANNELS))
         for _ in range(20):
             model.step()
             step = [model.metrics[("spend", "blue", c)] for c in CHANNELS]
@@ -297,6 +300,9 @@ def test_every_channel_spends_its_share_per_1000_at_any_size():
         assert spent[n][0] == pytest.approx(22.5)
         assert spent[n][1] == pytest.approx(10.0)
         assert spent[n][2] == pytest.approx(25.0)
+        # mass media: 8 and 24 contacts a day at 0.5; canvassing 2 and 6 at 1: 10 and 5 per 1,000
+        assert spent[n][CHANNELS.index("mass_media")] == pytest.approx(10.0)
+        assert spent[n][CHANNELS.index("canvass")] == pytest.approx(5.0)
 
 
 def test_a_part_time_organizer_posts_and_recruits_in_proportion():

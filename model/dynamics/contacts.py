@@ -1,0 +1,133 @@
+"""Messages that reach citizens off the platform: mass media, canvassing and news outlets
+(docs/MODEL.md, step 2, "Off the platform").
+
+Each channel contacts exactly ``floor(reach · N)`` citizens a step, a fresh uniform random set
+(the citizens with the smallest keyed draws, as for sponsored posts), and each contact is read:
+it does not compete for the feed's attention A, because it does not come through the feed.
+
+- **mass media** (``parties.<p>.mass_media``): the party line, trust ``mass_media.trust``;
+- **canvassing** (``parties.<p>.canvass``): the party line, trust ``canvass.trust``;
+- **news outlets** (``news.positions``): each outlet its own position, trust ``news.trust``; not
+  a party's voice (party −1, no party script, so no affinity).
+
+A contact then acts like a post read: through the opinion rule's ``read`` (for the classic
+rules, one-sided, with the rule's own acceptance) and, for a party's message, on the reader's
+affinity with the party's script share 1. Draws are keyed per (step, channel, sender, citizen),
+so paired scenarios contact the same citizens on the same day.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.population import SOURCE_CANVASS, SOURCE_MASS_MEDIA, SOURCE_NEWS, Parties, Population
+from model.rng import Draws, name_key
+
+
+@dataclass
+class Messages:
+    """Messages read this step, one row per (reader, message): the feed's reads and the
+    off-platform contacts in one shape."""
+
+    reader: np.ndarray  # person row
+    party: np.ndarray  # party index, -1 for a citizen's own post or a news item
+    source: np.ndarray  # SOURCE_* code
+    content: np.ndarray  # (M, K)
+    trust: np.ndarray
+    script: np.ndarray  # share of the message that is the party's script
+
+    @property
+    def size(self) -> int:
+        return self.reader.size
+
+    @staticmethod
+    def concat(parts: list[Messages]) -> Messages:
+        return Messages(
+            *(np.concatenate([getattr(m, f) for m in parts]) for f in Messages.__dataclass_fields__)
+        )
+
+
+def keyed_sample(draws: Draws, purpose: str, step: int, sender: int, citizens: int, shown: int):
+    """Exactly ``shown`` of ``citizens``, uniformly at random: those with the smallest keyed
+    draws for (step, sender, citizen), in increasing row order."""
+    rows = np.arange(citizens, dtype=np.uint64)
+    if shown >= citizens:
+        return rows.astype(np.int64)
+    u = draws.uniform(purpose, step, sender, rows)
+    return np.sort(np.argpartition(u, shown - 1)[:shown]).astype(np.int64)
+
+
+def _channel(
+    draws: Draws,
+    purpose: str,
+    step: int,
+    sender: int,
+    pop: Population,
+    reach: float,
+    content: np.ndarray,
+    trust: float,
+    party: int,
+    source: int,
+) -> Messages | None:
+    shown = math.floor(reach * pop.citizens + 1e-9)
+    if shown <= 0:
+        return None
+    who = keyed_sample(draws, purpose, step, sender, pop.citizens, shown)
+    m = who.size
+    return Messages(
+        reader=who,
+        party=np.full(m, party, dtype=np.int64),
+        source=np.full(m, source, dtype=np.int64),
+        content=np.broadcast_to(content, (m, content.size)).copy(),
+        trust=np.full(m, trust),
+        script=np.full(m, 1.0 if party >= 0 else 0.0),
+    )
+
+
+def offline_contacts(
+    pop: Population, parties: Parties, scenario, draws: Draws, step: int
+) -> tuple[Messages | None, np.ndarray]:
+    """This step's off-platform messages, and the contacts each party paid for per channel,
+    (P, 2): mass media, canvassing."""
+    parts: list[Messages] = []
+    contacts = np.zeros((len(parties.names), 2))
+    for k, (name, spec) in enumerate(scenario.parties.items()):
+        for c, (channel, source) in enumerate(
+            (("mass_media", SOURCE_MASS_MEDIA), ("canvass", SOURCE_CANVASS))
+        ):
+            reach = getattr(parties.plans[k], channel)
+            got = _channel(
+                draws,
+                channel,
+                step,
+                name_key(name),
+                pop,
+                reach,
+                parties.line[k],
+                getattr(spec, channel).trust,
+                k,
+                source,
+            )
+            if got is not None:
+                parts.append(got)
+                contacts[k, c] = got.size
+    news = scenario.news
+    for o, position in enumerate(news.positions):
+        got = _channel(
+            draws,
+            "news",
+            step,
+            o,
+            pop,
+            news.reach,
+            np.full(pop.x.shape[1], float(position)),
+            news.trust,
+            -1,
+            SOURCE_NEWS,
+        )
+        if got is not None:
+            parts.append(got)
+    return (Messages.concat(parts) if parts else None), contacts
