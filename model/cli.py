@@ -238,6 +238,14 @@ def build_parser() -> Parser:
     p.add_argument("--out", required=True, help="output file, .gif or .mp4")
     _scenario_options(p)
     p.add_argument("--fps", type=_positive_int, default=8, help="frames per second (default 8)")
+    p.add_argument(
+        "--colour",
+        choices=["change", "opinion"],
+        default="change",
+        help="colour people by how far their opinion moved since day 0 (change, the default, "
+        "on a scale fitted to the run) or by their opinion on [-1, 1] with the party lines "
+        "marked (opinion)",
+    )
     _memory(p)
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     _progress(p)
@@ -303,6 +311,11 @@ def build_parser() -> Parser:
     )
     p.add_argument(
         "--movement", required=True, help="output folder of experiments/movement_response.yaml"
+    )
+    p.add_argument(
+        "--partnership",
+        required=True,
+        help="output folder of experiments/partnership_cycles.yaml",
     )
     p.add_argument(
         "--out", default="docs", help="folder for ESSAY.md and essay.json (default docs)"
@@ -723,6 +736,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
             fps=args.fps,
             progress=bar.update,
             overwrite=args.overwrite,
+            colour_by="opinion" if args.colour == "opinion" else "change since day 0",
         )
     print(out)
     return EXIT_OK
@@ -901,12 +915,14 @@ def cmd_essay(args: argparse.Namespace) -> int:
     from model import essay
 
     try:
-        data = essay.build(Path(args.compare), Path(args.eras), Path(args.movement))
+        data = essay.build(
+            Path(args.compare), Path(args.eras), Path(args.movement), Path(args.partnership)
+        )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise UsageError(
             f"socialweb essay: expected the finished outputs of `socialweb compare` (with "
-            f"party_absent, offline_only and the reference scenarios), eras_by_strategy and "
-            f"movement_response ({type(err).__name__}: {err})"
+            f"party_absent, offline_only and the reference scenarios), eras_by_strategy, "
+            f"movement_response and partnership_cycles ({type(err).__name__}: {err})"
         ) from None
     for path in essay.write(data, Path(args.out)):
         print(path)

@@ -137,6 +137,13 @@ OUTCOMES = {
             "source 'citizen', news outlets source 'news'",
         ),
         Outcome(
+            "elections_won",
+            "elections",
+            "increase",
+            True,
+            "elections the party has won so far (most votes), with election.cycle > 0",
+        ),
+        Outcome(
             "party_influence_share",
             "share of opinion movement",
             "none",
@@ -210,6 +217,7 @@ def step_metrics(
     recruits: np.ndarray,
     line: np.ndarray,
     influence: np.ndarray | None = None,
+    elections_won: np.ndarray | None = None,
 ) -> dict[Key, float]:
     """All outcomes of the current state, keyed by (metric, party, source_type)."""
     n_c = pop.citizens
@@ -247,6 +255,9 @@ def step_metrics(
             out[("planned", name, channel)] = float(planned[k, c])
         out[("cumulative_cost", name, "")] = float(cumulative_cost[k])
         out[("party_line", name, "")] = float(line[k, 0])
+    if elections_won is not None:
+        for k, name in enumerate(party_names):
+            out[("elections_won", name, "")] = float(elections_won[k])
     if influence is not None:
         per_citizen = influence / max(n_c, 1)
         out[("influence", "", "citizen")] = float(per_citizen[0])

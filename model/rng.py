@@ -38,7 +38,6 @@ STREAMS = (
     "mobilize",  # retired: disengagement draws are keyed
     "poll",  # reserved for ballot draws
     "paid",  # retired: sponsored reach draws are keyed
-    "movement",  # the citizens' movement: founders, recruitment
 )
 
 # the spawn key of party streams: len(STREAMS) + 1 when they were introduced (10 streams), kept

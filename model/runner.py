@@ -194,6 +194,9 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         # opinion movement caused over the campaign, per citizen, by sender (docs/MODEL.md,
         # step 7), and the parties' share of it
         "influence": {p: m[("influence", p, "")] for p in names},
+        # several election cycles (election.cycle > 0): each election's vote shares and wins
+        "elections_won": {p: int(m[("elections_won", p, "")]) for p in names},
+        "elections": [dict(zip(names, v.tolist(), strict=True)) for v in model.elections],
         "influence_citizens": m[("influence", "", "citizen")],
         "influence_news": m[("influence", "", "news")],
         "party_influence_share": m[("party_influence_share", "", "")],

@@ -31,7 +31,7 @@ from model.dynamics import champions, mobilization, movement, polls
 from model.dynamics.contacts import Messages, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
-from model.dynamics.rules import distance, make_rule
+from model.dynamics.rules import make_rule
 from model.metrics import Key, step_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
@@ -178,7 +178,7 @@ class SocialWebModel(mesa.Model):
         self.founding_champions = champions.seed_champions(
             pop, self.parties, scenario, self.seed, self.reachable
         )
-        self.founding_members = movement.found(pop, scenario, self.streams["movement"])
+        self.founding_members = movement.found(pop, scenario, self.draws)
         self.rule = make_rule(scenario.opinion, use_compiled=use_compiled)
         self.rule.start(pop)
         # opinion.anchoring pulls citizens back toward these (party identification); kept only
@@ -199,6 +199,9 @@ class SocialWebModel(mesa.Model):
         # opinion movement caused so far (Σ over citizens of |Δx|), by sender: citizens (their
         # posts and the peer process), news outlets, then each party (docs/MODEL.md, step 7)
         self.influence = np.zeros(len(names) + 2)
+        # elections held so far (election.cycle > 0): vote shares, and wins per party
+        self.elections: list[np.ndarray] = []
+        self.elections_won = np.zeros(len(names), dtype=np.int64)
         self.vote = polls.vote_intention(pop, self.parties, scenario.election)
         self.parties.vote_history.append(self.vote.copy())
 
@@ -210,9 +213,9 @@ class SocialWebModel(mesa.Model):
         self.agent_mode = mode
         self.person_agents = make_agents(self, mode)
         self.champion_rows = set(np.flatnonzero(pop.role == CHAMPION).tolist())
-        # nobody can ever post (no parties, zero activity): the posting and feed phases are
+        # nobody can ever post (no parties, zero activity, no news): the posting and feed phases are
         # skipped outright, so a classic peer-process run pays only for its peer process
-        self.posting = bool(pop.activity.any()) or bool(names)
+        self.posting = bool(pop.activity.any()) or bool(names) or bool(scenario.news.positions)
         self.metrics: dict[Key, float] = self._measure()
         self.datacollector = mesa.DataCollector(
             model_reporters={"|".join(key): partial(_report, key) for key in self.metrics}
@@ -296,10 +299,9 @@ class SocialWebModel(mesa.Model):
             self.influence += np.bincount(
                 sender, weights=effect.moved, minlength=self.influence.size
             )
-        peer_before = pop.x[: pop.citizens].copy() if self.rule.has_peer_process else None
-        self.rule.peer_step(pop, self.citizen_graph, rs["update"])
-        if peer_before is not None:  # the peer process is citizens influencing citizens
-            self.influence[0] += float(distance(pop.x[: pop.citizens], peer_before).sum())
+        # the peer process is citizens influencing citizens (Friedkin-Johnsen's pull back to
+        # x(0) excluded: like anchoring, it is nobody's influence)
+        self.influence[0] += self.rule.peer_step(pop, self.citizen_graph, rs["update"])
         if sc.opinion.anchoring > 0:  # party identification (docs/MODEL.md, step 3)
             x = pop.x[: pop.citizens]
             x += sc.opinion.anchoring * (self.initial_opinions - x)
@@ -326,7 +328,7 @@ class SocialWebModel(mesa.Model):
         if party_specs:
             self._party_phase(t, paid, contacts)
         if pop.member.any():  # the citizens' movement recruits; engaging parties listen
-            movement.recruit(pop, self.citizen_graph, sc, rs["movement"])
+            movement.recruit(pop, self.citizen_graph, sc, self.draws, t)
             movement.respond(pop, parties, sc)
         if sc.mobilization.enabled:
             mobilization.spread(
@@ -341,6 +343,12 @@ class SocialWebModel(mesa.Model):
         if party_specs:
             self.vote = polls.vote_intention(pop, parties, sc.election)
         parties.vote_history.append(self.vote.copy())
+        cycle = sc.election.cycle
+        if party_specs and cycle > 0 and t % cycle == 0:  # an election (docs/MODEL.md, step 6)
+            self.elections.append(self.vote.copy())
+            self.elections_won[int(np.argmax(self.vote))] += 1
+            if t < sc.steps:  # the victory's shared benefits, for the next cycle
+                champions.election_benefits(pop, parties, sc, self.vote)
         self.last_reads_party = read_party
         self.last_reads_source = read_source
         if read_party.size:
@@ -427,6 +435,7 @@ class SocialWebModel(mesa.Model):
             recruits=parties.recruits,
             line=parties.line,
             influence=self.influence,
+            elections_won=self.elections_won,
         )
 
     def run(

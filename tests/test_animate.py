@@ -151,3 +151,34 @@ def test_the_network_changes_colour_over_the_run(frames):
     a, b = start[rows, cols].astype(int), end[rows, cols].astype(int)
     coloured = (np.abs(a - b).max(axis=2) > 40).mean()
     assert coloured > 0.002, f"only {coloured:.2%} of the network's pixels changed colour"
+
+
+@pytest.mark.parametrize(
+    "flag, expected",
+    [
+        ([], "change since day 0"),
+        (["--colour", "opinion"], "opinion"),
+        (["--colour", "change"], "change since day 0"),
+    ],
+)
+def test_colour_flag_picks_the_colour_scale(monkeypatch, tmp_path, flag, expected):
+    import model.animate
+
+    seen = {}
+
+    def fake(scenario, out, **kwargs):
+        seen.update(kwargs)
+        return out
+
+    monkeypatch.setattr(model.animate, "animate", fake)
+    out = tmp_path / "a.gif"
+    args = ["animate", str(SCENARIOS / "classroom.yaml"), "--out", str(out), "--progress", "none"]
+    assert main(args + flag) == 0
+    assert seen["colour_by"] == expected
+
+
+def test_unknown_colour_is_a_usage_error(tmp_path, capsys):
+    out = tmp_path / "a.gif"
+    code = main(["animate", str(SCENARIOS / "classroom.yaml"), "--out", str(out), "--colour", "x"])
+    assert code == 2 and not out.exists()
+    assert "--colour" in capsys.readouterr().err

@@ -92,10 +92,12 @@ def test_engaging_party_moves_its_line_toward_the_members_each_step():
 
 
 def test_ignoring_party_never_recruits_members_and_co_opting_one_does():
+    """Blue's organizers reach only their own few contacts, and only engaged citizens qualify:
+    members (mobilised) are then most of a co-opting party's pool, and none of an ignoring
+    party's."""
     blue = {
-        "institution": {"enabled": True},
-        "staff": {"per_1000": 5, "ties": 300},
-        "champions": {"enabled": True, "min_engagement": 0.0, "recruit_distance": 1.0},
+        "staff": {"per_1000": 5, "ties": 5},
+        "champions": {"enabled": True, "min_engagement": 0.9, "recruit_distance": 1.0},
     }
     co_opted = {}
     for response in ("ignore", "co_opt"):
@@ -132,9 +134,7 @@ def test_broadcast_era_slows_recruitment_by_the_organizing_cost():
             era={"name": era, "broadcast_organizing_cost": 3.0},
         )
         model = SocialWebModel(sc)
-        got[era] = movement.recruit(
-            model.population, model.citizen_graph, sc, np.random.default_rng(1)
-        )
+        got[era] = movement.recruit(model.population, model.citizen_graph, sc, model.draws, 1)
     assert got["social_web"] > 350
     assert got["broadcast"] / got["social_web"] == pytest.approx(1 / 3, abs=0.08)
 
@@ -144,3 +144,81 @@ def test_no_movement_means_no_members_and_no_movement_voice():
     model.run(10)
     assert not model.population.member.any()
     assert model.metrics[("share_of_voice", "", "movement")] == 0.0
+
+
+# -- several election cycles (election.cycle, champions.win_bonus) ---------------------------
+
+
+def cycles(win_bonus=0.0, cycle=10, steps=30):
+    champs = {
+        "enabled": True,
+        "initial_per_1000": 20,
+        "win_bonus": win_bonus,
+        "min_engagement": 0.0,
+    }
+    return scenario_from_dict(
+        {
+            "name": "c",
+            "steps": steps,
+            "seed": 3,
+            "population": {"citizens": 600},
+            "election": {"cycle": cycle},
+            "parties": {
+                "blue": {
+                    "position": [0.25],
+                    "institution": {"enabled": True},
+                    "staff": {"per_1000": 5},
+                    "champions": champs,
+                },
+                "red": {"position": [-0.25], "staff": {"per_1000": 5}, "champions": champs},
+            },
+        }
+    )
+
+
+def test_an_election_every_cycle_records_that_days_vote_and_its_winner():
+    model = SocialWebModel(cycles())
+    seen = []
+    for t in range(1, 31):
+        model.step()
+        if t % 10 == 0:
+            seen.append(model.vote.copy())
+    assert len(model.elections) == 3
+    for got, expected in zip(model.elections, seen, strict=True):
+        assert np.array_equal(got, expected)
+    wins = np.bincount([int(np.argmax(v)) for v in seen], minlength=2)
+    assert np.array_equal(model.elections_won, wins)
+
+
+def test_win_bonus_moves_winners_up_and_losers_down_at_an_election():
+    plain, bonus = SocialWebModel(cycles(0.0)), SocialWebModel(cycles(0.2))
+    for _ in range(10):  # identical until the bonus at the end of step 10
+        plain.step()
+        bonus.step()
+    pop = plain.population
+    winner = int(np.argmax(plain.vote))
+    for k in (0, 1):
+        rows = np.flatnonzero((pop.role == CHAMPION) & (pop.party == k))
+        assert rows.size > 0
+        sign = 1.0 if k == winner else -1.0
+        expected = np.clip(pop.motivation[rows] + sign * 0.2, 0.0, 1.0)
+        assert bonus.population.motivation[rows] == pytest.approx(expected)
+
+
+def test_no_bonus_after_the_last_election():
+    plain, bonus = (
+        SocialWebModel(cycles(0.0, cycle=10, steps=10)),
+        SocialWebModel(cycles(0.2, cycle=10, steps=10)),
+    )
+    plain.run()
+    bonus.run()
+    assert np.array_equal(plain.population.motivation, bonus.population.motivation)
+
+
+def test_cycle_must_divide_the_campaign():
+    from model.config.load import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        cycles(cycle=7, steps=30)
+    message = "election.cycle: expected a divisor of steps (30) so that the last step is an"
+    assert any(message in p for p in err.value.problems), err.value.problems

@@ -141,8 +141,14 @@ def test_news_outlets_reach_their_share_and_pull_toward_their_position():
     assert from_news.sum() == 2 * math.floor(0.25 * 400)
     assert (model.last_reads_party[from_news] == -1).all()  # nobody's party
     assert news.population.x[:400, 0].mean() > base.population.x[:400, 0].mean() + 0.01
-    # news is not a party's voice: no affinity moves toward either party because of it
     assert news.influence[1] > 0
+    # news is not a party's voice: it moves no party affinity. Without parties' messages
+    # (activity 0, no accounts) affinity only decays, with news or without
+    quiet = {"population": {"citizens": 400, "activity_mean": 0.0}}
+    silent = final(scenario(steps=10, **quiet))
+    loud = final(scenario(steps=10, news={"positions": [0.5], "reach": 0.5}, **quiet))
+    assert loud.influence[1] > 0
+    assert np.array_equal(loud.population.affinity, silent.population.affinity)
 
 
 # -- eras -----------------------------------------------------------------------------------
@@ -247,3 +253,29 @@ def test_party_influence_share_is_one_when_only_a_party_speaks():
     model = final(sc, steps=10)
     assert model.metrics[("party_influence_share", "", "")] == 1.0
     assert model.metrics[("influence", "blue", "")] > 0
+
+
+def test_friedkin_johnsen_stubbornness_is_nobodys_influence():
+    """With a huge self-weight the peers barely move anyone, while (1 − λ) pulls opinions back
+    toward x(0) every step; only blue's broadcasts move opinions away from it. The pull back is
+    stubbornness, not citizens' influence, so parties keep almost all of the influence."""
+    sc = scenario(
+        population={"citizens": 400, "activity_mean": 0.0},
+        opinion={"rule": "friedkin_johnsen", "susceptibility": 0.5, "self_weight": 1e6},
+        parties={"blue": {"position": [0.5], "mass_media": {"reach": 0.3}}},
+        mobilization={"enabled": False},
+    )
+    model = final(sc, steps=20)
+    assert model.metrics[("influence", "blue", "")] > 0
+    assert model.metrics[("party_influence_share", "", "")] > 0.99
+
+
+def test_news_alone_is_delivered_without_parties_or_posts():
+    sc = scenario(
+        population={"citizens": 400, "activity_mean": 0.0},
+        parties={},
+        news={"positions": [0.9], "reach": 0.5},
+    )
+    model = final(sc, steps=5)
+    assert model.influence[1] > 0
+    assert model.metrics[("share_of_voice", "", "news")] == 1.0

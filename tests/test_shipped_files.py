@@ -32,8 +32,13 @@ TINY = {"steps": 5, "population.citizens": 120}  # the size every shipped experi
 
 
 def tiny(scenario):
+    """120 citizens for 5 days; with several election cycles, two cycles of 5 days."""
+    cycles = scenario.election.cycle > 0
     return dataclasses.replace(
-        scenario, steps=5, population=dataclasses.replace(scenario.population, citizens=120)
+        scenario,
+        steps=10 if cycles else 5,
+        population=dataclasses.replace(scenario.population, citizens=120),
+        election=dataclasses.replace(scenario.election, cycle=5 if cycles else 0),
     )
 
 

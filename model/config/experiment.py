@@ -148,6 +148,7 @@ PARTY_OUTPUTS = (
     "spend_canvass",
     "influence",
     "party_line",
+    "elections_won",
 )
 
 

@@ -273,6 +273,13 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
             f"got {_num(pop.rejection)}",
         )
+    cycle = s.election.cycle
+    if cycle > 0 and s.steps % cycle != 0:
+        b.fail(
+            "election.cycle",
+            f"expected a divisor of steps ({s.steps}) so that the last step is an election, "
+            f"got {cycle}",
+        )
     if s.movement.founders_per_1000 > 0 and len(s.movement.position) != pop.issues:
         b.fail(
             "movement.position",

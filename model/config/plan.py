@@ -10,7 +10,8 @@ run of N citizens uses, and the spend it plans per channel:
   champions and is paid in proportion. Its ties are a whole person's: ties are a person's
   contacts, not a share of the electorate.
 * **champions**: founding ``round(initial_per_1000 · N / 1000)``; cap
-  ``min(floor(max_per_1000 · N / 1000), floor(T · organizer_capacity), budget cap)``.
+  ``min(floor(max_per_1000 · N / 1000), floor(T · organizer_capacity / o), budget cap)``, o the
+  era's organizing cost (below).
 * **mass media and canvassing**: the share of citizens contacted a step (``reach``), from the
   key or from the budget share: share · budget / (1,000 · cost_per_contact).
 * **era**: in the broadcast era (``era.name``) organizing costs ``broadcast_organizing_cost``

@@ -343,6 +343,17 @@ class ElectionSpec:
     affinity_decay: float = param(
         0.01, 0, 1, doc="share of affinity lost per step (half-life ≈ 69 steps at 0.01)"
     )
+    cycle: int = param(
+        0,
+        0,
+        1_000_000,
+        doc="steps between elections: 0 = one election, on the last step; E > 0 = an "
+        "election every E steps (steps must be a multiple of E, so the last step is one): "
+        "several election cycles in one run, for partnership and shared benefits to act over "
+        "years; vote_share and the winner are the last election's, elections_won counts all",
+        source="a setting; four-year terms are common (e.g. 1,460 steps with cycle 365 is four "
+        "yearly votes, as in annual local elections)",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -671,6 +682,17 @@ class ChampionSpec:
     )
     benefit_window: int = param(
         7, 1, 10_000, doc="steps over which the poll change of shared benefits is measured"
+    )
+    win_bonus: float = param(
+        0.0,
+        0,
+        1,
+        doc="shared benefits in success at elections (needs shared_benefits and "
+        "election.cycle > 0 for more than one election): after each election but the last, "
+        "the party's champions' motivation rises by win_bonus if the party won (most votes) "
+        "and falls by win_bonus if it lost; 0 = off",
+        source="off by default (a stated guess when on): the essay's 'shared benefits in "
+        "success' read as the victory itself",
     )
     partnership: bool = param(
         False,

@@ -181,3 +181,21 @@ def drift_party_line(pop: Population, parties: Parties, scenario: Scenario) -> N
         if rows.size:
             parties.line[k] += ch.partnership_rate * (pop.x[rows].mean(axis=0) - parties.line[k])
             pop.x[parties.staff_rows[k]] = parties.line[k]
+
+
+def election_benefits(
+    pop: Population, parties: Parties, scenario: Scenario, vote: np.ndarray
+) -> None:
+    """Shared benefits in success, at an election (``champions.win_bonus``): the winner's
+    champions gain motivation, the others' lose it (clipped to [0, 1]); those who fall below
+    ``burnout_threshold`` quit at the next motivation update."""
+    if vote.size == 0:
+        return
+    winner = int(np.argmax(vote))
+    for k, spec in enumerate(scenario.parties.values()):
+        ch = spec.champions
+        if not ch.shared_benefits or ch.win_bonus == 0:
+            continue
+        rows = np.flatnonzero((pop.role == CHAMPION) & (pop.party == k))
+        sign = 1.0 if k == winner else -1.0
+        pop.motivation[rows] = np.clip(pop.motivation[rows] + sign * ch.win_bonus, 0.0, 1.0)

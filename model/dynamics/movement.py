@@ -1,13 +1,13 @@
 """A citizens' movement: citizens without a party who organise, recruit and spread an issue
 position (docs/MODEL.md, step 4, "Movement"; docs/ODD.md 7.7).
 
-- **Founders**: round(founders_per_1000 · N / 1000) citizens, drawn uniformly (from the
-  ``movement`` stream) among ordinary citizens within ``recruit_distance`` of the position.
+- **Founders**: round(founders_per_1000 · N / 1000) citizens, drawn uniformly (keyed draws)
+  among ordinary citizens within ``recruit_distance`` of the position.
 - **Recruitment**: each step each member succeeds with chance ``recruitment_rate`` (divided by
   the era's organizing cost in the broadcast era: no free tools) and then enlists one of its
-  contacts on the citizens' network, chosen uniformly among those who qualify — ordinary
-  citizens (not staff, champions or members) within ``recruit_distance`` of the position —
-  up to ``max_per_1000`` members per 1,000 citizens.
+  contacts on the citizens' network, chosen uniformly (keyed draws) among those who qualify
+  — ordinary citizens (not staff, champions or members) within ``recruit_distance`` of the
+  position — up to ``max_per_1000`` members per 1,000 citizens.
 - **Voice**: a member posts like a fully motivated champion (``dynamics.posting``) a message
   (1 − g)·x + g·position; it belongs to no party and carries peer trust 1.
 - **Engagement**: with ``mobilized`` members are engaged while they belong.
@@ -29,6 +29,7 @@ from model.config.plan import organizing_cost
 from model.config.schema import Scenario
 from model.network.csr import Graph
 from model.population import CITIZEN, Parties, Population, distance_to
+from model.rng import Draws
 
 
 def cap(scenario: Scenario) -> int:
@@ -51,38 +52,44 @@ def join(pop: Population, scenario: Scenario, rows: np.ndarray) -> None:
         pop.engaged[rows] = True
 
 
-def found(pop: Population, scenario: Scenario, rng: np.random.Generator) -> int:
-    """Draw the founding members before step 1; returns how many (fewer when fewer qualify)."""
+def found(pop: Population, scenario: Scenario, draws: Draws) -> int:
+    """Draw the founding members before step 1; returns how many (fewer when fewer qualify).
+    The founders are the qualifying citizens with the smallest keyed draws, so paired
+    scenarios found the movement with the same citizens wherever they qualify in both."""
     spec = scenario.movement
     wanted = min(math.floor(spec.founders_per_1000 * pop.citizens / 1000.0 + 0.5), cap(scenario))
     if wanted == 0:
         return 0
     rows = np.arange(pop.citizens)
     pool = rows[eligible(pop, scenario, rows)]
-    chosen = np.sort(rng.choice(pool, min(wanted, pool.size), replace=False))
-    join(pop, scenario, chosen)
-    return int(chosen.size)
+    if pool.size > wanted:
+        u = draws.uniform("movement_found", 0, pop.key[pool])
+        pool = np.sort(pool[np.argpartition(u, wanted - 1)[:wanted]])
+    join(pop, scenario, pool)
+    return int(pool.size)
 
 
-def recruit(pop: Population, graph: Graph, scenario: Scenario, rng: np.random.Generator) -> int:
-    """One step of recruitment on the citizens' network; returns the number of new members."""
+def recruit(pop: Population, graph: Graph, scenario: Scenario, draws: Draws, step: int) -> int:
+    """One step of recruitment on the citizens' network; returns the number of new members.
+    Draws are keyed per (step, member) and (step, member, contact), so paired scenarios make
+    the same calls wherever they have the same members."""
     spec = scenario.movement
     members = np.flatnonzero(pop.member[: pop.citizens])
     room = cap(scenario) - members.size
     if members.size == 0 or room <= 0:
         return 0
     rate = spec.recruitment_rate / organizing_cost(scenario.era)
-    callers = members[rng.random(members.size) < rate]
-    if callers.size == 0:
-        return 0
+    callers = members[draws.uniform("movement_call", step, pop.key[members]) < rate]
     new: list[int] = []
     taken: set[int] = set()
-    for member in callers:  # a few a step: each picks one qualifying contact
+    for member in callers:  # a few a step: each enlists one qualifying contact
         contacts = graph.indices[graph.indptr[member] : graph.indptr[member + 1]].astype(np.int64)
         contacts = contacts[eligible(pop, scenario, contacts)]
-        contacts = contacts[~np.isin(contacts, list(taken))] if taken else contacts
+        if taken:
+            contacts = contacts[~np.isin(contacts, list(taken))]
         if contacts.size:
-            pick = int(contacts[rng.integers(contacts.size)])
+            u = draws.uniform("movement_pick", step, pop.key[member], pop.key[contacts])
+            pick = int(contacts[np.argmin(u)])
             taken.add(pick)
             new.append(pick)
         if len(new) >= room:

@@ -108,8 +108,10 @@ class Rule:
         # the model calls every step before ``converged``; None compares every row
         self.citizens: int | None = None
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> float:
         """The textbook peer process for one step, in place on the citizens' rows of ``pop.x``.
+        Returns the opinion movement the peers caused, Σ over citizens of d(x_after, x_before)
+        (the influence metrics' share of citizens; 0 for a rule without a peer process).
 
         ``graph`` is the citizens' network (N nodes, no staff); staff rows are never read or
         written here.
@@ -120,10 +122,20 @@ class Rule:
                 f"got a graph of {graph.n}"
             )
         self.citizens = pop.citizens
-        self._peer_process(pop, graph, rng)
+        if not self.has_peer_process:
+            return 0.0
+        before = pop.x[: pop.citizens].copy()
+        moved = self._peer_process(pop, graph, rng)
+        if moved is None:
+            moved = float(distance(pop.x[: pop.citizens], before).sum())
+        return moved
 
-    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        """The rule's own peer process (none in the base rule)."""
+    def _peer_process(
+        self, pop: Population, graph: Graph, rng: np.random.Generator
+    ) -> float | None:
+        """The rule's own peer process (none in the base rule); may return the movement the
+        peers caused when part of the step is not peer influence (Friedkin-Johnsen)."""
+        return None
 
     @property
     def has_peer_process(self) -> bool:
@@ -335,13 +347,18 @@ class FriedkinJohnsen(DeGroot):
     def start(self, pop: Population) -> None:
         self.anchor = pop.x[: pop.citizens].copy()
 
-    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> float:
         if self.anchor is None:  # used outside a model run: anchor to the opinions found first
             self.start(pop)
+        x = pop.x[: pop.citizens]
+        before = x.copy()
         super()._peer_process(pop, graph, rng)  # x ← W x on the citizens' rows
         lam = self.spec.susceptibility
-        x = pop.x[: pop.citizens]
+        # the peers' share of the step, λ·(W x − x); the rest, (1 − λ)·(x(0) − x), is the pull
+        # back to the initial opinions: stubbornness, nobody's influence
+        moved = float(lam * distance(x, before).sum())
         x[:] = lam * x + (1.0 - lam) * self.anchor
+        return moved
 
 
 RULES: dict[str, type[Rule]] = {
