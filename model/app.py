@@ -156,6 +156,48 @@ def network_layout(graph: Graph, seed: int) -> np.ndarray:
     return layout
 
 
+def classroom_worlds(
+    champions: int = 5,
+    guidance: float = 0.3,
+    institution_trust: float = 0.5,
+    feed_algorithm: str = "chronological",
+    seen_per_day: int = 171,
+    backfire: bool = False,
+    side_by_side: bool = False,
+) -> tuple[str | None, dict[str, Scenario]]:
+    """The focal party and the scenario(s) of a classroom world with these slider values:
+    the classroom scenario, or its three strategies side by side."""
+    base = load_scenario(scenario_path())
+    focal = next(iter(base.parties), None)
+    overrides = {
+        "feed.algorithm": feed_algorithm,
+        # posts seen a day (Backstrom 2013: ~300 shown, 57 % read); attention follows
+        # (docs/MODEL.md, step 2)
+        "feed.seen_per_day": float(seen_per_day),
+        "opinion.backfire": bool(backfire),
+    }
+    if focal:
+        p = f"parties.{focal}"
+        # the slider counts champions in this (small) class world; scenarios say per 1,000
+        founding = int(champions) * 1000.0 / base.population.citizens
+        overrides |= {
+            f"{p}.champions.initial_per_1000": founding,
+            f"{p}.champions.max_per_1000": max(
+                founding, base.parties[focal].champions.max_per_1000
+            ),
+            f"{p}.champions.guidance": float(guidance),
+            f"{p}.institution.trust": float(institution_trust),
+        }
+    if focal and int(champions) > 0:
+        overrides[f"parties.{focal}.champions.enabled"] = True
+    scenario = _variant(base, overrides)
+    if side_by_side and focal:
+        scenarios = strategy_worlds(scenario, focal)
+    else:
+        scenarios = {scenario.name: scenario}
+    return focal, scenarios
+
+
 class ClassroomModel(mesa.Model):
     """One or three SocialWebModels stepped in lockstep, with the class's sliders applied."""
 
@@ -171,34 +213,15 @@ class ClassroomModel(mesa.Model):
         side_by_side: bool = False,
     ):
         super().__init__(rng=int(seed))
-        base = load_scenario(scenario_path())
-        self.focal = next(iter(base.parties), None)
-        overrides = {
-            "feed.algorithm": feed_algorithm,
-            # posts seen a day (Backstrom 2013: ~300 shown, 57 % read); attention follows
-            # (docs/MODEL.md, step 2)
-            "feed.seen_per_day": float(seen_per_day),
-            "opinion.backfire": bool(backfire),
-        }
-        if self.focal:
-            p = f"parties.{self.focal}"
-            # the slider counts champions in this (small) class world; scenarios say per 1,000
-            founding = int(champions) * 1000.0 / base.population.citizens
-            overrides |= {
-                f"{p}.champions.initial_per_1000": founding,
-                f"{p}.champions.max_per_1000": max(
-                    founding, base.parties[self.focal].champions.max_per_1000
-                ),
-                f"{p}.champions.guidance": float(guidance),
-                f"{p}.institution.trust": float(institution_trust),
-            }
-        if self.focal and int(champions) > 0:
-            overrides[f"parties.{self.focal}.champions.enabled"] = True
-        scenario = _variant(base, overrides)
-        if side_by_side and self.focal:
-            scenarios = strategy_worlds(scenario, self.focal)
-        else:
-            scenarios = {scenario.name: scenario}
+        self.focal, scenarios = classroom_worlds(
+            champions=champions,
+            guidance=guidance,
+            institution_trust=institution_trust,
+            feed_algorithm=feed_algorithm,
+            seen_per_day=seen_per_day,
+            backfire=backfire,
+            side_by_side=side_by_side,
+        )
         self.worlds = {
             name: SocialWebModel(s, seed=int(seed), agents="parties")
             for name, s in scenarios.items()
@@ -634,6 +657,53 @@ def comparison_rows(model: ClassroomModel) -> list[dict[str, Any]]:
     return rows
 
 
+MANY_SEEDS = 10  # seeds of the app's paired comparison to election day
+
+
+def many_seeds(
+    params: dict[str, Any],
+    seeds: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The side-by-side strategies run to election day on ``seeds`` seeds (replicate seeds of
+    the world's seed, ``rng.replicate_seeds``, the same for every strategy): each strategy's
+    focal vote share and its paired difference from the first, mean and 95 % Student-t interval
+    over the seeds (``comparison.mean_ci``), in percent and percentage points. ``seeds``:
+    MANY_SEEDS when omitted."""
+    from model.comparison import mean_ci
+    from model.rng import replicate_seeds
+    from model.runner import run
+
+    seeds = MANY_SEEDS if seeds is None else seeds
+    kwargs = model_kwargs(params)
+    focal, worlds = classroom_worlds(
+        **{k: v for k, v in kwargs.items() if k != "seed"} | {"side_by_side": True}
+    )
+    if not focal or len(worlds) < 2:
+        return {"seeds": 0, "rows": []}
+    seed_list = replicate_seeds(int(kwargs["seed"]), seeds)
+    votes = np.zeros((len(worlds), seeds))
+    total, done = len(worlds) * seeds, 0
+    for r, seed in enumerate(seed_list):
+        for k, scenario in enumerate(worlds.values()):
+            votes[k, r] = 100.0 * run(scenario, seed=seed).summary["final"]["vote_share"][focal]
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    rows = []
+    for k, name in enumerate(worlds):
+        row = {"world": name, "vote": mean_ci(votes[k])}
+        if k:
+            row["diff"] = mean_ci(votes[k] - votes[0])
+        rows.append(row)
+    return {
+        "seeds": seeds,
+        "focal": focal,
+        "election_day": max(w.steps for w in worlds.values()),
+        "rows": rows,
+    }
+
+
 # --- the shared classroom ----------------------------------------------------------------------
 
 model_params: dict[str, dict[str, Any]] = {
@@ -745,6 +815,10 @@ class Classroom:
         self.playing = False
         self.resetting = False
         self.error = ""
+        # the comparison over many seeds (many_seeds) of the current world's sliders
+        self.many: dict[str, Any] | None = None
+        self.many_progress: tuple[int, int] | None = None  # (done, total) while it runs
+        self._many_for: int | None = None  # the model serial the results belong to
         self._model: ClassroomModel | None = None
         self._lock = threading.Condition(threading.RLock())  # the state above
         self._stepping = threading.RLock()  # the model's own state: one step at a time
@@ -874,6 +948,47 @@ class Classroom:
                                 self._changed()
                         return
             time.sleep(max(0.0, self.play_interval - (time.perf_counter() - start)))
+
+    def compare_many(self) -> None:
+        """Run the three strategies to election day on MANY_SEEDS seeds with the current
+        world's sliders (blocks; :meth:`start_compare_many` runs it in a thread)."""
+        with self._lock:
+            if self.many_progress is not None:
+                return
+            params, serial = dict(self.applied), self.model.serial
+            self.many_progress = (0, 1)
+            self._changed()
+
+        def progress(done: int, total: int) -> None:
+            with self._lock:
+                self.many_progress = (done, total)
+                self._changed()
+
+        try:
+            result = many_seeds(params, progress=progress)
+            error = ""
+        except Exception as err:  # noqa: BLE001 - shown on the page
+            result, error = None, str(err)
+        with self._lock:
+            self.many_progress = None
+            if self._model is not None and self._model.serial == serial:
+                self.many, self._many_for, self.error = result, serial, error or self.error
+            self._changed()
+
+    def start_compare_many(self) -> threading.Thread | None:
+        with self._lock:
+            if self.many_progress is not None:
+                return None
+        thread = threading.Thread(target=self.compare_many, name="classroom-many", daemon=True)
+        thread.start()
+        return thread
+
+    def many_results(self) -> dict[str, Any] | None:
+        """The comparison over many seeds, if it belongs to the world shown now."""
+        with self._lock:
+            if self._model is not None and self._many_for == self._model.serial:
+                return self.many
+            return None
 
     def reset(self) -> None:
         """A new world from the current sliders (blocks for the seconds that takes)."""
@@ -1143,11 +1258,70 @@ def ComparisonTable(model: ClassroomModel, day: int):
     )
     note = (
         f"day {day}: the same seed and network for all three, so one paired replicate "
-        "and no interval (<code>socialweb compare</code> runs many seeds and gives intervals)"
+        "and no interval (the button below runs many seeds and gives intervals)"
     )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"<b>Paired comparison</b> <span class='sw-note'>— {note}</span>{table}",
+        classes=["sw-comparison-box"],
+    )
+
+
+@solara.component
+def ManySeeds(room: Classroom, results: dict[str, Any] | None, progress: tuple[int, int] | None):
+    """Side by side: the same three strategies to election day on many seeds, with intervals.
+    (The button starts the runs in a thread; the classroom's change re-renders every tab.)"""
+    running = progress is not None
+    label = (
+        f"Running… {progress[0]} of {progress[1]} runs"
+        if running
+        else f"Compare over {MANY_SEEDS} seeds to election day"
+    )
+    solara.Button(
+        label,
+        color="primary",
+        outlined=True,
+        on_click=room.start_compare_many,
+        disabled=running,
+        classes=["sw-many-button"],
+    )
+    if not results or not results.get("rows"):
+        return
+    focal = html.escape(results["focal"])
+    rows = results["rows"]
+    first = html.escape(rows[0]["world"])
+
+    def interval(cell: dict[str, Any], unit: str) -> str:
+        sign = "+" if unit == "pp" else ""
+        lo, hi = cell["ci_low"], cell["ci_high"]
+        return (
+            f"{cell['mean']:{sign}.1f} {unit} [{lo:{sign}.1f}, {hi:{sign}.1f}]"
+            if lo is not None
+            else f"{cell['mean']:{sign}.1f} {unit}"
+        )
+
+    body = []
+    for k, r in enumerate(rows):
+        cells = [
+            html.escape(r["world"]),
+            interval(r["vote"], "%"),
+            "—" if k == 0 else interval(r["diff"], "pp"),
+        ]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    note = (
+        f"{results['seeds']} seeds, each strategy on the same seeds, to election day (day "
+        f"{results['election_day']}); mean and 95 % Student-t interval over the seeds, the "
+        "differences paired by seed"
+    )
+    table = (
+        '<table class="sw-comparison sw-many"><thead><tr>'
+        f"<th>strategy</th><th>{focal} vote on election day</th><th>vs {first}</th>"
+        "</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<b>Over many seeds</b> <span class='sw-note sw-many-note'>— {note}"
+        f"</span>{table}",
         classes=["sw-comparison-box"],
     )
 
@@ -1165,7 +1339,15 @@ CSS = """
 
 
 @solara.component
-def ClassroomView(model: ClassroomModel, day: int, colour_by: ColourBy, busy: bool = False):
+def ClassroomView(
+    model: ClassroomModel,
+    day: int,
+    colour_by: ColourBy,
+    busy: bool = False,
+    room: Classroom | None = None,
+    many: dict[str, Any] | None = None,
+    many_progress: tuple[int, int] | None = None,
+):
     """The network and the charts. One world: side by side, halves of the page. Three worlds:
     the networks take the page's full width (readable on a projector), the table and the
     charts below."""
@@ -1175,6 +1357,8 @@ def ClassroomView(model: ClassroomModel, day: int, colour_by: ColourBy, busy: bo
         with solara.Column(style={"width": "100%"}, classes=classes):
             solara.Image(network, width="100%")
             ComparisonTable(model, day)
+            if room is not None:
+                ManySeeds(room, many, many_progress)
             solara.Image(charts, width="100%")
     else:
         with solara.Columns([2, 3], classes=classes):  # the figures' widths, 1 : 1.5
@@ -1200,4 +1384,12 @@ def Page():
     with solara.Column(style={"width": "100%"}):
         if busy:
             solara.ProgressLinear(True)
-        ClassroomView(model, model.day, colour_by, busy=busy)
+        ClassroomView(
+            model,
+            model.day,
+            colour_by,
+            busy=busy,
+            room=room,
+            many=room.many_results(),
+            many_progress=room.many_progress,
+        )

@@ -370,7 +370,9 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
     strips = False
     for ax, factor in zip(axes, factors, strict=False):
         others = [f.path for f in factors if f.path != factor.path]
-        numeric = pd.api.types.is_numeric_dtype(summary[factor.path])
+        switch = pd.api.types.is_bool_dtype(summary[factor.path])
+        # a switch is two options, not a number line from 0 to 1
+        numeric = pd.api.types.is_numeric_dtype(summary[factor.path]) and not switch
         if experiment.design == "grid" and others:
             group_key = others[0]
             for k, (level, part) in enumerate(summary.groupby(group_key, sort=True)):
@@ -381,16 +383,18 @@ def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
                     part[mean],
                     "o-",
                     color=f"C{k % 10}",
-                    label=f"{group_key.split('.')[-1]} = {_value(level)}",
+                    # the key's last two parts: "institution.enabled", not a bare "enabled"
+                    label=f"{'.'.join(group_key.split('.')[-2:])} = {_value(level)}",
                 )
                 if part[lo].notna().any():
                     ax.fill_between(x, part[lo], part[hi], color=f"C{k % 10}", alpha=0.15)
                 if not numeric:
-                    ax.set_xticks(x, part[factor.path], rotation=20)
+                    ticks = [_value(v) for v in part[factor.path]]
+                    long = max((len(t) for t in ticks), default=0) > 8
+                    ax.set_xticks(x, ticks, rotation=20 if long else 0)
+                    ax.set_xlim(-0.5, len(part) - 0.5)
             ax.legend(fontsize=7)
-        elif factor.values is not None and (
-            not numeric or pd.api.types.is_bool_dtype(summary[factor.path])
-        ):
+        elif factor.values is not None and not numeric:
             _option_strip(ax, list(factor.values), summary[factor.path], summary[mean])
             strips = True
         else:

@@ -400,3 +400,51 @@ def test_two_tabs_show_one_world(app, room):
     until(lambda: room.tabs() == 1, "one tab left")
     two.close()
     until(lambda: room.tabs() == 0, "no tab left")
+
+
+def test_many_seeds_pairs_each_strategy_by_seed(app, tiny):
+    """The app's comparison over many seeds: each strategy to election day on the replicate
+    seeds of the world's seed; checked against runs made here, one by one."""
+    from scipy import stats
+
+    from model.rng import replicate_seeds
+    from model.runner import run
+
+    params = app.default_params() | {"seed": 5}
+    got = app.many_seeds(params, seeds=3)
+    focal, worlds = app.classroom_worlds(
+        **{k: v for k, v in params.items() if k not in ("seed", "side_by_side")},
+        side_by_side=True,
+    )
+    votes = np.array(
+        [
+            [
+                100 * run(s, seed=r).summary["final"]["vote_share"][focal]
+                for r in replicate_seeds(5, 3)
+            ]
+            for s in worlds.values()
+        ]
+    )
+    assert [r["world"] for r in got["rows"]] == list(worlds)
+    for k, row in enumerate(got["rows"]):
+        assert row["vote"]["mean"] == pytest.approx(votes[k].mean())
+        if k == 0:
+            assert "diff" not in row
+            continue
+        d = votes[k] - votes[0]
+        half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+        assert row["diff"]["mean"] == pytest.approx(d.mean())
+        assert row["diff"]["ci_high"] - row["diff"]["mean"] == pytest.approx(half)
+
+
+def test_many_seed_results_belong_to_the_world_they_were_run_for(app, room, monkeypatch):
+    monkeypatch.setattr(app, "MANY_SEEDS", 2)
+    room.set_param("side_by_side", True)
+    room.reset()
+    serial = room.model.serial
+    room.compare_many()
+    results = room.many_results()
+    assert results is not None and len(results["rows"]) == 3 and results["seeds"] == 2
+    assert room.many_progress is None
+    room.reset()  # a new world: the old comparison is not shown for it
+    assert room.model.serial != serial and room.many_results() is None

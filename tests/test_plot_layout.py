@@ -228,3 +228,22 @@ def test_frontier_line_joins_points_no_cheaper_point_beats():
     (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "frontier"]
     assert list(line.get_xdata()) == [100.0, 300.0]  # 200 and 400 are beaten by cheaper points
     assert list(line.get_ydata()) == pytest.approx([30.0, 33.0])  # percent
+
+
+def test_response_panels_draw_a_switch_as_two_options_with_named_lines():
+    """A switch (False/True) is two labelled positions, not a 0-1 number line, and each line
+    names its key by its last two parts ("institution.enabled", not a bare "enabled")."""
+    from model.plots import response_curves
+
+    exp, summary = _grid(
+        {
+            "parties.blue.institution.enabled": [False, True],
+            "parties.blue.staff.per_1000": [0.0, 2.5],
+        }
+    )
+    fig = response_curves(exp, summary, "y")
+    switch, staff = [ax for ax in fig.axes if ax.get_visible()]
+    assert [t.get_text() for t in switch.get_xticklabels()] == ["False", "True"]
+    assert list(switch.get_xticks()) == [0, 1]
+    labels = [t.get_text() for t in staff.get_legend().get_texts()]
+    assert labels == ["institution.enabled = False", "institution.enabled = True"]

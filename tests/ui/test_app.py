@@ -248,6 +248,42 @@ def test_side_by_side_shows_three_worlds_and_their_paired_comparison(app):
     assert app.errors() == [], "\n".join(app.errors())
 
 
+def test_side_by_side_compares_over_many_seeds_with_intervals(app):
+    """Side by side, the button runs the three strategies to election day on ten seeds and shows
+    each one's vote and its paired difference from the first with a 95 % interval; a Reset
+    takes the table away (it belongs to the world it was run for)."""
+    app.page.get_by_text(SIDE_BY_SIDE, exact=True).click()
+    try:
+        app.reset()
+        button = app.page.get_by_role("button", name=re.compile(r"^Compare over 10 seeds"))
+        expect(button).to_be_visible()
+        button.click()
+        table = app.page.locator("table.sw-many")
+        expect(table).to_be_visible(timeout=120_000)
+        rows = table.locator("tbody tr")
+        expect(rows).to_have_count(3)
+        number = r"[+-]?\d+\.\d"
+        for k, world in enumerate(STRATEGIES):
+            cells = rows.nth(k).locator("td").all_inner_texts()
+            assert cells[0] == world, cells
+            vote = re.fullmatch(rf"({number}) % \[({number}), ({number})\]", cells[1])
+            assert vote, cells[1]
+            low, mean, high = float(vote[2]), float(vote[1]), float(vote[3])
+            assert low <= mean <= high and high - low > 0, cells[1]
+            if k == 0:
+                assert cells[2] == "—"
+            else:
+                assert re.fullmatch(rf"{number} pp \[{number}, {number}\]", cells[2]), cells[2]
+        expect(app.page.locator(".sw-many-note")).to_contain_text("10 seeds")
+        expect(button).to_be_enabled()
+        app.reset()
+        expect(table).to_have_count(0)
+    finally:
+        app.page.get_by_text(SIDE_BY_SIDE, exact=True).click()
+        app.reset()
+    assert app.errors() == [], "\n".join(app.errors())
+
+
 def test_play_stops_on_election_day(app):
     """▶ plays up to election day and stops there: the day stays, ▶ and Step are disabled."""
     app.reset()
