@@ -1,0 +1,283 @@
+"""Mutation testing of the model's core with mutmut (issue 13).
+
+Usage (via scripts/mutation):
+
+    scripts/mutation                    # every module in MODULES, one after the other
+    scripts/mutation model/rng.py       # one module (or several)
+    scripts/mutation --list             # the modules and the tests each one runs
+    scripts/mutation --jit model/rng.py # keep numba's JIT on (default: NUMBA_DISABLE_JIT=1)
+
+Each module gets its own working copy under $MUT_WORK (default /tmp/mut_work/<module>): the
+committed tree (``git archive HEAD``) plus the working-tree version of every tracked file that
+differs from HEAD, and a ``[tool.mutmut]`` table appended to that copy's pyproject.toml. mutmut's
+``mutants/`` folder therefore lives in the copy, never in the checkout.
+
+Per module it prints killed / survived / timeout / no tests / total and the score
+(killed + timeout) / (total - skipped), writes the surviving mutants with their diffs to
+<copy>/survivors.txt, and at the end a Markdown table (also saved to $MUT_WORK/summary.md).
+Exit status: 0 when mutmut ran for every module (survivors are not a failure), 1 when mutmut
+itself failed (clean tests failing, crash, no statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = Path(os.environ.get("MUT_WORK", "/tmp/mut_work"))
+
+# module -> tests it runs (mutmut then narrows each mutant to the tests that call its function).
+MODULES: dict[str, list[str]] = {
+    "model/rng.py": [
+        "tests/test_rng_keyed.py",
+        "tests/test_determinism.py",
+        "tests/test_mesa_conventions.py",  # seed=None -> fresh_seed
+    ],
+    "model/metrics.py": [
+        "tests/test_invariants.py",
+        "tests/test_movement.py",
+        "tests/test_offline_and_eras.py",
+        "tests/dynamics/test_classic_rules.py",
+        "tests/dynamics/test_champions.py",
+        "tests/test_strategies.py",  # asserts reach / share_of_voice (added after the measured run)
+    ],
+    "model/dynamics/champions.py": [
+        "tests/dynamics/test_champions.py",
+        "tests/dynamics/test_champion_artefacts.py",
+    ],
+    "model/dynamics/contacts.py": ["tests/test_offline_and_eras.py"],
+    "model/dynamics/feed.py": ["tests/dynamics/test_feed_and_rules.py", "tests/test_invariants.py"],
+    "model/dynamics/kernels.py": [
+        "tests/dynamics/test_kernels.py",
+        "tests/dynamics/test_classic_rules.py",
+        "tests/dynamics/test_friedkin_johnsen.py",
+        "tests/dynamics/test_feed_and_rules.py",
+    ],
+    "model/dynamics/mobilization.py": ["tests/dynamics/test_mobilization_and_polls.py"],
+    "model/dynamics/movement.py": ["tests/test_movement.py"],
+    "model/dynamics/polls.py": [
+        "tests/dynamics/test_mobilization_and_polls.py",
+        "tests/dynamics/test_champion_artefacts.py",
+    ],
+    "model/dynamics/posting.py": [
+        "tests/dynamics/test_feed_and_rules.py",
+        "tests/dynamics/test_champions.py",
+        "tests/test_movement.py",
+    ],
+    "model/dynamics/rules.py": [
+        "tests/dynamics/test_feed_and_rules.py",
+        "tests/dynamics/test_classic_rules.py",
+        "tests/dynamics/test_friedkin_johnsen.py",
+        "tests/dynamics/test_rule_fixes.py",
+        "tests/test_offline_and_eras.py",
+    ],
+    # model/dynamics/warm.py is left out: it has no function, so mutmut makes no mutant of it.
+    "model/comparison.py": [
+        "tests/test_processes.py",
+        "tests/test_determinism.py",
+        "tests/test_hostile_inputs.py",
+        "tests/test_scale_free.py",
+        "tests/test_safety.py",
+    ],
+    "model/sweeps.py": [
+        "tests/test_sweeps.py",
+        "tests/test_sweep_resume.py",
+        "tests/test_sweep_safety.py",
+        "tests/test_contrast_sweeps.py",
+    ],
+    "model/runner.py": [
+        "tests/test_strategies.py",
+        "tests/test_determinism.py",
+        "tests/test_invariants.py",
+        "tests/test_safety.py",
+    ],
+}
+
+ALSO_COPY = [
+    "experiments",
+    "scenarios",
+    "docs",
+    "results",
+    "benchmarks",
+    "scripts",
+    "README.md",
+    "CHANGELOG.md",
+]
+
+
+def slug(module: str) -> str:
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def make_copy(dest: Path) -> None:
+    """HEAD of the checkout plus the working-tree version of tracked files changed since HEAD."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    tar = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "HEAD"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(dest, filter="data")
+    changed = subprocess.run(
+        ["git", "-C", str(REPO), "diff", "--name-only", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for name in changed:
+        src = REPO / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+        elif (dest / name).exists():
+            (dest / name).unlink()
+
+
+def toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(x) for x in items) + "]"
+
+
+def configure(copy: Path, module: str, tests: list[str], timeout_multiplier: float) -> None:
+    table = (
+        "\n\n[tool.mutmut]\n"
+        'source_paths = ["model"]\n'
+        f"only_mutate = {toml_list([module])}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly"]\n'
+        f"also_copy = {toml_list(ALSO_COPY)}\n"
+        f"timeout_multiplier = {timeout_multiplier}\n"
+        "use_git_change_detection = false\n"
+    )
+    with open(copy / "pyproject.toml", "a") as f:
+        f.write(table)
+
+
+def mutmut(
+    copy: Path, args: list[str], env: dict[str, str], log=None
+) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "mutmut"
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=copy,
+        env=env,
+        text=True,
+        stdout=log if log else subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def run_module(module: str, tests: list[str], ns: argparse.Namespace) -> dict | None:
+    copy = WORK / slug(module)
+    print(f"\n=== {module}  (tests: {' '.join(tests)})", flush=True)
+    make_copy(copy)
+    configure(copy, module, tests, ns.timeout_multiplier)
+    env = dict(os.environ)
+    if ns.jit:
+        env.pop("NUMBA_DISABLE_JIT", None)
+    else:
+        env["NUMBA_DISABLE_JIT"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    start = time.monotonic()
+    with open(copy / "mutmut-run.log", "w") as log:
+        proc = mutmut(copy, ["run", "--max-children", str(ns.jobs)], env, log)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        print(f"mutmut run failed (exit {proc.returncode}); last lines of {copy}/mutmut-run.log:")
+        print("".join(open(copy / "mutmut-run.log").readlines()[-25:]))
+        return None
+    mutmut(copy, ["export-cicd-stats"], env)
+    stats_file = copy / "mutants" / "mutmut-cicd-stats.json"
+    if not stats_file.exists():
+        print(f"no statistics written ({stats_file})")
+        return None
+    stats = json.loads(stats_file.read_text())
+    # surviving mutants with their diffs
+    listing = mutmut(copy, ["results"], env).stdout
+    survivors = [
+        line.strip().split(":")[0]
+        for line in listing.splitlines()
+        if line.strip().endswith(": survived")
+    ]
+    untested = [
+        line.strip().split(":")[0]
+        for line in listing.splitlines()
+        if line.strip().endswith(": no tests")
+    ]
+    with open(copy / "survivors.txt", "w") as out:
+        for name in survivors + untested:  # "no tests": no selected test calls the function
+            out.write(mutmut(copy, ["show", name], env).stdout + "\n")
+    tested = stats["total"] - stats.get("skipped", 0)
+    score = 100.0 * (stats["killed"] + stats["timeout"]) / tested if tested else 0.0
+    row = dict(
+        module=module,
+        wall_s=round(wall),
+        score=round(score, 1),
+        survivors=survivors,
+        untested=untested,
+        **stats,
+    )
+    print(
+        f"{module}: killed {stats['killed']} / survived {stats['survived']} / timeout "
+        f"{stats['timeout']} / no tests {stats['no_tests']} / total {stats['total']} -> "
+        f"score {score:.1f} %  ({wall:.0f} s)  survivors: {copy}/survivors.txt",
+        flush=True,
+    )
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| module | killed | survived | timeout | no tests | suspicious | total | score | wall |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['module']} | {r['killed']} | {r['survived']} | {r['timeout']} | "
+            f"{r['no_tests']} | {r['suspicious']} | {r['total']} | {r['score']:.1f} % | "
+            f"{r['wall_s']} s |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("modules", nargs="*", help="modules to mutate (default: all of MODULES)")
+    p.add_argument("--list", action="store_true", help="print modules and their tests, then stop")
+    p.add_argument("--jit", action="store_true", help="keep numba's JIT on (default: disabled)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="mutmut workers")
+    p.add_argument("--timeout-multiplier", type=float, default=10.0)
+    ns = p.parse_args(argv)
+    if ns.list:
+        for m, t in MODULES.items():
+            print(f"{m}: {' '.join(t)}")
+        return 0
+    modules = ns.modules or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        p.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows, failed = [], []
+    for m in modules:
+        row = run_module(m, MODULES[m], ns)
+        (rows.append(row) if row else failed.append(m))
+    print("\n" + table(rows))
+    (WORK / "summary.md").write_text(table(rows) + "\n")
+    (WORK / "summary.json").write_text(json.dumps(rows, indent=1) + "\n")
+    if failed:
+        print(f"\nmutmut failed for: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
