@@ -25,6 +25,7 @@ from model.population import (
 
 CLUSTER_GAP = 0.1  # opinions further apart than this (on [-1, 1]) are in different clusters
 MAJOR_CLUSTER = 0.05  # a cluster counts when it holds at least this share of citizens
+CONSENSUS_VARIANCE = 1e-24  # opinion variance below this (sd 1e-12) is a consensus
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,10 @@ def bimodality(x: np.ndarray) -> float:
     d = x - x.mean()
     d2 = d * d  # products, not d**3 / d**4: the float power is ~20x slower at large N
     m2 = np.mean(d2)
-    if m2 == 0:
+    # a consensus: no spread, no modes. The mean of identical floats need not equal them
+    # (30 × 0.2 / 30 ≠ 0.2), which leaves a variance of ~1e-34 whose moment ratios are noise
+    # (1.5 for a consensus at 0.2); an sd below 1e-12 on [-1, 1] is a consensus
+    if m2 < CONSENSUS_VARIANCE:
         return 0.0
     g1 = np.mean(d2 * d) / m2**1.5
     g2 = np.mean(d2 * d2) / m2**2 - 3.0
