@@ -201,27 +201,10 @@ def classroom_worlds(
 class ClassroomModel(mesa.Model):
     """One or three SocialWebModels stepped in lockstep, with the class's sliders applied."""
 
-    def __init__(
-        self,
-        seed: int = 0,
-        champions: int = 5,
-        guidance: float = 0.3,
-        institution_trust: float = 0.5,
-        feed_algorithm: str = "chronological",
-        seen_per_day: int = 171,
-        backfire: bool = False,
-        side_by_side: bool = False,
-    ):
+    def __init__(self, seed: int = 0, **sliders: Any):
+        """``sliders``: the keyword arguments of :func:`classroom_worlds`."""
         super().__init__(rng=int(seed))
-        self.focal, scenarios = classroom_worlds(
-            champions=champions,
-            guidance=guidance,
-            institution_trust=institution_trust,
-            feed_algorithm=feed_algorithm,
-            seen_per_day=seen_per_day,
-            backfire=backfire,
-            side_by_side=side_by_side,
-        )
+        self.focal, scenarios = classroom_worlds(**sliders)
         self.worlds = {
             name: SocialWebModel(s, seed=int(seed), agents="parties")
             for name, s in scenarios.items()

@@ -220,8 +220,8 @@ def step_metrics(
     burnouts: np.ndarray,
     recruits: np.ndarray,
     line: np.ndarray,
-    influence: np.ndarray | None = None,
-    elections_won: np.ndarray | None = None,
+    influence: np.ndarray,
+    elections_won: np.ndarray,
 ) -> dict[Key, float]:
     """All outcomes of the current state, keyed by (metric, party, source_type)."""
     n_c = pop.citizens
@@ -259,17 +259,14 @@ def step_metrics(
             out[("planned", name, channel)] = float(planned[k, c])
         out[("cumulative_cost", name, "")] = float(cumulative_cost[k])
         out[("party_line", name, "")] = float(line[k, 0])
-    if elections_won is not None:
-        for k, name in enumerate(party_names):
-            out[("elections_won", name, "")] = float(elections_won[k])
-    if influence is not None:
-        per_citizen = influence / max(n_c, 1)
-        out[("influence", "", "citizen")] = float(per_citizen[0])
-        out[("influence", "", "news")] = float(per_citizen[1])
-        for k, name in enumerate(party_names):
-            out[("influence", name, "")] = float(per_citizen[2 + k])
-        total = float(influence.sum())
-        out[("party_influence_share", "", "")] = (
-            float(influence[2:].sum()) / total if total > 0 else float("nan")
-        )
+    per_citizen = influence / max(n_c, 1)
+    out[("influence", "", "citizen")] = float(per_citizen[0])
+    out[("influence", "", "news")] = float(per_citizen[1])
+    for k, name in enumerate(party_names):
+        out[("elections_won", name, "")] = float(elections_won[k])
+        out[("influence", name, "")] = float(per_citizen[2 + k])
+    total = float(influence.sum())
+    out[("party_influence_share", "", "")] = (
+        float(influence[2:].sum()) / total if total > 0 else float("nan")
+    )
     return out

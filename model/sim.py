@@ -199,9 +199,8 @@ class SocialWebModel(mesa.Model):
         # opinion movement caused so far (Σ over citizens of |Δx|), by sender: citizens (their
         # posts and the peer process), news outlets, then each party (docs/MODEL.md, step 7)
         self.influence = np.zeros(len(names) + 2)
-        # elections held so far (election.cycle > 0): vote shares, and wins per party
+        # elections held so far (election.cycle > 0): each one's vote shares
         self.elections: list[np.ndarray] = []
-        self.elections_won = np.zeros(len(names), dtype=np.int64)
         self.vote = polls.vote_intention(pop, self.parties, scenario.election)
         self.parties.vote_history.append(self.vote.copy())
 
@@ -346,7 +345,6 @@ class SocialWebModel(mesa.Model):
         cycle = sc.election.cycle
         if party_specs and cycle > 0 and t % cycle == 0:  # an election (docs/MODEL.md, step 6)
             self.elections.append(self.vote.copy())
-            self.elections_won[int(np.argmax(self.vote))] += 1
             if t < sc.steps:  # the victory's shared benefits, for the next cycle
                 champions.election_benefits(pop, parties, sc, self.vote)
         self.last_reads_party = read_party
@@ -397,6 +395,12 @@ class SocialWebModel(mesa.Model):
         parties.cumulative_cost += self.spend.sum(axis=1)
         self.spend_total += self.spend
         self.planned_total += self.planned
+
+    @property
+    def elections_won(self) -> np.ndarray:
+        """Elections each party has won so far (most votes; the first on a tie)."""
+        winners = [int(np.argmax(v)) for v in self.elections]
+        return np.bincount(winners, minlength=len(self.parties_names)).astype(np.int64)
 
     def _record(self) -> None:
         """Measure the metrics and hand them to the DataCollector (``output.every`` steps)."""
