@@ -193,6 +193,41 @@ def targets(w1: dict | None, model: dict | None, compare: dict | None, startup: 
     ]
 
 
+def rules_section(rules: dict) -> list[str]:
+    """The opinion rules' costs (benchmarks/bench_rules.py)."""
+    f = rules["figures"]
+    n = f["n"]
+    return [
+        "## Opinion rules",
+        "",
+        f"`benchmarks/bench_rules.py`, N = {n:,} citizens on a Barabási–Albert graph (m = 3). "
+        "Kernels: one sweep of N updates called directly (draws included, as the rules make "
+        f"them), median of {f['repeats']}; the bound for the pairwise-encounter rules is 2× "
+        "Deffuant per update. The q-voter draws q + 2 uniforms and reads up to q neighbours per "
+        "update, so it costs more per update by design.",
+        "",
+        "| kernel | ns per update | × Deffuant |",
+        "|---|---:|---:|",
+        *[
+            f"| `{r['kernel']}` | {r['ns_per_update']:.1f} | {r['vs_deffuant']:.2f} |"
+            for r in f["kernels"]
+        ],
+        "",
+        "Each rule through the public API (`model.step()`, parties off, no posting): the peer "
+        "process plus the step's fixed work.",
+        "",
+        "| rule | ms per step | ns per citizen |",
+        "|---|---:|---:|",
+        *[
+            f"| `{r['rule']}` | {r['ms_per_step']:.2f} | {r['ns_per_citizen']:.1f} |"
+            for r in f["rules"]
+        ],
+        "",
+        f"Machine: {machine_line(rules)}.",
+        "",
+    ]
+
+
 def machine_line(record: dict) -> str:
     m = record["machine"]
     return (
@@ -204,7 +239,7 @@ def machine_line(record: dict) -> str:
 def main() -> None:
     w1, model = load("w1"), load("model")
     compare, startup, sweep = load("compare"), load("startup"), load("sweep")
-    app = load("app")
+    app, rules = load("app"), load("rules")
     plot(w1, model)
     parts = [
         "# Performance",
@@ -267,6 +302,8 @@ def main() -> None:
                 "",
             ]
         parts += [f"Machine: {machine_line(model)}.", ""]
+    if rules:
+        parts += rules_section(rules)
     if compare:
         c = compare["figures"]
         parts += [

@@ -22,7 +22,7 @@ from model.config import ConfigError, Scenario, limits
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
 from model.config.plan import CHANNELS
-from model.network.io import EdgeListError, read_edge_list, read_values
+from model.network.io import EdgeListError, read_edge_list, read_indices, read_values
 from model.population import (
     PARTY_SOURCES,
     ROLE_NAMES,
@@ -51,6 +51,9 @@ def check_files(scenario: Scenario, source: str) -> None:
                 low=0.0,
                 high=1.0,
             )
+        key = "opinion.zealots.path"
+        if scenario.opinion.zealots.path:
+            read_indices(scenario.opinion.zealots.path, scenario.population.citizens)
     except EdgeListError as err:
         raise ConfigError([f"{err.file}: {err.message} ({key} of {source})"]) from None
 

@@ -27,7 +27,7 @@ import numpy as np
 from model.agents import make_agents, sync_agents
 from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
-from model.dynamics import champions, mobilization, movement, polls
+from model.dynamics import champions, mobilization, movement, polls, zealots
 from model.dynamics.contacts import Messages, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
@@ -148,6 +148,8 @@ class SocialWebModel(mesa.Model):
             )
         if thresholds is not None:
             pop.threshold[: pop.citizens] = np.asarray(thresholds, dtype=np.float64)
+        # committed citizens (opinion.zealots): chosen now, those at ±1 set there
+        self.committed = zealots.commit(scenario, pop, self.seed)
         self.citizen_graph = citizen_graph  # the classic rules' peer process: citizens only
         # A: posts a citizen reads per step at most (docs/MODEL.md, step 2)
         self.reading_capacity = reading_capacity(
@@ -156,6 +158,9 @@ class SocialWebModel(mesa.Model):
         self.graph = attach_staff(
             citizen_graph, pop, counts, [p.staff.ties for p in party_specs], self.streams["network"]
         )
+        # the classic rules' peer process runs on the citizens' network, or, with staff committed
+        # (opinion.zealots.staff), on the whole network: staff are then met and copied
+        self.peer_graph = self.graph if scenario.opinion.zealots.staff else citizen_graph
 
         line = np.array([p.position for p in party_specs], dtype=np.float64).reshape(
             len(party_specs), scenario.population.issues
@@ -264,6 +269,9 @@ class SocialWebModel(mesa.Model):
         party_specs = list(sc.parties.values())
 
         contacts = np.zeros((len(party_specs), 2))
+        # committed rows: whatever moves them this step (reads, peers, anchoring) is undone
+        frozen = zealots.frozen(sc, pop, self.committed)
+        held = pop.x[frozen].copy() if frozen.any() else None
         if self.posting:
             posts = make_posts(pop, parties, sc, self.draws, t)
             reads = deliver(
@@ -293,6 +301,8 @@ class SocialWebModel(mesa.Model):
             effect = self.rule.read(
                 pop, msgs.reader, msgs.content, msgs.trust, msgs.source, rs["update"]
             )
+            if held is not None:  # a committed reader is not moved (its row is restored)
+                effect.moved[frozen[msgs.reader]] = 0.0
             # influence by sender: citizens 0, news 1, party k at 2 + k
             sender = np.where(read_party >= 0, read_party + 2, read_source == SOURCE_NEWS)
             self.influence += np.bincount(
@@ -300,10 +310,14 @@ class SocialWebModel(mesa.Model):
             )
         # the peer process is citizens influencing citizens (Friedkin-Johnsen's pull back to
         # x(0) excluded: like anchoring, it is nobody's influence)
-        self.influence[0] += self.rule.peer_step(pop, self.citizen_graph, rs["update"])
+        self.influence[0] += self.rule.peer_step(
+            pop, self.peer_graph, rs["update"], frozen if held is not None else None
+        )
         if sc.opinion.anchoring > 0:  # party identification (docs/MODEL.md, step 3)
             x = pop.x[: pop.citizens]
             x += sc.opinion.anchoring * (self.initial_opinions - x)
+        if held is not None:
+            pop.x[frozen] = held
         if before is not None:
             self.converged = self.rule.converged(before, pop.x, sc.opinion.convergence_tolerance)
         if self.posting:

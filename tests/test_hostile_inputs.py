@@ -555,7 +555,8 @@ SCENARIO_CASES = [
         "scenario",
         f"animate {S} --out {{tmp}}/a.gif --progress none",
         f"{S}: opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
-        "voter, degroot, friedkin_johnsen, got 'defuant' (did you mean 'deffuant'?)",
+        "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, "
+        "got 'defuant' (did you mean 'deffuant'?)",
         files={"s.yaml": scenario(opinion={"rule": "defuant"})},
     ),
     case(

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from model.config.plan import paid_reach, plan, posts_per_step
-from model.config.schema import PartySpec, Scenario
+from model.config.schema import DISCRETE_RULES, PartySpec, Scenario
 from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, load_text
 
 
@@ -273,6 +273,13 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
             f"got {_num(pop.rejection)}",
         )
+    if net.kind not in ("erdos_renyi", "edge_list", "complete") and net.mean_degree < 1:
+        b.fail(
+            "network.mean_degree",
+            f"expected >= 1 for {net.kind} (only erdos_renyi may lie below the percolation "
+            f"threshold), got {_num(net.mean_degree)}",
+        )
+    _check_opinion(b, s)
     cycle = s.election.cycle
     if cycle > 0 and s.steps % cycle != 0:
         b.fail(
@@ -323,6 +330,36 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
                 f"expected 0 because champions.enabled is false, got {_num(ch.initial_per_1000)}",
             )
         _check_budget(b, where, party)
+
+
+def _check_opinion(b: Checker, s: Scenario) -> None:
+    """Discrete rules need one issue and discrete opinions; zealots need room."""
+    op, pop = s.opinion, s.population
+    if op.rule in DISCRETE_RULES:
+        if pop.issues != 1:
+            b.fail(
+                "population.issues",
+                f"expected 1 with opinion.rule {op.rule} (its state is one discrete opinion), "
+                f"got {pop.issues}",
+            )
+        if pop.initial_opinion != "binary":
+            b.fail(
+                "population.initial_opinion",
+                f"expected binary with opinion.rule {op.rule} (opinions start at -1 or +1), "
+                f"got {pop.initial_opinion}",
+            )
+    if op.rule == "majority" and op.group_size % 2 == 0:
+        b.fail(
+            "opinion.group_size",
+            f"expected an odd group size with opinion.rule majority (no ties), got {op.group_size}",
+        )
+    z = op.zealots
+    shares = z.share_plus + z.share_minus + z.share_own
+    if shares > 1 + 1e-9:
+        b.fail(
+            "opinion.zealots",
+            f"expected share_plus + share_minus + share_own <= 1, got {_num(shares)}",
+        )
 
 
 def _check_budget(b: Checker, where: str, party: PartySpec) -> None:
@@ -566,6 +603,11 @@ def scenario_from_dict(
             scenario,
             mobilization=dataclasses.replace(scenario.mobilization, thresholds_path=str(path)),
         )
+    if scenario.opinion.zealots.path:
+        op = scenario.opinion
+        path = resolve_path(op.zealots.path, b.base_dir).resolve()
+        zealots = dataclasses.replace(op.zealots, path=str(path))
+        scenario = dataclasses.replace(scenario, opinion=dataclasses.replace(op, zealots=zealots))
     return scenario
 
 

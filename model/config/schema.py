@@ -52,8 +52,19 @@ NetworkKind = Literal[
 FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
 VoterUpdate = Literal["node", "link", "invasion"]
 OpinionRule = Literal[
-    "social_judgment", "deffuant", "hegselmann_krause", "voter", "degroot", "friedkin_johnsen"
+    "social_judgment",
+    "deffuant",
+    "hegselmann_krause",
+    "voter",
+    "degroot",
+    "friedkin_johnsen",
+    "q_voter",
+    "naming_game",
+    "majority",
 ]
+QVoterNonconformity = Literal["independence", "anticonformity"]
+# the rules whose opinion is a discrete state: ±1 (q-voter), or A = -1, AB = 0, B = +1 (naming game)
+DISCRETE_RULES = ("q_voter", "naming_game", "majority")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +144,7 @@ class NetworkSpec:
     )
     mean_degree: float = param(
         10,
-        1,
+        0,
         10_000,
         doc="mean number of ties per citizen "
         "(BA: m = mean_degree/2; WS: k; ER: p = mean_degree/(N-1))",
@@ -225,6 +236,56 @@ class FeedSpec:
     recent_window: int = param(7, 1, 10_000, doc="steps over which reach counts a read as recent")
 
 
+ZEALOTS_OFF = "off: a switch for experiments with committed agents (the essay is silent)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZealotSpec:
+    """Committed citizens (zealots): they never change their opinion, and they stay in the pool
+    the others copy or meet (docs/MODEL.md, step 3, "Committed citizens")."""
+
+    share_plus: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens committed at +1 on every issue, drawn at random (round(share·N))",
+        source="off; Mobilia, Petersen & Redner 2007 (J. Stat. Mech. P08029) for the voter "
+        "model, Xie et al. 2011 (PRE 84:011130) for the naming game",
+    )
+    share_minus: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens committed at -1 on every issue, drawn at random",
+        source=ZEALOTS_OFF,
+    )
+    share_own: float = param(
+        0.0,
+        0,
+        1,
+        doc="share of citizens committed at their own initial opinion, drawn at random",
+        source=ZEALOTS_OFF,
+    )
+    path: str = param(
+        "",
+        doc="optional file of citizen indices (0-based, one per line) committed at their "
+        "initial opinion; relative to the scenario file",
+        source=SETTING,
+    )
+    champions: bool = param(
+        False,
+        doc="champions are committed while they are champions: peers cannot move them",
+        source=ZEALOTS_OFF,
+    )
+    staff: bool = param(
+        False,
+        doc="party staff join the peer process as committed agents at their party's line: the "
+        "classic rules run on the citizens' network plus the staff's ties, and staff are picked, "
+        "met and copied like anyone (without it staff act through their posts only)",
+        source=ZEALOTS_OFF,
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class OpinionSpec:
     """How reading a post (and, for the classic rules, meeting a peer) changes an opinion."""
@@ -294,6 +355,41 @@ class OpinionSpec:
         "partisan loyalty); 1 is DeGroot",
         source="Friedkin & Johnsen 1999 (Advances in Group Processes 16:1)",
     )
+    q: int = param(
+        4,
+        1,
+        64,
+        doc="q_voter: size of the panel of neighbours, drawn with repetition; a unanimous panel "
+        "is copied",
+        source="Castellano, Muñoz & Pastor-Satorras 2009 (PRE 80:041129); Nyczka, "
+        "Sznajd-Weron & Cisło 2012 (PRE 86:011105) use q = 1..8",
+    )
+    nonconformity: QVoterNonconformity = param(
+        "independence",
+        doc="q_voter: what a citizen does with probability p instead of conforming — "
+        "independence (flip with probability 1/2, whatever the panel says) or anticonformity "
+        "(take the opposite of a unanimous panel)",
+        source="Nyczka, Sznajd-Weron & Cisło 2012 (PRE 86:011105)",
+    )
+    nonconformity_rate: float = param(
+        0.0,
+        0,
+        1,
+        doc="q_voter: p, the probability of acting as a nonconformist in an update",
+        source="Nyczka, Sznajd-Weron & Cisło 2012: order for p < p_c = (q-1)/(q-1+2^(q-1)) "
+        "(independence) or (q-1)/(2q) (anticonformity)",
+    )
+    group_size: int = param(
+        3,
+        3,
+        99,
+        doc="majority: G, the size of a discussion group (odd: no ties) — a random citizen and "
+        "G - 1 distinct random neighbours, who all take the group's majority opinion; a step "
+        "is round(N/G) groups, so each citizen joins one group a step on average",
+        source="Galam 2002 (Eur. Phys. J. B 25:403); Krapivsky & Redner 2003 (PRL 90:238701) "
+        "use G = 3",
+    )
+    zealots: ZealotSpec = section(ZealotSpec, doc="committed citizens (zealots)")
 
 
 @dataclass(frozen=True, kw_only=True)

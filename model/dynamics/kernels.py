@@ -21,8 +21,11 @@ import numpy as np
 
 from model.jit import twin
 
+# the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
+NOT_FROZEN = np.zeros(0, dtype=np.bool_)
 
-def deffuant_sweep(x, indptr, indices, openness, rate, u):  # pragma: no cover
+
+def deffuant_sweep(x, indptr, indices, openness, rate, frozen, u):  # pragma: no cover
     """Deffuant et al. 2000 encounters in order, one issue: ``x`` is (N,).
 
     Encounter t: citizen i = ⌊u[t]·N⌋ meets its neighbour number ⌊f·deg(i)⌋, f the fractional
@@ -31,9 +34,13 @@ def deffuant_sweep(x, indptr, indices, openness, rate, u):  # pragma: no cover
     noise). Both move by ``rate`` toward each other when their distance is below their own
     openness; ``openness`` has N entries, or one shared by all (equal openness = the textbook
     symmetric update, which conserves the mean). Branch-free moves keep the loop fast.
+
+    ``frozen`` (N flags, or none) marks committed citizens: they are met and pull their partner
+    but never move (``opinion.zealots``).
     """
     n = x.shape[0]
     shared = openness.shape[0] == 1
+    pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
         i = min(int(scaled), n - 1)
@@ -46,14 +53,22 @@ def deffuant_sweep(x, indptr, indices, openness, rate, u):  # pragma: no cover
         xj = x[j]
         d = abs(xi - xj)
         move = rate * (xj - xi)
-        x[i] = xi + (move if d < openness[0 if shared else i] else 0.0)
-        x[j] = xj - (move if d < openness[0 if shared else j] else 0.0)
+        move_i = move if d < openness[0 if shared else i] else 0.0
+        move_j = move if d < openness[0 if shared else j] else 0.0
+        if pinned:
+            if frozen[i]:
+                move_i = 0.0
+            if frozen[j]:
+                move_j = 0.0
+        x[i] = xi + move_i
+        x[j] = xj - move_j
 
 
-def deffuant_sweep_issues(x, indptr, indices, openness, rate, u):  # pragma: no cover
+def deffuant_sweep_issues(x, indptr, indices, openness, rate, frozen, u):  # pragma: no cover
     """:func:`deffuant_sweep` with K issues: ``x`` is (N, K), distance the RMS gap over issues."""
     n, k = x.shape
     shared = openness.shape[0] == 1
+    pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
         i = min(int(scaled), n - 1)
@@ -67,8 +82,8 @@ def deffuant_sweep_issues(x, indptr, indices, openness, rate, u):  # pragma: no 
             diff = x[i, c] - x[j, c]
             d += diff * diff
         d = math.sqrt(d / k)
-        move_i = d < openness[0 if shared else i]
-        move_j = d < openness[0 if shared else j]
+        move_i = d < openness[0 if shared else i] and not (pinned and frozen[i])
+        move_j = d < openness[0 if shared else j] and not (pinned and frozen[j])
         for c in range(k):
             xi = x[i, c]
             xj = x[j, c]
@@ -78,26 +93,30 @@ def deffuant_sweep_issues(x, indptr, indices, openness, rate, u):  # pragma: no 
                 x[j, c] = xj + rate * (xi - xj)
 
 
-def voter_sweep(x, indptr, indices, u):  # pragma: no cover
+def voter_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     """Voter model updates in order: citizen i copies a random neighbour's opinion (all K issues);
-    i and the neighbour come from u[t] as in :func:`deffuant_sweep`."""
+    i and the neighbour come from u[t] as in :func:`deffuant_sweep`. A committed (``frozen``)
+    citizen picked as i keeps its opinion; it is copied like anyone."""
     n, k = x.shape
+    pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
         i = min(int(scaled), n - 1)
         start = indptr[i]
         deg = indptr[i + 1] - start
-        if deg == 0:
+        if deg == 0 or (pinned and frozen[i]):
             continue
         j = indices[start + min(int((scaled - i) * deg), deg - 1)]
         for c in range(k):
             x[i, c] = x[j, c]
 
 
-def voter_invasion_sweep(x, indptr, indices, u):  # pragma: no cover
+def voter_invasion_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     """Invasion (reverse voter) updates in order: a random citizen i imposes its opinion on a
-    random neighbour j (all K issues); i and j come from u[t] as in :func:`voter_sweep`."""
+    random neighbour j (all K issues); i and j come from u[t] as in :func:`voter_sweep`. A
+    committed j keeps its opinion."""
     n, k = x.shape
+    pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
         i = min(int(scaled), n - 1)
@@ -106,24 +125,148 @@ def voter_invasion_sweep(x, indptr, indices, u):  # pragma: no cover
         if deg == 0:
             continue
         j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+        if pinned and frozen[j]:
+            continue
         for c in range(k):
             x[j, c] = x[i, c]
 
 
-def voter_link_sweep(x, rows, indices, u):  # pragma: no cover
+def voter_link_sweep(x, rows, indices, frozen, u):  # pragma: no cover
     """Link-update voter updates in order: a uniformly random link, and a random end of it
     copies the other. The CSR stores each link in both orientations, so a uniform stored entry
-    (rows[e], indices[e]) is a random link with a random end: rows[e] copies indices[e]."""
+    (rows[e], indices[e]) is a random link with a random end: rows[e] copies indices[e]. A
+    committed rows[e] keeps its opinion."""
     m = indices.shape[0]
     k = x.shape[1]
+    pinned = frozen.shape[0] != 0
     if m == 0:
         return
     for t in range(u.shape[0]):
         e = min(int(u[t] * m), m - 1)
         i = rows[e]
+        if pinned and frozen[i]:
+            continue
         j = indices[e]
         for c in range(k):
             x[i, c] = x[j, c]
+
+
+def q_voter_sweep(x, indptr, indices, q, p, anti, frozen, u):  # pragma: no cover
+    """q-voter updates in order (Nyczka, Sznajd-Weron & Cisło 2012), opinions ±1, ``x`` is (N,).
+
+    Update t uses the row u[t] of q + 2 uniforms: citizen i = ⌊u[t, 0]·N⌋; with probability p
+    (u[t, 1] < p) it acts as a nonconformist, otherwise it conforms. Its panel is q neighbours
+    drawn with repetition, neighbour number ⌊u[t, 2 + r]·deg(i)⌋ (Castellano, Muñoz &
+    Pastor-Satorras 2009 allow repetition; it keeps the rule defined where deg(i) < q).
+    Conformity: a unanimous panel is copied. Independence (``anti`` false): i flips with
+    probability 1/2 (u[t, 1] < p/2), whatever the panel. Anticonformity (``anti`` true): i takes
+    the opposite of a unanimous panel. A non-unanimous panel changes nothing; a committed
+    (``frozen``) or isolated i keeps its opinion.
+    """
+    n = x.shape[0]
+    pinned = frozen.shape[0] != 0
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start = indptr[i]
+        deg = indptr[i + 1] - start
+        if deg == 0 or (pinned and frozen[i]):
+            continue
+        nonconform = u[t, 1] < p
+        if nonconform and not anti:
+            if u[t, 1] < 0.5 * p:
+                x[i] = -x[i]
+            continue
+        first = x[indices[start + min(int(u[t, 2] * deg), deg - 1)]]
+        unanimous = True
+        for r in range(1, q):
+            if x[indices[start + min(int(u[t, 2 + r] * deg), deg - 1)]] != first:
+                unanimous = False
+                break
+        if unanimous:
+            x[i] = -first if nonconform else first
+
+
+def naming_game_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
+    """Binary naming game (Xie et al. 2011, PRE 84:011130; Castelló, Baronchelli & Loreto 2009)
+    in order. State x: -1 = word A only, +1 = word B only, 0 = both (AB).
+
+    Interaction t: speaker s = ⌊u[t]·N⌋, listener a random neighbour (fractional part of u[t]·N,
+    as in :func:`deffuant_sweep`). The speaker utters its word, or, holding both, A or B with
+    probability 1/2 each (the next bit of the same fraction: its second half says B). If the
+    listener holds the word, both keep only that word (agreement); otherwise the listener adds it
+    (A + B = AB). Committed (``frozen``) agents speak and listen but never change.
+    """
+    n = x.shape[0]
+    pinned = frozen.shape[0] != 0
+    for t in range(u.shape[0]):
+        scaled = u[t] * n
+        s = min(int(scaled), n - 1)
+        start = indptr[s]
+        deg = indptr[s + 1] - start
+        if deg == 0:
+            continue
+        f = (scaled - s) * deg
+        slot = min(int(f), deg - 1)
+        listener = indices[start + slot]
+        spoken = x[s]
+        word = spoken if spoken != 0.0 else (1.0 if f - slot >= 0.5 else -1.0)
+        held = x[listener]
+        # states are -1, 0, +1 and the word ±1: the listener holds it unless it holds the other
+        agree = held != -word
+        new_listener = word if agree else 0.0
+        new_speaker = word if agree else spoken
+        if pinned:
+            if frozen[listener]:
+                new_listener = held
+            if frozen[s]:
+                new_speaker = spoken
+        x[listener] = new_listener
+        x[s] = new_speaker
+
+
+def majority_sweep(x, indptr, indices, size, frozen, u):  # pragma: no cover
+    """Majority-rule group updates in order (Galam 2002; Krapivsky & Redner 2003), opinions ±1,
+    ``x`` is (N,); ``size`` G is odd.
+
+    Update t uses the row u[t] of G uniforms: citizen i = ⌊u[t, 0]·N⌋ and G - 1 distinct
+    neighbours of i, drawn without replacement (the r-th among the deg(i) - r + 1 not yet
+    drawn, ⌊u[t, r]·(deg(i) - r + 1)⌋, so on the complete graph the group is G distinct
+    citizens drawn uniformly). Every member of the group takes the group's majority opinion;
+    committed (``frozen``) members keep theirs but count in the vote. A citizen with fewer than
+    G - 1 neighbours forms no group.
+    """
+    n = x.shape[0]
+    pinned = frozen.shape[0] != 0
+    slots = np.empty(size, np.int64)
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start = indptr[i]
+        deg = indptr[i + 1] - start
+        if deg < size - 1:
+            continue
+        total = x[i]
+        for r in range(1, size):
+            # the k-th slot among those not drawn yet, k uniform over deg - (r - 1) of them
+            k = min(int(u[t, r] * (deg - r + 1)), deg - r)
+            # skip the slots already drawn, in increasing order (insertion keeps them sorted)
+            pos = r - 1
+            for q in range(r - 1):
+                if slots[q] <= k:
+                    k += 1
+                else:
+                    pos = q
+                    break
+            for q in range(r - 1, pos, -1):
+                slots[q] = slots[q - 1]
+            slots[pos] = k
+            total += x[indices[start + k]]
+        side = 1.0 if total > 0 else -1.0
+        if not (pinned and frozen[i]):
+            x[i] = side
+        for r in range(size - 1):
+            j = indices[start + slots[r]]
+            if not (pinned and frozen[j]):
+                x[j] = side
 
 
 def neighbour_count(indptr, indices, flag):  # pragma: no cover
@@ -197,6 +340,9 @@ KERNELS = {
     "voter_sweep": voter_sweep,
     "voter_invasion_sweep": voter_invasion_sweep,
     "voter_link_sweep": voter_link_sweep,
+    "q_voter_sweep": q_voter_sweep,
+    "naming_game_sweep": naming_game_sweep,
+    "majority_sweep": majority_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
 }
@@ -212,11 +358,15 @@ def warm_up() -> None:
     indptr = np.array([0, 1, 2], dtype=np.int32)
     indices = np.array([1, 0], dtype=np.int32)
     u = np.array([0.5])
-    kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, u)
-    kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, u)
-    kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, u)
-    kernel("voter_invasion_sweep")(np.zeros((2, 1)), indptr, indices, u)
-    kernel("voter_link_sweep")(np.zeros((2, 1)), np.array([0, 1], dtype=np.int32), indices, u)
+    none = NOT_FROZEN
+    kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u)
+    kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, none, u)
+    kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, none, u)
+    kernel("voter_invasion_sweep")(np.zeros((2, 1)), indptr, indices, none, u)
+    kernel("voter_link_sweep")(np.zeros((2, 1)), np.array([0, 1], dtype=np.int32), indices, none, u)
+    kernel("q_voter_sweep")(np.ones(2), indptr, indices, 2, 0.1, False, none, np.full((1, 4), 0.5))
+    kernel("naming_game_sweep")(np.ones(2), indptr, indices, none, u)
+    kernel("majority_sweep")(np.ones(2), indptr, indices, 1, none, np.full((1, 1), 0.5))
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
     kernel("attention_select")(
         np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)

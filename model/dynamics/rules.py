@@ -27,6 +27,24 @@ Every rule has two parts:
     opinions when the run starts (before step 1). With λ < 1 opinions settle at
     x* = (I − ΛW)⁻¹ (I − Λ) x(0): persistent disagreement, not consensus. λ = 1 is DeGroot.
 
+  * ``q_voter`` — Castellano, Muñoz & Pastor-Satorras 2009 (PRE 80:041129) with the two kinds
+    of nonconformity of Nyczka, Sznajd-Weron & Cisło 2012 (PRE 86:011105): opinions ±1, N
+    updates per step; a random citizen, with probability p a nonconformist (independence: flips
+    with probability 1/2; anticonformity: opposes a unanimous panel), otherwise a conformist that
+    copies a unanimous panel of q neighbours drawn with repetition.
+  * ``naming_game`` — the binary naming game of Xie et al. 2011 (PRE 84:011130): states A = -1,
+    AB = 0, B = +1; N speaker-listener interactions per step (see
+    ``model.dynamics.kernels.naming_game_sweep``); with committed citizens at +1
+    (``opinion.zealots.share_plus``) it is their committed-minority model.
+
+  * ``majority`` — majority rule (Galam 2002, Eur. Phys. J. B 25:403; Krapivsky & Redner
+    2003, PRL 90:238701): opinions ±1; round(N/G) group updates per step, each a random citizen
+    and G - 1 distinct random neighbours taking their majority. Party posts are read as for
+    ``q_voter`` (the post's side, with chance μ·trust).
+
+  Any rule can hold committed citizens (``opinion.zealots``, ``model.dynamics.zealots``): they
+  are picked, met and copied like anyone, and never change.
+
 - ``read``: how a post read in the feed moves the reader. For ``social_judgment`` this is the
   whole rule (docs/MODEL.md, step 3; docs/ODD.md §7.5): d = |y - x|; if d < ε,
   x += μ·trust·(y - x) (assimilation); if d > ρ and backfire is on, x -= μ_b·trust·(y - x)
@@ -54,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config.schema import OpinionSpec
-from model.dynamics.kernels import kernel
+from model.dynamics.kernels import NOT_FROZEN, kernel
 from model.network.csr import Graph
 from model.population import SOURCE_CITIZEN, STAFF, Population
 
@@ -107,25 +125,42 @@ class Rule:
         # rows of the citizens (0..N-1), learned from the population in ``peer_step``, which
         # the model calls every step before ``converged``; None compares every row
         self.citizens: int | None = None
+        self.frozen = NOT_FROZEN  # this step's committed rows of the peer graph (or none)
 
-    def peer_step(self, pop: Population, graph: Graph, rng: np.random.Generator) -> float:
-        """The textbook peer process for one step, in place on the citizens' rows of ``pop.x``.
-        Returns the opinion movement the peers caused, Σ over citizens of d(x_after, x_before)
-        (the influence metrics' share of citizens; 0 for a rule without a peer process).
+    def peer_step(
+        self,
+        pop: Population,
+        graph: Graph,
+        rng: np.random.Generator,
+        frozen: np.ndarray | None = None,
+    ) -> float:
+        """The textbook peer process for one step, in place on the rows ``0..graph.n - 1`` of
+        ``pop.x``. Returns the opinion movement the peers caused, Σ over citizens of
+        d(x_after, x_before) (the influence metrics' share of citizens; 0 for a rule without a
+        peer process).
 
-        ``graph`` is the citizens' network (N nodes, no staff); staff rows are never read or
-        written here.
+        ``graph`` is the citizens' network (N nodes, no staff; staff rows are never read or
+        written), or, with ``opinion.zealots.staff``, the whole network with the staff's rows
+        (then ``frozen`` marks the staff). ``frozen`` flags committed rows: they stay in the pool
+        but never change (docs/MODEL.md, step 3, "Committed citizens").
         """
-        if graph.n != pop.citizens:
+        if graph.n not in (pop.citizens, pop.n):
             raise ValueError(
-                f"the peer process runs on the citizens' network ({pop.citizens} nodes); "
-                f"got a graph of {graph.n}"
+                f"the peer process runs on the citizens' network ({pop.citizens} nodes) or the "
+                f"whole network ({pop.n}); got a graph of {graph.n}"
             )
         self.citizens = pop.citizens
         if not self.has_peer_process:
             return 0.0
+        n = graph.n
+        self.frozen = NOT_FROZEN
+        if frozen is not None and frozen[:n].any():
+            self.frozen = np.ascontiguousarray(frozen[:n], dtype=np.bool_)
+        held = pop.x[:n][self.frozen].copy() if self.frozen.size else None
         before = pop.x[: pop.citizens].copy()
         moved = self._peer_process(pop, graph, rng)
+        if held is not None:  # synchronous rules average over committed rows, never move them
+            pop.x[:n][self.frozen] = held
         if moved is None:
             moved = float(distance(pop.x[: pop.citizens], before).sum())
         return moved
@@ -202,30 +237,30 @@ class Deffuant(Rule):
     """Pairwise bounded confidence (Deffuant et al. 2000)."""
 
     name = "deffuant"
-    _shared: tuple[int, np.ndarray] | None = None
+    _shared: tuple[tuple[int, int], np.ndarray] | None = None
 
-    def _openness(self, pop: Population) -> np.ndarray:
-        """The citizens' ε, or a single value when all share it (the kernel's fast path).
-        Openness is fixed at set-up, so the check runs once per population."""
-        if self._shared is None or self._shared[0] != id(pop.openness):
-            eps = pop.openness[: pop.citizens]
+    def _openness(self, pop: Population, n: int) -> np.ndarray:
+        """The first ``n`` rows' ε, or a single value when all share it (the kernel's fast
+        path). Openness is fixed at set-up, so the check runs once per population."""
+        if self._shared is None or self._shared[0] != (id(pop.openness), n):
+            eps = pop.openness[:n]
             if eps.size and eps.min() == eps.max():
                 eps = eps[:1].copy()
-            self._shared = (id(pop.openness), eps)
+            self._shared = ((id(pop.openness), n), eps)
         return self._shared[1]
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        # the citizens' graph: only citizens (rows < N, never staff) are picked or met
-        n = pop.citizens
+        # the peer graph's rows only (the citizens, or citizens and committed staff)
+        n = graph.n
         u = rng.random(n)
-        openness = self._openness(pop)
+        openness = self._openness(pop, n)
         if pop.x.shape[1] == 1:
             kernel("deffuant_sweep", use_compiled=self.use_compiled)(
-                pop.x[:n, 0], graph.indptr, graph.indices, openness, self.spec.rate, u
+                pop.x[:n, 0], graph.indptr, graph.indices, openness, self.spec.rate, self.frozen, u
             )
         else:
             kernel("deffuant_sweep_issues", use_compiled=self.use_compiled)(
-                pop.x[:n], graph.indptr, graph.indices, openness, self.spec.rate, u
+                pop.x[:n], graph.indptr, graph.indices, openness, self.spec.rate, self.frozen, u
             )
 
 
@@ -235,16 +270,18 @@ class Voter(Rule):
     name = "voter"
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        n = pop.citizens
+        n = graph.n
         u = rng.random(n)
         update = self.spec.voter_update
         if update == "link":
             kernel("voter_link_sweep", use_compiled=self.use_compiled)(
-                pop.x[:n], graph.rows, graph.indices, u
+                pop.x[:n], graph.rows, graph.indices, self.frozen, u
             )
             return
         name = "voter_invasion_sweep" if update == "invasion" else "voter_sweep"
-        kernel(name, use_compiled=self.use_compiled)(pop.x[:n], graph.indptr, graph.indices, u)
+        kernel(name, use_compiled=self.use_compiled)(
+            pop.x[:n], graph.indptr, graph.indices, self.frozen, u
+        )
 
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
         """Consensus: every citizen holds the same opinion (a quiet step is not enough). Staff
@@ -293,8 +330,8 @@ class HegselmannKrause(Rule):
     inclusive = True
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        # citizens' rows only: staff (rows >= N) are neither averaged nor averaged over
-        n = pop.citizens
+        # the peer graph's rows only: staff (rows >= N) take part only as committed agents
+        n = graph.n
         x = pop.x[:n]
         openness = pop.openness[:n]
         if graph.complete and x.shape[1] == 1:
@@ -321,8 +358,8 @@ class DeGroot(Rule):
         return np.ones(d.shape, dtype=bool)
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
-        # citizens' rows only, like the other classic rules
-        n = pop.citizens
+        # the peer graph's rows only, like the other classic rules
+        n = graph.n
         rows, cols = graph.rows, graph.indices
         w = graph.weights if graph.weights is not None else np.ones(cols.size)
         s = self.spec.self_weight
@@ -345,25 +382,137 @@ class FriedkinJohnsen(DeGroot):
     anchor: np.ndarray | None = None
 
     def start(self, pop: Population) -> None:
-        self.anchor = pop.x[: pop.citizens].copy()
+        self.anchor = pop.x.copy()
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> float:
         if self.anchor is None:  # used outside a model run: anchor to the opinions found first
             self.start(pop)
-        x = pop.x[: pop.citizens]
+        n = graph.n
+        x = pop.x[:n]
         before = x.copy()
-        super()._peer_process(pop, graph, rng)  # x ← W x on the citizens' rows
+        super()._peer_process(pop, graph, rng)  # x ← W x on the peer graph's rows
         lam = self.spec.susceptibility
         # the peers' share of the step, λ·(W x − x); the rest, (1 − λ)·(x(0) − x), is the pull
         # back to the initial opinions: stubbornness, nobody's influence
-        moved = float(lam * distance(x, before).sum())
-        x[:] = lam * x + (1.0 - lam) * self.anchor
+        moved = float(lam * distance(x[: pop.citizens], before[: pop.citizens]).sum())
+        x[:] = lam * x + (1.0 - lam) * self.anchor[:n]
         return moved
+
+
+class QVoter(Voter):
+    """q-voter with independence or anticonformity (Nyczka, Sznajd-Weron & Cisło 2012)."""
+
+    name = "q_voter"
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = graph.n
+        q = self.spec.q
+        u = rng.random((n, q + 2))
+        kernel("q_voter_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0],
+            graph.indptr,
+            graph.indices,
+            q,
+            self.spec.nonconformity_rate,
+            self.spec.nonconformity == "anticonformity",
+            self.frozen,
+            u,
+        )
+
+    def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
+        """Consensus, as for the voter model; with p > 0 nonconformists keep breaking it, so
+        only p = 0 (the plain q-voter) can stop early."""
+        return self.spec.nonconformity_rate == 0 and super().converged(before, after, tolerance)
+
+    def read(
+        self,
+        pop: Population,
+        reader: np.ndarray,
+        content: np.ndarray,
+        trust: np.ndarray,
+        source_type: np.ndarray,
+        rng: np.random.Generator,
+    ) -> ReadEffect:
+        """A party post is a one-member panel for its side: with chance μ·trust the reader takes
+        the sign of the post (a post at 0 takes no side and moves nobody)."""
+        side = np.sign(content)
+        silent = side[:, 0] == 0
+        source_type = np.where(silent, SOURCE_CITIZEN, source_type) if silent.any() else source_type
+        return super().read(pop, reader, side, trust, source_type, rng)
+
+
+class Majority(QVoter):
+    """Majority rule in groups of G (Galam 2002; Krapivsky & Redner 2003)."""
+
+    name = "majority"
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = graph.n
+        size = self.spec.group_size
+        groups = max(1, round(n / size))
+        kernel("majority_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0], graph.indptr, graph.indices, size, self.frozen, rng.random((groups, size))
+        )
+
+    def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
+        """Consensus, as for the voter model (majority rule has no noise to break it)."""
+        return Voter.converged(self, before, after, tolerance)
+
+
+class NamingGame(Voter):
+    """Binary naming game / binary agreement model (Xie et al. 2011, PRE 84:011130)."""
+
+    name = "naming_game"
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = graph.n
+        kernel("naming_game_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0], graph.indptr, graph.indices, self.frozen, rng.random(n)
+        )
+
+    def read(
+        self,
+        pop: Population,
+        reader: np.ndarray,
+        content: np.ndarray,
+        trust: np.ndarray,
+        source_type: np.ndarray,
+        rng: np.random.Generator,
+    ) -> ReadEffect:
+        """A party post is the party speaking its word, B for a post above 0 and A below (a post
+        at 0 says nothing); with chance μ·trust the read counts as an interaction with the
+        reader as listener: a reader holding the word keeps only it, one holding the other word
+        only adds it (becomes AB). The first counted read of each reader in feed order acts."""
+        word = np.sign(content[:, 0])
+        active = (source_type != SOURCE_CITIZEN) & (word != 0)
+        act = active & (rng.random(reader.size) < self.spec.rate * trust)
+        idx = np.flatnonzero(act)
+        moved = np.zeros(reader.size)
+        if idx.size:
+            _, first = np.unique(reader[idx], return_index=True)
+            pick = idx[first]
+            pick = pick[_movable(pop)[reader[pick]]]
+            rows = reader[pick]
+            held = pop.x[rows, 0]
+            new = np.where((held == word[pick]) | (held == 0.0), word[pick], 0.0)
+            moved[pick] = np.abs(new - held)
+            pop.x[rows, 0] = new
+        return ReadEffect(accepted=act, rejected=np.zeros(reader.size, dtype=bool), moved=moved)
 
 
 RULES: dict[str, type[Rule]] = {
     cls.name: cls
-    for cls in (SocialJudgment, Deffuant, Voter, HegselmannKrause, DeGroot, FriedkinJohnsen)
+    for cls in (
+        SocialJudgment,
+        Deffuant,
+        Voter,
+        HegselmannKrause,
+        DeGroot,
+        FriedkinJohnsen,
+        QVoter,
+        NamingGame,
+        Majority,
+    )
 }
 
 

@@ -278,3 +278,35 @@ def read_values(path: str | Path, count: int, *, low: float, high: float) -> np.
             str(path), f"expected {count} values (one per citizen), got {len(values)}"
         )
     return np.asarray(values, dtype=np.float64)
+
+
+def read_indices(path: str | Path, count: int) -> np.ndarray:
+    """A file of citizen indices: one integer in [0, count - 1] per line (``#`` comments and
+    blank lines skipped), no repeats. Errors name the file and line."""
+    path = Path(path)
+    if (other := file_kind(path)) is not None:
+        raise EdgeListError(str(path), f"expected a file of citizen indices, got {other}")
+    seen: dict[int, int] = {}
+    try:
+        for number, text in _data_lines(path):
+            token = text.split(",")[0].strip()
+            try:
+                value = int(token)
+            except ValueError:
+                raise EdgeListError(
+                    str(path), f"line {number}: expected a citizen index, got {text!r}"
+                ) from None
+            if not 0 <= value < count:
+                raise EdgeListError(
+                    str(path),
+                    f"line {number}: expected a citizen index in [0, {count - 1}], got {value}",
+                )
+            if value in seen:
+                raise EdgeListError(
+                    str(path),
+                    f"line {number}: citizen {value} already listed on line {seen[value]}",
+                )
+            seen[value] = number
+    except OSError:
+        raise EdgeListError(str(path), "file not found") from None
+    return np.fromiter(seen, dtype=np.int64, count=len(seen))

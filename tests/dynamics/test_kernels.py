@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.dynamics.kernels import kernel
+from model.dynamics.kernels import NOT_FROZEN, kernel
 from model.network.csr import from_edges
 
 
@@ -55,11 +55,13 @@ def test_voter_variants_move_the_right_end(use_compiled):
     g = from_edges(2, np.array([0]), np.array([1]))
     for name, expected in (("voter_sweep", 2.0), ("voter_invasion_sweep", 1.0)):
         x = np.array([[1.0], [2.0]])
-        kernel(name, use_compiled=use_compiled)(x, g.indptr, g.indices, np.array([0.1]))
+        kernel(name, use_compiled=use_compiled)(x, g.indptr, g.indices, NOT_FROZEN, np.array([0.1]))
         assert x[0, 0] == x[1, 0] == expected, name
     x = np.array([[1.0], [2.0]])
     # entries: (0 -> 1), (1 -> 0); u = 0.75 picks the second: citizen 1 copies citizen 0
-    kernel("voter_link_sweep", use_compiled=use_compiled)(x, g.rows, g.indices, np.array([0.75]))
+    kernel("voter_link_sweep", use_compiled=use_compiled)(
+        x, g.rows, g.indices, NOT_FROZEN, np.array([0.75])
+    )
     assert x[0, 0] == x[1, 0] == 1.0
 
 
@@ -76,6 +78,6 @@ def test_voter_variant_kernels_equal_their_python_twins(name):
     out = []
     for compiled in (True, False):
         x = x0.copy()
-        kernel(name, use_compiled=compiled)(x, first, g.indices, draws)
+        kernel(name, use_compiled=compiled)(x, first, g.indices, NOT_FROZEN, draws)
         out.append(x)
     np.testing.assert_array_equal(*out)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from model import validation
-from model.dynamics import rules
+from model.dynamics import kernels, rules
+from model.jit import twin
 from tests.conftest import ROOT
 
 DIR = ROOT / "experiments" / "validation"
@@ -24,6 +25,10 @@ CI_REPLICATES = {
     "degroot": 10,
     "friedkin_johnsen": 5,
     "granovetter": None,
+    "zealots_voter": 24,
+    "q_voter": 8,
+    "naming_game": 6,
+    "majority": 20,
 }
 
 
@@ -42,6 +47,15 @@ def test_case_reproduces_the_literature(case):
     assert not failing(result), failing(result)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CI_REPLICATES))
+def test_full_size_case_reproduces_the_literature(case):
+    """The case at the replicates of its experiment file — what docs/VALIDATION.md reports
+    (``pytest -m slow``; about four minutes for all cases on two cores)."""
+    result = validation.CASES[case](DIR, jobs=2)
+    assert result.checks and not failing(result), failing(result)
+
+
 def _encounter(u, n, indptr, indices):
     """The (i, j) pair the kernels draw from one uniform (see model.dynamics.kernels)."""
     scaled = u * n
@@ -52,7 +66,7 @@ def _encounter(u, n, indptr, indices):
     return i, indices[start + min(int((scaled - i) * deg), deg - 1)]
 
 
-def one_sided_deffuant(x, indptr, indices, openness, rate, u):
+def one_sided_deffuant(x, indptr, indices, openness, rate, frozen, u):
     """Mutant: only the picked citizen moves (the neighbour keeps its opinion)."""
     for t in range(u.size):
         i, j = _encounter(u[t], x.shape[0], indptr, indices)
@@ -60,7 +74,7 @@ def one_sided_deffuant(x, indptr, indices, openness, rate, u):
             x[i] += rate * (x[j] - x[i])
 
 
-def upward_only_voter(x, indptr, indices, u):
+def upward_only_voter(x, indptr, indices, frozen, u):
     """Mutant: copying goes one way only — a citizen adopts a neighbour's opinion only when that
     moves it toward +1."""
     for t in range(u.size):
@@ -151,3 +165,114 @@ def test_invasion_done_as_node_update_fails_its_exit_probability_check(monkeypat
     result = validation.voter_variants(DIR, replicates=150)
     invasion = [c for c in result.checks if c.claim.startswith("invasion")]
     assert invasion and not invasion[0].passed, invasion
+
+
+def voter_ignoring_zealots(x, indptr, indices, frozen, u):
+    """Mutant pool membership: zealots never change but are never copied either (a voter that
+    picks a zealot neighbour does nothing), as if they were outside the population."""
+    for t in range(u.size):
+        i, j = _encounter(u[t], x.shape[0], indptr, indices)
+        if j is None or (frozen.size and (frozen[i] or frozen[j])):
+            continue
+        x[i, 0] = x[j, 0]
+
+
+def test_zealots_outside_the_pool_fail_the_stationary_checks(monkeypatch):
+    """With zealots that nobody copies the free voters reach consensus and stay there: the mean,
+    variance and no-consensus checks must fail."""
+    _mutate(monkeypatch, "voter_sweep", voter_ignoring_zealots)
+    result = validation.zealots_voter(DIR, replicates=8)
+    assert result.checks and not result.passed
+    assert not [c for c in result.checks if c.claim.startswith("no consensus")][0].passed
+
+
+def naming_game_listener_only(x, indptr, indices, frozen, u):
+    """Mutant update: on agreement only the listener collapses to the word; the speaker keeps
+    both words (the 'listener-only' game, a different model with a different tipping point)."""
+    n = x.shape[0]
+    for t in range(u.size):
+        scaled = u[t] * n
+        s = min(int(scaled), n - 1)
+        start, deg = indptr[s], indptr[s + 1] - indptr[s]
+        if deg == 0:
+            continue
+        f = (scaled - s) * deg
+        slot = min(int(f), deg - 1)
+        listener = indices[start + slot]
+        word = x[s] if x[s] != 0.0 else (1.0 if f - slot >= 0.5 else -1.0)
+        if frozen.shape[0] != 0 and frozen[listener]:
+            continue
+        held = x[listener]
+        x[listener] = word if (held == word or held == 0.0) else 0.0
+
+
+def naming_game_silent_committed(x, indptr, indices, frozen, u):
+    """Mutant pool membership: committed agents are never picked as speakers."""
+    n = x.shape[0]
+    if frozen.size:
+        u = u[~frozen[np.minimum((u * n).astype(np.int64), n - 1)]]
+    twin(kernels.naming_game_sweep)(x, indptr, indices, frozen, u)
+
+
+@pytest.mark.parametrize("mutant", [twin(naming_game_listener_only), naming_game_silent_committed])
+def test_a_wrong_naming_game_fails_the_tipping_checks(monkeypatch, mutant):
+    _mutate(monkeypatch, "naming_game_sweep", mutant)
+    result = validation.naming_game(DIR, replicates=3)
+    simulated = [c for c in result.checks if c.claim.startswith("p = ")]
+    assert simulated and not all(c.passed for c in simulated), [c.measured for c in simulated]
+
+
+def q_voter_flip_always(x, indptr, indices, q, p, anti, frozen, u):
+    """Mutant nonconformity: an independent citizen always flips (instead of with chance 1/2)."""
+    u = u.copy()
+    u[:, 1] = np.where(u[:, 1] < p, u[:, 1] / 2, u[:, 1])
+    twin(kernels.q_voter_sweep)(x, indptr, indices, q, p, anti, frozen, u)
+
+
+def q_voter_majority_panel(x, indptr, indices, q, p, anti, frozen, u):
+    """Mutant conformity: a citizen follows the panel's majority, not only a unanimous panel."""
+    n = x.shape[0]
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start, deg = indptr[i], indptr[i + 1] - indptr[i]
+        if deg == 0:
+            continue
+        nonconform = u[t, 1] < p
+        if nonconform and not anti:
+            if u[t, 1] < 0.5 * p:
+                x[i] = -x[i]
+            continue
+        total = 0.0
+        for r in range(q):
+            total += x[indices[start + min(int(u[t, 2 + r] * deg), deg - 1)]]
+        if total != 0:
+            x[i] = -np.sign(total) if nonconform else np.sign(total)
+
+
+@pytest.mark.parametrize("mutant", [q_voter_flip_always, twin(q_voter_majority_panel)])
+def test_a_wrong_q_voter_fails_the_order_parameter_checks(monkeypatch, mutant):
+    _mutate(monkeypatch, "q_voter_sweep", mutant)
+    result = validation.q_voter(DIR, replicates=2)
+    assert result.checks and not result.passed
+
+
+def majority_focal_only(x, indptr, indices, size, frozen, u):
+    """Mutant update: only the picked citizen takes the group's majority (the others in its
+    group keep theirs) — a different, slower model."""
+    n = x.shape[0]
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start, deg = indptr[i], indptr[i + 1] - indptr[i]
+        if deg < size - 1:
+            continue
+        total = x[i]
+        for r in range(1, size):
+            total += x[indices[start + min(int(u[t, r] * deg), deg - 1)]]
+        x[i] = 1.0 if total > 0 else -1.0
+
+
+def test_majority_with_only_the_focal_citizen_updating_fails_the_trajectory(monkeypatch):
+    _mutate(monkeypatch, "majority_sweep", twin(majority_focal_only))
+    result = validation.majority(DIR, replicates=10)
+    trajectory = [c for c in result.checks if c.claim.startswith("magnetisation")]
+    assert trajectory and not all(c.passed for c in trajectory)

@@ -1,0 +1,100 @@
+"""Shared pieces of the validation cases: a check, a case result, loading a case's experiment."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model import pool
+from model.config.experiment import Experiment, load_experiment
+from model.config.schema import Scenario
+from model.sim import SocialWebModel
+
+DEFAULT_DIR = Path("experiments/validation")
+
+
+@dataclass
+class Check:
+    """One comparison of a measured statistic with a published value."""
+
+    claim: str
+    published: str
+    measured: str
+    tolerance: str
+    passed: bool
+    compared: bool = True  # False: reported only, the published value is not yet confirmed
+
+
+@dataclass
+class CaseResult:
+    """A validation case: what was run, what was found, and a figure."""
+
+    key: str
+    title: str
+    model: str
+    parameters: str
+    source: str
+    checks: list[Check] = field(default_factory=list)
+    figure: Figure | None = None
+    runs: pd.DataFrame | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks if c.compared)
+
+
+def _load(directory: Path, name: str, replicates: int | None) -> Experiment:
+    exp = load_experiment(Path(directory) / f"{name}.yaml")
+    if replicates is not None:
+        exp = dataclasses.replace(exp, replicates=int(replicates))
+    return exp
+
+
+def _se(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=float)
+    return float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
+
+
+def _series_one(scenario: Scenario, seed: int, steps: int, measure: Callable) -> np.ndarray:
+    model = SocialWebModel(scenario, seed=seed, agents="parties")
+    out = []
+    for _ in range(steps):
+        model.step()
+        out.append(measure(model))
+    return np.array(out, dtype=np.float64)
+
+
+def series(
+    scenarios: Scenario | list[Scenario],
+    seeds: list[int],
+    steps: int,
+    measure: Callable,
+    *,
+    jobs: int = 1,
+) -> np.ndarray:
+    """``measure(model)`` (a number, or a tuple of numbers: a last axis) after each of ``steps``
+    steps, through the model API users have (``SocialWebModel.step``): an array indexed
+    [scenario, replicate, step] (no scenario axis when one scenario is given). ``jobs`` > 1 runs
+    the runs in one pool of worker processes (``measure`` must then be a module-level
+    function). Each row depends only on its scenario and seed, not on ``jobs``."""
+    single = isinstance(scenarios, Scenario)
+    todo = [(sc, seed) for sc in ([scenarios] if single else scenarios) for seed in seeds]
+    if jobs <= 1 or len(todo) <= 1:
+        rows = [_series_one(sc, seed, steps, measure) for sc, seed in todo]
+    else:
+        n = len(todo)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=pool.context()) as ex:
+            rows = list(
+                ex.map(_series_one, *map(list, zip(*todo, strict=True)), [steps] * n, [measure] * n)
+            )
+    out = np.array(rows)
+    out = out.reshape(-1, len(seeds), *out.shape[1:])
+    return out[0] if single else out

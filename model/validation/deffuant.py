@@ -1,0 +1,260 @@
+"""Deffuant, Neau, Amblard & Weisbuch 2000: pairwise bounded confidence; Ben-Naim, Krapivsky
+& Redner 2003's rate equation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.config.experiment import Experiment
+from model.jit import twin
+from model.metrics import MAJOR_CLUSTER
+from model.rng import replicate_seeds
+from model.sim import SocialWebModel
+from model.sweeps import sweep
+from model.validation.common import DEFAULT_DIR, CaseResult, Check, _load, _se
+
+BKR_DELTA = 5.0  # d = 0.1 on [0, 1]: Δ = 1/(2d) in Ben-Naim, Krapivsky & Redner's units
+
+
+def _rate_step(p, window, dt):  # pragma: no cover - compiled by numba; its twin is tested
+    """One Euler step of the compromise rate equation on a grid (see :func:`compromise_clusters`).
+
+    Every ordered pair of grid points (i, j) closer than ``window`` points moves mass
+    p_i·p_j·dt from i to their midpoint (split between the two nearest points when it falls
+    between them); mass and mean are conserved exactly. Returns the largest change.
+    """
+    m = p.shape[0]
+    flow = np.zeros(m)
+    for i in range(m):
+        if p[i] == 0.0:
+            continue
+        for j in range(max(0, i - window + 1), min(m, i + window)):
+            if j == i or p[j] == 0.0:
+                continue
+            r = p[i] * p[j] * dt
+            flow[i] -= r
+            s = i + j
+            if s % 2 == 0:
+                flow[s // 2] += r
+            else:
+                flow[s // 2] += 0.5 * r
+                flow[s // 2 + 1] += 0.5 * r
+    largest = 0.0
+    for i in range(m):
+        p[i] += flow[i]
+        if p[i] < 1e-300:
+            p[i] = 0.0
+        largest = max(largest, abs(flow[i]))
+    return largest
+
+
+@cache
+def compromise_clusters(
+    delta: float,
+    *,
+    points_per_unit: int = 100,
+    dt: float = 0.5,
+    tolerance: float = 1e-9,
+    max_steps: int = 200_000,
+    use_compiled: bool = True,
+) -> np.ndarray:
+    """Cluster masses of the N → ∞ compromise process, from Ben-Naim, Krapivsky & Redner's
+    (2003) rate equation: ∂P(x)/∂t = ∫∫_{|x1−x2|<1} P(x1)P(x2)[δ(x − (x1+x2)/2) − δ(x − x1)],
+    P uniform on [−Δ, Δ] at t = 0 (Deffuant with μ = 1/2 and d = 1/(2Δ) on [0, 1]).
+
+    Integrated on a grid of ``points_per_unit`` points per unit of opinion (explicit Euler;
+    stable since no point loses more than dt·(mass in its window) ≤ dt of itself per step),
+    until no point changes by more than ``tolerance`` in a step (the last specks of mass below
+    that drain for ever; they hold < 0.1 % and never change the major clusters). Returns the
+    masses of the final clusters (runs of occupied points), left to right; they sum to 1.
+    """
+    points = int(round(2 * delta * points_per_unit)) + 1
+    p = np.full(points, 1.0 / points)
+    step = twin(_rate_step, use_compiled=use_compiled)
+    for _ in range(max_steps):
+        if step(p, points_per_unit, dt) <= tolerance:
+            break
+    occupied = p > 1e-9
+    edges = np.flatnonzero(np.diff(np.r_[False, occupied, False].astype(np.int8)))
+    masses = np.array([p[a:b].sum() for a, b in zip(edges[::2], edges[1::2], strict=True)])
+    masses.setflags(write=False)  # cached: shared by every caller
+    return masses
+
+
+def deffuant_cluster_checks(runs: pd.DataFrame) -> list[Check]:
+    """Major clusters against floor(1/(2d)) for d = 0.35, 0.2, 0.15."""
+    checks = []
+    for eps in (0.7, 0.4, 0.3):
+        d = eps / 2
+        expected = math.floor(1 / (2 * d))
+        counts = runs.loc[np.isclose(runs["population.openness"], eps), "clusters"].to_numpy()
+        share = float(np.mean(counts == expected))
+        mode = int(pd.Series(counts).mode().iloc[0])
+        checks.append(
+            Check(
+                claim=f"major clusters (>= 5 % of agents) at d = {d:g}",
+                published=f"floor(1/(2d)) = {expected}",
+                measured=f"mode {mode}; {share:.0%} of {counts.size} runs give {expected} "
+                f"(mean {counts.mean():.2f} ± {_se(counts):.2f})",
+                tolerance="mode equal, and >= 80 % of runs equal: finite N = 1000 lets a straggler "
+                "group cross the 5 % line now and then",
+                passed=mode == expected and share >= 0.8,
+            )
+        )
+    small = runs.loc[np.isclose(runs["population.openness"], 0.2), "clusters"].to_numpy()
+    if small.size:
+        masses = compromise_clusters(BKR_DELTA)
+        major = masses[masses >= MAJOR_CLUSTER]
+        checks.append(
+            Check(
+                claim="major clusters at d = 0.1 (Δ = 1/(2d) = 5)",
+                published=f"{major.size} clusters of >= 5 %, from Ben-Naim, Krapivsky & "
+                "Redner's (2003) rate equation (N → ∞, symmetric start) integrated here: masses "
+                + ", ".join(f"{m:.3f}" for m in major)
+                + ". The paper's own bifurcation table could not be consulted offline",
+                measured=f"mode {int(pd.Series(small).mode().iloc[0])}; mean {small.mean():.2f} "
+                f"± {_se(small):.2f} over {small.size} runs",
+                tolerance="not compared: in our runs the two outer clusters match the rate "
+                "equation's, but finite populations break its symmetric "
+                f"{100 * major[major.size // 2]:.0f} % central cluster, "
+                "and the inner half of the opinions usually ends as two clusters, not three. "
+                "Comparing needs the published finite-N count",
+                passed=False,
+                compared=False,
+            )
+        )
+    return checks
+
+
+def deffuant_mean_check(drift: np.ndarray, interactions: int) -> Check:
+    """The symmetric pairwise update conserves the mean opinion to rounding error."""
+    bound = 64 * np.finfo(float).eps * math.sqrt(max(interactions, 1))
+    worst = float(np.max(np.abs(drift)))
+    return Check(
+        claim="mean opinion conserved by the pairwise update",
+        published="exactly (x_i + x_j is unchanged by each encounter)",
+        measured=f"largest absolute change of the mean {worst:.1e} over {drift.size} runs",
+        tolerance=f"<= 64 ε·√(updates) = {bound:.1e} (rounding of ~{interactions:.0e} updates)",
+        passed=worst <= bound,
+    )
+
+
+def deffuant_mean_drift(exp: Experiment, openness: float, runs: int) -> tuple[np.ndarray, int]:
+    """|final mean - initial mean| of ``runs`` runs through the model API."""
+    scenario = exp.scenario_at({"population.openness": openness})
+    drift, updates = [], 0
+    for seed in replicate_seeds(exp.seed, runs):
+        model = SocialWebModel(scenario, seed=seed, agents="parties")
+        start = model.population.x[:, 0].mean()
+        model.run()
+        drift.append(model.population.x[:, 0].mean() - start)
+        updates = max(updates, model.step_count * model.population.citizens)
+    return np.array(drift), updates
+
+
+def deffuant_mu_checks(runs: pd.DataFrame) -> list[Check]:
+    """μ changes the convergence time, not the cluster count (d = 0.2)."""
+    by_mu = runs.groupby("opinion.rate")
+    modes = {mu: int(g["clusters"].mode().iloc[0]) for mu, g in by_mu}
+    times = {mu: (g["steps"].mean(), _se(g["steps"])) for mu, g in by_mu}
+    mus = sorted(times)
+    slower = all(
+        times[a][0] - times[b][0] > 3 * math.hypot(times[a][1], times[b][1])
+        for a, b in zip(mus, mus[1:], strict=False)
+    )
+    return [
+        Check(
+            claim="cluster count does not depend on μ (d = 0.2)",
+            published="2 clusters for every μ (Deffuant et al. 2000)",
+            measured=", ".join(f"μ {mu:g}: mode {m}" for mu, m in modes.items()),
+            tolerance="modal count equal to floor(1/(2d)) = 2 at every μ",
+            passed=all(m == 2 for m in modes.values()),
+        ),
+        Check(
+            claim="smaller μ converges more slowly",
+            published="convergence time falls as μ rises (Deffuant et al. 2000)",
+            measured=", ".join(
+                f"μ {mu:g}: {t:.0f} ± {se:.0f} sweeps" for mu, (t, se) in times.items()
+            ),
+            tolerance="each step in μ shortens the mean time by > 3 combined standard errors",
+            passed=slower,
+        ),
+    ]
+
+
+def deffuant(
+    directory: Path = DEFAULT_DIR,
+    *,
+    replicates: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> CaseResult:
+    exp = _load(directory, "deffuant", replicates)
+    runs = sweep(exp, jobs=jobs, progress=progress)
+    mu_frame = sweep(_load(directory, "deffuant_mu", replicates), jobs=jobs)
+    drift, updates = deffuant_mean_drift(exp, 0.4, min(exp.replicates, 10))
+    result = CaseResult(
+        key="deffuant",
+        title="Deffuant et al. 2000: pairwise bounded confidence",
+        model="`deffuant` rule, complete graph, no parties, no posting",
+        parameters=f"N = {exp.base.population.citizens}, x ~ U[-1, 1], μ = 0.5 (and 0.1, 0.3 "
+        f"at d = 0.2), d ∈ {{0.35, 0.2, 0.15, 0.1}} (openness 2d), run until no "
+        f"opinion moves > 1e-6 in a sweep; {exp.replicates} replicates per point",
+        source="Deffuant, Neau, Amblard & Weisbuch (2000), Adv. Complex Syst. 3:87; Ben-Naim, "
+        "Krapivsky & Redner (2003), Physica D 183:190",
+        runs=runs,
+    )
+    result.checks = (
+        deffuant_cluster_checks(runs)
+        + deffuant_mu_checks(mu_frame)
+        + [deffuant_mean_check(drift, updates)]
+    )
+    result.figure = _deffuant_figure(runs)
+    return result
+
+
+def _deffuant_figure(runs: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    d_line = np.linspace(0.08, 0.5, 400)
+    ax.step(
+        d_line,
+        np.floor(1 / (2 * d_line)),
+        where="post",
+        color="0.5",
+        label="floor(1/(2d)) (Deffuant et al. 2000)",
+    )
+    g = runs.assign(d=runs["population.openness"] / 2).groupby("d")["clusters"]
+    ax.errorbar(
+        g.mean().index,
+        g.mean(),
+        yerr=2 * g.sem().fillna(0),
+        fmt="o",
+        color="C0",
+        capsize=3,
+        label="socialweb (mean ± 2 SE)",
+    )
+    if np.isclose(g.mean().index, 1 / (2 * BKR_DELTA)).any():
+        theory = np.count_nonzero(compromise_clusters(BKR_DELTA) >= MAJOR_CLUSTER)
+        ax.plot(
+            [1 / (2 * BKR_DELTA)],
+            [theory],
+            "x",
+            color="C3",
+            ms=9,
+            label="rate equation, N → ∞ (Ben-Naim et al. 2003)",
+        )
+    ax.set(
+        xlabel="confidence bound d (on [0, 1])",
+        ylabel="major clusters (>= 5 %)",
+        title="Deffuant model, N = 1000, complete mixing",
+    )
+    ax.legend()
+    return fig

@@ -1,0 +1,201 @@
+"""The discrete rules (q-voter, naming game): their kernels step by step, how they read party
+posts, and the settings they need. Their published behaviour is in tests/validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.config import ConfigError, scenario_from_dict
+from model.dynamics.kernels import NOT_FROZEN, kernel
+from model.dynamics.rules import make_rule
+from model.network.csr import from_edges
+from model.population import SOURCE_CITIZEN, SOURCE_STAFF
+from model.sim import SocialWebModel
+
+
+def star(leaves: int):
+    """Citizen 0 tied to citizens 1..leaves."""
+    return from_edges(leaves + 1, np.zeros(leaves, dtype=np.int64), np.arange(1, leaves + 1))
+
+
+def draws(i: float, decide: float, *panel: float) -> np.ndarray:
+    return np.array([[i, decide, *panel]])
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+@pytest.mark.parametrize(
+    "leaves, decide, p, anti, expected",
+    [
+        # conformist (u1 >= p) with a unanimous panel of +1 copies it
+        ([1.0, 1.0, 1.0], 0.9, 0.2, False, 1.0),
+        # conformist, panel split: no change
+        ([1.0, -1.0, 1.0], 0.9, 0.2, False, -1.0),
+        # independent and u1 < p/2: flips whatever the panel
+        ([-1.0, -1.0, -1.0], 0.05, 0.2, False, 1.0),
+        # independent and p/2 <= u1 < p: keeps its opinion
+        ([1.0, 1.0, 1.0], 0.15, 0.2, False, -1.0),
+        # anticonformist with a unanimous panel of -1 takes +1
+        ([-1.0, -1.0, -1.0], 0.1, 0.2, True, 1.0),
+        # anticonformist with a unanimous panel of +1 takes -1 (stays)
+        ([1.0, 1.0, 1.0], 0.1, 0.2, True, -1.0),
+    ],
+)
+def test_q_voter_update(use_compiled, leaves, decide, p, anti, expected):
+    g = star(3)
+    x = np.array([-1.0, *leaves])
+    # i = 0 (u0 = 0.1 of 4 citizens), a panel of q = 3: neighbours 0, 1 and 2 of citizen 0
+    kernel("q_voter_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, 3, p, anti, NOT_FROZEN, draws(0.1, decide, 0.1, 0.5, 0.9)
+    )
+    assert x[0] == expected
+    np.testing.assert_array_equal(x[1:], leaves)  # only the picked citizen changes
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_q_voter_panel_is_drawn_with_repetition(use_compiled):
+    """Three draws of the same neighbour (+1) make a unanimous panel, although the citizen's
+    other neighbours hold -1."""
+    g = star(3)
+    x = np.array([-1.0, 1.0, -1.0, -1.0])
+    kernel("q_voter_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, 3, 0.0, False, NOT_FROZEN, draws(0.1, 0.9, 0.1, 0.2, 0.3)
+    )
+    assert x[0] == 1.0
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+@pytest.mark.parametrize(
+    "speaker, listener, fraction, after",
+    [
+        (-1.0, 1.0, 0.0, (-1.0, 0.0)),  # A to a B-holder: the listener adds A
+        (-1.0, 0.0, 0.0, (-1.0, -1.0)),  # A to an AB-holder: both keep A
+        (0.0, 0.0, 0.75, (1.0, 1.0)),  # AB says B (second half of the fraction): both keep B
+        (0.0, 1.0, 0.25, (0.0, 0.0)),  # AB says A to a B-holder: the listener adds A
+        (0.0, -1.0, 0.25, (-1.0, -1.0)),  # AB says A to an A-holder: the speaker keeps A
+    ],
+)
+def test_naming_game_interaction(use_compiled, speaker, listener, fraction, after):
+    g = from_edges(2, np.array([0]), np.array([1]))
+    x = np.array([speaker, listener])
+    # speaker 0: u·2 = fraction in [0, 1); its one neighbour is 1; the fraction's half says B
+    kernel("naming_game_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, NOT_FROZEN, np.array([fraction / 2])
+    )
+    np.testing.assert_array_equal(x, after)
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_naming_game_committed_speak_but_never_change(use_compiled):
+    g = from_edges(2, np.array([0]), np.array([1]))
+    x = np.array([1.0, -1.0])  # committed B speaker, A listener: the listener adds B
+    frozen = np.array([True, False])
+    kernel("naming_game_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, frozen, np.array([0.1])
+    )
+    np.testing.assert_array_equal(x, [1.0, 0.0])
+    x = np.array([1.0, 0.0])  # 1 speaks: it holds both and says A (first half) to committed 0
+    kernel("naming_game_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, frozen, np.array([0.5 + 0.1])
+    )
+    np.testing.assert_array_equal(x, [1.0, 0.0])  # 0 is committed: it does not add A
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_majority_group_takes_its_majority_and_draws_distinct_members(use_compiled):
+    """Citizen 0 of a star with leaves +1, +1, -1: its group of three is itself and two distinct
+    leaves. Draws 0.0 and 0.0 pick leaf slot 0, then the first slot not yet drawn (slot 1): the
+    group is 0 (-1), 1 (+1), 2 (+1), so all three become +1 and leaf 3 keeps -1. Drawing with
+    repetition would have picked leaf 1 twice."""
+    g = star(3)
+    x = np.array([-1.0, 1.0, 1.0, -1.0])
+    kernel("majority_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, 3, NOT_FROZEN, np.array([[0.1, 0.0, 0.0]])
+    )
+    np.testing.assert_array_equal(x, [1.0, 1.0, 1.0, -1.0])
+    # group 0, 3 and 1 (draws: slot 2, then slot 0 of the remaining 0, 1): -1, -1, +1 → all -1,
+    # except citizen 1, committed
+    x = np.array([-1.0, 1.0, 1.0, -1.0])
+    frozen = np.array([False, True, False, False])
+    kernel("majority_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, 3, frozen, np.array([[0.1, 0.9, 0.0]])
+    )
+    np.testing.assert_array_equal(x, [-1.0, 1.0, 1.0, -1.0])
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_majority_groups_are_uniform_over_distinct_pairs(use_compiled):
+    """Hub 0 (committed at +1) with leaves 1 (+1), 2, 3, 4 (-1): a group of the hub and two
+    distinct leaves flips leaf k to +1 exactly when the pair is {1, k}. Each of the 6 pairs has
+    chance 1/6, so each of leaves 2-4 flips in 1/6 of 6,000 draws (1,000 ± 29); drawing with
+    repetition would give 2/16 (750)."""
+    g = star(4)
+    frozen = np.array([True, False, False, False, False])
+    rng = np.random.default_rng(0)
+    flips = np.zeros(5)
+    for _ in range(6000):
+        x = np.array([1.0, 1.0, -1.0, -1.0, -1.0])
+        u = np.array([[0.05, *rng.random(2)]])  # 0.05 · 5 citizens picks the hub
+        kernel("majority_sweep", use_compiled=use_compiled)(x, g.indptr, g.indices, 3, frozen, u)
+        flips += x == 1.0
+    np.testing.assert_allclose(flips[2:], 1000, atol=4 * 29)
+
+
+def _textbook(rule: str, **population):
+    return scenario_from_dict(
+        {
+            "steps": 5,
+            "parties": {},
+            "mobilization": {"enabled": False},
+            "population": {"citizens": 20, "initial_opinion": "binary", **population},
+            "opinion": {"rule": rule, "rate": 1.0},
+        }
+    )
+
+
+def test_q_voter_reads_take_the_side_of_a_party_post():
+    """A party post at 0.6 is read as its side, +1 (never the value 0.6); a post at 0 moves
+    nobody; citizens' posts are not read by the rule."""
+    sc = _textbook("q_voter", positive_share=0.0)
+    model = SocialWebModel(sc, seed=1, agents="parties")
+    pop = model.population
+    rule = make_rule(sc.opinion)
+    reader = np.array([0, 1, 2])
+    content = np.array([[0.6], [0.0], [0.6]])
+    source = np.array([SOURCE_STAFF, SOURCE_STAFF, SOURCE_CITIZEN])
+    rule.read(pop, reader, content, np.ones(3), source, np.random.default_rng(0))
+    assert pop.x[0, 0] == 1.0 and pop.x[1, 0] == -1.0 and pop.x[2, 0] == -1.0
+
+
+def test_naming_game_reads_are_interactions_with_the_party_as_speaker():
+    sc = _textbook("naming_game", positive_share=0.0)
+    model = SocialWebModel(sc, seed=1, agents="parties")
+    pop = model.population
+    pop.x[:3, 0] = [-1.0, 0.0, 1.0]
+    rule = make_rule(sc.opinion)
+    reader = np.array([0, 1, 2])
+    content = np.full((3, 1), 0.4)  # a B post (above 0)
+    rule.read(pop, reader, content, np.ones(3), np.full(3, SOURCE_STAFF), np.random.default_rng(0))
+    np.testing.assert_array_equal(pop.x[:3, 0], [0.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("rule", ["q_voter", "naming_game"])
+def test_discrete_rules_need_binary_opinions_on_one_issue(rule):
+    with pytest.raises(ConfigError) as err:
+        scenario_from_dict(
+            {"population": {"issues": 2, "initial_opinion": "uniform"}, "opinion": {"rule": rule}}
+        )
+    text = "\n".join(err.value.problems)
+    assert "population.issues: expected 1 with opinion.rule" in text
+    assert "population.initial_opinion: expected binary with opinion.rule" in text
+
+
+def test_erdos_renyi_may_lie_below_the_percolation_threshold_other_kinds_may_not():
+    sc = scenario_from_dict(
+        {"population": {"citizens": 2000}, "network": {"kind": "erdos_renyi", "mean_degree": 0.5}}
+    )
+    model = SocialWebModel(sc, seed=1, agents="parties")
+    degree = np.diff(model.citizen_graph.indptr)
+    assert 0.4 < degree.mean() < 0.6 and np.mean(degree == 0) > 0.5  # mostly isolated: e^-0.5
+    with pytest.raises(ConfigError, match="network.mean_degree: expected >= 1 for watts_strogatz"):
+        scenario_from_dict({"network": {"kind": "watts_strogatz", "mean_degree": 0.5}})
