@@ -6,9 +6,11 @@ Run: .venv/bin/python benchmarks/bench_rules.py [--n 100000] [--repeats 7]
    directly (compiled, draws made beforehand as the rules make them): ns per update, median of
    ``--repeats``, and the ratio to the Deffuant kernel in the same run (the issue's bound: within
    2× of Deffuant per update at 10⁵ citizens).
+   The majority kernel's figure is per group update (three citizens).
 2. Rules through the public API: a textbook scenario (parties off, no posting) per rule, the mean
    time of one ``model.step()`` — the peer process plus the step's fixed work — so synchronous
-   rules (HK, DeGroot, Friedkin–Johnsen) state their cost per step.
+   rules (HK, DeGroot, Friedkin–Johnsen) and the rest state their cost per step; holme_newman's
+   includes rebuilding the CSR graph from its ties (G = N/10 opinions, φ = 0.5).
 
 Results: benchmarks/results/rules.json (with the machine).
 """
@@ -32,7 +34,15 @@ from model.dynamics.kernels import NOT_FROZEN, kernel, warm_up  # noqa: E402
 from model.network.csr import from_edges  # noqa: E402
 from model.network.generators import ba_edges  # noqa: E402
 
-KERNELS = ["deffuant", "voter_node", "voter_link", "voter_invasion", "q_voter_q4", "naming_game"]
+KERNELS = [
+    "deffuant",
+    "voter_node",
+    "voter_link",
+    "voter_invasion",
+    "q_voter_q4",
+    "naming_game",
+    "majority_g3",
+]
 
 
 def kernel_call(name: str, n: int, g, rng: np.random.Generator):
@@ -53,6 +63,9 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
     if name == "q_voter_q4":
         f = kernel("q_voter_sweep")
         return lambda: f(binary, g.indptr, g.indices, 4, 0.1, False, NOT_FROZEN, rng.random((n, 6)))
+    if name == "majority_g3":  # n group updates here, so the figure is per group of three
+        f = kernel("majority_sweep")
+        return lambda: f(binary, g.indptr, g.indices, 3, NOT_FROZEN, rng.random((n, 3)))
     f = kernel("naming_game_sweep")
     return lambda: f(binary, g.indptr, g.indices, NOT_FROZEN, rng.random(n))
 
@@ -82,6 +95,8 @@ RULES = {
     "voter": {"rule": "voter"},
     "q_voter": {"rule": "q_voter", "q": 4, "nonconformity_rate": 0.1},
     "naming_game": {"rule": "naming_game"},
+    "majority": {"rule": "majority", "group_size": 3},
+    "holme_newman": {"rule": "holme_newman", "rewire_rate": 0.5},
     "hegselmann_krause": {"rule": "hegselmann_krause"},
     "degroot": {"rule": "degroot"},
     "friedkin_johnsen": {"rule": "friedkin_johnsen", "susceptibility": 0.8},
@@ -91,7 +106,10 @@ RULES = {
 def time_rules(n: int, steps: int) -> list[dict]:
     rows = []
     for name, opinion in RULES.items():
-        discrete = name in ("voter", "q_voter", "naming_game")
+        discrete = name in ("voter", "q_voter", "naming_game", "majority")
+        start = "binary" if discrete else "uniform"
+        if name == "holme_newman":
+            start = "categories"
         sc = scenario_from_dict(
             {
                 "steps": steps,
@@ -102,7 +120,8 @@ def time_rules(n: int, steps: int) -> list[dict]:
                     "citizens": n,
                     "activity_mean": 0.0,
                     "openness": 0.3,
-                    "initial_opinion": "binary" if discrete else "uniform",
+                    "initial_opinion": start,
+                    "categories": max(2, n // 10),
                 },
                 "output": {"every": steps},
                 "opinion": opinion,

@@ -204,7 +204,8 @@ def rules_section(rules: dict) -> list[str]:
         "Kernels: one sweep of N updates called directly (draws included, as the rules make "
         f"them), median of {f['repeats']}; the bound for the pairwise-encounter rules is 2× "
         "Deffuant per update. The q-voter draws q + 2 uniforms and reads up to q neighbours per "
-        "update, so it costs more per update by design.",
+        "update, so it costs more per update by design; the majority kernel's figure is per "
+        "group of three.",
         "",
         "| kernel | ns per update | × Deffuant |",
         "|---|---:|---:|",

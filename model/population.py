@@ -107,6 +107,9 @@ def initial_opinions(spec: PopulationSpec, rng: np.random.Generator) -> np.ndarr
             x = rng.normal(side * spec.opinion_center, spec.opinion_spread, (n, k))
         case "binary":
             x = np.where(rng.random((n, k)) < spec.positive_share, 1.0, -1.0)
+        case "categories":
+            g = spec.categories
+            x = -1.0 + 2.0 * rng.integers(0, g, (n, k)) / (g - 1)
         case other:  # pragma: no cover - the loader refuses other values
             raise ValueError(other)
     return np.clip(x, -1.0, 1.0)

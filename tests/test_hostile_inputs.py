@@ -555,7 +555,7 @@ SCENARIO_CASES = [
         "scenario",
         f"animate {S} --out {{tmp}}/a.gif --progress none",
         f"{S}: opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
-        "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, "
+        "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, holme_newman, "
         "got 'defuant' (did you mean 'deffuant'?)",
         files={"s.yaml": scenario(opinion={"rule": "defuant"})},
     ),

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from model.config.plan import paid_reach, plan, posts_per_step
-from model.config.schema import DISCRETE_RULES, PartySpec, Scenario
+from model.config.schema import DISCRETE_RULES, REWIRING_RULES, PartySpec, Scenario
 from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, load_text
 
 
@@ -353,6 +353,30 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
             "opinion.group_size",
             f"expected an odd group size with opinion.rule majority (no ties), got {op.group_size}",
         )
+    if op.rule in REWIRING_RULES:
+        if s.parties or s.news.positions:
+            b.fail(
+                "opinion.rule",
+                f"{op.rule} rewires the citizens' network, so it runs in textbook mode: expected "
+                "no parties and no news outlets (parties: {}, news.positions: [])",
+            )
+        if pop.issues != 1:
+            b.fail(
+                "population.issues",
+                f"expected 1 with opinion.rule {op.rule} (one discrete opinion), got {pop.issues}",
+            )
+        if pop.initial_opinion not in ("categories", "binary"):
+            b.fail(
+                "population.initial_opinion",
+                f"expected categories or binary with opinion.rule {op.rule} (discrete "
+                f"opinions), got {pop.initial_opinion}",
+            )
+        if s.network.kind == "complete":
+            b.fail(
+                "network.kind",
+                f"expected a sparse network with opinion.rule {op.rule}, got "
+                "complete (there is no tie to move)",
+            )
     z = op.zealots
     shares = z.share_plus + z.share_minus + z.share_own
     if shares > 1 + 1e-9:

@@ -39,7 +39,7 @@ def section(cls: type, *, doc: str) -> Any:
     return field(default_factory=cls, metadata={"range": (None, None), "doc": doc, "source": ""})
 
 
-InitialOpinion = Literal["uniform", "normal", "bimodal", "binary"]
+InitialOpinion = Literal["uniform", "normal", "bimodal", "binary", "categories"]
 NetworkKind = Literal[
     "barabasi_albert",
     "watts_strogatz",
@@ -61,10 +61,13 @@ OpinionRule = Literal[
     "q_voter",
     "naming_game",
     "majority",
+    "holme_newman",
 ]
 QVoterNonconformity = Literal["independence", "anticonformity"]
 # the rules whose opinion is a discrete state: ±1 (q-voter), or A = -1, AB = 0, B = +1 (naming game)
 DISCRETE_RULES = ("q_voter", "naming_game", "majority")
+# the rules that rewire the citizens' network as they run (textbook mode: no parties, no news)
+REWIRING_RULES = ("holme_newman",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,8 +86,17 @@ class PopulationSpec:
         "uniform",
         doc="initial opinion distribution: uniform on [-1, 1]; normal(opinion_center, "
         "opinion_spread); bimodal (two normals at ±opinion_center); binary (±1, +1 with "
-        "probability positive_share, the voter model's start)",
+        "probability positive_share, the voter model's start); categories (G = categories "
+        "evenly spaced values -1, ..., +1 drawn uniformly: G discrete opinions, Holme & Newman "
+        "2006's start)",
         source="uniform: Deffuant et al. 2000, Hegselmann & Krause 2002",
+    )
+    categories: int = param(
+        2,
+        2,
+        10_000_000,
+        doc="number of discrete opinions G when initial_opinion is categories",
+        source="Holme & Newman 2006 use G = N/10",
     )
     opinion_center: float = param(0.0, -1, 1, doc="centre of normal, ± centres of bimodal")
     opinion_spread: float = param(0.3, 0, 2, doc="standard deviation of normal/bimodal opinions")
@@ -388,6 +400,15 @@ class OpinionSpec:
         "is round(N/G) groups, so each citizen joins one group a step on average",
         source="Galam 2002 (Eur. Phys. J. B 25:403); Krapivsky & Redner 2003 (PRL 90:238701) "
         "use G = 3",
+    )
+    rewire_rate: float = param(
+        0.5,
+        0,
+        1,
+        doc="holme_newman: φ, the chance that an update rewires (a random tie of the citizen "
+        "moves to a random citizen of the same opinion) instead of copying a random neighbour",
+        source="Holme & Newman 2006 (PRE 74:056108): transition at φ_c ≈ 0.458 for mean degree "
+        "4 and N/G = 10",
     )
     zealots: ZealotSpec = section(ZealotSpec, doc="committed citizens (zealots)")
 

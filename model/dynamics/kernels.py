@@ -269,6 +269,107 @@ def majority_sweep(x, indptr, indices, size, frozen, u):  # pragma: no cover
                 x[j] = side
 
 
+def holme_newman_sweep(
+    cat, owner, nxt, prv, head, deg, gnext, gprev, ghead, gcount, phi, frozen, u
+):  # pragma: no cover
+    """Holme & Newman 2006 updates in order, on a network that changes (PRE 74:056108).
+
+    State: ``cat`` the citizens' opinion categories; the ties as half-edges (tie e has halves
+    2e and 2e + 1, ``owner[h]`` the citizen at half h), each citizen's halves a doubly linked
+    list (``head``, ``nxt``, ``prv``; ``deg`` its length); each category's members a doubly
+    linked list (``ghead``, ``gnext``, ``gprev``; ``gcount`` its size).
+
+    Update t uses the row u[t] of 4 + R uniforms: citizen i = ⌊u[t, 0]·N⌋ (nothing if it has no
+    tie or is committed); its tie number ⌊u[t, 2]·deg(i)⌋ leads to j. With probability φ
+    (u[t, 1] < φ) the tie moves: its far end leaves j for a citizen k ≠ i drawn uniformly among
+    those holding i's opinion — first by rejection, up to R tries u[t, 4:] over all citizens
+    when that opinion holds at least 1/8 of them, then, if none was accepted, by position in its
+    member list, ⌊u[t, 3]·(members − 1)⌋ skipping i (either way uniform); nothing happens if no
+    such k exists or k is already tied to i (no self-loops, no double ties). Otherwise i takes
+    j's opinion.
+    """
+    n = cat.shape[0]
+    pinned = frozen.shape[0] != 0
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        d = deg[i]
+        if d == 0 or (pinned and frozen[i]):
+            continue
+        r = min(int(u[t, 2] * d), d - 1)
+        h = head[i]
+        for _ in range(r):
+            h = nxt[h]
+        far = h ^ 1
+        j = owner[far]
+        g = cat[i]
+        if u[t, 1] < phi:
+            if gcount[g] <= 1:
+                continue
+            k = -1
+            if gcount[g] * 8 >= n:
+                for a in range(4, u.shape[1]):
+                    c = min(int(u[t, a] * n), n - 1)
+                    if c != i and cat[c] == g:
+                        k = c
+                        break
+            if k == -1:
+                pick = min(int(u[t, 3] * (gcount[g] - 1)), gcount[g] - 2)
+                c = ghead[g]
+                seen = 0
+                while True:
+                    if c != i:
+                        if seen == pick:
+                            k = c
+                            break
+                        seen += 1
+                    c = gnext[c]
+            if k == j:
+                continue
+            tied = False
+            q = head[i]
+            while q != -1:
+                if owner[q ^ 1] == k:
+                    tied = True
+                    break
+                q = nxt[q]
+            if tied:
+                continue
+            # unlink the far half from j, link it to k
+            if prv[far] != -1:
+                nxt[prv[far]] = nxt[far]
+            else:
+                head[j] = nxt[far]
+            if nxt[far] != -1:
+                prv[nxt[far]] = prv[far]
+            deg[j] -= 1
+            owner[far] = k
+            prv[far] = -1
+            nxt[far] = head[k]
+            if head[k] != -1:
+                prv[head[k]] = far
+            head[k] = far
+            deg[k] += 1
+        else:
+            g2 = cat[j]
+            if g2 == g:
+                continue
+            # move i from category g's member list to g2's
+            if gprev[i] != -1:
+                gnext[gprev[i]] = gnext[i]
+            else:
+                ghead[g] = gnext[i]
+            if gnext[i] != -1:
+                gprev[gnext[i]] = gprev[i]
+            gcount[g] -= 1
+            gprev[i] = -1
+            gnext[i] = ghead[g2]
+            if ghead[g2] != -1:
+                gprev[ghead[g2]] = i
+            ghead[g2] = i
+            gcount[g2] += 1
+            cat[i] = g2
+
+
 def neighbour_count(indptr, indices, flag):  # pragma: no cover
     """Per node, how many of its neighbours have ``flag`` set (a CSR row sum, O(edges))."""
     n = indptr.shape[0] - 1
@@ -343,6 +444,7 @@ KERNELS = {
     "q_voter_sweep": q_voter_sweep,
     "naming_game_sweep": naming_game_sweep,
     "majority_sweep": majority_sweep,
+    "holme_newman_sweep": holme_newman_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
 }

@@ -42,6 +42,13 @@ Every rule has two parts:
     and G - 1 distinct random neighbours taking their majority. Party posts are read as for
     ``q_voter`` (the post's side, with chance μ·trust).
 
+  * ``holme_newman`` — the coevolving voter model of Holme & Newman 2006 (PRE 74:056108):
+    discrete opinions (``initial_opinion: categories``); N updates per step, a random citizen
+    either moves one of its ties to a random citizen of its own opinion (probability φ =
+    ``rewire_rate``: unfollowing) or copies a random neighbour. The network changes: ties are
+    kept as half-edge lists in the rule and the CSR graph is rebuilt after each step. Textbook
+    mode only (no parties, no news).
+
   Any rule can hold committed citizens (``opinion.zealots``, ``model.dynamics.zealots``): they
   are picked, met and copied like anyone, and never change.
 
@@ -73,7 +80,7 @@ import numpy as np
 
 from model.config.schema import OpinionSpec
 from model.dynamics.kernels import NOT_FROZEN, kernel
-from model.network.csr import Graph
+from model.network.csr import Graph, from_edges
 from model.population import SOURCE_CITIZEN, STAFF, Population
 
 
@@ -459,6 +466,78 @@ class Majority(QVoter):
         return Voter.converged(self, before, after, tolerance)
 
 
+def _linked_lists(owner: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Doubly linked lists of the items grouped by ``owner`` (in item order): head (n), next,
+    previous (per item), count (n); -1 ends a list."""
+    m = owner.size
+    order = np.argsort(owner, kind="stable")
+    nxt = np.full(m, -1, dtype=np.int64)
+    prv = np.full(m, -1, dtype=np.int64)
+    if m > 1:
+        same = owner[order[1:]] == owner[order[:-1]]
+        nxt[order[:-1][same]] = order[1:][same]
+        prv[order[1:][same]] = order[:-1][same]
+    head = np.full(n, -1, dtype=np.int64)
+    owners, first = np.unique(owner[order], return_index=True)
+    head[owners] = order[first]
+    return head, nxt, prv, np.bincount(owner, minlength=n).astype(np.int64)
+
+
+class HolmeNewman(Voter):
+    """Coevolving voter model: rewire toward like-minded citizens or copy a neighbour (Holme &
+    Newman 2006, PRE 74:056108). The network is a set of movable ties kept as half-edge lists
+    inside the rule; after each step's sweep the citizens' CSR graph is rebuilt from them
+    (``graph``), so every other phase sees the network as it now is."""
+
+    name = "holme_newman"
+    REJECTION_TRIES = 8
+    graph: Graph | None = None
+
+    def _setup(self, pop: Population, graph: Graph) -> None:
+        n = graph.n
+        values, cat = np.unique(pop.x[:n, 0], return_inverse=True)
+        self.values = values
+        self.cat = cat.astype(np.int64)
+        keep = graph.rows < graph.indices  # each tie once
+        ends = np.empty(2 * int(keep.sum()), dtype=np.int64)
+        ends[0::2] = graph.rows[keep]
+        ends[1::2] = graph.indices[keep]
+        self.owner = ends
+        self.head, self.nxt, self.prv, self.deg = _linked_lists(ends, n)
+        self.ghead, self.gnext, self.gprev, self.gcount = _linked_lists(self.cat, values.size)
+        self.graph = graph
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        if self.graph is not graph:  # the first step, or a graph from outside the rule
+            self._setup(pop, graph)
+        n = graph.n
+        kernel("holme_newman_sweep", use_compiled=self.use_compiled)(
+            self.cat,
+            self.owner,
+            self.nxt,
+            self.prv,
+            self.head,
+            self.deg,
+            self.gnext,
+            self.gprev,
+            self.ghead,
+            self.gcount,
+            self.spec.rewire_rate,
+            self.frozen,
+            rng.random((n, 4 + self.REJECTION_TRIES)),
+        )
+        pop.x[:n, 0] = self.values[self.cat]
+        self.graph = from_edges(n, self.owner[0::2], self.owner[1::2])
+
+    def discordant_ties(self) -> int:
+        """Ties between citizens of different opinions (0: the dynamics has frozen)."""
+        return int(np.count_nonzero(self.cat[self.owner[0::2]] != self.cat[self.owner[1::2]]))
+
+    def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
+        """Holme & Newman's end: no tie joins two opinions, so nothing can change again."""
+        return self.graph is not None and self.discordant_ties() == 0
+
+
 class NamingGame(Voter):
     """Binary naming game / binary agreement model (Xie et al. 2011, PRE 84:011130)."""
 
@@ -512,6 +591,7 @@ RULES: dict[str, type[Rule]] = {
         QVoter,
         NamingGame,
         Majority,
+        HolmeNewman,
     )
 }
 

@@ -27,6 +27,7 @@ from model.validation.degroot import degroot, influence_matrix, stationary_distr
 from model.validation.friedkin_johnsen import friedkin_johnsen
 from model.validation.granovetter import granovetter
 from model.validation.hegselmann_krause import hegselmann_krause, hk_threshold
+from model.validation.holme_newman import holme_newman
 from model.validation.majority import majority
 from model.validation.naming_game import naming_game
 from model.validation.q_voter import q_voter
@@ -62,6 +63,7 @@ __all__ = [
     "q_voter",
     "naming_game",
     "majority",
+    "holme_newman",
 ]
 
 
@@ -77,6 +79,7 @@ CASES: dict[str, Callable[..., CaseResult]] = {
     "q_voter": q_voter,
     "naming_game": naming_game,
     "majority": majority,
+    "holme_newman": holme_newman,
 }
 
 

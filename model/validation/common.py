@@ -98,3 +98,26 @@ def series(
     out = np.array(rows)
     out = out.reshape(-1, len(seeds), *out.shape[1:])
     return out[0] if single else out
+
+
+def _final_one(scenario: Scenario, seed: int, measure: Callable) -> tuple:
+    model = SocialWebModel(scenario, seed=seed, agents="parties")
+    model.run()
+    return (model.step_count, *np.atleast_1d(measure(model)))
+
+
+def finals(
+    scenarios: list[Scenario], seeds: list[int], measure: Callable, *, jobs: int = 1
+) -> np.ndarray:
+    """Run each scenario to its end (``model.run()``) for each seed and return
+    [scenario, replicate, (steps run, *measure(model))]; ``jobs`` > 1 uses one pool of worker
+    processes (``measure`` must then be module-level). Rows depend only on scenario and seed."""
+    todo = [(sc, seed) for sc in scenarios for seed in seeds]
+    if jobs <= 1 or len(todo) <= 1:
+        rows = [_final_one(sc, seed, measure) for sc, seed in todo]
+    else:
+        n = len(todo)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=pool.context()) as ex:
+            rows = list(ex.map(_final_one, *map(list, zip(*todo, strict=True)), [measure] * n))
+    out = np.array(rows, dtype=np.float64)
+    return out.reshape(len(scenarios), len(seeds), -1)

@@ -199,3 +199,94 @@ def test_erdos_renyi_may_lie_below_the_percolation_threshold_other_kinds_may_not
     assert 0.4 < degree.mean() < 0.6 and np.mean(degree == 0) > 0.5  # mostly isolated: e^-0.5
     with pytest.raises(ConfigError, match="network.mean_degree: expected >= 1 for watts_strogatz"):
         scenario_from_dict({"network": {"kind": "watts_strogatz", "mean_degree": 0.5}})
+
+
+def _hn_state(cat, edges, n):
+    from model.dynamics.rules import _linked_lists
+
+    owner = np.array([e for pair in edges for e in pair], dtype=np.int64)
+    head, nxt, prv, deg = _linked_lists(owner, n)
+    cat = np.array(cat, dtype=np.int64)
+    ghead, gnext, gprev, gcount = _linked_lists(cat, int(cat.max()) + 1)
+    return cat, owner, nxt, prv, head, deg, gnext, gprev, ghead, gcount
+
+
+def _ties(owner):
+    return sorted(tuple(sorted(p)) for p in owner.reshape(-1, 2).tolist())
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_holme_newman_rewires_to_a_like_minded_citizen(use_compiled):
+    """Citizens 0-3 in a path 0-1, 1-2, 2-3; opinions 0: a, 1: b, 2: b, 3: a. Citizen 0 rewires
+    its only tie (to 1) to the one other citizen of its opinion, 3: ties 0-3, 1-2, 2-3; nobody's
+    opinion changes, citizen 0 keeps its degree."""
+    state = _hn_state([0, 1, 1, 0], [(0, 1), (1, 2), (2, 3)], 4)
+    u = np.array([[0.1, 0.0, 0.0, 0.0, *[0.99] * 8]])  # i = 0, rewire (0 < φ), list pick
+    kernel("holme_newman_sweep", use_compiled=use_compiled)(*state, 0.5, NOT_FROZEN, u)
+    cat, owner, deg = state[0], state[1], state[5]
+    assert _ties(owner) == [(0, 3), (1, 2), (2, 3)]
+    np.testing.assert_array_equal(cat, [0, 1, 1, 0])
+    np.testing.assert_array_equal(deg, [1, 1, 2, 2])
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_holme_newman_copies_when_it_does_not_rewire_and_never_doubles_a_tie(use_compiled):
+    state = _hn_state([0, 1, 1, 0], [(0, 1), (1, 2), (2, 3), (0, 3)], 4)
+    # i = 0, u1 = 0.9 >= φ: copy its tie number 0 (to 1): opinion b
+    kernel("holme_newman_sweep", use_compiled=use_compiled)(
+        *state, 0.5, NOT_FROZEN, np.array([[0.1, 0.9, 0.0, 0.0, *[0.99] * 8]])
+    )
+    np.testing.assert_array_equal(state[0], [1, 1, 1, 0])
+    np.testing.assert_array_equal(state[9], [1, 3])  # category sizes follow
+    # now 3 (opinion a) is alone in a: no like-minded citizen, the rewiring does nothing
+    before = _ties(state[1])
+    kernel("holme_newman_sweep", use_compiled=use_compiled)(
+        *state, 0.5, NOT_FROZEN, np.array([[0.9, 0.0, 0.0, 0.0, *[0.99] * 8]])
+    )
+    assert _ties(state[1]) == before
+    # 1 (opinion b) moves a tie to 0 or 2, but is tied to both already: nothing doubles
+    kernel("holme_newman_sweep", use_compiled=use_compiled)(
+        *state, 0.5, NOT_FROZEN, np.array([[0.3, 0.0, 0.0, 0.0, *[0.99] * 8]])
+    )
+    assert _ties(state[1]) == before
+
+
+def test_holme_newman_model_keeps_ties_and_rebuilds_the_graph():
+    sc = scenario_from_dict(
+        {
+            "steps": 20,
+            "parties": {},
+            "mobilization": {"enabled": False},
+            "network": {"kind": "erdos_renyi", "mean_degree": 4},
+            "population": {"citizens": 300, "initial_opinion": "categories", "categories": 30},
+            "opinion": {"rule": "holme_newman", "rewire_rate": 0.5},
+        }
+    )
+    model = SocialWebModel(sc, seed=4, agents="parties")
+    first = model.citizen_graph
+    ties = first.indices.size
+    model.run()
+    g = model.citizen_graph
+    assert g is not first and g.indices.size == ties and model.graph is g
+    assert not np.array_equal(g.indices, first.indices)
+    assert np.all(g.rows != g.indices)  # no self-loops
+    x = model.population.x[:300, 0]
+    across = np.count_nonzero(x[g.rows] != x[g.indices])
+    assert (
+        across
+        < np.count_nonzero(
+            model.population.x[:300, 0][first.rows] != model.population.x[:300, 0][first.indices]
+        )
+        or across == 0
+    )
+
+
+def test_holme_newman_runs_in_textbook_mode_only():
+    with pytest.raises(ConfigError, match="runs in textbook mode: expected no parties"):
+        scenario_from_dict(
+            {
+                "population": {"initial_opinion": "categories", "categories": 10},
+                "opinion": {"rule": "holme_newman"},
+                "parties": {"blue": {"position": 0.5}},
+            }
+        )

@@ -29,6 +29,7 @@ CI_REPLICATES = {
     "q_voter": 8,
     "naming_game": 6,
     "majority": 20,
+    "holme_newman": 3,
 }
 
 
@@ -276,3 +277,17 @@ def test_majority_with_only_the_focal_citizen_updating_fails_the_trajectory(monk
     result = validation.majority(DIR, replicates=10)
     trajectory = [c for c in result.checks if c.claim.startswith("magnetisation")]
     assert trajectory and not all(c.passed for c in trajectory)
+
+
+def test_holme_newman_without_rewiring_fails_the_fragmentation_checks(monkeypatch):
+    """Mutant: the rewiring branch is removed (φ forced to 0) — the network never fragments, so
+    large φ still ends in one giant community."""
+    real = twin(kernels.holme_newman_sweep)
+
+    def never_rewire(*args):
+        real(*args[:10], 0.0, *args[11:])
+
+    _mutate(monkeypatch, "holme_newman_sweep", never_rewire)
+    result = validation.holme_newman(DIR, replicates=1)
+    small = [c for c in result.checks if c.claim.startswith("φ well above")]
+    assert small and not small[0].passed
