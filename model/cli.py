@@ -700,6 +700,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     app = Path(__file__).resolve().parent / "app.py"
     env = dict(os.environ)
+    # Solara's "This website runs on Solara" banner is pinned over the page's bottom right
+    # corner, where it covers the last chart's axis; the tab's title names the app
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
+    env.setdefault("SOLARA_THEME_TITLE", "socialweb classroom")
     if args.scenario:
         scenario = load_scenario(args.scenario)  # bad input: one line, exit 2, before serving
         if not scenario.parties:

@@ -358,7 +358,8 @@ RESPONSE_COLUMNS = 3  # response panels per row
 def response_curves(experiment, summary: pd.DataFrame, output: str) -> Figure:
     """Mean output (95 % CI band) against each varied key that takes more than one value, at
     most three panels a row; on a grid with two or more keys, one line per value of the second
-    key."""
+    key. Faceted with matplotlib's subplots (no seaborn: a facet wrap of a few panels needs no
+    extra dependency; tests/test_plot_layout.py checks it)."""
     factors = [f for f in experiment.factors if summary[f.path].nunique() > 1]
     cols = min(RESPONSE_COLUMNS, max(1, len(factors)))
     rows = max(1, -(-len(factors) // cols))

@@ -77,6 +77,14 @@ def main() -> int:
             page.get_by_role("button", name="Reset", exact=True).click()
             day = page.locator(".sw-day")
             expect(day).to_have_text("Day 0 of 120", timeout=TIMEOUT)
+            # the reset runs in the background: wait for its busy sign to come and go (a Step
+            # pressed meanwhile is refused)
+            busy = page.get_by_role("button", name="Resetting…", exact=True)
+            try:
+                expect(busy).to_be_visible(timeout=5_000)
+            except AssertionError:
+                pass  # already done
+            expect(busy).to_have_count(0, timeout=TIMEOUT)
             expect(page.get_by_role("button", name="Reset", exact=True)).to_be_enabled(
                 timeout=TIMEOUT
             )

@@ -72,6 +72,8 @@ def test_page_loads_with_its_controls_and_the_day_in_sight(app):
         expect(app.page.get_by_role("checkbox", name=label)).to_be_attached()
     for internal in ("Play Interval", "Render Interval", "Use Threads"):
         expect(app.page.get_by_text(re.compile(internal, re.IGNORECASE))).to_have_count(0)
+    # Solara's banner sat over the last chart's axis labels
+    expect(app.page.get_by_text("This website runs on")).to_have_count(0)
     assert_in_sight(app.day_counter(), "the day counter")
     app.charts_img().scroll_into_view_if_needed()
     app.page.mouse.wheel(0, 2000)
