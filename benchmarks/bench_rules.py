@@ -42,6 +42,7 @@ KERNELS = [
     "q_voter_q4",
     "naming_game",
     "majority_g3",
+    "algorithmic_bias_g1",
 ]
 
 
@@ -63,6 +64,11 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
     if name == "q_voter_q4":
         f = kernel("q_voter_sweep")
         return lambda: f(binary, g.indptr, g.indices, 4, 0.1, False, NOT_FROZEN, rng.random((n, 6)))
+    if name == "algorithmic_bias_g1":
+        f = kernel("algorithmic_bias_sweep")
+        return lambda: f(
+            x, g.indptr, g.indices, np.array([0.6]), 0.5, 1.0, 1e-4, NOT_FROZEN, rng.random((n, 2))
+        )
     if name == "majority_g3":  # n group updates here, so the figure is per group of three
         f = kernel("majority_sweep")
         return lambda: f(binary, g.indptr, g.indices, 3, NOT_FROZEN, rng.random((n, 3)))
@@ -97,6 +103,7 @@ RULES = {
     "naming_game": {"rule": "naming_game"},
     "majority": {"rule": "majority", "group_size": 3},
     "holme_newman": {"rule": "holme_newman", "rewire_rate": 0.5},
+    "algorithmic_bias": {"rule": "algorithmic_bias", "rate": 0.5, "bias": 1.0},
     "hegselmann_krause": {"rule": "hegselmann_krause"},
     "degroot": {"rule": "degroot"},
     "friedkin_johnsen": {"rule": "friedkin_johnsen", "susceptibility": 0.8},

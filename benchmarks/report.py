@@ -205,7 +205,9 @@ def rules_section(rules: dict) -> list[str]:
         f"them), median of {f['repeats']}; the bound for the pairwise-encounter rules is 2× "
         "Deffuant per update. The q-voter draws q + 2 uniforms and reads up to q neighbours per "
         "update, so it costs more per update by design; the majority kernel's figure is per "
-        "group of three.",
+        "group of three; algorithmic bias weighs every neighbour of the drawn citizen to pick "
+        "its partner (O(degree)), so it misses the 2× bound: the exact model needs those "
+        "weights.",
         "",
         "| kernel | ns per update | × Deffuant |",
         "|---|---:|---:|",

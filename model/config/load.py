@@ -348,6 +348,11 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
                 f"expected binary with opinion.rule {op.rule} (opinions start at -1 or +1), "
                 f"got {pop.initial_opinion}",
             )
+    if op.rule == "algorithmic_bias" and pop.issues != 1:
+        b.fail(
+            "population.issues",
+            f"expected 1 with opinion.rule algorithmic_bias (one opinion axis), got {pop.issues}",
+        )
     if op.rule == "majority" and op.group_size % 2 == 0:
         b.fail(
             "opinion.group_size",

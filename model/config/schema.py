@@ -62,6 +62,7 @@ OpinionRule = Literal[
     "naming_game",
     "majority",
     "holme_newman",
+    "algorithmic_bias",
 ]
 QVoterNonconformity = Literal["independence", "anticonformity"]
 # the rules whose opinion is a discrete state: ±1 (q-voter), or A = -1, AB = 0, B = +1 (naming game)
@@ -400,6 +401,22 @@ class OpinionSpec:
         "is round(N/G) groups, so each citizen joins one group a step on average",
         source="Galam 2002 (Eur. Phys. J. B 25:403); Krapivsky & Redner 2003 (PRL 90:238701) "
         "use G = 3",
+    )
+    bias: float = param(
+        0.0,
+        0,
+        100,
+        doc="algorithmic_bias: γ, how strongly the recommender favours like-minded partners — a "
+        "citizen meets neighbour j with probability ∝ max(d_ij, bias_floor)^(-γ); 0 = Deffuant",
+        source="Sîrbu, Pedreschi, Giannotti & Kertész 2019 (PLoS ONE 14:e0213246) use γ = 0-1.6",
+    )
+    bias_floor: float = param(
+        1e-4,
+        1e-12,
+        1,
+        doc="algorithmic_bias: smallest distance used in d^(-γ), so equal opinions get a finite "
+        "weight",
+        source="a stated guess (the paper's own floor is not given here); on [-1, 1]",
     )
     rewire_rate: float = param(
         0.5,

@@ -93,6 +93,58 @@ def deffuant_sweep_issues(x, indptr, indices, openness, rate, frozen, u):  # pra
                 x[j, c] = xj + rate * (xi - xj)
 
 
+def algorithmic_bias_sweep(  # pragma: no cover
+    x, indptr, indices, openness, rate, gamma, floor, frozen, u
+):
+    """Deffuant encounters whose partner is chosen by a biased recommender (Sîrbu, Pedreschi,
+    Giannotti & Kertész 2019, PLoS ONE 14:e0213246), in order; one issue, ``x`` is (N,).
+
+    Encounter t uses u[t, 0] to pick citizen i = ⌊u[t, 0]·N⌋ and u[t, 1] to pick its partner j
+    among its neighbours with probability d_ij^(-γ) / Σ_k d_ik^(-γ), d_ij = max(|x_i - x_j|,
+    ``floor``) (the floor keeps equal opinions finite); γ = 0 is a uniform neighbour, Deffuant's
+    encounter. Then the Deffuant update with each end's openness; committed (``frozen``) ends
+    do not move. The partner costs O(deg(i)) per encounter.
+    """
+    n = x.shape[0]
+    shared = openness.shape[0] == 1
+    pinned = frozen.shape[0] != 0
+    widest = 0
+    for i in range(n):
+        widest = max(widest, indptr[i + 1] - indptr[i])
+    weight = np.empty(max(widest, 1))  # the drawn citizen's neighbours' cumulative weights
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start = indptr[i]
+        end = indptr[i + 1]
+        if end == start:
+            continue
+        xi = x[i]
+        total = 0.0
+        for q in range(start, end):
+            d = max(abs(xi - x[indices[q]]), floor)
+            # d^(-γ); the common exponents without a call to pow
+            total += 1.0 if gamma == 0.0 else (1.0 / d if gamma == 1.0 else d**-gamma)
+            weight[q - start] = total
+        target = u[t, 1] * total
+        j = indices[end - 1]
+        for q in range(end - start):
+            if weight[q] > target:
+                j = indices[start + q]
+                break
+        xj = x[j]
+        d = abs(xi - xj)
+        move = rate * (xj - xi)
+        move_i = move if d < openness[0 if shared else i] else 0.0
+        move_j = move if d < openness[0 if shared else j] else 0.0
+        if pinned:
+            if frozen[i]:
+                move_i = 0.0
+            if frozen[j]:
+                move_j = 0.0
+        x[i] = xi + move_i
+        x[j] = xj - move_j
+
+
 def voter_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     """Voter model updates in order: citizen i copies a random neighbour's opinion (all K issues);
     i and the neighbour come from u[t] as in :func:`deffuant_sweep`. A committed (``frozen``)
@@ -438,6 +490,7 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
 KERNELS = {
     "deffuant_sweep": deffuant_sweep,
     "deffuant_sweep_issues": deffuant_sweep_issues,
+    "algorithmic_bias_sweep": algorithmic_bias_sweep,
     "voter_sweep": voter_sweep,
     "voter_invasion_sweep": voter_invasion_sweep,
     "voter_link_sweep": voter_link_sweep,
@@ -463,6 +516,9 @@ def warm_up() -> None:
     none = NOT_FROZEN
     kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u)
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, none, u)
+    kernel("algorithmic_bias_sweep")(
+        np.zeros(2), indptr, indices, np.ones(1), 0.5, 1.0, 1e-4, none, np.full((1, 2), 0.5)
+    )
     kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, none, u)
     kernel("voter_invasion_sweep")(np.zeros((2, 1)), indptr, indices, none, u)
     kernel("voter_link_sweep")(np.zeros((2, 1)), np.array([0, 1], dtype=np.int32), indices, none, u)

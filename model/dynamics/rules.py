@@ -49,6 +49,10 @@ Every rule has two parts:
     kept as half-edge lists in the rule and the CSR graph is rebuilt after each step. Textbook
     mode only (no parties, no news).
 
+  * ``algorithmic_bias`` — Deffuant with a biased recommender (Sîrbu, Pedreschi, Giannotti &
+    Kertész 2019, PLoS ONE 14:e0213246): the partner is a neighbour drawn with probability
+    ∝ d^(-γ), γ = ``bias``; one issue.
+
   Any rule can hold committed citizens (``opinion.zealots``, ``model.dynamics.zealots``): they
   are picked, met and copied like anyone, and never change.
 
@@ -269,6 +273,27 @@ class Deffuant(Rule):
             kernel("deffuant_sweep_issues", use_compiled=self.use_compiled)(
                 pop.x[:n], graph.indptr, graph.indices, openness, self.spec.rate, self.frozen, u
             )
+
+
+class AlgorithmicBias(Deffuant):
+    """Deffuant encounters with a recommender that favours like-minded partners (Sîrbu et al.
+    2019); party posts are read as under ``deffuant``."""
+
+    name = "algorithmic_bias"
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = graph.n
+        kernel("algorithmic_bias_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0],
+            graph.indptr,
+            graph.indices,
+            self._openness(pop, n),
+            self.spec.rate,
+            self.spec.bias,
+            self.spec.bias_floor,
+            self.frozen,
+            rng.random((n, 2)),
+        )
 
 
 class Voter(Rule):
@@ -592,6 +617,7 @@ RULES: dict[str, type[Rule]] = {
         NamingGame,
         Majority,
         HolmeNewman,
+        AlgorithmicBias,
     )
 }
 

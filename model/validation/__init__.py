@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from model.validation.algorithmic_bias import algorithmic_bias
 from model.validation.common import DEFAULT_DIR, CaseResult, Check, _load, _se
 from model.validation.deffuant import (
     compromise_clusters,
@@ -64,6 +65,7 @@ __all__ = [
     "naming_game",
     "majority",
     "holme_newman",
+    "algorithmic_bias",
 ]
 
 
@@ -80,6 +82,7 @@ CASES: dict[str, Callable[..., CaseResult]] = {
     "naming_game": naming_game,
     "majority": majority,
     "holme_newman": holme_newman,
+    "algorithmic_bias": algorithmic_bias,
 }
 
 

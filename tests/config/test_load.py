@@ -337,6 +337,7 @@ def test_bounds_are_inclusive(tmp_path):
             {"opinion.rule": "degrot"},
             "opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
             "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, holme_newman, "
+            "algorithmic_bias, "
             "got 'degrot' (did you mean 'degroot'?)",
         ),
         (

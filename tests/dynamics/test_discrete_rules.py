@@ -290,3 +290,19 @@ def test_holme_newman_runs_in_textbook_mode_only():
                 "parties": {"blue": {"position": 0.5}},
             }
         )
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+@pytest.mark.parametrize("draw, partner", [(0.6, 1), (0.7, 2)])
+def test_algorithmic_bias_picks_partners_in_proportion_to_distance_to_the_minus_gamma(
+    use_compiled, draw, partner
+):
+    """Hub 0 at 0, leaves at 0.1 and 0.2: with γ = 1 their weights are 10 and 5, so a draw below
+    2/3 picks leaf 1 and above it leaf 2; the pair meets (openness 1) and both move halfway."""
+    g = star(2)
+    x = np.array([0.0, 0.1, 0.2])
+    kernel("algorithmic_bias_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, np.ones(1), 0.5, 1.0, 1e-4, NOT_FROZEN, np.array([[0.1, draw]])
+    )
+    mid = x[partner]
+    assert x[0] == pytest.approx(mid) and mid == pytest.approx(0.05 * partner)

@@ -30,6 +30,7 @@ CI_REPLICATES = {
     "naming_game": 6,
     "majority": 20,
     "holme_newman": 3,
+    "algorithmic_bias": 8,
 }
 
 
@@ -291,3 +292,27 @@ def test_holme_newman_without_rewiring_fails_the_fragmentation_checks(monkeypatc
     result = validation.holme_newman(DIR, replicates=1)
     small = [c for c in result.checks if c.claim.startswith("φ well above")]
     assert small and not small[0].passed
+
+
+def nearest_partner(x, indptr, indices, openness, rate, gamma, floor, frozen, u):
+    """Mutant partner choice: always the nearest neighbour, whatever γ (γ = 0 must be uniform)."""
+    n = x.shape[0]
+    for t in range(u.shape[0]):
+        i = min(int(u[t, 0] * n), n - 1)
+        start, end = indptr[i], indptr[i + 1]
+        if end == start:
+            continue
+        j = indices[start]
+        for q in range(start, end):
+            if abs(x[i] - x[indices[q]]) < abs(x[i] - x[j]):
+                j = indices[q]
+        if abs(x[i] - x[j]) < openness[0]:
+            move = rate * (x[j] - x[i])
+            x[i] += move
+            x[j] -= move
+
+
+def test_a_recommender_that_ignores_gamma_fails_the_deffuant_reduction(monkeypatch):
+    _mutate(monkeypatch, "algorithmic_bias_sweep", twin(nearest_partner))
+    result = validation.algorithmic_bias(DIR, replicates=4)
+    assert not result.checks[0].passed, result.checks[0].measured
