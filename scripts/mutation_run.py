@@ -6,11 +6,13 @@ Usage (via scripts/mutation):
     scripts/mutation model/rng.py       # one module (or several)
     scripts/mutation --list             # the modules and the tests each one runs
     scripts/mutation --jit model/rng.py # keep numba's JIT on (default: NUMBA_DISABLE_JIT=1)
+    scripts/mutation --committed ...    # HEAD + untracked files only (others' edits left out)
 
 Each module gets its own working copy under $MUT_WORK (default /tmp/mut_work/<module>): the
 committed tree (``git archive HEAD``) plus the working-tree version of every tracked file that
-differs from HEAD, and a ``[tool.mutmut]`` table appended to that copy's pyproject.toml. mutmut's
-``mutants/`` folder therefore lives in the copy, never in the checkout.
+differs from HEAD and of every untracked file git does not ignore (new tests), and a
+``[tool.mutmut]`` table appended to that copy's pyproject.toml. mutmut's ``mutants/`` folder
+therefore lives in the copy, never in the checkout.
 
 Per module it prints killed / survived / timeout / no tests / total and the score
 (killed + timeout) / (total - skipped), writes the surviving mutants with their diffs to
@@ -50,12 +52,18 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_champions.py",
         "tests/test_strategies.py",  # asserts reach / share_of_voice (added after the measured run)
         "tests/test_metrics_values.py",  # exact values for the survivors (added after the runs)
+        "tests/test_metrics_step_values.py",  # step_metrics' state outcomes, exact values
     ],
     "model/dynamics/champions.py": [
         "tests/dynamics/test_champions.py",
         "tests/dynamics/test_champion_artefacts.py",
+        "tests/test_movement.py",  # election cycles: election_benefits (win_bonus)
+        "tests/dynamics/test_champions_values.py",  # exact values for the survivors
     ],
-    "model/dynamics/contacts.py": ["tests/test_offline_and_eras.py"],
+    "model/dynamics/contacts.py": [
+        "tests/test_offline_and_eras.py",
+        "tests/dynamics/test_contacts_values.py",  # exact values for the survivors
+    ],
     "model/dynamics/feed.py": ["tests/dynamics/test_feed_and_rules.py", "tests/test_invariants.py"],
     "model/dynamics/kernels.py": [
         "tests/dynamics/test_kernels.py",
@@ -63,16 +71,24 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_friedkin_johnsen.py",
         "tests/dynamics/test_feed_and_rules.py",
     ],
-    "model/dynamics/mobilization.py": ["tests/dynamics/test_mobilization_and_polls.py"],
-    "model/dynamics/movement.py": ["tests/test_movement.py"],
+    "model/dynamics/mobilization.py": [
+        "tests/dynamics/test_mobilization_and_polls.py",
+        "tests/dynamics/test_mobilization_values.py",  # exact values for the survivors
+    ],
+    "model/dynamics/movement.py": [
+        "tests/test_movement.py",
+        "tests/test_movement_values.py",  # exact values for the survivors
+    ],
     "model/dynamics/polls.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
         "tests/dynamics/test_champion_artefacts.py",
+        "tests/dynamics/test_polls_values.py",  # exact values for the survivors
     ],
     "model/dynamics/posting.py": [
         "tests/dynamics/test_feed_and_rules.py",
         "tests/dynamics/test_champions.py",
         "tests/test_movement.py",
+        "tests/dynamics/test_posting_values.py",  # exact values for the survivors
     ],
     "model/dynamics/rules.py": [
         "tests/dynamics/test_feed_and_rules.py",
@@ -119,8 +135,9 @@ def slug(module: str) -> str:
     return module.removesuffix(".py").replace("/", ".")
 
 
-def make_copy(dest: Path) -> None:
-    """HEAD of the checkout plus the working-tree version of tracked files changed since HEAD."""
+def make_copy(dest: Path, committed: bool = False) -> None:
+    """HEAD of the checkout plus the working-tree version of tracked files changed since HEAD
+    (unless ``committed``) and of untracked files that git does not ignore."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
@@ -135,13 +152,25 @@ def make_copy(dest: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout.split()
-    for name in changed:
+    for name in [] if committed else changed:
         src = REPO / name
         if src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
         elif (dest / name).exists():
             (dest / name).unlink()
+    # files not yet committed (a new test file named in MODULES, say): copied as they are
+    untracked = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "--others", "--exclude-standard", "-z"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, untracked):
+        src = REPO / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
 
 
 def toml_list(items: list[str]) -> str:
@@ -180,7 +209,7 @@ def mutmut(
 def run_module(module: str, tests: list[str], ns: argparse.Namespace) -> dict | None:
     copy = WORK / slug(module)
     print(f"\n=== {module}  (tests: {' '.join(tests)})", flush=True)
-    make_copy(copy)
+    make_copy(copy, committed=ns.committed)
     configure(copy, module, tests, ns.timeout_multiplier)
     env = dict(os.environ)
     if ns.jit:
@@ -257,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jit", action="store_true", help="keep numba's JIT on (default: disabled)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="mutmut workers")
     p.add_argument("--timeout-multiplier", type=float, default=10.0)
+    p.add_argument(
+        "--committed",
+        action="store_true",
+        help="leave out uncommitted edits of tracked files (keep new, untracked ones): measure "
+        "new tests against the committed model while someone edits the checkout",
+    )
     ns = p.parse_args(argv)
     if ns.list:
         for m, t in MODULES.items():
