@@ -12,6 +12,7 @@ own levels (``a.<output>``, ``b.<output>``) are summarised beside them but not a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,15 +248,23 @@ class Analysis:
     effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def analyze(folder: str | Path, *, party: str | None = None) -> Analysis:
-    """Summaries, Sobol indices (sobol designs) and cost frontiers of a finished sweep folder."""
+def analyze(
+    folder: str | Path, *, party: str | None = None, progress: Callable[[str], None] | None = None
+) -> Analysis:
+    """Summaries, Sobol indices (sobol designs) and cost frontiers of a finished sweep folder;
+    ``progress(stage)``, if given, is called as each stage starts."""
+    say = progress or (lambda stage: None)
+    say("loading the runs")
     experiment, runs = load_sweep(folder)
+    say(f"summaries of {runs['point'].nunique()} points × {experiment.replicates} replicates")
     summary = point_summary(experiment, runs)
     outputs = output_columns(experiment, runs)
     result = Analysis(experiment=experiment, runs=runs, summary=summary)
     if len(summary) > 1:  # in a contrast sweep: differences of contrasts, paired by replicate
+        say("paired effects against point 0")
         result.effects = paired_effects(experiment, runs)
     if experiment.design == "sobol":
+        say("Sobol indices")
         result.sobol = pd.concat(
             [sobol_indices(experiment, runs, o).assign(output=o) for o in outputs],
             ignore_index=True,

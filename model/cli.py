@@ -221,6 +221,13 @@ def build_parser() -> Parser:
         "--party",
         help="party for the cost frontier (default: every party with vote_share and cost outputs)",
     )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="progress on stderr: one line per stage (loading, summaries, effects, each plot, "
+        "the report) unless none",
+    )
 
     p = sub.add_parser("app", help="the classroom app in the browser (one shared world)")
     p.add_argument(
@@ -402,6 +409,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         return EXIT_BAD_INPUT
     for file, loaded in zip(args.files, checked, strict=True):
+        for note in getattr(loaded, "notes", ()):  # as sweep says it, e.g. how base: was found
+            _say(f"note: {note}")
         if hasattr(loaded, "cells"):  # a game: every cell's scenario
             for first, second in loaded.cells():
                 _advise(f"{file} ({first} vs {second})", loaded.scenario(first, second))
@@ -554,7 +563,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from model.store import choose_output
     from model.sweeps import check_folder, sweep
 
-    experiment = load_experiment(args.experiment, _overrides(args), args.replicates)
+    overrides = _overrides(args)
+    experiment = load_experiment(args.experiment, overrides, args.replicates)
     for note in experiment.notes:
         _say(f"note: {note}")
     check_files(experiment.base, args.experiment)
@@ -574,6 +584,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             out,
             backend=args.backend,
             jobs=args.jobs,
+            overrides=overrides,  # the analysis report states them
             wall_time_s=round(time.perf_counter() - start, 3),
         )
 
@@ -679,15 +690,29 @@ def cmd_robust(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from model.report import write_analysis
-
     folder = Path(args.folder)
     if not (folder / "runs.parquet").exists() or not (folder / "sweep.json").exists():
         raise UsageError(
             f"socialweb analyze: {folder}: expected a finished sweep folder "
             "(with runs.parquet and sweep.json)"
         )
-    out = write_analysis(folder, party=args.party)  # replaces analysis/ once the inputs are read
+    from model.analysis import load_sweep
+
+    load_sweep(folder)  # bad input is one line and nothing else: checked before any progress
+    # one line per stage on stderr (none with --progress none): the work takes seconds
+    quiet = args.progress == "none"
+    start = time.perf_counter()
+
+    def stage(text: str) -> None:
+        if not quiet:
+            _say(f"analyze: {text} ({time.perf_counter() - start:.0f}s)")
+
+    stage(f"{folder}: loading the plotting libraries")
+    from model.report import write_analysis
+
+    # replaces analysis/ once the inputs are read
+    out = write_analysis(folder, party=args.party, progress=stage)
+    stage("done")
     print(out / "report.md")
     print(out)
     return EXIT_OK

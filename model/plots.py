@@ -226,30 +226,68 @@ def _band(
     ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.15, lw=0)
 
 
+def _same_as(series: dict[str, np.ndarray], tol: float = 1e-12) -> dict[str, str]:
+    """Scenario → the earlier scenario whose series it repeats (within ``tol`` at every step):
+    drawn on top of it, its line would hide the other's with nothing said."""
+    same: dict[str, str] = {}
+    names = list(series)
+    for i, name in enumerate(names):
+        for earlier in names[:i]:
+            a, b = series[name], series[earlier]
+            if (
+                earlier not in same
+                and a.shape == b.shape
+                and np.allclose(a, b, rtol=0, atol=tol, equal_nan=True)
+            ):
+                same[name] = earlier
+                break
+    return same
+
+
 def comparison_timeseries(comp: Comparison, metric: str, title: str) -> Figure:
-    """One panel per party: each scenario's mean over replicates with its 95% band."""
+    """One panel per party: each scenario's mean over replicates with its 95% band (the level
+    interval of that scenario; paired differences are effects()'s). A scenario whose means
+    repeat an earlier one's at every step of every panel is named "X (same as Y)" in the
+    legend, since its line hides the other's."""
     ts = comp.timeseries
     parties = comp.comparison["parties"]
     names = [s.name for s in comp.scenarios]
     fig = Figure(figsize=(5.5 * len(parties), 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(1, len(parties)), sharey=True))
     styles = scenario_styles(names, parties)
-    for ax, party in zip(axes, parties, strict=False):
+    panels = {}
+    for party in parties:
         sel = ts[(ts.metric == metric) & (ts.party == party)]
         if metric == "share_of_voice":
             sel = sel[sel.step > 0]  # nothing has been read before the first step
-        sel = sel.groupby(["scenario", "replicate", "step"], as_index=False)["value"].sum()
+        keys = ["scenario", "replicate", "step"]
+        panels[party] = sel.groupby(keys, as_index=False)["value"].sum()
+    means = {
+        name: np.concatenate(
+            [
+                panels[p][panels[p].scenario == name].groupby("step")["value"].mean().to_numpy()
+                for p in parties
+            ]
+            or [np.zeros(0)]
+        )
+        for name in names
+    }
+    same = _same_as(means)
+    for ax, party in zip(axes, parties, strict=False):
+        sel = panels[party]
         for name, (colour, style) in zip(names, styles, strict=True):
-            _band(ax, sel[sel.scenario == name], colour, name, style, scale=100.0)
+            label = f"{name} (same as {same[name]})" if name in same else name
+            _band(ax, sel[sel.scenario == name], colour, label, style, scale=100.0)
         # the axis fits the data (a 25-33 % race is not squashed into the top of 0-100 %)
         ax.set(title=f"{party}", xlabel="step (day)")
     axes[0].set_ylabel(f"{metric.replace('_', ' ')} (%)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(names), 4), fontsize=8)
     fig.suptitle(
-        f"{title} — mean and {CONFIDENCE:.0%} CI over "
-        f"{comp.comparison['replicates']} paired replicates (levels; for paired differences "
-        "see effects.png)"
+        f"{title} — mean over {comp.comparison['replicates']} paired replicates; each band is "
+        f"that scenario's own {CONFIDENCE:.0%} interval (its level)\nthe paired differences "
+        "between scenarios, which the bands do not show, are in effects.png",
+        fontsize=11,
     )
     return fig
 
@@ -291,15 +329,91 @@ def effects(comp: Comparison, metric: str = "vote_share") -> Figure:
     return fig
 
 
-def _numbered(ax, points: list[tuple[float, float]], labels: list[str]) -> None:
-    """Number each point (1, 2, …) and list "number  label" beside the axes: near-identical
-    points would otherwise hide each other's names."""
-    for i, xy in enumerate(points, start=1):
-        ax.annotate(
-            str(i), xy, fontsize=7, xytext=(4, -10 + 7 * (i % 3)), textcoords="offset points"
+def _near_groups(ax, points: list[tuple[float, float]], close: float = 0.015) -> list[list[int]]:
+    """Indices of ``points`` grouped by position: a point joins the first group whose first
+    point is within ``close`` of the axes' span on both axes (so labels of points at nearly the
+    same place are written once, together, instead of on top of one another)."""
+    xy = np.asarray(points, dtype=float).reshape(-1, 2)
+    ax.autoscale_view()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    tol = close * np.array([abs(x1 - x0) or 1.0, abs(y1 - y0) or 1.0])
+    groups: list[list[int]] = []
+    for i, p in enumerate(xy):
+        for group in groups:
+            if np.all(np.abs(p - xy[group[0]]) <= tol):
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _numbered(
+    ax,
+    points: list[tuple[float, float]],
+    labels: list[str],
+    numbers: list[int] | None = None,
+    heading: str = "",
+) -> None:
+    """Number each point (``numbers``, default 1, 2, …) and list "number  label" beside the axes
+    (under ``heading``): near-identical points would otherwise hide each other's names. Points
+    at (nearly) the same place share one label, "1, 2, 4", so their numbers do not stack into a
+    smear."""
+    numbers = list(range(1, len(points) + 1)) if numbers is None else [int(n) for n in numbers]
+    groups = _near_groups(ax, points)
+    # labels go beside their point where they overlap no other label and no marker: each takes
+    # the first free place of right, above, left, below (boxes estimated in points, 1/72 inch)
+    scale = 72 / ax.figure.dpi
+    where = [tuple(ax.transData.transform(points[g[0]]) * scale) for g in groups]
+    taken = [(x - 3, y - 3, x + 3, y + 3) for x, y in where]  # the markers
+    inside = ax.bbox.extents * scale
+    places = [((5, -3), "left"), ((0, 5), "center"), ((-5, -3), "right"), ((0, -12), "center")]
+    places += [((5, 6), "left"), ((5, -12), "left"), ((-5, 6), "right"), ((-5, -12), "right")]
+    for group, (x, y) in zip(groups, where, strict=True):
+        text = ", ".join(str(n) for n in sorted(numbers[i] for i in group))
+        # 7-point digits, a fifth wider: the axes shrink when laid out, the text does not
+        width, height = 1.2 * 4.2 * len(text), 1.2 * 7.0
+        boxes = []
+        for (dx, dy), ha in places:
+            left = x + dx - {"left": 0, "center": width / 2, "right": width}[ha]
+            boxes.append(((dx, dy), ha, (left, y + dy, left + width, y + dy + height)))
+        mine = (x - 3, y - 3, x + 3, y + 3)
+        (dx, dy), ha, box = next(
+            (
+                b
+                for b in boxes
+                if inside[0] <= b[2][0]
+                and b[2][2] <= inside[2]
+                and not any(_overlap(b[2], t) for t in taken if t != mine)
+            ),
+            boxes[0],
         )
-    listing = "\n".join(f"{i:>2}  {label}" for i, label in enumerate(labels, start=1))
-    ax.text(1.02, 1.0, listing, transform=ax.transAxes, va="top", fontsize=7, family="monospace")
+        taken.append(box)
+        ax.annotate(
+            text,
+            points[group[0]],
+            fontsize=7,
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va="bottom",
+        )
+    listing = [f"{n:>2}  {label}" for n, label in sorted(zip(numbers, labels, strict=True))]
+    listing = ([heading] if heading else []) + listing
+    ax.text(
+        1.02,
+        1.0,
+        "\n".join(listing),
+        transform=ax.transAxes,
+        va="top",
+        fontsize=7,
+        family="monospace",
+    )
 
 
 def cost_effectiveness(comp: Comparison) -> Figure | None:
@@ -439,10 +553,35 @@ def _option_strip(ax, options: list, column: pd.Series, y: pd.Series) -> None:
     ax.set_xlim(-0.6, len(options) - 0.4)
 
 
+def _cell(value: float, digits: int) -> str:
+    """A heat map cell's number: ``digits`` significant digits, or the whole number (with
+    thousands separators) where that needs more (never 3.74e+03)."""
+    return f"{value:,.0f}" if abs(value) >= 10**digits else f"{value:.{digits}g}"
+
+
+def heatmap_keys(experiment, summary: pd.DataFrame) -> tuple[str, str] | None:
+    """The two keys a grid's heat map is drawn over: its first two varied keys that take more
+    than one value, if both are numbers (None otherwise: no heat map)."""
+    keys = [f.path for f in experiment.factors if summary[f.path].nunique() > 1]
+    if experiment.design != "grid" or len(keys) < 2:
+        return None
+    if not all(pd.api.types.is_numeric_dtype(summary[k]) for k in keys[:2]):
+        return None
+    return keys[0], keys[1]
+
+
 def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
-    """Mean output over the first two varied keys of a grid; each cell also shows its 95 %
-    half-width, so a colour scale spanning less than the noise is visibly noise."""
-    a, b = experiment.factors[0].path, experiment.factors[1].path
+    """Mean output over the first two varied keys of a grid (that take more than one value);
+    each cell also shows its 95 % half-width, so a colour scale spanning less than the noise is
+    visibly noise. On a grid of three or more such keys, each cell is the mean over the other
+    keys' values (and ± the mean of their half-widths), and the title says so."""
+    a, b = heatmap_keys(experiment, summary) or (
+        experiment.factors[0].path,
+        experiment.factors[1].path,
+    )
+    others = [
+        f.path for f in experiment.factors if f.path not in (a, b) and summary[f.path].nunique() > 1
+    ]
     table = summary.pivot_table(index=b, columns=a, values=f"{output}.mean", aggfunc="mean")
     half = (summary[f"{output}.ci_high"] - summary[f"{output}.ci_low"]) / 2
     widths = summary.assign(_half=half).pivot_table(index=b, columns=a, values="_half")
@@ -455,19 +594,28 @@ def heatmap(experiment, summary: pd.DataFrame, output: str) -> Figure:
     span = np.nanmax(values) - np.nanmin(values)
     for (i, j), value in np.ndenumerate(values):
         w = widths.to_numpy()[i, j] if widths.shape == values.shape else np.nan
-        text = f"{value:.3g}" + (f"\n±{w:.2g}" if np.isfinite(w) else "")
+        text = _cell(value, 3) + (f"\n±{_cell(w, 2)}" if np.isfinite(w) else "")
         bright = image.norm(value) > 0.6  # viridis is light at its top end
         ax.text(
             j, i, text, ha="center", va="center", fontsize=7, color="black" if bright else "white"
         )
     noise = np.nanmedian(widths.to_numpy()) if widths.size else np.nan
     what = "level" if experiment.contrast is None else "contrast"
-    title = f"{experiment.quantity(output)} (mean; ± 95 % half-width of the {what})"
-    if np.isfinite(noise) and span < 2 * noise:
-        title += (
-            "\ncolours span less than the levels' noise: read paired differences in effects.parquet"
+    lines = [f"{experiment.quantity(output)} (mean; ± 95 % half-width of the {what})"]
+    if others:
+        names = ", ".join(k.split(".")[-1] for k in others)
+        lines.append(
+            f"averaged over {len(others)} other key{'s' if len(others) > 1 else ''} "
+            f"({names}); ± their mean half-width"
         )
-    ax.set(xlabel=_label(a), ylabel=_label(b), title=title)
+    if np.isfinite(noise) and span < 2 * noise:
+        lines.append(
+            "colours span less than the levels' noise: read paired differences in effects.parquet"
+        )
+    # wrapped to the axes' width (about 64 characters of 10 pt over its 5 inches)
+    title = "\n".join(textwrap.fill(line, 64, break_on_hyphens=False) for line in lines)
+    ax.set(xlabel=_label(a), ylabel=_label(b))
+    ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax)
     return fig
 
@@ -512,8 +660,9 @@ def sobol_unresolved(table: pd.DataFrame) -> bool:
 
 
 def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Figure:
-    """Vote share against cost, one point per design point (numbered, listed beside the plot),
-    the frontier — points no cheaper point beats — joined by a line."""
+    """Vote share against cost, one point per design point (labelled with its index, the
+    report's ``point``, and listed beside the plot; points at nearly the same place share one
+    label), the frontier — points no cheaper point beats — joined by a line."""
     vote, cost = f"vote_share.{party}", f"cost.{party}"
     fig = Figure(figsize=(10, 5.0), layout="constrained")
     ax = fig.subplots()
@@ -539,6 +688,9 @@ def frontier_plot(table: pd.DataFrame, party: str, label_keys: list[str]) -> Fig
             ", ".join(f"{key.split('.')[-1]}={_value(row[key])}" for key in label_keys)
             for _, row in table.iterrows()
         ],
+        # the design point's index, as in the report's `point` column
+        numbers=list(table["point"]) if "point" in table else None,
+        heading="point" if "point" in table else "",
     )
     ax.xaxis.set_major_formatter("{x:,.0f}")
     ax.set(

@@ -5,6 +5,7 @@ Every folder is staged and renamed into place when complete (``store.staged``).
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -531,14 +532,78 @@ def _enough(table: pd.DataFrame, samples: int) -> tuple[str, str]:
     return line, note
 
 
-def write_analysis(folder: Path, *, party: str | None = None) -> Path:
-    """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md."""
+def command_overrides(folder: Path) -> dict[str, Any] | None:
+    """The command-line overrides of the base scenario (``--steps``, ``--citizens``, ``--set``)
+    a sweep folder was run with, from its manifest.json: ``{}`` for none, ``None`` when the
+    manifest does not tell (no manifest, or a sweep run from Python)."""
+    try:
+        record = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    if isinstance(record.get("overrides"), dict):
+        return record["overrides"]
+    command = record.get("command")  # older folders: read the options off the command line
+    if not isinstance(command, list) or "sweep" not in command:
+        return None
+    found: dict[str, Any] = {}
+    words = [str(w) for w in command]
+    for i, word in enumerate(words):
+        flag, eq, inline = word.partition("=")  # --steps 30 or --steps=30
+        value = inline if eq else (words[i + 1] if i + 1 < len(words) else "")
+        if flag == "--steps":
+            found["steps"] = value
+        elif flag == "--citizens":
+            found["population.citizens"] = value
+        elif flag == "--set":
+            key, _, val = value.partition("=")
+            found[key] = val
+    return found
+
+
+def _overrides_sentence(folder: Path) -> list[str]:
+    """What the report says about the command-line overrides of the sweep in ``folder``."""
+    found = command_overrides(folder)
+    if found is None:
+        return []
+    if not found:
+        return [
+            "Run with no command-line overrides: the base scenario is the experiment file's.",
+            "",
+        ]
+    listed = ", ".join(f"`{k}` = {_plain(v)}" for k, v in found.items())
+    return [
+        f"**Run with command-line overrides** of the base scenario (`--steps`, `--citizens`, "
+        f"`--set`; from manifest.json): {listed}. The description above is the experiment "
+        "file's and does not include them.",
+        "",
+    ]
+
+
+def write_analysis(folder: Path, *, party: str | None = None, progress: Any = None) -> Path:
+    """``analysis/`` inside a sweep folder: summary.parquet, Sobol tables, PNGs, report.md.
+
+    ``progress(stage)``, if given, is called with a short description as each stage starts
+    (loading the runs, summaries, effects, each plot, the report)."""
     import shutil
 
     from model import analysis
-    from model.plots import frontier_plot, heatmap, response_curves, sobol_bars, sobol_unresolved
+    from model.plots import (
+        frontier_plot,
+        heatmap,
+        heatmap_keys,
+        response_curves,
+        sobol_bars,
+        sobol_unresolved,
+    )
 
-    found = analysis.analyze(folder, party=party)  # unreadable inputs stop here, nothing touched
+    def stage_(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
+    # unreadable inputs stop here, nothing touched
+    found = analysis.analyze(folder, party=party, progress=stage_)
     experiment, runs, summary = found.experiment, found.runs, found.summary
     outputs = analysis.output_columns(experiment, runs)
     varied = [f.path for f in experiment.factors]
@@ -547,6 +612,7 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         "",
         f"{experiment.description}".strip() or "(no description)",
         "",
+        *_overrides_sentence(folder),
         f"Design `{experiment.design}`, {len(summary)} points × {experiment.replicates} "
         f"replicate{'s' if experiment.replicates != 1 else ''} = {len(runs)} runs"
         + (" of both arms" if experiment.contrast else "")
@@ -572,14 +638,12 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         if varied:
             for output in outputs:
                 name = f"response_{output}.png"
+                stage_(f"plot {name}")
                 save(response_curves(experiment, summary, output), stage / name)
                 figures.append(name)
-                if (
-                    experiment.design == "grid"
-                    and len(varied) >= 2
-                    and all(pd.api.types.is_numeric_dtype(summary[v]) for v in varied[:2])
-                ):
+                if heatmap_keys(experiment, summary) is not None:
                     name = f"heatmap_{output}.png"
+                    stage_(f"plot {name}")
                     save(heatmap(experiment, summary, output), stage / name)
                     figures.append(name)
         if len(found.sobol):
@@ -598,6 +662,7 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
                 ]
                 continue
             verdict, note = _enough(table, experiment.samples)
+            stage_(f"plot sobol_{output}.png")
             save(
                 sobol_bars(table, experiment.quantity(output), note),
                 stage / f"sobol_{output}.png",
@@ -620,6 +685,7 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         for p, table in found.frontier.groupby("party", sort=False) if len(found.frontier) else []:
             table = table.drop(columns="party")
             write_parquet(table, stage / f"frontier_{p}.parquet")
+            stage_(f"plot frontier_{p}.png")
             save(frontier_plot(table, p, varied), stage / f"frontier_{p}.png")
             figures.append(f"frontier_{p}.png")
         if len(found.effects):
@@ -675,5 +741,6 @@ def write_analysis(folder: Path, *, party: str | None = None) -> Path:
         if len(summary) > len(shown):
             lines.append(f"\n({len(summary) - len(shown)} more points in summary.parquet)")
         lines += ["", "## Plots", ""] + [f"![{f}]({f})" for f in figures]
+        stage_("report.md")
         write_text("\n".join(lines) + "\n", stage / "report.md")
     return out

@@ -117,6 +117,8 @@ def tidy(model: SocialWebModel) -> pd.DataFrame:
     steps = np.asarray(model.recorded_steps, dtype=np.int32)
     frames = []
     for column in wide.columns:
+        if column.count("|") != 2:  # not a metric (the "seed" reporter)
+            continue
         metric, party, source = column.split("|")
         frames.append(
             pd.DataFrame(

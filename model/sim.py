@@ -221,8 +221,11 @@ class SocialWebModel(mesa.Model):
         # skipped outright, so a classic peer-process run pays only for its peer process
         self.posting = bool(pop.activity.any()) or bool(names) or bool(scenario.news.positions)
         self.metrics: dict[Key, float] = self._measure()
+        # the metrics as "metric|party|source" columns, and the seed used (with seed=None, the
+        # fresh one), so each row of mesa.batch_run's table names the seed that repeats it
         self.datacollector = mesa.DataCollector(
             model_reporters={"|".join(key): partial(_report, key) for key in self.metrics}
+            | {"seed": _seed}
         )
         self.recorded_steps: list[int] = []
         self._record()
@@ -478,3 +481,7 @@ class SocialWebModel(mesa.Model):
 
 def _report(key: Key, model: SocialWebModel) -> float:
     return model.metrics[key]
+
+
+def _seed(model: SocialWebModel) -> int:
+    return model.seed

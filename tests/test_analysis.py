@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -118,11 +119,24 @@ def test_analyze_command_writes_the_report(tmp_path, capsys):
     path = tmp_path / "exp.yaml"
     path.write_text(yaml.safe_dump(exp), encoding="utf-8")
     out = tmp_path / "sweep"
-    assert main(["sweep", str(path), "--out", str(out), "--progress", "none"]) == 0
+    sweep = ["sweep", str(path), "--out", str(out), "--progress", "none", "--steps", "12"]
+    assert main([*sweep, "--set", "parties.blue.position=0.25"]) == 0
     capsys.readouterr()
-    assert main(["analyze", str(out)]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    assert main(["analyze", str(out), "--progress", "log"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
     assert lines[-1] == str(out / "analysis")
+    # a line per stage on stderr while it works (issue 12: seconds of silence before)
+    stages = [re.sub(r" \(\d+s\)$", "", line) for line in captured.err.splitlines()]
+    assert stages[0] == f"analyze: {out}: loading the plotting libraries"
+    assert stages[1:4] == [
+        "analyze: loading the runs",
+        "analyze: summaries of 4 points × 2 replicates",
+        "analyze: paired effects against point 0",
+    ]
+    assert "analyze: plot heatmap_vote_share.blue.png" in stages
+    assert "analyze: plot frontier_blue.png" in stages
+    assert stages[-2:] == ["analyze: report.md", "analyze: done"]
     files = {p.name for p in (out / "analysis").iterdir()}
     assert {
         "report.md",
@@ -136,6 +150,13 @@ def test_analyze_command_writes_the_report(tmp_path, capsys):
     assert "| point |" in report and "tiny_grid" in report
     assert "e+0" not in report and "\n| 0.0 |" not in report  # costs with commas, points as ints
     assert "## Paired effects against point 0" in report
+    # the overrides the sweep ran with, which the experiment file's description does not say
+    assert (
+        "**Run with command-line overrides** of the base scenario (`--steps`, `--citizens`, "
+        "`--set`; from manifest.json): `parties.blue.position` = 0.25, `steps` = 12." in report
+    )
+    assert main(["analyze", str(out), "--progress", "none"]) == 0
+    assert capsys.readouterr().err == ""
     summary = pd.read_parquet(out / "analysis" / "summary.parquet")
     assert len(summary) == 4 and (summary["n"] == 2).all()
 
@@ -182,3 +203,24 @@ def test_paired_effects_pair_replicates_across_points():
     assert row["ci_low"] == pytest.approx(0.01) and row["ci_high"] == pytest.approx(0.01)
     summary = point_summary(exp, runs)
     assert summary.loc[1, "y.ci_low"] < summary.loc[0, "y.ci_high"]  # levels overlap
+
+
+def test_report_reads_the_overrides_of_an_older_sweep_off_its_command(tmp_path):
+    """A folder whose manifest has no "overrides" (written before they were recorded): the
+    report takes --steps, --citizens and --set off the command line stored there."""
+    import json
+
+    from model.report import command_overrides
+
+    command = ["socialweb", "sweep", "e.yaml", "--steps=30", "--citizens", "200"]
+    command += ["--set", "feed.bias=2", "--out", "x"]
+    (tmp_path / "manifest.json").write_text(json.dumps({"command": command}), encoding="utf-8")
+    assert command_overrides(tmp_path) == {
+        "steps": "30",
+        "population.citizens": "200",
+        "feed.bias": "2",
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"command": ["python", "s.py"]}))
+    assert command_overrides(tmp_path) is None  # a sweep run from Python: nothing to say
+    (tmp_path / "manifest.json").write_text(json.dumps({"overrides": {}}))
+    assert command_overrides(tmp_path) == {}

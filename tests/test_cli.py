@@ -573,6 +573,26 @@ def test_validate_warns_about_champions_without_organizers(tmp_path, capsys):
     ]
 
 
+def test_validate_says_how_base_was_found_as_sweep_does(tmp_path, capsys, monkeypatch):
+    """A copied experiment whose base: exists only relative to the working folder: validate
+    prints the same note as sweep (issue 12), then ok."""
+    data = {
+        "base": "scenarios/classroom.yaml",
+        "vary": {"parties.blue.champions.guidance": [0.2]},
+        "outputs": ["vote_share.blue"],
+    }
+    copy = tmp_path / "mine" / "exp.yaml"
+    copy.parent.mkdir()
+    copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    code, out, err = cli(capsys, "validate", copy)
+    assert code == 0, err
+    assert out.splitlines() == [f"{copy}: ok"]
+    (note,) = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert note.startswith(f"note: {copy}: base: scenarios/classroom.yaml is not beside")
+    assert note.endswith("(relative to the working folder)")
+
+
 # --- run -----------------------------------------------------------------------------------
 
 

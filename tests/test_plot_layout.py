@@ -95,6 +95,27 @@ def test_vote_share_axis_fits_the_data_and_scenarios_never_wear_party_colours(co
         assert lo > 0
 
 
+def test_vote_share_names_a_scenario_hidden_under_an_identical_one(comparison):
+    """champions_again repeats champions at every step: its line hides the other's, so the
+    legend says so; the title says the bands are levels and points to the paired differences."""
+    from model.plots import comparison_timeseries
+
+    fig = comparison_timeseries(comparison, "vote_share", "Vote intention")
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[0] == "absent" and labels[2:] == [
+        "champions",
+        "champions_again (same as champions)",
+    ]
+    # the account is marked exactly when its means repeat the absent party's at every step
+    ts = comparison.timeseries
+    votes = ts[ts.metric == "vote_share"].groupby(["scenario", "party", "step"])["value"].mean()
+    same = np.allclose(votes["account"], votes["absent"], rtol=0, atol=1e-12)
+    assert labels[1] == ("account (same as absent)" if same else "account")
+    title = fig.get_suptitle()
+    assert "each band is that scenario's own 95% interval (its level)" in title
+    assert "paired differences" in title and "effects.png" in title
+
+
 def test_forest_plot_shows_every_pair_once(comparison):
     from model.plots import effects
 
@@ -189,6 +210,45 @@ def test_heatmap_cells_show_their_noise():
     texts = [t.get_text() for t in ax.texts]
     assert len(texts) == 4 and all("±0.02" in t for t in texts)
     assert "noise" in ax.get_title()  # a 0.03 colour span under a ±0.02 level noise
+    assert "averaged" not in ax.get_title()  # two keys: nothing averaged
+
+
+def _drawn(fig):
+    """The figure drawn (Agg), so its texts have their real extents."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def test_heatmap_title_fits_the_figure_and_names_the_keys_it_averages_over():
+    """A third varied key is averaged over, and the title says so; every title line (the noise
+    warning too) fits inside the figure's width instead of being cut off at its edges."""
+    from model.plots import heatmap
+
+    exp, summary = _grid(
+        {
+            "parties.blue.budget.staff": [0.1, 0.2, 0.3],
+            "parties.blue.budget.paid_reach": [0.0, 0.1, 0.2],
+            "parties.blue.budget.champions": [0.1, 0.2],
+        }
+    )
+    summary["y.mean"] = 0.3 + 0.001 * summary["point"]  # a colour span under the noise
+    fig = heatmap(exp, summary, "y")
+    ax = fig.axes[0]
+    title = ax.get_title()
+    assert "averaged over 1 other key (champions)" in title and "noise" in title
+    assert len(ax.texts) == 9  # 3 × 3 cells, champions averaged
+    renderer = _drawn(fig)
+    box = ax.title.get_window_extent(renderer)
+    width = fig.get_size_inches()[0] * fig.dpi
+    assert 0 <= box.x0 and box.x1 <= width, (box, width)
+    # a key with one value is not "another key": nothing is averaged over it
+    exp, summary = _grid(
+        {"population.openness": [0.3, 0.6], "feed.attention": [3, 5], "feed.bias": [1.0]}
+    )
+    assert "averaged" not in heatmap(exp, summary, "y").axes[0].get_title()
 
 
 def test_sobol_warning_flags_unresolved_indices():
@@ -228,6 +288,35 @@ def test_frontier_line_joins_points_no_cheaper_point_beats():
     (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "frontier"]
     assert list(line.get_xdata()) == [100.0, 300.0]  # 200 and 400 are beaten by cheaper points
     assert list(line.get_ydata()) == pytest.approx([30.0, 33.0])  # percent
+
+
+def test_frontier_labels_are_design_points_and_coinciding_points_share_one_label():
+    """Labels are the report's point indices (not 1, 2, … in cost order); points at the same
+    place are one label "1, 2, 4", not numbers stacked on each other; no two labels overlap."""
+    import pandas as pd
+
+    from model.plots import frontier_plot
+
+    table = pd.DataFrame(  # sorted by cost, as analysis.frontier gives it
+        {
+            "point": [3, 4, 1, 2, 0],
+            "k": [3.0, 4.0, 1.0, 2.0, 0.0],
+            "cost.blue.mean": [100.0, 200.0, 200.0, 200.0, 300.0],
+            "vote_share.blue.mean": [0.30, 0.32, 0.32, 0.32, 0.33],
+            "vote_share.blue.ci_low": [0.29, 0.31, 0.31, 0.31, 0.32],
+            "vote_share.blue.ci_high": [0.31, 0.33, 0.33, 0.33, 0.34],
+        }
+    )
+    fig = frontier_plot(table, "blue", ["k"])
+    ax = fig.axes[0]
+    labels = [a for a in ax.texts if hasattr(a, "xyann")]  # the annotations at the points
+    assert sorted(a.get_text() for a in labels) == ["0", "1, 2, 4", "3"]
+    listing = [t for t in ax.texts if not hasattr(t, "xyann")][0].get_text().splitlines()
+    assert listing[0] == "point" and listing[1:] == [f" {i}  k={i:g}" for i in range(5)]
+    renderer = _drawn(fig)
+    boxes = [a.get_window_extent(renderer) for a in labels]
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
 
 
 def test_response_panels_draw_a_switch_as_two_options_with_named_lines():

@@ -75,6 +75,7 @@ from model.config import limits
 from model.config.load import (
     Checker,
     ConfigError,
+    _elsewhere,
     _fmt,
     apply_overrides,
     check_name,
@@ -263,6 +264,8 @@ def _field_for(
         if part not in fields:
             near = difflib.get_close_matches(part, list(fields), n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
+            if elsewhere := _elsewhere(part, ".".join(parts[: i + 1])):
+                hint = f" (did you mean {' or '.join(repr(e) for e in elsewhere)}?)"
             return f"unknown key '{part}'{hint}"
         hint_type = typing.get_type_hints(node)[part]
         if typing.get_origin(hint_type) is dict:

@@ -67,6 +67,37 @@ def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
     return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
+@functools.cache
+def _scenario_index() -> tuple[dict[str, list[str]], frozenset[type]]:
+    """Every key of the scenario schema → its dotted paths (a party's keys under
+    ``parties.<name>.``), and the spec classes in that schema."""
+    paths: dict[str, list[str]] = {}
+    classes: set[type] = set()
+
+    def walk(cls: type, prefix: str) -> None:
+        classes.add(cls)
+        hints, fields = _schema(cls)
+        for name in fields:
+            hint, path = hints[name], f"{prefix}{name}"
+            paths.setdefault(name, []).append(path)
+            if typing.get_origin(hint) is dict:
+                hint, path = typing.get_args(hint)[1], f"{path}.<name>"
+            if dataclasses.is_dataclass(hint):
+                walk(hint, f"{path}.")  # type: ignore[arg-type]
+
+    walk(Scenario, "")
+    return paths, frozenset(classes)
+
+
+def _elsewhere(key: str, where: str) -> list[str]:
+    """Where an unknown ``key`` (met at ``where``) exists in another section of the scenario
+    schema, e.g. ``openness`` → ``population.openness``; at most three places."""
+    parts = where.split(".")
+    party = parts[1] if len(parts) > 2 and parts[0] == "parties" else "<name>"
+    found = [p.replace("<name>", party) for p in _scenario_index()[0].get(key, [])]
+    return [p for p in found if p != where][:3]
+
+
 # keys replaced when scenarios became scale-free (per 1,000 citizens) and budgets binding
 RENAMED = {
     ("StaffSpec", "count"): "replaced by per_1000 (staff per 1,000 citizens; e.g. 5 staff "
@@ -139,6 +170,8 @@ class Checker:
             if key not in fields:
                 near = difflib.get_close_matches(str(key), list(fields), n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
+                if cls in _scenario_index()[1] and (elsewhere := _elsewhere(str(key), where)):
+                    hint = f" (did you mean {' or '.join(repr(e) for e in elsewhere)}?)"
                 self.fail(where, f"unknown key{hint}; expected one of: {', '.join(fields)}")
                 continue
             ok, converted = self.convert(hints[key], value, where, fields[key].metadata)

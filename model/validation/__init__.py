@@ -86,6 +86,11 @@ CASES: dict[str, Callable[..., CaseResult]] = {
 }
 
 
+def _cell(text: str) -> str:
+    """A table cell: a | in the text (|m|, |x - y|) would end the cell, so it is escaped."""
+    return str(text).replace("|", "\\|")
+
+
 def markdown(results: list[CaseResult], command: str) -> str:
     """docs/VALIDATION.md from the case results."""
     total = sum(c.compared for r in results for c in r.checks)
@@ -126,9 +131,8 @@ def markdown(results: list[CaseResult], command: str) -> str:
         ]
         for c in r.checks:
             verdict = "not compared" if not c.compared else "pass" if c.passed else "**FAIL**"
-            lines.append(
-                f"| {c.claim} | {c.published} | {c.measured} | {c.tolerance} | {verdict} |"
-            )
+            cells = (_cell(c.claim), _cell(c.published), _cell(c.measured), _cell(c.tolerance))
+            lines.append("| " + " | ".join(cells) + f" | {verdict} |")
         if r.figure is not None:
             lines += ["", f"![{r.title}](validation/{r.key}.png)"]
     return "\n".join(lines) + "\n"

@@ -188,6 +188,35 @@ def test_unknown_key_without_close_match_lists_the_keys(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "key", "elsewhere"),
+    [
+        ({"opinion": {"openness": 0.3}}, "opinion.openness", "'population.openness'"),
+        ({"openness": 0.3}, "openness", "'population.openness'"),
+        (
+            {"parties": {"blue": {"institution": {"guidance": 0.3}}}},
+            "parties.blue.institution.guidance",
+            "'movement.guidance' or 'parties.blue.champions.guidance'",
+        ),
+    ],
+)
+def test_unknown_key_of_another_section_names_that_section(tmp_path, data, key, elsewhere):
+    """A key put in the wrong section points to the section that has it (issue 12)."""
+    path = write(tmp_path, "s.yaml", data)
+    assert only_problem(path).startswith(f"{path}: {key}: unknown key (did you mean {elsewhere}?)")
+
+
+def test_varied_key_in_the_wrong_section_names_the_right_one(tmp_path):
+    from model.config.experiment import load_experiment
+
+    write(tmp_path, "base.yaml", BASE)
+    exp = {"base": "base.yaml", "vary": {"opinion.openness": [0.1, 0.2]}, "outputs": ["turnout"]}
+    path = write(tmp_path, "e.yaml", exp)
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    assert "unknown key 'openness' (did you mean 'population.openness'?)" in str(info.value)
+
+
 def test_every_problem_of_a_file_is_reported(tmp_path):
     data = {
         "stpes": 10,

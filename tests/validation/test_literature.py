@@ -53,7 +53,7 @@ def test_case_reproduces_the_literature(case):
 @pytest.mark.parametrize("case", sorted(CI_REPLICATES))
 def test_full_size_case_reproduces_the_literature(case):
     """The case at the replicates of its experiment file — what docs/VALIDATION.md reports
-    (``pytest -m slow``; about four minutes for all cases on two cores)."""
+    (``pytest -m slow``; about two and a half minutes for all cases on two cores)."""
     result = validation.CASES[case](DIR, jobs=2)
     assert result.checks and not failing(result), failing(result)
 
@@ -316,3 +316,17 @@ def test_a_recommender_that_ignores_gamma_fails_the_deffuant_reduction(monkeypat
     _mutate(monkeypatch, "algorithmic_bias_sweep", twin(nearest_partner))
     result = validation.algorithmic_bias(DIR, replicates=4)
     assert not result.checks[0].passed, result.checks[0].measured
+
+
+def test_a_pipe_in_a_check_stays_inside_its_table_cell():
+    """Claims such as "|m| at p = 0.1" hold the table's own separator: each row must still
+    split into the five columns of its header."""
+    import re
+
+    result = validation.CaseResult(key="k", title="t", model="m", parameters="p", source="s")
+    result.checks = [
+        validation.Check("|m| at p", "|x - y| <= 1", "0.5", "|gap| <= 3 SE", passed=True)
+    ]
+    rows = [line for line in validation.markdown([result], "cmd").splitlines()[-3:]]
+    cells = [len(re.split(r"(?<!\\)\|", row)) - 2 for row in rows if row.startswith("|")]
+    assert cells == [5, 5, 5], rows
