@@ -316,7 +316,7 @@ class SocialWebModel(mesa.Model):
         self.influence[0] += self.rule.peer_step(
             pop, self.peer_graph, rs["update"], frozen if held is not None else None
         )
-        rewired = getattr(self.rule, "graph", None)
+        rewired = self.rule.graph
         if rewired is not None and rewired is not self.citizen_graph:  # holme_newman
             # textbook mode (no staff): the citizens' network is the whole network
             self.citizen_graph = self.peer_graph = self.graph = rewired

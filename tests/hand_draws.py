@@ -1,8 +1,58 @@
-"""Random draws chosen by hand, for tests that work out every expected value themselves."""
+"""Inputs built by hand — random draws and populations — for tests that work out every expected
+value themselves."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from model.population import CITIZEN, NEVER, STAFF, Population
+
+# dtypes of the Population fields that are not float
+_DTYPES = {
+    "engaged": bool,
+    "member": bool,
+    "role": np.int8,
+    "party": np.int16,
+    "quit_party": np.int16,
+    "last_party_read": np.int64,
+    "recruited_at": np.int64,
+    "key": np.uint64,
+}
+
+
+def hand_population(x, *, parties: int = 0, citizens: int | None = None, **given) -> Population:
+    """A Population with opinions ``x`` (one row per person; a flat list is one issue) and a
+    neutral value for every other field — citizens, no party, nobody engaged, openness 0,
+    rejection 2, thresholds 1, keys 0..n-1, ``parties`` columns of affinity 0 and of
+    last-read NEVER — except the fields ``given`` (None keeps the neutral value; values are
+    copied). ``citizens`` defaults to the rows that are not staff."""
+    x = np.asarray(x, dtype=float)
+    x = x.reshape(x.shape[0], -1)
+    n = x.shape[0]
+    fields = {
+        "activity": np.zeros(n),
+        "openness": np.zeros(n),
+        "rejection": np.full(n, 2.0),
+        "engagement_base": np.zeros(n),
+        "engaged": np.zeros(n, bool),
+        "threshold": np.ones(n),
+        "role": np.full(n, CITIZEN, np.int8),
+        "party": np.full(n, -1, np.int16),
+        "guidance": np.zeros(n),
+        "motivation": np.zeros(n),
+        "affinity": np.zeros((n, parties)),
+        "last_party_read": np.full((n, parties), NEVER, np.int64),
+        "recruited_at": np.full(n, NEVER, np.int64),
+        "quit_party": np.full(n, -1, np.int16),
+        "key": np.arange(n, dtype=np.uint64),
+        "member": np.zeros(n, bool),
+    }
+    for name, value in given.items():
+        if value is not None:
+            fields[name] = np.array(value, dtype=_DTYPES.get(name, float))
+    if citizens is None:
+        citizens = int(np.count_nonzero(fields["role"] != STAFF))
+    return Population(citizens=citizens, x=x, **fields)
 
 
 class HandDraws:

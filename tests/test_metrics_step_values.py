@@ -20,7 +20,6 @@ from model.metrics import major_clusters, opinion_metrics, step_metrics
 from model.population import (
     CHAMPION,
     CITIZEN,
-    NEVER,
     SOURCE_CHAMPION,
     SOURCE_CITIZEN,
     SOURCE_INSTITUTION,
@@ -29,30 +28,19 @@ from model.population import (
     STAFF,
     Population,
 )
+from tests.hand_draws import hand_population
 
 
 def state() -> Population:
     """Citizens 0-3 (row 2 red's champion) and blue's staff member (row 4), two issues."""
-    n = 5
-    return Population(
+    return hand_population(
+        [[-0.5, 0.1], [0.5, 0.2], [0.5, -0.3], [0.9, 0.0], [0.25, 0.25]],
+        parties=2,
         citizens=4,
-        x=np.array([[-0.5, 0.1], [0.5, 0.2], [0.5, -0.3], [0.9, 0.0], [0.25, 0.25]]),
-        activity=np.zeros(n),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
-        engagement_base=np.zeros(n),
-        engaged=np.array([True, False, True, False, True]),  # staff: engaged, not counted
-        threshold=np.ones(n),
-        role=np.array([CITIZEN, CITIZEN, CHAMPION, CITIZEN, STAFF], np.int8),
-        party=np.array([-1, -1, 1, -1, 0], np.int16),
-        guidance=np.zeros(n),
-        motivation=np.zeros(n),
-        affinity=np.zeros((n, 2)),
-        last_party_read=np.full((n, 2), NEVER, np.int64),
-        recruited_at=np.full(n, NEVER, np.int64),
-        quit_party=np.full(n, -1, np.int16),
-        key=np.arange(n, dtype=np.uint64),
-        member=np.array([False, True, False, False, False]),
+        engaged=[True, False, True, False, True],  # staff: engaged, not counted
+        role=[CITIZEN, CITIZEN, CHAMPION, CITIZEN, STAFF],
+        party=[-1, -1, 1, -1, 0],
+        member=[False, True, False, False, False],
     )
 
 

@@ -16,9 +16,9 @@ import pytest
 from model.config.load import scenario_from_dict
 from model.dynamics import movement
 from model.network.csr import from_edges
-from model.population import CHAMPION, CITIZEN, NEVER, STAFF, Parties, Population
+from model.population import CHAMPION, CITIZEN, STAFF, Parties, Population
 from model.rng import Draws
-from tests.hand_draws import HandDraws
+from tests.hand_draws import HandDraws, hand_population
 
 KEY = 100  # person keys are 100 + row, so a draw keyed by row instead of key is caught
 
@@ -40,28 +40,14 @@ def scenario(citizens=10, issues=1, blue=None, **spec):
 
 
 def people(x, role=None, member=None, citizens=None) -> Population:
-    x = np.asarray(x, dtype=float)
-    x = x.reshape(x.shape[0], -1)
-    n = x.shape[0]
-    return Population(
+    n = np.asarray(x).shape[0]
+    return hand_population(
+        x,
+        parties=2,
         citizens=n if citizens is None else citizens,
-        x=x,
-        activity=np.zeros(n),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
-        engagement_base=np.zeros(n),
-        engaged=np.zeros(n, bool),
-        threshold=np.ones(n),
-        role=np.full(n, CITIZEN, np.int8) if role is None else np.asarray(role, np.int8),
-        party=np.full(n, -1, np.int16),
-        guidance=np.zeros(n),
-        motivation=np.zeros(n),
-        affinity=np.zeros((n, 2)),
-        last_party_read=np.full((n, 2), NEVER, np.int64),
-        recruited_at=np.full(n, NEVER, np.int64),
-        quit_party=np.full(n, -1, np.int16),
+        role=role,
         key=KEY + np.arange(n, dtype=np.uint64),
-        member=np.zeros(n, bool) if member is None else np.asarray(member, bool),
+        member=member,
     )
 
 

@@ -137,6 +137,8 @@ class Rule:
         # the model calls every step before ``converged``; None compares every row
         self.citizens: int | None = None
         self.frozen = NOT_FROZEN  # this step's committed rows of the peer graph (or none)
+        # a rule that rewires the network (holme_newman) holds the citizens' graph as it now is
+        self.graph: Graph | None = None
 
     def peer_step(
         self,
@@ -516,7 +518,6 @@ class HolmeNewman(Voter):
 
     name = "holme_newman"
     REJECTION_TRIES = 8
-    graph: Graph | None = None
 
     def _setup(self, pop: Population, graph: Graph) -> None:
         n = graph.n

@@ -63,6 +63,16 @@ def _se(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
 
 
+def _pool_map(fn: Callable, todo: list[tuple], *extra, jobs: int) -> list:
+    """``fn(*item, *extra)`` for each item of ``todo``, in order: here, or with ``jobs`` > 1 in one
+    pool of worker processes (``fn`` and ``extra`` must then pickle)."""
+    if jobs <= 1 or len(todo) <= 1:
+        return [fn(*item, *extra) for item in todo]
+    columns = [list(c) for c in zip(*todo, strict=True)] + [[e] * len(todo) for e in extra]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=pool.context()) as ex:
+        return list(ex.map(fn, *columns))
+
+
 def _series_one(scenario: Scenario, seed: int, steps: int, measure: Callable) -> np.ndarray:
     model = SocialWebModel(scenario, seed=seed, agents="parties")
     out = []
@@ -87,15 +97,7 @@ def series(
     function). Each row depends only on its scenario and seed, not on ``jobs``."""
     single = isinstance(scenarios, Scenario)
     todo = [(sc, seed) for sc in ([scenarios] if single else scenarios) for seed in seeds]
-    if jobs <= 1 or len(todo) <= 1:
-        rows = [_series_one(sc, seed, steps, measure) for sc, seed in todo]
-    else:
-        n = len(todo)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=pool.context()) as ex:
-            rows = list(
-                ex.map(_series_one, *map(list, zip(*todo, strict=True)), [steps] * n, [measure] * n)
-            )
-    out = np.array(rows)
+    out = np.array(_pool_map(_series_one, todo, steps, measure, jobs=jobs))
     out = out.reshape(-1, len(seeds), *out.shape[1:])
     return out[0] if single else out
 
@@ -113,11 +115,5 @@ def finals(
     [scenario, replicate, (steps run, *measure(model))]; ``jobs`` > 1 uses one pool of worker
     processes (``measure`` must then be module-level). Rows depend only on scenario and seed."""
     todo = [(sc, seed) for sc in scenarios for seed in seeds]
-    if jobs <= 1 or len(todo) <= 1:
-        rows = [_final_one(sc, seed, measure) for sc, seed in todo]
-    else:
-        n = len(todo)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=pool.context()) as ex:
-            rows = list(ex.map(_final_one, *map(list, zip(*todo, strict=True)), [measure] * n))
-    out = np.array(rows, dtype=np.float64)
+    out = np.array(_pool_map(_final_one, todo, measure, jobs=jobs), dtype=np.float64)
     return out.reshape(len(scenarios), len(seeds), -1)

@@ -19,6 +19,7 @@ from model.config.load import scenario_from_dict
 from model.dynamics import champions
 from model.population import CHAMPION, CITIZEN, NEVER, STAFF, Population
 from model.rng import party_stream
+from tests.hand_draws import hand_population
 
 # three parties, in this order: green (k 0), blue (k 1), red (k 2)
 LINES = {"green": -0.8, "blue": 0.25, "red": -0.25}
@@ -51,28 +52,19 @@ def people(
     member=None,
     citizens=None,
 ) -> Population:
-    x = np.asarray(x, float)
-    x = x.reshape(x.shape[0], -1)
-    n = x.shape[0]
-    return Population(
+    n = np.asarray(x).shape[0]
+    return hand_population(
+        x,
+        parties=3,
         citizens=n if citizens is None else citizens,
-        x=x,
-        activity=np.zeros(n),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
-        engagement_base=np.zeros(n) if base is None else np.asarray(base, float),
-        engaged=np.zeros(n, bool) if engaged is None else np.asarray(engaged, bool),
-        threshold=np.ones(n),
-        role=np.asarray(role, np.int8),
-        party=np.asarray(party, np.int16),
-        guidance=np.zeros(n) if guidance is None else np.asarray(guidance, float),
-        motivation=np.zeros(n) if motivation is None else np.asarray(motivation, float),
-        affinity=np.zeros((n, 3)),
-        last_party_read=np.full((n, 3), NEVER, np.int64),
-        recruited_at=np.full(n, 2, np.int64),
-        quit_party=np.full(n, -1, np.int16),
-        key=np.arange(n, dtype=np.uint64),
-        member=np.zeros(n, bool) if member is None else np.asarray(member, bool),
+        engagement_base=base,
+        engaged=engaged,
+        role=role,
+        party=party,
+        guidance=guidance,
+        motivation=motivation,
+        recruited_at=np.full(n, 2),
+        member=member,
     )
 
 

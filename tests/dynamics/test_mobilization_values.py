@@ -12,32 +12,14 @@ import numpy as np
 from model.config.schema import MobilizationSpec
 from model.dynamics import mobilization
 from model.network.csr import from_edges
-from model.population import CITIZEN, NEVER, STAFF, Population
+from model.population import CITIZEN, STAFF, Population
 from model.rng import Draws
+from tests.hand_draws import hand_population
 
 
 def people(engaged, threshold, role=None, key=None) -> Population:
-    engaged = np.asarray(engaged, bool)
-    n = engaged.size
-    return Population(
-        citizens=n if role is None else int(np.count_nonzero(np.asarray(role) != STAFF)),
-        x=np.zeros((n, 1)),
-        activity=np.zeros(n),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
-        engagement_base=np.zeros(n),
-        engaged=engaged.copy(),
-        threshold=np.asarray(threshold, float),
-        role=np.full(n, CITIZEN, np.int8) if role is None else np.asarray(role, np.int8),
-        party=np.full(n, -1, np.int16),
-        guidance=np.zeros(n),
-        motivation=np.zeros(n),
-        affinity=np.zeros((n, 0)),
-        last_party_read=np.zeros((n, 0), np.int64),
-        recruited_at=np.full(n, NEVER, np.int64),
-        quit_party=np.full(n, -1, np.int16),
-        key=np.arange(n, dtype=np.uint64) if key is None else np.asarray(key, np.uint64),
-    )
+    n = np.asarray(engaged).size
+    return hand_population(np.zeros(n), engaged=engaged, threshold=threshold, role=role, key=key)
 
 
 def test_engaged_share_of_leaves_paths_and_an_isolated_person():

@@ -12,31 +12,18 @@ import pytest
 
 from model.config.schema import ElectionSpec
 from model.dynamics import polls
-from model.population import NEVER, Parties, Population
+from model.population import Parties, Population
+from tests.hand_draws import hand_population
 
 
 def people(x, *, parties: int, engagement=None, engaged=None, affinity=None) -> Population:
     """Citizens only (no staff), 1 issue, opinions ``x``."""
-    x = np.asarray(x, dtype=float).reshape(-1, 1)
-    n = x.shape[0]
-    return Population(
-        citizens=n,
-        x=x,
-        activity=np.zeros(n),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
-        engagement_base=np.zeros(n) if engagement is None else np.asarray(engagement, float),
-        engaged=np.zeros(n, bool) if engaged is None else np.asarray(engaged, bool),
-        threshold=np.ones(n),
-        role=np.zeros(n, np.int8),
-        party=np.full(n, -1, np.int16),
-        guidance=np.zeros(n),
-        motivation=np.zeros(n),
-        affinity=np.zeros((n, parties)) if affinity is None else np.asarray(affinity, float),
-        last_party_read=np.full((n, parties), NEVER, np.int64),
-        recruited_at=np.full(n, NEVER, np.int64),
-        quit_party=np.full(n, -1, np.int16),
-        key=np.arange(n, dtype=np.uint64),
+    return hand_population(
+        np.asarray(x, dtype=float).reshape(-1, 1),
+        parties=parties,
+        engagement_base=engagement,
+        engaged=engaged,
+        affinity=affinity,
     )
 
 

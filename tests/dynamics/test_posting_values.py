@@ -19,16 +19,14 @@ from model.dynamics.posting import make_posts, posting_rates
 from model.population import (
     CHAMPION,
     CITIZEN,
-    NEVER,
     SOURCE_CHAMPION,
     SOURCE_CITIZEN,
     SOURCE_INSTITUTION,
     SOURCE_MOVEMENT,
     SOURCE_STAFF,
     STAFF,
-    Population,
 )
-from tests.hand_draws import HandDraws
+from tests.hand_draws import HandDraws, hand_population
 
 KEY = 100  # person keys are 100 + row
 STEP = 4
@@ -62,25 +60,18 @@ def scenario():
 
 def people(x, activity, role, party, *, engaged, member=None, guidance=None, motivation=None):
     n = len(x)
-    return Population(
-        citizens=int(np.count_nonzero(np.asarray(role) != STAFF)),
-        x=np.asarray(x, float).reshape(n, 1),
-        activity=np.asarray(activity, float),
-        openness=np.zeros(n),
-        rejection=np.full(n, 2.0),
+    return hand_population(
+        x,
+        parties=2,
+        activity=activity,
         engagement_base=np.full(n, 0.5),
-        engaged=np.asarray(engaged, bool),
-        threshold=np.ones(n),
-        role=np.asarray(role, np.int8),
-        party=np.asarray(party, np.int16),
-        guidance=np.zeros(n) if guidance is None else np.asarray(guidance, float),
-        motivation=np.zeros(n) if motivation is None else np.asarray(motivation, float),
-        affinity=np.zeros((n, 2)),
-        last_party_read=np.full((n, 2), NEVER, np.int64),
-        recruited_at=np.full(n, NEVER, np.int64),
-        quit_party=np.full(n, -1, np.int16),
+        engaged=engaged,
+        role=role,
+        party=party,
+        guidance=guidance,
+        motivation=motivation,
         key=KEY + np.arange(n, dtype=np.uint64),
-        member=np.zeros(n, bool) if member is None else np.asarray(member, bool),
+        member=member,
     )
 
 
