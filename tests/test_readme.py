@@ -41,7 +41,7 @@ def test_setup_block_is_the_two_commands_ci_runs():
     lines = [line for line in block.splitlines() if line.strip()]
     assert len(lines) == 2
     assert lines[0].startswith("scripts/bootstrap && .venv/bin/socialweb compare")
-    assert lines[1] == "scripts/bootstrap && .venv/bin/python -m pytest"
+    assert lines[1] == "scripts/bootstrap && .venv/bin/python -m pytest -n auto"
 
 
 def test_synopsis_commands_and_flags_exist():
