@@ -42,6 +42,7 @@ KERNELS = [
     "q_voter_q4",
     "naming_game",
     "majority_g3",
+    "sznajd",
     "algorithmic_bias_g1",
 ]
 
@@ -72,6 +73,9 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
     if name == "majority_g3":  # n group updates here, so the figure is per group of three
         f = kernel("majority_sweep")
         return lambda: f(binary, g.indptr, g.indices, 3, NOT_FROZEN, rng.random((n, 3)))
+    if name == "sznajd":  # an agreeing pair writes every neighbour of both: O(degree)
+        f = kernel("sznajd_sweep")
+        return lambda: f(binary, g.indptr, g.indices, NOT_FROZEN, rng.random(n))
     f = kernel("naming_game_sweep")
     return lambda: f(binary, g.indptr, g.indices, NOT_FROZEN, rng.random(n))
 
@@ -102,6 +106,7 @@ RULES = {
     "q_voter": {"rule": "q_voter", "q": 4, "nonconformity_rate": 0.1},
     "naming_game": {"rule": "naming_game"},
     "majority": {"rule": "majority", "group_size": 3},
+    "sznajd": {"rule": "sznajd"},
     "holme_newman": {"rule": "holme_newman", "rewire_rate": 0.5},
     "algorithmic_bias": {"rule": "algorithmic_bias", "rate": 0.5, "bias": 1.0},
     "hegselmann_krause": {"rule": "hegselmann_krause"},
@@ -113,7 +118,7 @@ RULES = {
 def time_rules(n: int, steps: int) -> list[dict]:
     rows = []
     for name, opinion in RULES.items():
-        discrete = name in ("voter", "q_voter", "naming_game", "majority")
+        discrete = name in ("voter", "q_voter", "naming_game", "majority", "sznajd")
         start = "binary" if discrete else "uniform"
         if name == "holme_newman":
             start = "categories"

@@ -282,11 +282,10 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             "population.citizens",
             f"expected at most 20000 with network.kind complete (N² ties), got {pop.citizens}",
         )
-    if net.kind == "barabasi_albert" and net.mean_degree < 2:
+    if net.kind in ("barabasi_albert", "holme_kim") and net.mean_degree < 2:
         b.fail(
             "network.mean_degree",
-            f"expected >= 2 for barabasi_albert (m = mean_degree/2 >= 1)"
-            f", got {_num(net.mean_degree)}",
+            f"expected >= 2 for {net.kind} (m = mean_degree/2 >= 1), got {_num(net.mean_degree)}",
         )
     if net.kind == "stochastic_block" and net.blocks > pop.citizens:
         b.fail(

@@ -42,6 +42,7 @@ def section(cls: type, *, doc: str) -> Any:
 InitialOpinion = Literal["uniform", "normal", "bimodal", "binary", "categories"]
 NetworkKind = Literal[
     "barabasi_albert",
+    "holme_kim",
     "watts_strogatz",
     "erdos_renyi",
     "homophilous",
@@ -63,10 +64,11 @@ OpinionRule = Literal[
     "majority",
     "holme_newman",
     "algorithmic_bias",
+    "sznajd",
 ]
 QVoterNonconformity = Literal["independence", "anticonformity"]
 # the rules whose opinion is a discrete state: ±1 (q-voter), or A = -1, AB = 0, B = +1 (naming game)
-DISCRETE_RULES = ("q_voter", "naming_game", "majority")
+DISCRETE_RULES = ("q_voter", "naming_game", "majority", "sznajd")
 # the rules that rewire the citizens' network as they run (textbook mode: no parties, no news)
 REWIRING_RULES = ("holme_newman",)
 
@@ -160,7 +162,16 @@ class NetworkSpec:
         0,
         10_000,
         doc="mean number of ties per citizen "
-        "(BA: m = mean_degree/2; WS: k; ER: p = mean_degree/(N-1))",
+        "(BA and Holme–Kim: m = mean_degree/2; WS: k; ER: p = mean_degree/(N-1))",
+    )
+    triad_probability: float = param(
+        0.5,
+        0,
+        1,
+        doc="holme_kim: chance that each tie after a new citizen's first closes a triangle "
+        "(ties to a neighbour of the citizen it just followed) instead of preferential "
+        "attachment; raises clustering, keeps the heavy-tailed degrees",
+        source="Holme & Kim 2002 (PRE 65:026107); the value is a stated guess",
     )
     rewiring: float = param(
         0.1, 0, 1, doc="Watts–Strogatz rewiring probability", source="Watts & Strogatz 1998"

@@ -321,6 +321,40 @@ def majority_sweep(x, indptr, indices, size, frozen, u):  # pragma: no cover
                 x[j] = side
 
 
+def sznajd_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
+    """Sznajd outflow updates in order (Sznajd-Weron & Sznajd 2000; on networks, Bernardes,
+    Stauffer & Kertész 2002), opinions ±1, ``x`` is (N,).
+
+    Update t: citizen i = ⌊u[t]·N⌋ and a random neighbour j (the fractional part of u[t]·N, as
+    in :func:`voter_sweep`). If i and j agree, every neighbour of i and of j takes their opinion
+    ("united we stand"); a pair that disagrees changes nothing (the unanimous-pair version, not
+    the "divided we fall" one). On a ring the pair (i, i + 1) converts i - 1 and i + 2: the
+    one-dimensional outflow dynamics. Committed (``frozen``) neighbours keep their opinion; a
+    committed pair still convinces; an isolated i changes nothing.
+    """
+    n = x.shape[0]
+    pinned = frozen.shape[0] != 0
+    for t in range(u.shape[0]):
+        scaled = u[t] * n
+        i = min(int(scaled), n - 1)
+        start = indptr[i]
+        deg = indptr[i + 1] - start
+        if deg == 0:
+            continue
+        j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+        side = x[i]
+        if x[j] != side:
+            continue
+        for e in range(start, indptr[i + 1]):
+            m = indices[e]
+            if not (pinned and frozen[m]):
+                x[m] = side
+        for e in range(indptr[j], indptr[j + 1]):
+            m = indices[e]
+            if not (pinned and frozen[m]):
+                x[m] = side
+
+
 def holme_newman_sweep(
     cat, owner, nxt, prv, head, deg, gnext, gprev, ghead, gcount, phi, frozen, u
 ):  # pragma: no cover
@@ -497,6 +531,7 @@ KERNELS = {
     "q_voter_sweep": q_voter_sweep,
     "naming_game_sweep": naming_game_sweep,
     "majority_sweep": majority_sweep,
+    "sznajd_sweep": sznajd_sweep,
     "holme_newman_sweep": holme_newman_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
@@ -525,6 +560,7 @@ def warm_up() -> None:
     kernel("q_voter_sweep")(np.ones(2), indptr, indices, 2, 0.1, False, none, np.full((1, 4), 0.5))
     kernel("naming_game_sweep")(np.ones(2), indptr, indices, none, u)
     kernel("majority_sweep")(np.ones(2), indptr, indices, 1, none, np.full((1, 1), 0.5))
+    kernel("sznajd_sweep")(np.ones(2), indptr, indices, none, u)
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
     kernel("attention_select")(
         np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)

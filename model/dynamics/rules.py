@@ -493,6 +493,23 @@ class Majority(QVoter):
         return Voter.converged(self, before, after, tolerance)
 
 
+class Sznajd(QVoter):
+    """Sznajd outflow dynamics: an agreeing pair convinces its neighbours (Sznajd-Weron & Sznajd
+    2000; Bernardes, Stauffer & Kertész 2002 on networks). Party posts act as in the q-voter."""
+
+    name = "sznajd"
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+        n = graph.n
+        kernel("sznajd_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0], graph.indptr, graph.indices, self.frozen, rng.random(n)
+        )
+
+    def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
+        """Consensus, as for the voter model (the unanimous-pair rule has no noise)."""
+        return Voter.converged(self, before, after, tolerance)
+
+
 def _linked_lists(owner: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
     """Doubly linked lists of the items grouped by ``owner`` (in item order): head (n), next,
     previous (per item), count (n); -1 ends a list."""
@@ -617,6 +634,7 @@ RULES: dict[str, type[Rule]] = {
         QVoter,
         NamingGame,
         Majority,
+        Sznajd,
         HolmeNewman,
         AlgorithmicBias,
     )

@@ -68,6 +68,100 @@ def ba_edges(n, m, rng):  # pragma: no cover - compiled by numba; its twin is te
     return u, v
 
 
+def hk_edges(n, m, p, rng):  # pragma: no cover - compiled by numba; its twin is tested
+    """Holme–Kim preferential attachment with triad formation as edge arrays (u, v), O(N·m).
+
+    Holme & Kim 2002 (PRE 65:026107): as :func:`ba_edges` (a star on m + 1 nodes; each new
+    node brings m ties), but after the first tie — a preferential-attachment (PA) pick w — each
+    further tie is, with probability p, a triad-formation step: a uniformly chosen neighbour of
+    w not yet tied to the new node (a PA step instead when there is none); otherwise a PA step
+    (which becomes the new w). With p = 0 no triad draw is made, so the edges are
+    :func:`ba_edges`' for the same generator state. Each citizen's neighbours are kept as a
+    linked list of half-edges for the triad step.
+    """
+    edges = m + (n - m - 1) * m
+    u = np.empty(edges, np.int64)
+    v = np.empty(edges, np.int64)
+    repeated = np.empty(2 * edges, np.int64)
+    head = np.full(n, -1, np.int64)  # a node's last half-edge
+    nxt = np.empty(2 * edges, np.int64)  # the node's previous half-edge
+    other = np.empty(2 * edges, np.int64)  # the far end of a half-edge
+    for k in range(m):  # the star: node 0 tied to 1..m
+        u[k] = 0
+        v[k] = k + 1
+        repeated[2 * k] = 0
+        repeated[2 * k + 1] = k + 1
+        for h, a, b in ((2 * k, 0, k + 1), (2 * k + 1, k + 1, 0)):
+            other[h] = b
+            nxt[h] = head[a]
+            head[a] = h
+    size = 2 * m
+    e = m
+    targets = np.empty(m, np.int64)
+    buffer = np.empty(n, np.int64)
+    for source in range(m + 1, n):
+        found = 0
+        w = -1
+        while found < m:
+            pick = -1
+            if found > 0 and p > 0.0 and rng.random() < p:
+                count = 0  # w's neighbours not yet tied to the source
+                h = head[w]
+                while h != -1:
+                    c = other[h]
+                    fresh = True
+                    for q in range(found):
+                        if targets[q] == c:
+                            fresh = False
+                            break
+                    if fresh:
+                        buffer[count] = c
+                        count += 1
+                    h = nxt[h]
+                if count > 0:
+                    pick = buffer[min(int(rng.random() * count), count - 1)]
+            if pick == -1:  # a PA step
+                while True:
+                    pick = repeated[min(int(rng.random() * size), size - 1)]
+                    fresh = True
+                    for q in range(found):
+                        if targets[q] == pick:
+                            fresh = False
+                            break
+                    if fresh:
+                        break
+                w = pick
+            targets[found] = pick
+            found += 1
+        for q in range(m):
+            t = targets[q]
+            u[e] = source
+            v[e] = t
+            for h, a, b in ((2 * e, source, t), (2 * e + 1, t, source)):
+                other[h] = b
+                nxt[h] = head[a]
+                head[a] = h
+            e += 1
+            repeated[size] = t
+            repeated[size + 1] = source
+            size += 2
+    return u, v
+
+
+def holme_kim(
+    spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator, *, use_compiled: bool = True
+) -> Graph:
+    """Scale-free and clustered: Holme & Kim 2002, m = round(mean_degree / 2) ties per new node,
+    triad formation with probability ``triad_probability`` (:func:`hk_edges`, compiled; the
+    same model as networkx's ``powerlaw_cluster_graph``, which is pure Python: ~1 s at 2,000
+    citizens). The triad step walks the followed citizen's tie list, so the cost grows faster
+    than N·m at large N: about 2 s at 10⁵ citizens and 50 s at 10⁶ on this machine."""
+    n = opinions.shape[0]
+    m = max(1, min(n - 1, round(spec.mean_degree / 2)))
+    u, v = twin(hk_edges, use_compiled=use_compiled)(n, m, spec.triad_probability, rng)
+    return from_edges(n, u, v)
+
+
 def barabasi_albert(
     spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator, *, use_compiled: bool = True
 ) -> Graph:
@@ -176,6 +270,7 @@ def edge_list(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator)
 
 GENERATORS: dict[str, Generator] = {
     "barabasi_albert": barabasi_albert,
+    "holme_kim": holme_kim,
     "watts_strogatz": watts_strogatz,
     "erdos_renyi": erdos_renyi,
     "complete": complete,

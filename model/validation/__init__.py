@@ -32,6 +32,7 @@ from model.validation.holme_newman import holme_newman
 from model.validation.majority import majority
 from model.validation.naming_game import naming_game
 from model.validation.q_voter import q_voter
+from model.validation.sznajd import sznajd
 from model.validation.voter import voter, voter_exact_time, voter_formula_time
 from model.validation.voter_variants import voter_variants
 from model.validation.zealots_voter import zealots_voter
@@ -66,6 +67,7 @@ __all__ = [
     "majority",
     "holme_newman",
     "algorithmic_bias",
+    "sznajd",
 ]
 
 
@@ -83,6 +85,7 @@ CASES: dict[str, Callable[..., CaseResult]] = {
     "majority": majority,
     "holme_newman": holme_newman,
     "algorithmic_bias": algorithmic_bias,
+    "sznajd": sznajd,
 }
 
 

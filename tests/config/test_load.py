@@ -366,13 +366,13 @@ def test_bounds_are_inclusive(tmp_path):
             {"opinion.rule": "degrot"},
             "opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
             "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, holme_newman, "
-            "algorithmic_bias, "
+            "algorithmic_bias, sznajd, "
             "got 'degrot' (did you mean 'degroot'?)",
         ),
         (
             {"network.kind": "scale-free"},
-            "network.kind: expected one of barabasi_albert, watts_strogatz, erdos_renyi, "
-            "homophilous, stochastic_block, complete, edge_list, got 'scale-free'",
+            "network.kind: expected one of barabasi_albert, holme_kim, watts_strogatz, "
+            "erdos_renyi, homophilous, stochastic_block, complete, edge_list, got 'scale-free'",
         ),
     ],
 )

@@ -141,6 +141,63 @@ def test_majority_groups_are_uniform_over_distinct_pairs(use_compiled):
     np.testing.assert_allclose(flips[2:], 1000, atol=4 * 29)
 
 
+def ring(n: int):
+    """Citizens 0..n-1 on a ring: i tied to i - 1 and i + 1."""
+    a = np.arange(n)
+    return from_edges(n, a, (a + 1) % n)
+
+
+def _pick(i: int, j: int, g) -> float:
+    """The uniform that makes the kernels draw citizen i and its neighbour j (see voter_sweep)."""
+    n = g.indptr.size - 1
+    start, deg = g.indptr[i], g.indptr[i + 1] - g.indptr[i]
+    slot = list(g.indices[start : start + deg]).index(j)
+    return (i + (slot + 0.5) / deg) / n
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_sznajd_agreeing_pair_converts_both_outer_neighbours(use_compiled):
+    """Outflow on a ring of 6: the pair (2, 3) agrees at +1, so 1 and 4 (its outer neighbours)
+    take +1 and the others (0, 5) keep -1; the pair (3, 2) — the same tie drawn from the other
+    end — does the same."""
+    g = ring(6)
+    for i, j in ((2, 3), (3, 2)):
+        x = np.array([-1.0, -1.0, 1.0, 1.0, -1.0, -1.0])
+        kernel("sznajd_sweep", use_compiled=use_compiled)(
+            x, g.indptr, g.indices, NOT_FROZEN, np.array([_pick(i, j, g)])
+        )
+        np.testing.assert_array_equal(x, [-1.0, 1.0, 1.0, 1.0, 1.0, -1.0])
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_sznajd_disagreeing_pair_changes_nobody_and_committed_neighbours_hold(use_compiled):
+    """A pair that disagrees (2 at +1, 3 at -1) converts nobody — the unanimous-pair rule, not
+    "divided we fall" (which would set 1 to -1 and 4 to +1). An agreeing pair (2, 3) leaves a
+    committed outer neighbour (4) alone and converts the other (1)."""
+    g = ring(6)
+    x = np.array([-1.0, 1.0, 1.0, -1.0, -1.0, 1.0])
+    before = x.copy()
+    sweep = kernel("sznajd_sweep", use_compiled=use_compiled)
+    sweep(x, g.indptr, g.indices, NOT_FROZEN, np.array([_pick(2, 3, g)]))
+    np.testing.assert_array_equal(x, before)
+    x = np.array([-1.0, -1.0, 1.0, 1.0, -1.0, -1.0])
+    frozen = np.array([False, False, False, False, True, False])
+    sweep(x, g.indptr, g.indices, frozen, np.array([_pick(2, 3, g)]))
+    np.testing.assert_array_equal(x, [-1.0, 1.0, 1.0, 1.0, -1.0, -1.0])
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_sznajd_pair_on_a_network_converts_every_neighbour_of_both(use_compiled):
+    """Bernardes, Stauffer & Kertész's network version: the pair (0, 1) of a star-like graph
+    (0 tied to 1, 2, 3; 1 tied to 4) agrees at -1 and converts 2, 3 and 4."""
+    g = from_edges(5, np.array([0, 0, 0, 1]), np.array([1, 2, 3, 4]))
+    x = np.array([-1.0, -1.0, 1.0, 1.0, 1.0])
+    kernel("sznajd_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, NOT_FROZEN, np.array([_pick(0, 1, g)])
+    )
+    np.testing.assert_array_equal(x, -np.ones(5))
+
+
 def _textbook(rule: str, **population):
     return scenario_from_dict(
         {
@@ -179,7 +236,7 @@ def test_naming_game_reads_are_interactions_with_the_party_as_speaker():
     np.testing.assert_array_equal(pop.x[:3, 0], [0.0, 1.0, 1.0])
 
 
-@pytest.mark.parametrize("rule", ["q_voter", "naming_game"])
+@pytest.mark.parametrize("rule", ["q_voter", "naming_game", "majority", "sznajd"])
 def test_discrete_rules_need_binary_opinions_on_one_issue(rule):
     with pytest.raises(ConfigError) as err:
         scenario_from_dict(

@@ -31,6 +31,7 @@ CI_REPLICATES = {
     "majority": 20,
     "holme_newman": 3,
     "algorithmic_bias": 8,
+    "sznajd": 100,  # 3 binomial SE (≤ 0.14) then separate E(ρ) from the voter's ρ at ρ = 0.2, 0.3
 }
 
 
@@ -278,6 +279,30 @@ def test_majority_with_only_the_focal_citizen_updating_fails_the_trajectory(monk
     result = validation.majority(DIR, replicates=10)
     trajectory = [c for c in result.checks if c.claim.startswith("magnetisation")]
     assert trajectory and not all(c.passed for c in trajectory)
+
+
+def sznajd_without_agreement(x, indptr, indices, frozen, u):
+    """Mutant: the picked citizen converts its own and its partner's neighbours whether or not
+    the pair agrees — the "united" condition removed (a voter-like invasion, E = ρ)."""
+    n = x.shape[0]
+    for t in range(u.size):
+        scaled = u[t] * n
+        i = min(int(scaled), n - 1)
+        deg = indptr[i + 1] - indptr[i]
+        if deg == 0:
+            continue
+        j = indices[indptr[i] + min(int((scaled - i) * deg), deg - 1)]
+        for e in range(indptr[j], indptr[j + 1]):
+            x[indices[e]] = x[i]
+        for e in range(indptr[i], indptr[i + 1]):
+            x[indices[e]] = x[i]
+
+
+def test_sznajd_without_the_agreement_condition_fails_the_exit_probability(monkeypatch):
+    _mutate(monkeypatch, "sznajd_sweep", twin(sznajd_without_agreement))
+    result = validation.sznajd(DIR, replicates=100)
+    exits = [c for c in result.checks if c.claim.startswith("exit probability")]
+    assert exits and not all(c.passed for c in exits)
 
 
 def test_holme_newman_without_rewiring_fails_the_fragmentation_checks(monkeypatch):
