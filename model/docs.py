@@ -19,10 +19,19 @@ def _rows(cls: type, prefix: str, parties_key: str = "parties.<name>") -> list[t
             continue
         if typing.get_origin(hint) is dict:
             value_type = typing.get_args(hint)[1]
-            rows += _rows(value_type, f"{parties_key}.")
+            if dataclasses.is_dataclass(value_type):  # named sections: parties.<name>
+                rows += _rows(value_type, f"{parties_key}.")
+                continue
+        lo, hi = f.metadata.get("range", (None, None))
+        if typing.get_origin(hint) is dict:  # a mapping of labels to values
+            value_type = typing.get_args(hint)[1]
+            bounds = f" in [{lo:g}, {hi:g}]" if lo is not None else ""
+            allowed = f"{{label: {value_type.__name__}{bounds}}}"
+            rows.append(
+                (path, "{}", allowed, f.metadata.get("doc", ""), f.metadata.get("source", ""))
+            )
             continue
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-        lo, hi = f.metadata.get("range", (None, None))
         if typing.get_origin(hint) is typing.Literal:
             allowed = " \\| ".join(typing.get_args(hint))
         elif hint is bool:

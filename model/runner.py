@@ -22,6 +22,7 @@ from model.config import ConfigError, Scenario, limits
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
 from model.config.plan import CHANNELS
+from model.network.graphfile import node_traits
 from model.network.io import EdgeListError, read_edge_list, read_indices, read_values
 from model.population import (
     PARTY_SOURCES,
@@ -43,6 +44,8 @@ def check_files(scenario: Scenario, source: str) -> None:
     try:
         if scenario.network.kind == "edge_list":
             read_edge_list(scenario.network.path, scenario.population.citizens)
+        if scenario.network.kind == "graph_file":
+            node_traits(scenario.network, scenario.population.citizens, list(scenario.parties))
         key = "mobilization.thresholds_path"
         if scenario.mobilization.thresholds_path:
             read_values(

@@ -35,6 +35,7 @@ from model.dynamics.rules import make_rule
 from model.metrics import Key, step_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
+from model.network.graphfile import node_traits
 from model.network.io import read_values
 from model.population import (
     CHAMPION,
@@ -131,6 +132,12 @@ class SocialWebModel(mesa.Model):
         self.parties_names = names
 
         x0 = initial_opinions(scenario.population, self.streams["init"])
+        traits = {}
+        if scenario.network.kind == "graph_file" and graph is None:
+            # node attributes of the user's graph file: opinion, activity, party lean
+            traits = node_traits(scenario.network, scenario.population.citizens, names)
+            if "opinion" in traits:
+                x0[:, 0] = traits["opinion"]
         if opinions is not None:
             x0 = np.asarray(opinions, dtype=np.float64).reshape(x0.shape).clip(-1.0, 1.0)
         citizen_graph = (
@@ -142,6 +149,12 @@ class SocialWebModel(mesa.Model):
         self.population = pop = build_population(
             scenario, x0, [pl.staff_shares() for pl in plans], self.streams["init"]
         )
+        if "activity" in traits:
+            pop.activity[: pop.citizens] = traits["activity"]
+        if "lean" in traits:  # a leaning citizen starts at full initial affinity to its party
+            lean = traits["lean"]
+            rows = np.flatnonzero(lean >= 0)
+            pop.affinity[rows, lean[rows]] = scenario.population.initial_affinity
         if thresholds is None and scenario.mobilization.thresholds_path:
             thresholds = read_values(
                 scenario.mobilization.thresholds_path, pop.citizens, low=0.0, high=1.0

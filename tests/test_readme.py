@@ -4,7 +4,8 @@ Each fenced block is preceded by a ``<!-- readme-test: KIND ... -->`` marker say
 checked: ``set-up`` (bootstrap; CI runs the test line through .ci/run), ``synopsis`` (every
 command and flag exists in that command's --help), ``session`` (``$ command`` lines run, and
 what they print on stderr is the text shown), ``experiment`` (the YAML loads as an experiment
-file in experiments/), ``python`` (the code runs). A block without a marker fails the test, so a
+file in experiments/), ``scenario`` (the YAML loads and runs as a scenario file in scenarios/),
+``python`` (the code runs). A block without a marker fails the test, so a
 new example cannot slip in untested.
 """
 
@@ -23,7 +24,7 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"(?:<!-- readme-test: (\w[\w-]*)[^>]*-->\n)?```(\w*)\n(.*?)\n```", re.S)
 BLOCKS = [(m.group(1), m.group(2), m.group(3)) for m in BLOCK.finditer(README)]
-KINDS = {"set-up", "synopsis", "session", "experiment", "python"}
+KINDS = {"set-up", "synopsis", "session", "experiment", "scenario", "python"}
 
 
 def test_every_block_says_how_it_is_checked():
@@ -107,3 +108,21 @@ def test_python_api_block_runs(tmp_path, monkeypatch):
     assert len(found.summary) == len(namespace["runs"].point.unique())
     assert list(found.frontier.party.unique()) == ["blue"]
     assert namespace["comp"].comparison["baseline"] == "party_absent"
+
+
+def test_scenario_block_loads_and_runs_beside_the_shipped_scenarios(tmp_path):
+    """The README's own-network example, saved in scenarios/ as a user would, loads (its graph
+    file resolved relative to it) and runs; its factions set the opinions."""
+    from model.config import load_scenario
+    from model.sim import SocialWebModel
+
+    (block,) = _blocks("scenario")
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "networks").symlink_to(ROOT / "scenarios" / "networks", target_is_directory=True)
+    path = folder / "my_network.yaml"
+    path.write_text(block, encoding="utf-8")
+    scenario = load_scenario(path)
+    model = SocialWebModel(scenario, seed=0, agents="parties")
+    assert sorted(set(model.population.x[:34, 0])) == [-0.3, 0.3]
+    model.step()

@@ -118,7 +118,7 @@ def run_parts(scenario: Any) -> dict[str, int]:
     )
     if net.kind == "complete":
         ties = citizens * (citizens - 1) * TIE_BYTES["complete"]
-    elif net.kind == "edge_list":
+    elif net.kind in ("edge_list", "graph_file"):
         ties = 0  # the file itself bounds it (read, and sized, before the run)
     else:
         degree = min(float(net.mean_degree), citizens - 1)

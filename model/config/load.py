@@ -203,7 +203,11 @@ class Checker:
                 return False, None
             out = {}
             for name, item in value.items():
-                if not isinstance(name, str) or not name.isidentifier():
+                if meta.get("labels") and isinstance(name, (str, int, float)):
+                    # labels found in a data file: 1 and 1.0 both read "1"
+                    is_whole = isinstance(name, float) and name.is_integer()
+                    name = str(int(name)) if is_whole else str(name)
+                elif not isinstance(name, str) or not name.isidentifier():
                     self.fail(f"{path}.{name}", "expected a name of letters, digits and _")
                     continue
                 ok, converted = self.convert(value_type, item, f"{path}.{name}", meta)
@@ -269,9 +273,15 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
     pop, net = s.population, s.network
     if net.kind == "edge_list" and not net.path:
         b.fail("network.path", "expected an edge-list file because network.kind is edge_list")
-    if net.kind != "edge_list" and net.path:
-        b.fail("network.path", f"only used when network.kind is edge_list, got kind {net.kind}")
-    if net.kind not in ("edge_list", "complete") and net.mean_degree >= pop.citizens:
+    if net.kind == "graph_file" and not net.path:
+        b.fail("network.path", "expected a graph file because network.kind is graph_file")
+    if net.kind not in FILE_KINDS and net.path:
+        b.fail(
+            "network.path",
+            f"only used when network.kind is edge_list or graph_file, got kind {net.kind}",
+        )
+    _check_graph_attributes(b, s)
+    if net.kind not in (*FILE_KINDS, "complete") and net.mean_degree >= pop.citizens:
         b.fail(
             "network.mean_degree",
             f"expected fewer than population.citizens "
@@ -305,7 +315,7 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
             f"got {_num(pop.rejection)}",
         )
-    if net.kind not in ("erdos_renyi", "edge_list", "complete") and net.mean_degree < 1:
+    if net.kind not in ("erdos_renyi", *FILE_KINDS, "complete") and net.mean_degree < 1:
         b.fail(
             "network.mean_degree",
             f"expected >= 1 for {net.kind} (only erdos_renyi may lie below the percolation "
@@ -362,6 +372,49 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
                 f"expected 0 because champions.enabled is false, got {_num(ch.initial_per_1000)}",
             )
         _check_budget(b, where, party)
+
+
+FILE_KINDS = ("edge_list", "graph_file")
+
+
+def _check_graph_attributes(b: Checker, s: Scenario) -> None:
+    """The node-attribute keys of a graph file: only with graph_file, mappings with their
+    attribute, lean labels naming parties."""
+    net = s.network
+    used = {
+        "opinion_attribute": net.opinion_attribute,
+        "opinion_values": net.opinion_values,
+        "activity_attribute": net.activity_attribute,
+        "lean_attribute": net.lean_attribute,
+        "lean_values": net.lean_values,
+    }
+    if net.kind != "graph_file":
+        for key, value in used.items():
+            if value:
+                b.fail(
+                    f"network.{key}",
+                    f"only used when network.kind is graph_file, got kind {net.kind}",
+                )
+        return
+    if net.opinion_values and not net.opinion_attribute:
+        b.fail("network.opinion_values", "expected network.opinion_attribute to name the attribute")
+    if net.opinion_attribute and s.population.issues != 1:
+        b.fail(
+            "population.issues",
+            "expected 1 with network.opinion_attribute (one opinion per node), "
+            f"got {s.population.issues}",
+        )
+    if net.lean_attribute and not net.lean_values:
+        b.fail(
+            "network.lean_values",
+            "expected a party (or none) for each label of network.lean_attribute",
+        )
+    if net.lean_values and not net.lean_attribute:
+        b.fail("network.lean_values", "expected network.lean_attribute to name the attribute")
+    for label, party in net.lean_values.items():
+        if party != "none" and party not in s.parties:
+            options = ", ".join([*s.parties, "none"])
+            b.fail(f"network.lean_values.{label}", f"expected one of {options}, got {party!r}")
 
 
 def _check_opinion(b: Checker, s: Scenario) -> None:
@@ -652,7 +705,7 @@ def scenario_from_dict(
         _check_consistency(b, scenario)
     if b.problems:
         raise ConfigError(b.problems)
-    if scenario.network.kind == "edge_list":
+    if scenario.network.kind in FILE_KINDS:
         # store the resolved path so a resolved scenario.yaml still finds the file
         path = resolve_path(scenario.network.path, b.base_dir).resolve()
         scenario = dataclasses.replace(

@@ -25,10 +25,12 @@ def param(
     doc: str,
     source: str = GUESS,
     empty: bool = False,
+    labels: bool = False,
 ) -> Any:
     """A dataclass field with a checked range, a meaning and the source of its default
-    (``empty``: a list field that may be empty)."""
-    meta = {"range": (lo, hi), "doc": doc, "source": source, "empty": empty}
+    (``empty``: a list field that may be empty; ``labels``: a mapping whose keys are any labels
+    found in a data file — numbers or text — rather than names)."""
+    meta = {"range": (lo, hi), "doc": doc, "source": source, "empty": empty, "labels": labels}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -49,6 +51,7 @@ NetworkKind = Literal[
     "stochastic_block",
     "complete",
     "edge_list",
+    "graph_file",
 ]
 FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
 VoterUpdate = Literal["node", "link", "invasion"]
@@ -198,8 +201,42 @@ class NetworkSpec:
     path: str = param(
         "",
         doc="edge_list: file of 'source target [weight]' lines (CSV or "
-        "whitespace), node ids 0..citizens-1; relative to the scenario file",
+        "whitespace), node ids 0..citizens-1; graph_file: a GraphML, GML, GEXF or Pajek file "
+        "(by suffix) with exactly population.citizens nodes, citizen i the i-th node; "
+        "relative to the scenario file",
         source=SETTING,
+    )
+    opinion_attribute: str = param(
+        "",
+        doc="graph_file: node attribute holding each citizen's initial opinion (issue 1), a "
+        "number in [-1, 1] or a label mapped by opinion_values; empty: drawn as usual",
+        source=SETTING,
+    )
+    opinion_values: dict[str, float] = param(
+        {},
+        -1,
+        1,
+        doc="graph_file: opinion of each label of opinion_attribute, e.g. {'0': -0.5, '1': 0.5} "
+        "(labels matched as text; 1.0 reads '1')",
+        source=SETTING,
+        labels=True,
+    )
+    activity_attribute: str = param(
+        "",
+        doc="graph_file: node attribute holding each citizen's activity in [0, 1]; empty: drawn",
+        source=SETTING,
+    )
+    lean_attribute: str = param(
+        "",
+        doc="graph_file: node attribute naming the party each citizen leans to, mapped by "
+        "lean_values; a leaning citizen starts at population.initial_affinity for that party",
+        source=SETTING,
+    )
+    lean_values: dict[str, str] = param(
+        {},
+        doc="graph_file: party (or 'none') of each label of lean_attribute",
+        source=SETTING,
+        labels=True,
     )
 
 

@@ -268,6 +268,13 @@ def edge_list(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator)
     return read_edge_list(Path(spec.path), opinions.shape[0])
 
 
+def graph_file(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """A user's GraphML, GML, GEXF or Pajek file (see ``model.network.graphfile``)."""
+    from model.network.graphfile import read_graph_file
+
+    return read_graph_file(Path(spec.path), opinions.shape[0]).graph
+
+
 GENERATORS: dict[str, Generator] = {
     "barabasi_albert": barabasi_albert,
     "holme_kim": holme_kim,
@@ -277,6 +284,7 @@ GENERATORS: dict[str, Generator] = {
     "homophilous": homophilous,
     "stochastic_block": stochastic_block,
     "edge_list": edge_list,
+    "graph_file": graph_file,
 }
 
 

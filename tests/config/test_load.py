@@ -372,7 +372,8 @@ def test_bounds_are_inclusive(tmp_path):
         (
             {"network.kind": "scale-free"},
             "network.kind: expected one of barabasi_albert, holme_kim, watts_strogatz, "
-            "erdos_renyi, homophilous, stochastic_block, complete, edge_list, got 'scale-free'",
+            "erdos_renyi, homophilous, stochastic_block, complete, edge_list, graph_file, "
+            "got 'scale-free'",
         ),
     ],
 )
@@ -393,7 +394,8 @@ def test_unknown_literal(tmp_path, changes, expected):
         ),
         (
             {"network.path": "edges.csv"},
-            "network.path: only used when network.kind is edge_list, got kind barabasi_albert",
+            "network.path: only used when network.kind is edge_list or graph_file, got kind "
+            "barabasi_albert",
         ),
         (
             {"population.openness": 0.8, "population.rejection": 0.5},
