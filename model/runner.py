@@ -22,6 +22,8 @@ from model.config import ConfigError, Scenario, limits
 from model.config import load_scenario as _load_scenario
 from model.config.load import apply_overrides, scenario_from_dict, scenario_to_dict
 from model.config.plan import CHANNELS
+from model.config.survey import SurveyError
+from model.config.survey import check as check_survey
 from model.network.graphfile import node_traits
 from model.network.io import EdgeListError, read_edge_list, read_indices, read_values
 from model.population import (
@@ -46,6 +48,9 @@ def check_files(scenario: Scenario, source: str) -> None:
             read_edge_list(scenario.network.path, scenario.population.citizens)
         if scenario.network.kind == "graph_file":
             node_traits(scenario.network, scenario.population.citizens, list(scenario.parties))
+        key = "population.survey.source"
+        if scenario.population.survey.source:
+            check_survey(scenario)
         key = "mobilization.thresholds_path"
         if scenario.mobilization.thresholds_path:
             read_values(
@@ -57,7 +62,7 @@ def check_files(scenario: Scenario, source: str) -> None:
         key = "opinion.zealots.path"
         if scenario.opinion.zealots.path:
             read_indices(scenario.opinion.zealots.path, scenario.population.citizens)
-    except EdgeListError as err:
+    except (EdgeListError, SurveyError) as err:
         raise ConfigError([f"{err.file}: {err.message} ({key} of {source})"]) from None
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from model.agents import make_agents, sync_agents
 from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
+from model.config.survey import electorate
 from model.dynamics import champions, mobilization, movement, polls, zealots
 from model.dynamics.contacts import Messages, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
@@ -133,6 +134,8 @@ class SocialWebModel(mesa.Model):
 
         x0 = initial_opinions(scenario.population, self.streams["init"])
         traits = {}
+        if scenario.population.survey.source:  # respondents resampled (model.survey)
+            x0[:, 0], traits["survey_affinity"] = electorate(scenario, seed, names)
         if scenario.network.kind == "graph_file" and graph is None:
             # node attributes of the user's graph file: opinion, activity, party lean
             traits = node_traits(scenario.network, scenario.population.citizens, names)
@@ -149,6 +152,8 @@ class SocialWebModel(mesa.Model):
         self.population = pop = build_population(
             scenario, x0, [pl.staff_shares() for pl in plans], self.streams["init"]
         )
+        if traits.get("survey_affinity") is not None:
+            pop.affinity[: pop.citizens] = traits["survey_affinity"]
         if "activity" in traits:
             pop.activity[: pop.citizens] = traits["activity"]
         if "lean" in traits:  # a leaning citizen starts at full initial affinity to its party

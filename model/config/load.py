@@ -322,6 +322,7 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"threshold), got {_num(net.mean_degree)}",
         )
     _check_opinion(b, s)
+    _check_survey(b, s)
     cycle = s.election.cycle
     if cycle > 0 and s.steps % cycle != 0:
         b.fail(
@@ -415,6 +416,38 @@ def _check_graph_attributes(b: Checker, s: Scenario) -> None:
         if party != "none" and party not in s.parties:
             options = ", ".join([*s.parties, "none"])
             b.fail(f"network.lean_values.{label}", f"expected one of {options}, got {party!r}")
+
+
+def _check_survey(b: Checker, s: Scenario) -> None:
+    """population.survey's keys: scales, parties named, one issue."""
+    survey = s.population.survey
+    if not survey.source:
+        return
+    for key, scale in (("scale", survey.scale), ("party_id_scale", survey.party_id_scale)):
+        if len(scale) != 2 or not scale[0] < scale[1]:
+            b.fail(f"population.survey.{key}", f"expected [low, high] with low < high, got {scale}")
+    if s.population.issues != 1:
+        b.fail(
+            "population.issues",
+            f"expected 1 with population.survey (one left-right placement), "
+            f"got {s.population.issues}",
+        )
+    for party in survey.placements:
+        if party not in s.parties:
+            b.fail(
+                f"population.survey.placements.{party}",
+                f"expected a party of this scenario ({', '.join(s.parties) or 'none'})",
+            )
+    for key in ("party_id_low", "party_id_high"):
+        party = getattr(survey, key)
+        if party and party not in s.parties:
+            b.fail(
+                f"population.survey.{key}",
+                f"expected a party of this scenario ({', '.join(s.parties) or 'none'}), "
+                f"got {party!r}",
+            )
+    if survey.party_id and not (survey.party_id_low or survey.party_id_high):
+        b.fail("population.survey.party_id_low", "expected the party at the low end of party_id")
 
 
 def _check_opinion(b: Checker, s: Scenario) -> None:
@@ -722,7 +755,45 @@ def scenario_from_dict(
         path = resolve_path(op.zealots.path, b.base_dir).resolve()
         zealots = dataclasses.replace(op.zealots, path=str(path))
         scenario = dataclasses.replace(scenario, opinion=dataclasses.replace(op, zealots=zealots))
+    if scenario.population.survey.source:
+        scenario = _with_survey(b, scenario, data)
     return scenario
+
+
+def _with_survey(b: Checker, scenario: Scenario, data: Mapping[str, Any]) -> Scenario:
+    """Resolve the survey's file and set the placed parties' lines from it (model.survey)."""
+    from model.config.survey import BUILT_IN, SurveyError, party_lines
+
+    pop = scenario.population
+    survey = pop.survey
+    if survey.source not in BUILT_IN:
+        survey = dataclasses.replace(
+            survey, source=str(resolve_path(survey.source, b.base_dir).resolve())
+        )
+        pop = dataclasses.replace(pop, survey=survey)
+        scenario = dataclasses.replace(scenario, population=pop)
+    if not survey.placements:
+        return scenario
+    try:
+        lines = party_lines(survey)
+    except SurveyError as err:
+        raise ConfigError(
+            [f"{err.file}: {err.message} (population.survey.source of {b.source})"]
+        ) from None
+    raw = data.get("parties") if isinstance(data.get("parties"), Mapping) else {}
+    parties = dict(scenario.parties)
+    for name, line in lines.items():
+        given = raw.get(name) if isinstance(raw.get(name), Mapping) else {}
+        if "position" in given and abs(parties[name].position[0] - line) > 1e-9:
+            b.fail(
+                f"parties.{name}.position",
+                f"expected no position: population.survey.placements.{name} sets it "
+                f"({line:.4f}), got {_num(parties[name].position[0])}",
+            )
+        parties[name] = dataclasses.replace(parties[name], position=[line])
+    if b.problems:
+        raise ConfigError(b.problems)
+    return dataclasses.replace(scenario, parties=parties)
 
 
 def load_scenario(

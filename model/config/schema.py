@@ -77,6 +77,63 @@ REWIRING_RULES = ("holme_newman",)
 
 
 @dataclass(frozen=True, kw_only=True)
+class SurveySpec:
+    """Citizens drawn from a survey's respondents (resampled with replacement to N)."""
+
+    source: str = param(
+        "",
+        doc="empty: no survey; anes96: the 1996 American National Election Study extract that "
+        "ships with statsmodels (944 respondents; Clinton/Dole); or a CSV file of respondents, "
+        "one per row, relative to the scenario file",
+        source=SETTING,
+    )
+    opinion: str = param(
+        "selfLR",
+        doc="column of each respondent's own left-right placement; its scale maps onto [-1, 1]",
+        source="ANES 1996 self-placement, 1 = extremely liberal … 7 = extremely conservative",
+    )
+    scale: list[float] = param(
+        [1.0, 7.0],
+        -1e9,
+        1e9,
+        doc="[low, high] of the placement columns (opinion and placements): low → -1, high → +1",
+        source="ANES 1996 seven-point scales",
+    )
+    placements: dict[str, str] = param(
+        {},
+        doc="party → column of the respondents' placement of that party (or its candidate); the "
+        "party line is the mean placement, on the same scale (e.g. {blue: ClinLR, red: DoleLR}); "
+        "it replaces parties.<p>.position, which must then be left out",
+        source=SETTING,
+    )
+    party_id: str = param(
+        "",
+        doc="column of party identification (e.g. PID: 0 strong Democrat … 6 strong "
+        "Republican); empty: affinity from opinion distance as usual",
+        source=SETTING,
+    )
+    party_id_scale: list[float] = param(
+        [0.0, 6.0],
+        -1e9,
+        1e9,
+        doc="[low, high] of party_id; the midpoint is independent",
+        source="ANES 1996 seven-point party identification",
+    )
+    party_id_low: str = param(
+        "",
+        doc="party at the low end of party_id (e.g. the Democrats' party)",
+        source=SETTING,
+    )
+    party_id_high: str = param(
+        "",
+        doc="party at the high end of party_id; a respondent's affinity for the party on its "
+        "side is population.initial_affinity × distance from the midpoint ÷ half the range "
+        "(strong identifiers full, independents none), and 0 for the other",
+        source=SETTING,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class PopulationSpec:
     """Who the citizens are at step 0."""
 
@@ -148,6 +205,9 @@ class PopulationSpec:
         1,
         doc="party affinity at step 0 for a citizen at the "
         "party's position; falls linearly with distance",
+    )
+    survey: SurveySpec = section(
+        SurveySpec, doc="citizens drawn from a survey (opinions, party lines, affinities)"
     )
 
 
