@@ -170,6 +170,20 @@ def build_parser() -> Parser:
     _jobs(p)
     _common(p)
 
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the model's parameters to data: hold-out checks against a standard baseline, "
+        "posterior draws (e.g. experiments/calibration/anes96_vote.yaml)",
+    )
+    p.add_argument("calibration", help="calibration YAML file")
+    p.add_argument("--out", help="output folder (default: a new folder under results/)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the finished calibration of the same file in --out instead of refitting",
+    )
+    _progress(p)
+
     p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
     p.add_argument("experiment", help="experiment YAML file")
     _backend(p)
@@ -844,6 +858,53 @@ def cmd_game(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from model import calibrate as C
+    from model.config import ConfigError
+    from model.config.survey import SurveyError
+    from model.plots import save
+    from model.progress import Progress
+    from model.store import output_folder, staged, write_json, write_parquet, write_text
+
+    cal = C.load_calibration(args.calibration)
+    if args.resume:
+        if not args.out:
+            raise UsageError("socialweb calibrate: --resume needs --out, the folder to reuse")
+        if C.finished(Path(args.out), cal):
+            _say(f"calibrate {cal.name}: already finished in {args.out} (same file); not refitted")
+            print(Path(args.out) / "report.md")
+            print(args.out)
+            return EXIT_OK
+    try:
+        C.respondents(cal)  # every problem with the data before an output folder exists
+    except SurveyError as err:
+        raise ConfigError(
+            [f"{err.file}: {err.message} (survey.source of {args.calibration})"]
+        ) from None
+    command = f"socialweb calibrate {args.calibration}"
+    with (
+        output_folder(args.out, f"calibrate-{cal.name}") as out,
+        Progress(f"calibrate {cal.name}", args.progress, "stages") as bar,
+    ):
+        result, posterior, plot = C.fit(cal, progress=bar.update)
+        with staged(out) as stage:
+            write_json(result, stage / "calibration.json")
+            write_parquet(posterior, stage / "posterior.parquet")
+            save(C.figure(cal, result, plot), stage / "calibration.png")
+            write_text(C.markdown(cal, result, command), stage / "report.md")
+    est = result["parameters"]
+    h = result["holdout"]
+    print(
+        f"{cal.name}: affinity_weight {est['election.affinity_weight']['estimate']:.3f}, "
+        f"choice_scale {est['election.choice_scale']['estimate']:.3f}; hold-out accuracy "
+        f"{100 * h['model']['accuracy']['mean']:.1f} % (baseline "
+        f"{100 * h['baseline']['accuracy']['mean']:.1f} %)"
+    )
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
+
+
 def cmd_robustness(args: argparse.Namespace) -> int:
     import json
 
@@ -971,6 +1032,7 @@ COMMANDS = {
     "findings": cmd_findings,
     "robustness": cmd_robustness,
     "game": cmd_game,
+    "calibrate": cmd_calibrate,
     "robust": cmd_robust,
     "essay": cmd_essay,
 }

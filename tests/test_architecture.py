@@ -24,7 +24,7 @@ LAYERS = [
     {"comparison", "contrasts"},
     {"sweeps"},
     {"analysis"},
-    {"plots", "validation", "animate", "robustness", "game", "robust", "essay"},
+    {"plots", "validation", "animate", "robustness", "game", "robust", "essay", "calibrate"},
     {"report"},
     {"progress", "docs"},
     {"cli", "__main__", "__init__", "app"},

@@ -55,6 +55,7 @@ NetworkKind = Literal[
 ]
 FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
 VoterUpdate = Literal["node", "link", "invasion"]
+VoteChoice = Literal["argmax", "logit"]
 OpinionRule = Literal[
     "social_judgment",
     "deffuant",
@@ -572,10 +573,31 @@ class ElectionSpec:
     """Vote intention each step; the election is the last step."""
 
     affinity_weight: float = param(
-        0.5, 0, 10, doc="β: weight of party affinity in utility -|x - p_k| + β·affinity_k"
+        0.5,
+        0,
+        100,
+        doc="β: weight of party affinity in utility -|x - p_k| + β·affinity_k",
+        source="stated guess; fitted to ANES 1996 respondents' votes by socialweb calibrate "
+        "experiments/calibration/anes96_vote.yaml (not used as the default: see its report)",
     )
     abstention_utility: float = param(
         -0.6, -3, 1, doc="utility of abstaining; a citizen votes only for a party that beats it"
+    )
+    choice: VoteChoice = param(
+        "argmax",
+        doc="argmax: each citizen intends to vote for its best party (if it beats abstention); "
+        "logit: for each party with probability softmax(λ·U) over the parties and abstention "
+        "(multinomial logit, McFadden 1974), so the poll counts expected shares",
+        source="argmax: the design's rule; logit: the field's standard probabilistic choice, "
+        "fitted to ANES 1996 by experiments/calibration/anes96_vote.yaml",
+    )
+    choice_scale: float = param(
+        5.0,
+        0.01,
+        1000,
+        doc="logit: λ, the precision of choice (large λ: argmax; small: near random)",
+        source="stated guess; fitted to ANES 1996 by socialweb calibrate "
+        "experiments/calibration/anes96_vote.yaml",
     )
     turnout_base: float = param(0.4, 0, 1, doc="turnout probability at engagement 0")
     turnout_engaged: float = param(0.9, 0, 1, doc="turnout probability at engagement 1")

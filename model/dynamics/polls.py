@@ -1,7 +1,9 @@
 """Phase 6, poll: vote intention and turnout each step (docs/MODEL.md, step 6).
 
 Utility of party k for citizen i: U_ik = -d(x_i, p_k) + β·affinity_ik. A citizen intends to vote
-for its best party if that beats ``abstention_utility``, and turns out with probability
+for its best party if that beats ``abstention_utility`` (``election.choice: argmax``), or for each
+party with its multinomial-logit probability over the parties and abstention (``logit``), and
+turns out with probability
 turnout_base + (turnout_engaged - turnout_base)·engagement_i. Vote share is the expected share of
 the electorate (all citizens, champions included, staff excluded): Σ_i [i prefers k]·turnout_i / N.
 Counting expected rather than drawn ballots removes ballot-box noise from paired comparisons. The
@@ -25,10 +27,22 @@ def vote_intention(pop: Population, parties: Parties, spec: ElectionSpec) -> np.
     x = pop.x[:n_c]
     utility = np.stack([-distance_to(x, parties.line[k]) for k in range(p)], axis=1)
     utility += spec.affinity_weight * pop.affinity[:n_c]
+    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
+    if spec.choice == "logit":
+        return turnout @ choice_probabilities(utility, spec) / n_c
     best = np.argmax(utility, axis=1)
     votes = utility[np.arange(n_c), best] > spec.abstention_utility
-    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
     return np.bincount(best[votes], weights=turnout[votes], minlength=p) / n_c
+
+
+def choice_probabilities(utility: np.ndarray, spec: ElectionSpec) -> np.ndarray:
+    """Multinomial logit over the parties and abstention (utility ``abstention_utility``):
+    P_ik = exp(λU_ik) / (exp(λA) + Σ_j exp(λU_ij)); shape (n, P), rows sum to 1 - P(abstain)."""
+    lam = spec.choice_scale
+    z = lam * np.concatenate([utility, np.full((utility.shape[0], 1), spec.abstention_utility)], 1)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e[:, :-1] / e.sum(axis=1, keepdims=True)
 
 
 def update_affinity(

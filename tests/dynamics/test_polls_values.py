@@ -7,6 +7,8 @@ affinity's room to move, backfire, clipping and party indexing."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,24 @@ def test_a_single_affinity_decays():
     pop = people([0.0], parties=1, affinity=[[0.8]])
     read(pop, ElectionSpec(affinity_decay=0.5), [], [], [], [], [])
     assert pop.affinity[0, 0] == pytest.approx(0.4)
+
+
+def test_logit_choice_counts_expected_votes_over_parties_and_abstention():
+    """election.choice logit, λ = 2, abstention utility -0.6, turnout 0.5 for everyone (base =
+    engaged = 0.5). Parties at 0.5 and -0.5, no affinity.
+
+    citizen 0 at x = 0.5: U = (0, -1), A = -0.6 → weights e^0 = 1, e^-2, e^-1.2;
+        P(p0) = 1/(1 + e^-2 + e^-1.2), P(p1) = e^-2/(same)
+    citizen 1 at x = 0: U = (-0.5, -0.5) → weights e^-1, e^-1, e^-1.2;
+        P(p0) = P(p1) = e^-1/(2e^-1 + e^-1.2)
+    shares = 0.5·(P0(k) + P1(k)) / 2 citizens. argmax would give (0.25 + tie → p0, 0)."""
+    e = np.exp
+    z0 = 1 + e(-2) + e(-1.2)
+    z1 = 2 * e(-1) + e(-1.2)
+    want = 0.5 * np.array([1 / z0 + e(-1) / z1, e(-2) / z0 + e(-1) / z1]) / 2
+    spec = ElectionSpec(choice="logit", choice_scale=2.0, turnout_base=0.5, turnout_engaged=0.5)
+    got = polls.vote_intention(people([0.5, 0.0], parties=2), parties(0.5, -0.5), spec)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    argmax = dataclasses.replace(spec, choice="argmax")
+    got = polls.vote_intention(people([0.5, 0.0], parties=2), parties(0.5, -0.5), argmax)
+    np.testing.assert_allclose(got, [0.5, 0.0])
