@@ -383,6 +383,12 @@ def _overrides(args: argparse.Namespace) -> dict:
     return out
 
 
+class _Checked:
+    """A file validated that holds no scenario to advise on (a calibration file)."""
+
+    base = None
+
+
 def _load_any(file: str):
     """A scenario or an experiment, told apart by their top-level keys."""
     from model.config.experiment import load_experiment, looks_like_experiment
@@ -402,6 +408,17 @@ def _load_any(file: str):
         from model.game import load_game
 
         return load_game(file)
+    if isinstance(data, dict) and "target" in data and "vote" in data:
+        from model.calibrate import load_calibration, respondents
+        from model.config import ConfigError
+        from model.config.survey import SurveyError
+
+        calibration = load_calibration(file)
+        try:
+            respondents(calibration)
+        except SurveyError as err:
+            raise ConfigError([f"{err.file}: {err.message} (survey.source of {file})"]) from None
+        return _Checked()
     if looks_like_experiment(data):
         experiment = load_experiment(file)
         check_files(experiment.base, file)
@@ -431,7 +448,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         elif hasattr(loaded, "policies"):  # a robust file: every policy's scenario
             for name, exp in loaded.policies.items():
                 _advise(f"{file} (policy {name})", exp.base)
-        else:
+        elif not isinstance(loaded, _Checked):
             _advise(file, getattr(loaded, "base", loaded))
         print(f"{file}: ok")
     return EXIT_OK
