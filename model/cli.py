@@ -151,6 +151,13 @@ def build_parser() -> Parser:
     p = sub.add_parser("compare", help="run scenarios on the same seeds and pair their outcomes")
     p.add_argument("scenarios", nargs="+", help="scenario YAML files")
     p.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="parameter draws (parquet or CSV, one column per scenario key, e.g. the "
+        "posterior.parquet of socialweb calibrate): replicate r runs every scenario with one "
+        "draw, so intervals include parameter uncertainty",
+    )
+    p.add_argument(
         "--baseline",
         metavar="NAME",
         help="scenario (by name) whose contrasts are primary and unadjusted; every other "
@@ -522,6 +529,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         + ("-etc" if len(scenarios) > 3 else "")
     )
     seed = args.seed if args.seed is not None else scenarios[0].seed
+    posterior = None
+    if args.posterior:
+        from model.comparison import read_posterior
+
+        posterior = read_posterior(args.posterior, scenarios[0])
+        for scenario in scenarios[1:]:
+            read_posterior(args.posterior, scenario)  # each scenario accepts every draw
+        _say(
+            f"compare: --posterior {args.posterior}: {len(posterior)} draws of "
+            f"{', '.join(posterior.columns)}; one per replicate, the same in every scenario"
+        )
     start = time.perf_counter()
     total = len(scenarios) * args.replicates
     with (
@@ -539,6 +557,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             progress=bar.update,
             baseline=args.baseline,
+            posterior=posterior,
         )
         write_comparison(
             comp,

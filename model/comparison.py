@@ -26,6 +26,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -375,6 +376,69 @@ def _no_nan(obj: Any) -> Any:
     return obj
 
 
+def posterior_draws(posterior: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
+    """One posterior row per replicate, drawn uniformly with replacement by a generator seeded
+    from that replicate's seed alone (so replicate r's draw does not depend on how many
+    replicates there are); a ``draw`` column holds the row's index in ``posterior``."""
+    picks = [
+        int(
+            np.random.default_rng(np.random.SeedSequence(s, spawn_key=(13,))).integers(
+                len(posterior)
+            )
+        )
+        for s in seeds
+    ]
+    out = posterior.iloc[picks].reset_index(drop=True)
+    out.insert(0, "draw", picks)
+    return out
+
+
+def with_posterior(scenario: Scenario, row: pd.Series) -> Scenario:
+    """The scenario with one posterior draw's values set (every column but ``draw``)."""
+    from model.config.load import with_overrides
+
+    return with_overrides(scenario, {k: float(v) for k, v in row.items() if k != "draw"})
+
+
+def read_posterior(path: str | Path, scenario: Scenario) -> pd.DataFrame:
+    """A posterior file (parquet or CSV; one column per scenario key, one row per draw),
+    checked: every column a numeric key of ``scenario`` and every value within its range
+    (ConfigError, one line naming the file, the column and the first bad draw)."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: posterior file not found (--posterior)"]) from None
+    except Exception as err:  # noqa: BLE001 - pyarrow and pandas raise many kinds
+        text = " ".join(str(err).split())[:120]
+        raise ConfigError([f"{path}: expected a parquet or CSV file of draws: {text}"]) from None
+    if frame.empty or frame.shape[1] == 0:
+        raise ConfigError([f"{path}: expected at least one draw and one column, got none"])
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.isna().any():
+            row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise ConfigError(
+                [
+                    f"{path}: draw {row}: expected a number in column {column!r}, got "
+                    f"{frame[column].iloc[row]!r}"
+                ]
+            )
+        frame[column] = values.astype(float)
+    # every column must be a scenario key whose whole range the draws respect
+    for column in frame.columns:
+        lo, hi = frame[column].min(), frame[column].max()
+        for value, which in ((lo, "smallest"), (hi, "largest")):
+            try:
+                with_posterior(scenario, pd.Series({column: value}))
+            except ConfigError as err:
+                problem = err.problems[0].split(": ", 1)[-1]
+                raise ConfigError(
+                    [f"{path}: column {column!r} ({which} draw {value:g}): {problem}"]
+                ) from None
+    return frame.reset_index(drop=True)
+
+
 def compare(
     scenarios: Sequence[Scenario],
     *,
@@ -385,6 +449,7 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
     baseline: str | None = None,
+    posterior: pd.DataFrame | None = None,
 ) -> Comparison:
     """Run every scenario ``replicates`` times on common random numbers and pair them.
 
@@ -397,6 +462,10 @@ def compare(
         steps: overrides every scenario's steps.
         progress: called as ``progress(done, total)`` as runs finish.
         executor: any ``concurrent.futures.Executor`` to run on instead of local processes.
+        posterior: parameter draws (columns are scenario keys, e.g. ``posterior.parquet`` of
+            ``socialweb calibrate``): replicate r runs every scenario with one draw, chosen
+            from replicate r's seed, so intervals include parameter uncertainty and pairs stay
+            paired.
     """
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -417,7 +486,15 @@ def compare(
             ]
         )
     seeds = replicate_seeds(seed, replicates)
-    tasks = [(s, rs, steps) for s in scenarios for rs in seeds]
+    draws = posterior_draws(posterior, seeds) if posterior is not None else None
+    if draws is None:
+        tasks = [(s, rs, steps) for s in scenarios for rs in seeds]
+    else:
+        tasks = [
+            (with_posterior(s, draws.iloc[r]), rs, steps)
+            for s in scenarios
+            for r, rs in enumerate(seeds)
+        ]
     results = run_all(tasks, jobs=jobs, progress=progress, executor=executor)
     rows, frames = [], []
     opinions: dict[str, list[np.ndarray]] = {n: [] for n in names}
@@ -431,11 +508,22 @@ def compare(
         opinions[result.scenario.name].append(result.final_opinions)
     runs = pd.DataFrame(rows)
     parties = list(dict.fromkeys(p for s in scenarios for p in s.parties))
+    analysis = analyse(runs, names, parties, baseline, seed)
+    if draws is not None:
+        # which posterior draw each replicate ran with (the same in every scenario: paired)
+        runs.insert(2, "posterior_draw", draws["draw"].to_numpy()[runs["replicate"].to_numpy()])
+        analysis["posterior"] = {
+            "keys": [c for c in draws.columns if c != "draw"],
+            "draws_available": int(len(posterior)),
+            "draws_used": draws["draw"].tolist(),
+            "intervals": "cover replicate noise and the posterior's parameter uncertainty: "
+            "replicate r runs with posterior draw r (the same draw in every scenario)",
+        }
     return Comparison(
         scenarios=list(scenarios),
         seeds=seeds,
         runs=runs,
         timeseries=pd.concat(frames, ignore_index=True),
-        comparison=analyse(runs, names, parties, baseline, seed),
+        comparison=analysis,
         final_opinions=opinions,
     )

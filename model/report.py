@@ -129,14 +129,31 @@ def comparison_markdown(comp: Comparison, plots: list[str]) -> str:
         "every scenario starts from the same network and opinions and shares its per-step draws "
         f"wherever it faces the same choice), {first.population.citizens:,} citizens, "
         f"{first.steps} steps (days); the election is the last step. Intervals are {level} and "
-        "cover replicate noise under these stated guesses only, not uncertainty about the "
-        "guesses themselves (for that, see docs/ROBUSTNESS.md and `socialweb sweep`). Levels: "
+        + (
+            "cover replicate noise and the posterior's parameter uncertainty (below), not "
+            "uncertainty about the other stated guesses"
+            if c.get("posterior")
+            else "cover replicate noise under these stated guesses only, not uncertainty about "
+            "the guesses themselves"
+        )
+        + " (for that, see docs/ROBUSTNESS.md and `socialweb sweep`). Levels: "
         "Student-t over replicates (a percentile bootstrap where t would leave the outcome's "
         "range). Vote share is the expected share of the whole electorate (abstention is the "
         "rest); two-party share is the party's share of the votes cast; the margin is its vote "
         "share minus the best rival's; P(win) is the share of replicates it leads, with a "
         "Wilson interval.",
         "",
+    ]
+    if post := c.get("posterior"):
+        lines += [
+            "**Parameter uncertainty included** (`--posterior`): replicate r ran every "
+            f"scenario with one of {post['draws_available']} posterior draws of "
+            f"{', '.join(f'`{k}`' for k in post['keys'])}, chosen from replicate r's seed (the "
+            "same draw in every scenario, so pairs stay paired; runs.parquet's `posterior_draw` "
+            "says which).",
+            "",
+        ]
+    lines += [
         "## What each scenario tests",
         "",
     ]
