@@ -174,6 +174,11 @@ def build_parser() -> Parser:
     )
     p.add_argument("game", help="game YAML file (e.g. experiments/arms_race.yaml)")
     _replicates(p, "paired replicates per cell (default: the game file's)")
+    p.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="parameter draws, as for compare: replicate r of every cell runs with one draw",
+    )
     _jobs(p)
     _common(p)
 
@@ -859,7 +864,17 @@ def cmd_game(args: argparse.Namespace) -> int:
     from model.store import output_folder, staged, write_json, write_parquet, write_text
 
     game = G.load_game(args.game, _overrides(args))
-    todo = G.tasks(game, args.replicates, args.seed)
+    posterior = None
+    if args.posterior:
+        from model.comparison import read_posterior
+
+        for first, second in game.cells():
+            posterior = read_posterior(args.posterior, game.scenario(first, second))
+        _say(
+            f"game: --posterior {args.posterior}: {len(posterior)} draws of "
+            f"{', '.join(posterior.columns)}; one per replicate, the same in every cell"
+        )
+    todo = G.tasks(game, args.replicates, args.seed, posterior)
     cells = list({id(t[0]): t[0] for t in todo}.values())
     limits.check_runs(cells, concurrent=min(args.jobs, len(todo)), source="game")
     command = (
@@ -877,6 +892,13 @@ def cmd_game(args: argparse.Namespace) -> int:
     ):
         runs = pd.DataFrame(run_all(todo, jobs=args.jobs, progress=bar.update, fn=G._cell))
         result = G.analyse(game, runs)
+        if posterior is not None:
+            result["interval"] = (
+                "Student-t over replicates (win: Wilson), covering replicate noise and the "
+                f"posterior's parameter uncertainty ({len(posterior)} draws of "
+                f"{', '.join(posterior.columns)} from {args.posterior}; replicate r of every cell "
+                "ran one draw)"
+            )
         with staged(out) as stage:
             write_parquet(runs, stage / "runs.parquet")
             write_json(result, stage / "game.json")

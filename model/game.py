@@ -357,15 +357,27 @@ def _cell(scenario: Scenario, seed: int, first: str, second: str, replicate: int
     return row
 
 
-def tasks(game: Game, replicates: int | None = None, seed: int | None = None) -> list[tuple]:
-    """(scenario, seed, first, second, replicate) for every cell and replicate."""
+def tasks(
+    game: Game,
+    replicates: int | None = None,
+    seed: int | None = None,
+    posterior: pd.DataFrame | None = None,
+) -> list[tuple]:
+    """(scenario, seed, first, second, replicate) for every cell and replicate. With a
+    ``posterior``, replicate r of every cell runs with one draw chosen from its seed (as
+    ``compare --posterior``: model.comparison.posterior_draws)."""
+    from model.comparison import posterior_draws, with_posterior
     from model.rng import replicate_seeds
 
     seeds = replicate_seeds(game.seed if seed is None else seed, replicates or game.replicates)
+    draws = posterior_draws(posterior, seeds) if posterior is not None else None
     out = []
     for first, second in game.cells():
         sc = game.scenario(first, second)
-        out += [(sc, s, first, second, r) for r, s in enumerate(seeds)]
+        out += [
+            (sc if draws is None else with_posterior(sc, draws.iloc[r]), s, first, second, r)
+            for r, s in enumerate(seeds)
+        ]
     return out
 
 

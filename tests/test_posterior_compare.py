@@ -93,3 +93,21 @@ def test_the_command_says_what_its_intervals_cover_and_refuses_bad_files(tmp_pat
     err = capsys.readouterr().err
     assert code == 2 and err == f"{missing}: posterior file not found (--posterior)\n"
     assert not (tmp_path / "o2").exists()
+
+
+def test_a_game_with_one_draw_is_the_game_with_that_value_set(tmp_path):
+    """game --posterior: every cell's replicate runs with the draw; a one-draw posterior gives
+    the cells' runs of the game whose base has that value set."""
+    from model import game as G
+    from model.comparison import run_all
+    from tests.test_game import _game_file
+
+    path = _game_file(tmp_path)
+    post = pd.DataFrame({"election.turnout_base": [0.7]})
+    game = G.load_game(path, {"steps": 5, "population.citizens": 100})
+    set_ = G.load_game(path, {"steps": 5, "population.citizens": 100, "election.turnout_base": 0.7})
+    got = pd.DataFrame(run_all(G.tasks(game, 2, posterior=post), fn=G._cell))
+    want = pd.DataFrame(run_all(G.tasks(set_, 2), fn=G._cell))
+    plain = pd.DataFrame(run_all(G.tasks(game, 2), fn=G._cell))
+    pd.testing.assert_frame_equal(got, want)
+    assert not got.equals(plain)
