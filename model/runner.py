@@ -214,6 +214,8 @@ def summarize(model: SocialWebModel) -> dict[str, Any]:
         "influence_news": m[("influence", "", "news")],
         "party_influence_share": m[("party_influence_share", "", "")],
     }
+    if (trial := model.trial_effects()) is not None:  # a randomized experiment (trial.party)
+        final["trial"] = trial
     return {
         "scenario": model.config.name,
         "seed": model.seed,

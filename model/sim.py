@@ -17,6 +17,7 @@ the same seed but the phases never draw from it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Literal
@@ -29,7 +30,7 @@ from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
 from model.config.survey import electorate
 from model.dynamics import champions, mobilization, movement, polls, zealots
-from model.dynamics.contacts import Messages, offline_contacts
+from model.dynamics.contacts import Messages, keyed_sample, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import make_rule
@@ -40,6 +41,8 @@ from model.network.graphfile import node_traits
 from model.network.io import read_values
 from model.population import (
     CHAMPION,
+    SOURCE_CANVASS,
+    SOURCE_MASS_MEDIA,
     SOURCE_NAMES,
     SOURCE_NEWS,
     STAFF,
@@ -48,7 +51,7 @@ from model.population import (
     build_population,
     initial_opinions,
 )
-from model.rng import Draws, fresh_seed, party_stream, streams
+from model.rng import Draws, fresh_seed, name_key, party_stream, streams
 
 AgentMode = Literal["all", "parties", "auto"]
 AUTO_AGENT_LIMIT = 200_000  # above this many citizens, "auto" skips per-citizen Mesa objects
@@ -198,6 +201,12 @@ class SocialWebModel(mesa.Model):
             plans=plans,
         )
         self.reachable = self._reachable(pop)
+        # a randomized experiment on the citizens (trial): exactly ⌊share·N⌋ treated, keyed
+        self.treated = np.zeros(pop.citizens, dtype=bool)
+        if scenario.trial.party:
+            shown = math.floor(scenario.trial.share * pop.citizens + 1e-9)
+            key = name_key(scenario.trial.party)
+            self.treated[keyed_sample(self.draws, "trial", 0, key, pop.citizens, shown)] = True
         self.founding_champions = champions.seed_champions(
             pop, self.parties, scenario, self.seed, self.reachable
         )
@@ -318,6 +327,8 @@ class SocialWebModel(mesa.Model):
             offline, contacts = offline_contacts(pop, parties, sc, self.draws, t)
             if offline is not None:  # mass media, canvassing, news: read off the platform
                 msgs = Messages.concat([msgs, offline])
+            if sc.trial.party and t == sc.trial.step:  # the trial's treatment: one contact each
+                msgs = Messages.concat([msgs, self._trial_contacts()])
             read_party, read_source = msgs.party, msgs.source
             effect = self.rule.read(
                 pop, msgs.reader, msgs.content, msgs.trust, msgs.source, rs["update"]
@@ -399,6 +410,57 @@ class SocialWebModel(mesa.Model):
         # last step) or on convergence; batch_run and the app's Play stop there
         if t >= sc.steps or self.converged:
             self.running = False
+
+    def _trial_contacts(self) -> Messages:
+        """The trial's treatment: one off-platform contact from its party to each treated
+        citizen, with the party's line at the trust of the chosen channel (not billed: the
+        experimenters pay for it)."""
+        trial = self.config.trial
+        k = self.parties.names.index(trial.party)
+        spec = self.config.parties[trial.party]
+        rows = np.flatnonzero(self.treated).astype(np.int64)
+        source = SOURCE_CANVASS if trial.channel == "canvass" else SOURCE_MASS_MEDIA
+        m = rows.size
+        return Messages(
+            reader=rows,
+            party=np.full(m, k, dtype=np.int64),
+            source=np.full(m, source, dtype=np.int64),
+            content=np.broadcast_to(self.parties.line[k], (m, self.parties.line.shape[1])).copy(),
+            trust=np.full(m, getattr(spec, trial.channel).trust),
+            script=np.ones(m),
+        )
+
+    def trial_effects(self) -> dict | None:
+        """The trial's average treatment effects now (on election day, the last step): treated
+        minus control mean of each citizen's expected vote for the party, of its expected vote
+        for any party (turnout) and of its opinion, with Neyman's 95 % interval (normal;
+        difference of means with unequal variances). Spillovers along the network reach the
+        control group too, as they would in the field; the estimate is of the direct effect net
+        of them."""
+        trial = self.config.trial
+        if not trial.party:
+            return None
+        k = self.parties.names.index(trial.party)
+        votes = polls.citizen_votes(self.population, self.parties, self.config.election)
+        n = self.population.citizens
+        outcomes = {
+            "vote_share": votes[:, k],
+            "turnout": votes.sum(axis=1),
+            "opinion": self.population.x[:n, 0],
+        }
+        out: dict = {
+            "party": trial.party,
+            "channel": trial.channel,
+            "step": trial.step,
+            "treated": int(self.treated.sum()),
+            "control": int(n - self.treated.sum()),
+        }
+        for name, y in outcomes.items():
+            a, b = y[self.treated], y[~self.treated]
+            ate = float(a.mean() - b.mean())
+            se = float(np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
+            out[name] = {"ate": ate, "se": se, "ci95": [ate - 1.96 * se, ate + 1.96 * se]}
+        return out
 
     def _party_phase(self, t: int, paid: np.ndarray, contacts: np.ndarray) -> None:
         """Champions burn out, are recruited and pull the line; this step's costs."""

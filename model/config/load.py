@@ -323,6 +323,17 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
         )
     _check_opinion(b, s)
     _check_survey(b, s)
+    if s.trial.party and s.trial.party not in s.parties:
+        b.fail(
+            "trial.party",
+            f"expected a party of this scenario ({', '.join(s.parties) or 'none'}), "
+            f"got {s.trial.party!r}",
+        )
+    if s.trial.party and s.trial.step > s.steps:
+        b.fail(
+            "trial.step",
+            f"expected a day of the run (at most steps = {s.steps}), got {s.trial.step}",
+        )
     cycle = s.election.cycle
     if cycle > 0 and s.steps % cycle != 0:
         b.fail(

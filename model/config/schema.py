@@ -56,6 +56,7 @@ NetworkKind = Literal[
 FeedAlgorithm = Literal["chronological", "similarity", "engagement"]
 VoterUpdate = Literal["node", "link", "invasion"]
 VoteChoice = Literal["argmax", "logit"]
+TrialChannel = Literal["canvass", "mass_media"]
 OpinionRule = Literal[
     "social_judgment",
     "deffuant",
@@ -714,6 +715,40 @@ class CanvassSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrialSpec:
+    """A randomized field experiment on the scenario's own citizens (docs/ODD.md §7.12)."""
+
+    party: str = param(
+        "",
+        doc="the party whose contact is tested; empty: no trial",
+        source=SETTING,
+    )
+    channel: TrialChannel = param(
+        "canvass",
+        doc="the treatment: one contact off the platform with the party's line, at the trust "
+        "of the party's canvass (a conversation at the door) or mass_media (an ad exposure)",
+        source="Kalla & Broockman 2018 (APSR 112:148): contact in general elections; Coppock, "
+        "Hill & Vavreck 2020 (Sci. Adv. 6:eabc4046): ads",
+    )
+    share: float = param(
+        0.5,
+        0.01,
+        0.99,
+        doc="share of citizens treated (complete randomization: exactly ⌊share·N⌋, the rest "
+        "are the control group)",
+        source="a setting; half, as in most field experiments",
+    )
+    step: int = param(
+        1,
+        1,
+        1_000_000,
+        doc="the day the treated citizens are contacted (the effect is measured on election "
+        "day, the last step)",
+        source=SETTING,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class NewsSpec:
     """News outlets: sources that are neither citizens nor parties."""
 
@@ -1100,6 +1135,9 @@ class Scenario:
     news: NewsSpec = section(NewsSpec, doc="news outlets (non-party sources)")
     movement: MovementSpec = section(MovementSpec, doc="a citizens' movement (no party)")
     era: EraSpec = section(EraSpec, doc="before (broadcast) or after (social_web) social media")
+    trial: TrialSpec = section(
+        TrialSpec, doc="a randomized experiment on the citizens: average treatment effects"
+    )
     parties: dict[str, PartySpec] = param(
         {}, doc="parties by name (may be empty: the classic models without parties)"
     )

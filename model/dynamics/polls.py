@@ -18,21 +18,44 @@ from model.config.schema import ElectionSpec
 from model.population import Parties, Population, distance_to
 
 
+def _utility(pop: Population, parties: Parties, spec: ElectionSpec):
+    """Utilities (N, P) and turnout probabilities (N,) of the citizens."""
+    n_c = pop.citizens
+    x = pop.x[:n_c]
+    p = len(parties.names)
+    utility = np.stack([-distance_to(x, parties.line[k]) for k in range(p)], axis=1)
+    utility += spec.affinity_weight * pop.affinity[:n_c]
+    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
+    return utility, turnout
+
+
 def vote_intention(pop: Population, parties: Parties, spec: ElectionSpec) -> np.ndarray:
     """Expected vote share of each party, as a fraction of the electorate; shape (P,)."""
     n_c = pop.citizens
     p = len(parties.names)
     if p == 0:
         return np.zeros(0)
-    x = pop.x[:n_c]
-    utility = np.stack([-distance_to(x, parties.line[k]) for k in range(p)], axis=1)
-    utility += spec.affinity_weight * pop.affinity[:n_c]
-    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
+    utility, turnout = _utility(pop, parties, spec)
     if spec.choice == "logit":
         return turnout @ choice_probabilities(utility, spec) / n_c
     best = np.argmax(utility, axis=1)
     votes = utility[np.arange(n_c), best] > spec.abstention_utility
     return np.bincount(best[votes], weights=turnout[votes], minlength=p) / n_c
+
+
+def citizen_votes(pop: Population, parties: Parties, spec: ElectionSpec) -> np.ndarray:
+    """Each citizen's expected vote for each party, shape (N, P): turnout probability times
+    the intention (0 or 1 under argmax, the logit probability under logit). Its column means
+    are :func:`vote_intention`."""
+    n_c = pop.citizens
+    utility, turnout = _utility(pop, parties, spec)
+    if spec.choice == "logit":
+        return choice_probabilities(utility, spec) * turnout[:, None]
+    best = np.argmax(utility, axis=1)
+    votes = utility[np.arange(n_c), best] > spec.abstention_utility
+    out = np.zeros(utility.shape)
+    out[np.arange(n_c)[votes], best[votes]] = turnout[votes]
+    return out
 
 
 def choice_probabilities(utility: np.ndarray, spec: ElectionSpec) -> np.ndarray:
