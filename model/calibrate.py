@@ -38,7 +38,7 @@ import pandas as pd
 
 from model.config.load import Checker, ConfigError, _fmt, check_name, read_yaml, resolve_path
 from model.config.schema import SurveySpec
-from model.config.survey import BUILT_IN, SurveyError, table
+from model.config.survey import BUILT_IN, SurveyError, party_lines, table
 
 TOP_KEYS = (
     "name",
@@ -115,7 +115,7 @@ def load_calibration(path: str | Path) -> Calibration:
                     if isinstance(label, float) and label.is_integer()
                     else str(label)
                 )
-                if party not in parties:
+                if len(parties) == 2 and party not in parties:
                     b.fail(
                         f"vote.parties.{text}",
                         f"expected one of {', '.join(parties)}, got {_fmt(party)}",
@@ -137,7 +137,10 @@ def load_calibration(path: str | Path) -> Calibration:
         draws = 4000
     if b.problems:
         raise ConfigError(b.problems)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    sha = hashlib.sha256(path.read_bytes())
+    if survey.source not in BUILT_IN and Path(survey.source).is_file():
+        sha.update(Path(survey.source).read_bytes())  # --resume: a changed survey refits
+    digest = sha.hexdigest()[:16]
     return Calibration(
         name=str(name),
         description=str(data.get("description", "")),
@@ -168,22 +171,20 @@ def _axis(values: np.ndarray, scale: list[float]) -> np.ndarray:
 
 
 def respondents(cal: Calibration) -> pd.DataFrame:
-    """One row per respondent: opinion x, party-ID affinity to each party (a_<party>), each
-    party's placement on [-1, 1] (p_<party>), the vote (y = 1 for the second party), the raw
-    self-placement and party ID (the baseline's inputs). Raises SurveyError."""
+    """One row per respondent: opinion x, party-ID affinity to each party (a_<party>), the vote
+    (y = 1 for the second party), the raw self-placement and party ID (the baseline's inputs).
+    Raises SurveyError."""
     from model.config.survey import _column
 
     spec = cal.survey
     frame = table(spec.source)
     blue, red = list(spec.placements)
-    out = pd.DataFrame({"selfLR": _column(frame, spec, spec.opinion, "opinion", *spec.scale)})
+    opinion = _column(frame, spec, spec.opinion, "opinion", *spec.scale, prefix="survey")
+    out = pd.DataFrame({"selfLR": opinion})
     out["x"] = _axis(out["selfLR"].to_numpy(), spec.scale)
-    for party, col in spec.placements.items():
-        where = f"placements.{party}"
-        out[f"p_{party}"] = _axis(_column(frame, spec, col, where, *spec.scale), spec.scale)
     if spec.party_id:
         low, high = spec.party_id_scale
-        pid = _column(frame, spec, spec.party_id, "party_id", low, high)
+        pid = _column(frame, spec, spec.party_id, "party_id", low, high, prefix="survey")
         out["pid"] = pid
         centre = (low + high) / 2
         strength = cal.initial_affinity * np.abs(pid - centre) / (centre - low)
@@ -198,6 +199,12 @@ def respondents(cal: Calibration) -> pd.DataFrame:
         lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
     )
     unknown = ~text.isin(list(cal.vote_parties))
+    if not unknown.any() and text.map(cal.vote_parties).nunique() < 2:
+        raise SurveyError(
+            spec.source,
+            f"every respondent votes {text.map(cal.vote_parties).iloc[0]} (vote.column "
+            f"{cal.vote_column!r}): a vote model needs both parties' voters",
+        )
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
         raise SurveyError(
@@ -251,8 +258,14 @@ def fit(cal: Calibration, progress=None) -> tuple[dict[str, Any], pd.DataFrame, 
     blue, red = parties
     train, test = split(len(data), cal.train_share, cal.seed)
     tr, te = data.iloc[train], data.iloc[test]
-    # party lines from the training respondents' placements (no hold-out information)
-    lines = {p: float(tr[f"p_{p}"].mean()) for p in parties}
+    # party lines as population.survey sets them (every respondent's placements; they hold no
+    # vote, so no hold-out label reaches the fit), so the fitted β and λ apply to those lines
+    lines = party_lines(cal.survey, prefix="survey")
+    if len(set(y_all := data["y"].to_numpy()[train])) < 2:
+        raise SurveyError(
+            cal.survey.source, "the training split holds one party's voters only (train_share)"
+        )
+    del y_all
     step(1)
     f_tr, f_te = features(tr, lines, parties), features(te, lines, parties)
     y_tr, y_te = tr["y"].to_numpy(), te["y"].to_numpy()
@@ -277,6 +290,23 @@ def fit(cal: Calibration, progress=None) -> tuple[dict[str, Any], pd.DataFrame, 
             "election.choice_scale": kept[:, 0],
         }
     )
+    cautions = []
+    if not (0 <= beta <= 100 and 0.01 <= lam <= 1000):
+        cautions.append(
+            f"the estimate (β = {beta:.3g}, λ = {lam:.3g}) lies outside the keys' ranges "
+            "(β in [0, 100], λ in [0.01, 1000]): the model's choice rule does not fit these votes"
+        )
+    if len(kept) < 0.95 * cal.draws:
+        cautions.append(
+            f"{cal.draws - len(kept)} of {cal.draws} posterior draws fell outside the keys' "
+            "ranges and were dropped: the posterior is truncated"
+        )
+    if len(kept) < 2:
+        raise SurveyError(
+            cal.survey.source,
+            f"no usable posterior: {len(kept)} of {cal.draws} draws within the keys' ranges "
+            f"(estimate β = {beta:.3g}, λ = {lam:.3g})",
+        )
     # the argmax rule: β by the largest training accuracy (the middle of the best grid run)
     grid = np.round(np.arange(0.0, 100.0 + 1e-9, 0.01), 2)  # the key's whole range
 
@@ -322,12 +352,20 @@ def fit(cal: Calibration, progress=None) -> tuple[dict[str, Any], pd.DataFrame, 
             "election.affinity_weight": {
                 "estimate": beta,
                 "se": beta_se,
-                "ci95": [beta - z * beta_se, beta + z * beta_se],
+                "ci95_delta": [beta - z * beta_se, beta + z * beta_se],
+                "ci95_posterior": [
+                    float(posterior["election.affinity_weight"].quantile(0.025)),
+                    float(posterior["election.affinity_weight"].quantile(0.975)),
+                ],
             },
             "election.choice_scale": {
                 "estimate": lam,
                 "se": float(math.sqrt(cov[0, 0])),
-                "ci95": [lam - z * math.sqrt(cov[0, 0]), lam + z * math.sqrt(cov[0, 0])],
+                "ci95_delta": [lam - z * math.sqrt(cov[0, 0]), lam + z * math.sqrt(cov[0, 0])],
+                "ci95_posterior": [
+                    float(posterior["election.choice_scale"].quantile(0.025)),
+                    float(posterior["election.choice_scale"].quantile(0.975)),
+                ],
             },
         },
         "argmax": {
@@ -365,6 +403,7 @@ def fit(cal: Calibration, progress=None) -> tuple[dict[str, Any], pd.DataFrame, 
             "λ in [0.01, 1000]): draws outside them are dropped",
         },
         "simulations": 0,
+        "cautions": cautions,
         "digest": cal.digest,
     }
     step(5)
@@ -419,7 +458,7 @@ def figure(cal: Calibration, result: dict, plot: dict):
     ax2.set(
         xlabel=f"predicted P(vote {red})",
         ylabel=f"observed share voting {red}",
-        title=f"Hold-out respondents (n = {result['holdout_n']}), deciles of prediction",
+        title=f"Hold-out respondents (n = {result['holdout_n']}), by tenths of prediction",
         xlim=(0, 1),
         ylim=(0, 1),
     )
@@ -452,17 +491,28 @@ def markdown(cal: Calibration, result: dict, command: str) -> str:
         "",
         "## Fitted parameters (logit choice)",
         "",
-        "| key | estimate | 95 % interval |",
-        "|---|---:|---|",
-        f"| `election.affinity_weight` (β) | {beta['estimate']:.3f} | "
-        f"[{beta['ci95'][0]:.3f}, {beta['ci95'][1]:.3f}] |",
-        f"| `election.choice_scale` (λ) | {lam['estimate']:.3f} | "
-        f"[{lam['ci95'][0]:.3f}, {lam['ci95'][1]:.3f}] |",
+        "| key | estimate | 95 % of the posterior draws | ± 1.96 SE (delta method) |",
+        "|---|---:|---|---|",
+        *(
+            f"| `{key}` ({sym}) | {e['estimate']:.3f} | [{e['ci95_posterior'][0]:.3f}, "
+            f"{e['ci95_posterior'][1]:.3f}] | "
+            f"[{e['ci95_delta'][0]:.3f}, {e['ci95_delta'][1]:.3f}] |"
+            for key, sym, e in (
+                ("election.affinity_weight", "β", beta),
+                ("election.choice_scale", "λ", lam),
+            )
+        ),
         "",
+        *(line for c in result["cautions"] for line in (f"**Caution:** {c}.", "")),
         f"With `initial_affinity` {result['initial_affinity']:g} (β and the initial affinity enter "
-        "as a product). Intervals: the likelihood's normal approximation (statsmodels' "
-        f"covariance, delta method for β). {result['posterior']['draws']} posterior draws in "
-        "`posterior.parquet`.",
+        "as a product). The posterior is the likelihood's normal approximation in (λ, λβ) "
+        "(statsmodels' covariance); β = λβ/λ is skewed, so the draws' own interval (what "
+        "`compare --posterior` samples) is the one to read; the delta method's symmetric one is "
+        f"shown beside it. {result['posterior']['draws']} posterior draws in "
+        "`posterior.parquet`. The party lines are every respondent's mean placements, as "
+        "`population.survey` sets them. β is fitted on the affinity the survey measured; in a "
+        "run, affinity decays and moves with the campaign, so the fit describes the vote at the "
+        "survey's moment, not the campaign's dynamics.",
         "",
         f"The deterministic rule (`election.choice: argmax`): β = "
         f"{result['argmax']['election.affinity_weight']:.2f}, the smallest value of the best "

@@ -420,7 +420,7 @@ def _load_any(file: str):
         from model.game import load_game
 
         return load_game(file)
-    if isinstance(data, dict) and "target" in data and "vote" in data:
+    if isinstance(data, dict) and "survey" in data and "vote" in data:  # a calibration file
         from model.calibrate import load_calibration, respondents
         from model.config import ConfigError
         from model.config.survey import SurveyError
@@ -545,6 +545,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"compare: --posterior {args.posterior}: {len(posterior)} draws of "
             f"{', '.join(posterior.columns)}; one per replicate, the same in every scenario"
         )
+        _warn_inert_posterior("compare", posterior, scenarios)
     start = time.perf_counter()
     total = len(scenarios) * args.replicates
     with (
@@ -579,6 +580,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(out / "report.md")
     print(out)
     return EXIT_OK
+
+
+def _warn_inert_posterior(command: str, posterior, scenarios) -> None:
+    """A posterior key that the scenarios' settings make inert: λ under argmax choice."""
+    if "election.choice_scale" in posterior.columns:
+        inert = [s.name for s in scenarios if s.election.choice != "logit"]
+        if inert:
+            _say(
+                f"{command}: warning: election.choice_scale draws act only with "
+                f"election.choice logit; {', '.join(sorted(set(inert)))} use argmax "
+                "(add --set election.choice=logit)"
+            )
 
 
 def _check_streaming(args: argparse.Namespace, command: str, work: str) -> None:
@@ -874,6 +887,7 @@ def cmd_game(args: argparse.Namespace) -> int:
             f"game: --posterior {args.posterior}: {len(posterior)} draws of "
             f"{', '.join(posterior.columns)}; one per replicate, the same in every cell"
         )
+        _warn_inert_posterior("game", posterior, [game.scenario(*c) for c in game.cells()])
     todo = G.tasks(game, args.replicates, args.seed, posterior)
     cells = list({id(t[0]): t[0] for t in todo}.values())
     limits.check_runs(cells, concurrent=min(args.jobs, len(todo)), source="game")
@@ -950,6 +964,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             write_parquet(posterior, stage / "posterior.parquet")
             save(C.figure(cal, result, plot), stage / "calibration.png")
             write_text(C.markdown(cal, result, command), stage / "report.md")
+    for caution in result["cautions"]:
+        _say(f"calibrate {cal.name}: caution: {caution}")
     est = result["parameters"]
     h = result["holdout"]
     print(

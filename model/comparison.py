@@ -404,7 +404,11 @@ def read_posterior(path: str | Path, scenario: Scenario) -> pd.DataFrame:
     """A posterior file (parquet or CSV; one column per scenario key, one row per draw),
     checked: every column a numeric key of ``scenario`` and every value within its range
     (ConfigError, one line naming the file, the column and the first bad draw)."""
+    from model.config.yamlread import file_kind
+
     path = Path(path)
+    if (other := file_kind(path)) is not None:
+        raise ConfigError([f"{path}: expected a parquet or CSV file of draws, got {other}"])
     try:
         frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
     except FileNotFoundError:
@@ -414,6 +418,13 @@ def read_posterior(path: str | Path, scenario: Scenario) -> pd.DataFrame:
         raise ConfigError([f"{path}: expected a parquet or CSV file of draws: {text}"]) from None
     if frame.empty or frame.shape[1] == 0:
         raise ConfigError([f"{path}: expected at least one draw and one column, got none"])
+    if "draw" in frame.columns:
+        raise ConfigError(
+            [
+                f"{path}: column 'draw' is reserved (runs.parquet's posterior_draw); expected "
+                "scenario keys only"
+            ]
+        )
     for column in frame.columns:
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():

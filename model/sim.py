@@ -141,7 +141,7 @@ class SocialWebModel(mesa.Model):
             x0[:, 0], traits["survey_affinity"] = electorate(scenario, seed, names)
         if scenario.network.kind == "graph_file" and graph is None:
             # node attributes of the user's graph file: opinion, activity, party lean
-            traits = node_traits(scenario.network, scenario.population.citizens, names)
+            traits.update(node_traits(scenario.network, scenario.population.citizens, names))
             if "opinion" in traits:
                 x0[:, 0] = traits["opinion"]
         if opinions is not None:

@@ -41,12 +41,12 @@ def synthetic(folder: Path, n: int = 4000, seed: int = 7) -> Path:
     return path
 
 
-def calibration_file(folder: Path, survey: str, **changes) -> Path:
+def calibration_file(folder: Path, source: str, **changes) -> Path:
     data = {
         "name": "synthetic_vote",
         "target": "vote_choice",
         "survey": {
-            "source": survey,
+            "source": source,
             "opinion": "lr",
             "placements": {"blue": "blue_lr", "red": "red_lr"},
             "party_id": "pid",
@@ -75,7 +75,8 @@ def test_the_fit_recovers_the_parameters_that_made_the_votes(tmp_path):
     ):
         est = result["parameters"][key]
         assert abs(est["estimate"] - truth) < 3 * est["se"], (key, est)
-        assert est["ci95"][0] < truth < est["ci95"][1]
+        assert est["ci95_posterior"][0] < truth < est["ci95_posterior"][1]
+        assert est["ci95_delta"][0] < truth < est["ci95_delta"][1]
         # the posterior draws centre on the estimate (normal approximation)
         assert abs(posterior[key].median() - est["estimate"]) < est["se"]
     assert result["train"] == 2800 and result["holdout_n"] == 1200
@@ -152,9 +153,15 @@ def test_the_command_writes_its_files_and_resumes(tmp_path, capsys):
     assert main(["calibrate", str(path), "--out", str(out), "--resume"]) == 0
     assert "already finished" in capsys.readouterr().err
     assert (out / "calibration.json").stat().st_mtime_ns == stamp
-    # a changed file is not "the same calibration": --resume refits into a fresh folder only
-    path.write_text(path.read_text().replace("seed: 11", "seed: 12"))
+    # a changed file, or changed data, is not "the same calibration": --resume refits
+    data = tmp_path / "respondents.csv"
+    data.write_text(data.read_text() + "4,2,6,3,D\n")
     assert not C.finished(out, C.load_calibration(path))
+    # a calibration file without `target` (it is optional) is still told from a scenario
+    bare = path.read_text().replace("target: vote_choice\n", "")
+    path.write_text(bare)
+    capsys.readouterr()
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -164,6 +171,17 @@ def test_the_command_writes_its_files_and_resumes(tmp_path, capsys):
         ({"colour": 1}, "colour: unknown key"),
         ({"train_share": 1.5}, "train_share: expected a number in [0.05, 0.95]"),
         ({"vote": {"column": "ballot", "parties": {"D": "blue"}}}, "no column 'ballot'"),
+        ({"vote": {"column": "vote", "parties": {"D": "blue", "R": "blue"}}}, "every respondent"),
+        (
+            {
+                "survey": {
+                    "source": "respondents.csv",
+                    "opinion": "nope",
+                    "placements": {"blue": "blue_lr", "red": "red_lr"},
+                }
+            },
+            "no column 'nope' (survey.opinion)",
+        ),
     ],
 )
 def test_bad_calibrations_are_one_line_and_write_nothing(tmp_path, capsys, change, message):

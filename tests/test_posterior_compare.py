@@ -59,6 +59,7 @@ def test_replicate_r_draws_the_same_row_whatever_the_number_of_replicates():
         (pd.DataFrame({"election.colour": [1.0]}), "column 'election.colour'"),
         (pd.DataFrame({"election.turnout_base": [0.2, 1.5]}), "(largest draw 1.5)"),
         (pd.DataFrame({"election.turnout_base": ["x"]}), "draw 0: expected a number"),
+        (pd.DataFrame({"draw": [1.0]}), "column 'draw' is reserved"),
     ],
 )
 def test_bad_posteriors_are_one_line(tmp_path, frame, message):
@@ -68,6 +69,11 @@ def test_bad_posteriors_are_one_line(tmp_path, frame, message):
         read_posterior(path, A)
     (line,) = info.value.problems
     assert line.startswith(f"{path}: ") and message in line, line
+
+
+def test_a_folder_is_not_a_posterior(tmp_path):
+    with pytest.raises(ConfigError, match="expected a parquet or CSV file of draws, got a folder"):
+        read_posterior(tmp_path, A)
 
 
 def test_the_command_says_what_its_intervals_cover_and_refuses_bad_files(tmp_path, capsys):

@@ -12,7 +12,9 @@ import yaml
 
 from model.cli import main
 from model.config import ConfigError, scenario_from_dict
+from model.config.survey import SurveyError
 from model.sim import SocialWebModel
+from tests.conftest import ROOT
 
 _counter = itertools.count()
 # four respondents: self-placement (1-7), placements of the two parties, party ID (0-6)
@@ -164,3 +166,40 @@ def test_a_bad_survey_through_the_cli_is_one_line_and_writes_nothing(
     assert len(lines) == 1 and lines[0].startswith(f"{path.resolve()}: "), captured.err
     assert message in lines[0]
     assert not out_dir.exists()
+
+
+def test_a_missing_placement_is_a_respondent_who_did_not_place_the_party(tmp_path):
+    """An empty placement cell is skipped: blue's line is the mean of 2, 3, 4 (the third
+    respondent did not place blue) → 3 → -1/3; an empty self-placement is still refused."""
+    text = "lr,blue_lr,red_lr,pid\n1,2,6,0\n4,3,5,3\n7,,7,6\n7,4,6,5\n"
+    sc = scenario_from_dict(data(survey_file(tmp_path, text)))
+    assert sc.parties["blue"].position == pytest.approx([-1 / 3])
+    bad = "lr,blue_lr,red_lr,pid\n1,2,6,0\n,3,5,3\n"
+    with pytest.raises(SurveyError, match="respondent 2: expected lr in"):
+        SocialWebModel(scenario_from_dict(data(survey_file(tmp_path, bad))), seed=1)
+
+
+def test_a_survey_and_a_graph_file_together_keep_both(tmp_path):
+    """The survey sets opinions and party-ID affinity; a graph file (no attributes) sets only
+    the ties: the affinities are still the survey's (a respondent's PID 0 → blue 0.3 …)."""
+    raw = data(survey_file(tmp_path), citizens=34)
+    raw["network"] = {
+        "kind": "graph_file",
+        "path": str(ROOT / "scenarios" / "networks" / "karate_club.graphml"),
+    }
+    model = SocialWebModel(scenario_from_dict(raw), seed=2, agents="parties")
+    aff = model.population.affinity[:34]
+    assert set(np.round(aff.ravel(), 9)) <= {0.0, 0.2, 0.3} and aff.max() == pytest.approx(0.3)
+    assert model.citizen_graph.edges == 78
+
+
+@pytest.mark.parametrize("rule", ["voter", "q_voter", "sznajd"])
+def test_discrete_rules_refuse_survey_opinions(tmp_path, rule):
+    raw = data(survey_file(tmp_path), citizens=50)
+    raw["population"]["initial_opinion"] = "binary"
+    raw["opinion"] = {"rule": rule}
+    if rule == "voter":  # the voter model reads any opinion: allowed
+        scenario_from_dict(raw)
+        return
+    with pytest.raises(ConfigError, match="population.survey.source: expected none with"):
+        scenario_from_dict(raw)

@@ -85,3 +85,11 @@ def test_bad_trials_are_refused_by_key(trial, problem):
     with pytest.raises(ConfigError) as info:
         scenario_from_dict(quiet(**trial))
     assert any(problem in p for p in info.value.problems), info.value.problems
+
+
+def test_a_trial_needs_two_citizens_in_each_group():
+    """⌊0.01·400⌋ = 4 treated is a trial; ⌊0.99·100⌋ = 99 leaves one control citizen, whose
+    variance (and so the interval) is undefined: refused."""
+    assert scenario_from_dict(quiet(share=0.01)).trial.share == 0.01
+    with pytest.raises(ConfigError, match=r"trial.share: expected at least 2 treated and 2"):
+        scenario_from_dict(quiet(share=0.99) | {"population": {"citizens": 100}})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import math
 import re
 import reprlib
 import types
@@ -329,6 +330,13 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"expected a party of this scenario ({', '.join(s.parties) or 'none'}), "
             f"got {s.trial.party!r}",
         )
+    treated = math.floor(s.trial.share * s.population.citizens + 1e-9)
+    if s.trial.party and not 2 <= treated <= s.population.citizens - 2:
+        b.fail(
+            "trial.share",
+            f"expected at least 2 treated and 2 control citizens (⌊share·N⌋ = {treated} of "
+            f"{s.population.citizens})",
+        )
     if s.trial.party and s.trial.step > s.steps:
         b.fail(
             "trial.step",
@@ -465,6 +473,23 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
     """Discrete rules need one issue and discrete opinions; zealots need room."""
     op, pop = s.opinion, s.population
     if op.rule in DISCRETE_RULES:
+        if pop.survey.source:
+            b.fail(
+                "population.survey.source",
+                f"expected none with opinion.rule {op.rule}: survey placements are not its "
+                "discrete states",
+            )
+        net = s.network
+        allowed = {-1.0, 0.0, 1.0} if op.rule == "naming_game" else {-1.0, 1.0}
+        if net.opinion_attribute and not (
+            net.opinion_values and set(net.opinion_values.values()) <= allowed
+        ):
+            b.fail(
+                "network.opinion_values",
+                f"expected every label mapped to {' or '.join(f'{v:g}' for v in sorted(allowed))} "
+                f"with opinion.rule {op.rule} (its discrete states), got "
+                f"{net.opinion_values or 'no mapping'}",
+            )
         if pop.issues != 1:
             b.fail(
                 "population.issues",

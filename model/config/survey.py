@@ -14,8 +14,9 @@ Choices (named in docs/ODD.md §7.2):
   run's seed (``survey``): replicate r of every scenario draws the same respondents, and the
   other traits' streams do not shift. The survey's own weights are not used (anes96 has none).
 - A placement v on [low, high] maps linearly to 2·(v − low)/(high − low) − 1 on [−1, 1].
-- A party's line is the mean placement of it over all respondents who placed it (the whole
-  survey, not the resample, so every replicate campaigns on the same line).
+- A party's line is the mean placement of it over all respondents who placed it (an empty cell
+  is a respondent who did not; the whole survey, not the resample, so every replicate campaigns
+  on the same line). Self-placement and party identification must be given for everyone.
 - Party identification on [low, high] with midpoint c: a respondent at v has affinity
   ``population.initial_affinity`` × |v − c| ÷ (c − low) for the party on its side of c, and 0
   for the other (strong identifiers full, independents none).
@@ -85,16 +86,30 @@ def table(source: str) -> pd.DataFrame:
     return _csv(str(path), *stamp)
 
 
-def _column(frame: pd.DataFrame, spec: SurveySpec, column: str, key: str, low, high):
-    """A numeric column within [low, high]; one line naming the first bad row otherwise."""
+def _column(
+    frame: pd.DataFrame,
+    spec: SurveySpec,
+    column: str,
+    key: str,
+    low,
+    high,
+    *,
+    prefix: str = "population.survey",
+    missing: bool = False,
+):
+    """A numeric column within [low, high]; one line naming the first bad row otherwise
+    (``missing``: empty cells are allowed and come back as NaN; ``prefix``: the key path the
+    message names)."""
     if column not in frame.columns:
         raise SurveyError(
             spec.source,
-            f"no column {column!r} (population.survey.{key}); columns: "
+            f"no column {column!r} ({prefix}.{key}); columns: "
             + ", ".join(map(str, frame.columns[:12])),
         )
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
     bad = ~((values >= low) & (values <= high))  # NaN is bad too
+    if missing:
+        bad &= frame[column].notna().to_numpy()  # an empty cell: did not answer
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raw = frame[column].iloc[row]
@@ -102,7 +117,7 @@ def _column(frame: pd.DataFrame, spec: SurveySpec, column: str, key: str, low, h
         raise SurveyError(
             spec.source,
             f"respondent {row + 1}: expected {column} in [{low:g}, {high:g}] "
-            f"(population.survey.{key}), got {raw!r}",
+            f"({prefix}.{key}), got {raw!r}",
         )
     return values
 
@@ -112,16 +127,19 @@ def _to_axis(values: np.ndarray, scale: list[float]) -> np.ndarray:
     return 2.0 * (values - low) / (high - low) - 1.0
 
 
-def party_lines(spec: SurveySpec) -> dict[str, float]:
-    """Each placed party's line on [-1, 1]: the mean of the respondents' placements."""
+def party_lines(spec: SurveySpec, prefix: str = "population.survey") -> dict[str, float]:
+    """Each placed party's line on [-1, 1]: the mean placement by the respondents who placed it
+    (an empty cell is a respondent who did not; at least one must have)."""
     frame = table(spec.source)
     low, high = spec.scale
-    return {
-        party: float(
-            _to_axis(_column(frame, spec, col, f"placements.{party}", low, high), spec.scale).mean()
-        )
-        for party, col in spec.placements.items()
-    }
+    out = {}
+    for party, col in spec.placements.items():
+        key = f"placements.{party}"
+        values = _column(frame, spec, col, key, low, high, prefix=prefix, missing=True)
+        if np.isnan(values).all():
+            raise SurveyError(spec.source, f"column {col!r} is empty ({prefix}.{key})")
+        out[party] = float(np.nanmean(_to_axis(values, spec.scale)))
+    return out
 
 
 def check(scenario: Scenario) -> None:

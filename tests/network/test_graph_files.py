@@ -209,3 +209,16 @@ def test_a_bad_attribute_through_the_cli_is_one_line_and_writes_nothing(tmp_path
         f"(network.path of {file})\n"
     )
     assert not out_dir.exists()
+
+
+def test_discrete_rules_need_labels_mapped_to_their_states(tmp_path):
+    """q-voter states are ±1: an opinion attribute must map every label to -1 or +1."""
+    path = write(tmp_path, network(), ".graphml")
+    raw = scenario(path, opinion_attribute="side", opinion_values={0: -0.5, 1: 0.5})
+    raw["population"]["initial_opinion"] = "binary"
+    raw["opinion"] = {"rule": "q_voter"}
+    with pytest.raises(ConfigError, match="network.opinion_values: expected every label mapped"):
+        scenario_from_dict(raw)
+    raw["network"]["opinion_values"] = {0: -1.0, 1: 1.0}
+    model = SocialWebModel(scenario_from_dict(raw), seed=1, agents="parties")
+    assert set(model.population.x[:6, 0]) == {-1.0, 1.0}
