@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from model.config.schema import Scenario, SurveySpec
-from model.config.yamlread import file_kind
+from model.config.yamlread import file_kind, file_stamp
 
 
 class SurveyError(ValueError):
@@ -78,12 +78,7 @@ def table(source: str) -> pd.DataFrame:
     if source in BUILT_IN:
         return _built_in(source)
     path = Path(source)
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
-    return _csv(str(path), *stamp)
+    return _csv(str(path), *file_stamp(path))
 
 
 def _column(

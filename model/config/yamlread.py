@@ -60,6 +60,16 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """(modification time in ns, size) of a file, (0, 0) if it cannot be read: a cache key that
+    changes when the file does."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def file_kind(path: Path) -> str | None:
     """None for a regular file (or a symlink to one); else what it is, for a message ("a folder",
     "a FIFO", "a device"), so nothing blocks on a pipe or reads a device without end."""

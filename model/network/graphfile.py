@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from model.config.schema import NetworkSpec
-from model.config.yamlread import file_kind
+from model.config.yamlread import file_kind, file_stamp
 from model.network.csr import Graph, from_edges
 from model.network.io import EdgeListError
 
@@ -121,12 +121,7 @@ def read_graph_file(path: str | Path, citizens: int) -> GraphFile:
     """The graph file at ``path`` for ``citizens`` citizens (cached while the file is
     unchanged). Raises :class:`EdgeListError`."""
     path = Path(path)
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
-    return _read_cached(str(path), *stamp, citizens)
+    return _read_cached(str(path), *file_stamp(path), citizens)
 
 
 def _text(value) -> str:
