@@ -117,3 +117,46 @@ def test_a_game_with_one_draw_is_the_game_with_that_value_set(tmp_path):
     plain = pd.DataFrame(run_all(G.tasks(game, 2), fn=G._cell))
     pd.testing.assert_frame_equal(got, want)
     assert not got.equals(plain)
+
+
+def test_posterior_files_in_either_format_and_their_exact_messages(tmp_path):
+    """A parquet posterior is read as parquet (not as CSV); an unreadable file, a file with
+    columns but no draw, and a draw out of a key's range each give their one exact line."""
+    post = pd.DataFrame({"election.turnout_base": [0.2, 0.4]})
+    parquet = tmp_path / "post.parquet"
+    post.to_parquet(parquet)
+    pd.testing.assert_frame_equal(read_posterior(parquet, A), post)
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not a parquet file")
+    with pytest.raises(ConfigError) as info:
+        read_posterior(broken, A)
+    (line,) = info.value.problems
+    assert line.startswith(f"{broken}: expected a parquet or CSV file of draws: ")
+    assert len(line) < len(str(broken)) + 45 + 121  # the reader's message, cut at 120
+    empty = tmp_path / "empty.csv"
+    empty.write_text("election.turnout_base\n")
+    with pytest.raises(ConfigError) as info:
+        read_posterior(empty, A)
+    assert info.value.problems == [f"{empty}: expected at least one draw and one column, got none"]
+    wide = tmp_path / "wide.csv"
+    pd.DataFrame({"election.turnout_base": [0.2, 1.5]}).to_csv(wide, index=False)
+    with pytest.raises(ConfigError) as info:
+        read_posterior(wide, A)
+    assert info.value.problems == [
+        f"{wide}: column 'election.turnout_base' (largest draw 1.5): "
+        "election.turnout_base: expected a number in [0, 1], got 1.5"
+    ]
+    low = tmp_path / "low.csv"
+    pd.DataFrame({"election.turnout_base": [-0.5, 0.5]}).to_csv(low, index=False)
+    with pytest.raises(ConfigError, match=r"\(smallest draw -0.5\)"):
+        read_posterior(low, A)
+
+
+def test_comparison_json_names_the_keys_and_the_draws_each_replicate_used():
+    post = pd.DataFrame({"election.turnout_base": [0.2, 0.4, 0.6]})
+    comp = compare([A, B], replicates=4, seed=3, posterior=post)
+    section = comp.comparison["posterior"]
+    assert section["keys"] == ["election.turnout_base"] and section["draws_available"] == 3
+    per_replicate = comp.runs[comp.runs["scenario"] == "a"]["posterior_draw"].tolist()
+    assert section["draws_used"] == per_replicate
+    assert section["intervals"].startswith("cover replicate noise and the posterior's")
