@@ -528,7 +528,8 @@ def compare(
             "draws_available": int(len(posterior)),
             "draws_used": draws["draw"].tolist(),
             "intervals": "cover replicate noise and the posterior's parameter uncertainty: "
-            "replicate r runs with one draw, chosen from its seed (the same draw in every scenario)",
+            "replicate r runs with one draw, chosen from its seed (the same draw in every "
+            "scenario)",
         }
     return Comparison(
         scenarios=list(scenarios),
