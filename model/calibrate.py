@@ -25,6 +25,7 @@ held out, not the survey's own sampling or the model's form).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -38,7 +39,8 @@ import pandas as pd
 
 from model.config.load import Checker, ConfigError, _fmt, check_name, read_yaml, resolve_path
 from model.config.schema import SurveySpec
-from model.config.survey import BUILT_IN, SurveyError, party_lines, table
+from model.config.survey import BUILT_IN, SurveyError, party_lines, table, to_axis
+from model.config.yamlread import label_text
 
 TOP_KEYS = (
     "name",
@@ -95,7 +97,9 @@ def load_calibration(path: str | Path) -> Calibration:
     if not survey.source:
         b.fail("survey.source", "expected anes96 or a CSV file of respondents")
     elif survey.source not in BUILT_IN:
-        survey = _replace(survey, source=str(resolve_path(survey.source, path.parent).resolve()))
+        survey = dataclasses.replace(
+            survey, source=str(resolve_path(survey.source, path.parent).resolve())
+        )
     parties = list(survey.placements)
     if len(parties) != 2:
         b.fail("survey.placements", f"expected two parties (a two-party vote), got {parties}")
@@ -110,11 +114,7 @@ def load_calibration(path: str | Path) -> Calibration:
             b.fail("vote.parties", "expected a party for each label of the vote column")
         else:
             for label, party in raw.items():
-                text = (
-                    str(int(label))
-                    if isinstance(label, float) and label.is_integer()
-                    else str(label)
-                )
+                text = label_text(label)
                 if len(parties) == 2 and party not in parties:
                     b.fail(
                         f"vote.parties.{text}",
@@ -156,18 +156,7 @@ def load_calibration(path: str | Path) -> Calibration:
     )
 
 
-def _replace(spec, **changes):
-    import dataclasses
-
-    return dataclasses.replace(spec, **changes)
-
-
 # -- the data --------------------------------------------------------------------------------
-
-
-def _axis(values: np.ndarray, scale: list[float]) -> np.ndarray:
-    low, high = scale
-    return 2.0 * (values - low) / (high - low) - 1.0
 
 
 def respondents(cal: Calibration) -> pd.DataFrame:
@@ -181,7 +170,7 @@ def respondents(cal: Calibration) -> pd.DataFrame:
     blue, red = list(spec.placements)
     opinion = _column(frame, spec, spec.opinion, "opinion", *spec.scale, prefix="survey")
     out = pd.DataFrame({"selfLR": opinion})
-    out["x"] = _axis(out["selfLR"].to_numpy(), spec.scale)
+    out["x"] = to_axis(out["selfLR"].to_numpy(), spec.scale)
     if spec.party_id:
         low, high = spec.party_id_scale
         pid = _column(frame, spec, spec.party_id, "party_id", low, high, prefix="survey")
@@ -195,9 +184,7 @@ def respondents(cal: Calibration) -> pd.DataFrame:
         out[f"a_{blue}"] = out[f"a_{red}"] = 0.0
     if cal.vote_column not in frame.columns:
         raise SurveyError(spec.source, f"no column {cal.vote_column!r} (vote.column)")
-    text = frame[cal.vote_column].map(
-        lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-    )
+    text = frame[cal.vote_column].map(label_text)
     unknown = ~text.isin(list(cal.vote_parties))
     if not unknown.any() and text.map(cal.vote_parties).nunique() < 2:
         raise SurveyError(

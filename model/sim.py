@@ -17,7 +17,6 @@ the same seed but the phases never draw from it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from functools import partial
 from typing import Literal
@@ -26,6 +25,7 @@ import mesa
 import numpy as np
 
 from model.agents import make_agents, sync_agents
+from model.config.load import trial_size
 from model.config.plan import CHANNELS, plan
 from model.config.schema import Scenario
 from model.config.survey import electorate
@@ -204,8 +204,8 @@ class SocialWebModel(mesa.Model):
         # a randomized experiment on the citizens (trial): exactly ⌊share·N⌋ treated, keyed
         self.treated = np.zeros(pop.citizens, dtype=bool)
         if scenario.trial.party:
-            shown = math.floor(scenario.trial.share * pop.citizens + 1e-9)
             key = name_key(scenario.trial.party)
+            shown = trial_size(scenario)
             self.treated[keyed_sample(self.draws, "trial", 0, key, pop.citizens, shown)] = True
         self.founding_champions = champions.seed_champions(
             pop, self.parties, scenario, self.seed, self.reachable

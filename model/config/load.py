@@ -26,7 +26,7 @@ import yaml
 
 from model.config.plan import paid_reach, plan, posts_per_step
 from model.config.schema import DISCRETE_RULES, REWIRING_RULES, PartySpec, Scenario
-from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, load_text
+from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, label_text, load_text
 
 
 class ConfigError(ValueError):
@@ -205,9 +205,7 @@ class Checker:
             out = {}
             for name, item in value.items():
                 if meta.get("labels") and isinstance(name, (str, int, float)):
-                    # labels found in a data file: 1 and 1.0 both read "1"
-                    is_whole = isinstance(name, float) and name.is_integer()
-                    name = str(int(name)) if is_whole else str(name)
+                    name = label_text(name)  # labels found in a data file: 1.0 reads "1"
                 elif not isinstance(name, str) or not name.isidentifier():
                     self.fail(f"{path}.{name}", "expected a name of letters, digits and _")
                     continue
@@ -330,7 +328,7 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"expected a party of this scenario ({', '.join(s.parties) or 'none'}), "
             f"got {s.trial.party!r}",
         )
-    treated = math.floor(s.trial.share * s.population.citizens + 1e-9)
+    treated = trial_size(s)
     if s.trial.party and not 2 <= treated <= s.population.citizens - 2:
         b.fail(
             "trial.share",
@@ -435,6 +433,11 @@ def _check_graph_attributes(b: Checker, s: Scenario) -> None:
         if party != "none" and party not in s.parties:
             options = ", ".join([*s.parties, "none"])
             b.fail(f"network.lean_values.{label}", f"expected one of {options}, got {party!r}")
+
+
+def trial_size(s: Scenario) -> int:
+    """How many citizens a trial treats: ⌊share·N⌋ (complete randomization)."""
+    return math.floor(s.trial.share * s.population.citizens + 1e-9)
 
 
 def _check_survey(b: Checker, s: Scenario) -> None:

@@ -117,7 +117,7 @@ def _column(
     return values
 
 
-def _to_axis(values: np.ndarray, scale: list[float]) -> np.ndarray:
+def to_axis(values: np.ndarray, scale: list[float]) -> np.ndarray:
     low, high = scale
     return 2.0 * (values - low) / (high - low) - 1.0
 
@@ -133,7 +133,7 @@ def party_lines(spec: SurveySpec, prefix: str = "population.survey") -> dict[str
         values = _column(frame, spec, col, key, low, high, prefix=prefix, missing=True)
         if np.isnan(values).all():
             raise SurveyError(spec.source, f"column {col!r} is empty ({prefix}.{key})")
-        out[party] = float(np.nanmean(_to_axis(values, spec.scale)))
+        out[party] = float(np.nanmean(to_axis(values, spec.scale)))
     return out
 
 
@@ -156,7 +156,7 @@ def electorate(
     frame = table(spec.source)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SURVEY_SPAWN,)))
     rows = rng.integers(0, len(frame), n)
-    opinion = _to_axis(_column(frame, spec, spec.opinion, "opinion", *spec.scale), spec.scale)
+    opinion = to_axis(_column(frame, spec, spec.opinion, "opinion", *spec.scale), spec.scale)
     if not spec.party_id:
         return opinion[rows], None
     low, high = spec.party_id_scale

@@ -60,6 +60,14 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
+def label_text(value: object) -> str:
+    """A label read from a data file (or written in YAML) as the text mappings match: 1.0 and 1
+    both read "1"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def file_stamp(path: Path) -> tuple[int, int]:
     """(modification time in ns, size) of a file, (0, 0) if it cannot be read: a cache key that
     changes when the file does."""

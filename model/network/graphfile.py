@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from model.config.schema import NetworkSpec
-from model.config.yamlread import file_kind, file_stamp
+from model.config.yamlread import file_kind, file_stamp, label_text
 from model.network.csr import Graph, from_edges
 from model.network.io import EdgeListError
 
@@ -124,13 +124,6 @@ def read_graph_file(path: str | Path, citizens: int) -> GraphFile:
     return _read_cached(str(path), *file_stamp(path), citizens)
 
 
-def _text(value) -> str:
-    """An attribute value as the text a mapping matches: 1.0 and 1 both read "1"."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _values(
     file: GraphFile, path: str, key: str, attribute: str, mapping: dict, low: float, high: float
 ) -> np.ndarray:
@@ -142,7 +135,7 @@ def _values(
             )
         raw = attrs[attribute]
         if mapping:
-            text = _text(raw)
+            text = label_text(raw)
             if text not in mapping:
                 raise EdgeListError(
                     path,
