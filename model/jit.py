@@ -25,7 +25,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 
 
@@ -64,6 +64,52 @@ def cache_dir() -> str | None:
     return None
 
 
+def prefetch(array, index) -> None:  # noqa: ARG001 - a hint: nothing to do in plain Python
+    """Ask the processor to start loading ``array[index]`` into its caches (no result, no effect
+    on any value). In plain Python (the kernels' reference twins) it does nothing; compiled, it
+    is LLVM's ``llvm.prefetch`` (read, high locality), registered by :func:`_register_hints`.
+
+    The sweeps call it a few encounters ahead of the one they update, so at a million citizens
+    the next encounters' rows are on their way while the current one waits for memory."""
+
+
+@cache
+def _register_hints() -> None:
+    """Give :func:`prefetch` its compiled meaning (once, when numba is first loaded)."""
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic, overload
+
+    @intrinsic
+    def _llvm_prefetch(typingctx, array, index):
+        def codegen(context, builder, signature, args):
+            array_type = signature.args[0]
+            view = context.make_array(array_type)(context, builder, args[0])
+            pointer = cgutils.get_item_pointer(
+                context, builder, array_type, view, [args[1]], wraparound=False
+            )
+            byte = ir.PointerType(ir.IntType(8))
+            i32 = ir.IntType(32)
+            hint = cgutils.get_or_insert_function(
+                builder.module,
+                ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32]),
+                "llvm.prefetch.p0",
+            )
+            # read (0), high temporal locality (3), data cache (1)
+            builder.call(hint, [builder.bitcast(pointer, byte), i32(0), i32(3), i32(1)])
+            return context.get_dummy_value()
+
+        return types.void(array, index), codegen
+
+    @overload(prefetch)
+    def _prefetch(array, index):
+        def impl(array, index):
+            _llvm_prefetch(array, index)
+
+        return impl
+
+
 @cache
 def compiled(func: Callable) -> Callable:
     """``func`` compiled by numba (compiled, and cached on disk where safe, on first use)."""
@@ -73,9 +119,25 @@ def compiled(func: Callable) -> Callable:
             os.environ["NUMBA_CACHE_DIR"] = folder
     import numba
 
+    _register_hints()
     return numba.njit(cache="NUMBA_CACHE_DIR" in os.environ, nogil=True)(func)
 
 
 def twin(func: Callable, *, use_compiled: bool = True) -> Callable:
-    """``func`` compiled, or the plain-Python original when ``use_compiled`` is False."""
-    return compiled(func) if use_compiled else func
+    """``func`` compiled, or the plain-Python original when ``use_compiled`` is False (run with
+    NumPy's overflow warnings off: the keyed sweeps' uint64 arithmetic wraps on purpose, as it
+    does compiled)."""
+    return compiled(func) if use_compiled else _wrapping(func)
+
+
+@cache
+def _wrapping(func: Callable) -> Callable:
+    """``func`` in plain Python with uint64 overflow silent (wrap-around is the arithmetic)."""
+    import numpy as np
+
+    @wraps(func)
+    def run(*args, **kwargs):
+        with np.errstate(over="ignore"):
+            return func(*args, **kwargs)
+
+    return run

@@ -548,8 +548,11 @@ class SocialWebModel(mesa.Model):
     ) -> None:
         """Run ``steps`` steps (default: the scenario's), calling ``progress(done, total)``."""
         total = self.config.steps if steps is None else steps
-        for done in range(1, total + 1):
-            self.step()
+        done = 0
+        while done < total:
+            # between recorded steps a run with nothing but a fusable peer process runs them
+            # in one compiled call (identical results: :meth:`_run_fused`)
+            done += self._run_fused(total - done) or self._step_once()
             if progress is not None:
                 progress(done, total)
             if self.converged:
@@ -557,6 +560,77 @@ class SocialWebModel(mesa.Model):
                     progress(total, total)
                 break
         self._record()  # the last step is always recorded, whatever ``output.every``
+
+    def _step_once(self) -> int:
+        self.step()
+        return 1
+
+    def _run_fused(self, left: int) -> int:
+        """Run up to ``left`` steps in one call of the peer process's kernel when nothing else
+        can act or observe in between; returns the steps run (0: step one by one instead).
+
+        Fused when the run is a textbook peer process (nobody posts: no parties, no activity,
+        no news; no anchoring, committed rows, mobilisation, movement or convergence watch), the
+        rule can run several steps at once (``Rule.peer_steps``: one-issue Deffuant), at least
+        two steps remain before the next recorded one (``output.every``), and Mesa has no event
+        of its own scheduled before then. The steps draw the same keys, move the same opinions
+        and count the same influence as stepping one by one; Mesa's clock and step count end
+        where k calls of ``step()`` would have left them (docs/ARCHITECTURE.md, "Fused steps").
+        """
+        sc, pop = self.config, self.population
+        every = sc.output.every
+        k = min(left, every - self.step_count % every)
+        if k < 2 or not self._fusable() or not self._mesa_idle():
+            return 0
+        moved = self.rule.peer_steps(pop, self.peer_graph, self.streams["update"], k)
+        if moved is None:
+            return 0
+        for m in moved:  # the same additions, in the same order, as step by step
+            self.influence[0] += m
+        self.step_count += k
+        for _ in range(k):
+            self.parties.vote_history.append(self.vote.copy())
+        self.last_reads_party = self.last_reads_source = np.zeros(0, dtype=np.int64)
+        self._advance_mesa(k)
+        if self.step_count % every == 0:
+            self._record()
+        if self.step_count >= sc.steps:
+            self.running = False
+        return k
+
+    def _fusable(self) -> bool:
+        """Nothing but the peer process acts in a step (see :meth:`_run_fused`)."""
+        sc, pop = self.config, self.population
+        return not (
+            self.posting
+            or self.parties_names
+            or sc.opinion.anchoring > 0
+            or sc.opinion.stop_at_convergence
+            or sc.mobilization.enabled
+            or pop.member.any()
+            or self.peer_graph is not self.citizen_graph
+            or zealots.frozen(sc, pop, self.committed).any()
+        )
+
+    def _mesa_idle(self) -> bool:
+        """Mesa's only scheduled event is its next step (no event a user added)."""
+        step_event = getattr(self._default_schedule, "_current_event", None)
+        return (
+            step_event is not None
+            and step_event.time == self.time + 1
+            and len(self._event_list) == 1
+            and len(self._event_generators) == 1
+        )
+
+    def _advance_mesa(self, k: int) -> None:
+        """Mesa's clock, step count and step schedule as after ``k`` calls of ``step()``."""
+        schedule = self._default_schedule
+        schedule._current_event.cancel()
+        self._event_list.compact()
+        self.time += k
+        self.steps += k
+        schedule._execution_count += k
+        schedule._schedule_next(self.time + 1)
 
 
 def _report(key: Key, model: SocialWebModel) -> float:

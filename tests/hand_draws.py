@@ -77,3 +77,26 @@ class HandDraws:
         return out
 
     normal = uniform  # the table holds whatever values the test chooses
+
+
+# SplitMix64 (Steele, Lea & Flood 2014) in Python integers, written from the published algorithm
+# and checked against its published first outputs for seed 0 (test_keyed_deffuant.py): the
+# independent oracle of the keyed Deffuant sweep's draws
+_MASK = (1 << 64) - 1
+
+
+def splitmix64(seed: int, count: int) -> list[int]:
+    """The first ``count`` outputs of SplitMix64 seeded with ``seed``."""
+    state, out = int(seed) & _MASK, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & _MASK
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def splitmix_uniforms(seed: int, count: int) -> np.ndarray:
+    """The uniforms a keyed step draws from its key: each output's top 53 bits, + 1/2, × 2⁻⁵³."""
+    return np.array([((z >> 11) + 0.5) * 2.0**-53 for z in splitmix64(seed, count)])

@@ -19,17 +19,35 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.jit import twin
+from model.jit import prefetch, twin
 
 # the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
 NOT_FROZEN = np.zeros(0, dtype=np.bool_)
+# empty arguments of :func:`deffuant_sweep`: no uniforms given, no keys, no movement wanted
+NO_DRAWS = np.zeros(0)
+NO_KEYS = np.zeros(0, dtype=np.uint64)
+NO_WORK = np.zeros(0)
+
+# SplitMix64's constants (Steele, Lea & Flood 2014; as in model.rng): the golden-ratio increment
+# and the finaliser's two multipliers
+SPLITMIX_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+SPLITMIX_M1 = np.uint64(0xBF58476D1CE4E5B9)
+SPLITMIX_M2 = np.uint64(0x94D049BB133111EB)
+# the Deffuant sweep's look-ahead: an encounter's draw is made 3·LAG encounters before its
+# update, its partner's place looked up 2·LAG before and the partner LAG before (RING ≥ 3·LAG + 1
+# slots, a power of two, hold them). 16 measured best at 10⁶ citizens (BA, m = 3) and costs
+# nothing at 10³; the value changes no result.
+LAG = 16
+RING = 64
 
 
-def deffuant_sweep(x, indptr, indices, openness, rate, frozen, u):  # pragma: no cover
+def deffuant_sweep(  # pragma: no cover
+    x, indptr, indices, openness, rate, frozen, u, keys, before, moved
+):
     """Deffuant et al. 2000 encounters in order, one issue: ``x`` is (N,).
 
-    Encounter t: citizen i = ⌊u[t]·N⌋ meets its neighbour number ⌊f·deg(i)⌋, f the fractional
-    part of u[t]·N (one uniform draw serves both choices; f keeps 53 - log2 N ≥ 22 bits for
+    Encounter t: citizen i = ⌊u_t·N⌋ meets its neighbour number ⌊f·deg(i)⌋, f the fractional
+    part of u_t·N (one uniform draw serves both choices; f keeps 53 - log2 N ≥ 22 bits for
     N < 2**31, so the neighbour choice is uniform to within deg·2**-22 — far below sampling
     noise). Both move by ``rate`` toward each other when their distance is below their own
     openness; ``openness`` has N entries, or one shared by all (equal openness = the textbook
@@ -37,31 +55,116 @@ def deffuant_sweep(x, indptr, indices, openness, rate, frozen, u):  # pragma: no
 
     ``frozen`` (N flags, or none) marks committed citizens: they are met and pull their partner
     but never move (``opinion.zealots``).
+
+    The uniforms u_t come from one of two sources:
+
+    - ``keys`` empty: the array ``u``, one per encounter (a single sweep of ``u.size``);
+    - ``keys`` given (uint64, one per step): ``keys.size`` steps of N encounters each, step s's
+      u_t the t-th output of SplitMix64 seeded with ``keys[s]`` (:func:`splitmix_uniform`), so
+      nothing is drawn into memory. With ``before`` (N floats of work space) given, ``moved[s]``
+      is step s's opinion movement Σ_i |x_i(after) − x_i(before)|, summed in citizen order.
+
+    The loop is software-pipelined in four stages, L = ``LAG`` encounters apart: the draw of
+    encounter t + 3L, where its partner is listed for t + 2L, the partner of t + L, and the update
+    of t, each stage with a cache hint (:func:`model.jit.prefetch`) for what the next one reads.
+    At a million citizens every stage would otherwise wait on memory in turn. The graph does not
+    change within a sweep, so looking ahead changes no value: every update still sees the
+    opinions the previous one left.
     """
     n = x.shape[0]
     shared = openness.shape[0] == 1
     pinned = frozen.shape[0] != 0
-    for t in range(u.shape[0]):
-        scaled = u[t] * n
-        i = min(int(scaled), n - 1)
-        start = indptr[i]
-        deg = indptr[i + 1] - start
-        if deg == 0:
-            continue
-        j = indices[start + min(int((scaled - i) * deg), deg - 1)]
-        xi = x[i]
-        xj = x[j]
-        d = abs(xi - xj)
-        move = rate * (xj - xi)
-        move_i = move if d < openness[0 if shared else i] else 0.0
-        move_j = move if d < openness[0 if shared else j] else 0.0
-        if pinned:
-            if frozen[i]:
-                move_i = 0.0
-            if frozen[j]:
-                move_j = 0.0
-        x[i] = xi + move_i
-        x[j] = xj - move_j
+    keyed = keys.shape[0] != 0
+    track = keyed and before.shape[0] != 0
+    steps = keys.shape[0] if keyed else 1
+    count = n if keyed else u.shape[0]
+    mask = RING - 1
+    ring_i = np.empty(RING, dtype=np.int64)  # encounter t's citizen i,
+    ring_f = np.empty(RING, dtype=np.float64)  # the fractional part f of u_t·N,
+    ring_q = np.empty(RING, dtype=np.int64)  # the partner's place in ``indices`` (-1: no tie)
+    ring_j = np.empty(RING, dtype=np.int64)  # and the partner j (-1: no tie)
+    if track:
+        for q in range(n):
+            before[q] = x[q]
+    for s in range(steps):
+        state = keys[s] if keyed else np.uint64(0)
+        for t in range(count + 3 * LAG):
+            if t < count:  # draw encounter t
+                if keyed:
+                    state += SPLITMIX_GAMMA
+                    z = state
+                    z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                    z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                    z = z ^ (z >> np.uint64(31))
+                    scaled = (float(np.int64(z >> np.uint64(11))) + 0.5) * 2.0**-53 * n
+                else:
+                    scaled = u[t] * n
+                i = min(int(scaled), n - 1)
+                ring_i[t & mask] = i
+                ring_f[t & mask] = scaled - i
+                prefetch(indptr, i)
+            b = t - LAG
+            if 0 <= b < count:  # encounter b: where its partner is listed
+                i = ring_i[b & mask]
+                start = indptr[i]
+                deg = indptr[i + 1] - start
+                q = -1
+                if deg != 0:
+                    q = start + min(int(ring_f[b & mask] * deg), deg - 1)
+                    prefetch(indices, q)
+                    prefetch(x, i)
+                ring_q[b & mask] = q
+            c = t - 2 * LAG
+            if 0 <= c < count:  # encounter c: its partner
+                q = ring_q[c & mask]
+                j = -1
+                if q >= 0:
+                    j = indices[q]
+                    prefetch(x, j)
+                ring_j[c & mask] = j
+            e = t - 3 * LAG
+            if e < 0:
+                continue
+            j = ring_j[e & mask]  # encounter e: the update
+            if j < 0:
+                continue
+            i = ring_i[e & mask]
+            xi = x[i]
+            xj = x[j]
+            d = abs(xi - xj)
+            move = rate * (xj - xi)
+            move_i = move if d < openness[0 if shared else i] else 0.0
+            move_j = move if d < openness[0 if shared else j] else 0.0
+            if pinned:
+                if frozen[i]:
+                    move_i = 0.0
+                if frozen[j]:
+                    move_j = 0.0
+            x[i] = xi + move_i
+            x[j] = xj - move_j
+        if track:  # this step's movement; ``before`` becomes the next step's start
+            total = 0.0
+            for q in range(n):
+                xq = x[q]
+                total += abs(xq - before[q])
+                before[q] = xq
+            moved[s] = total
+
+
+def splitmix_uniform(key, count):  # pragma: no cover
+    """The first ``count`` uniforms a keyed Deffuant step draws from ``key`` (for tests and
+    readers): SplitMix64 (Steele, Lea & Flood 2014) seeded with ``key``, each output's top 53 bits
+    offset by half a unit, on the open interval (0, 1)."""
+    out = np.empty(count)
+    state = np.uint64(key)
+    for t in range(count):
+        state += SPLITMIX_GAMMA
+        z = state
+        z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+        z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+        z = z ^ (z >> np.uint64(31))
+        out[t] = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
+    return out
 
 
 def deffuant_sweep_issues(x, indptr, indices, openness, rate, frozen, u):  # pragma: no cover
@@ -523,6 +626,7 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
 
 KERNELS = {
     "deffuant_sweep": deffuant_sweep,
+    "splitmix_uniform": splitmix_uniform,
     "deffuant_sweep_issues": deffuant_sweep_issues,
     "algorithmic_bias_sweep": algorithmic_bias_sweep,
     "voter_sweep": voter_sweep,
@@ -549,7 +653,22 @@ def warm_up() -> None:
     indices = np.array([1, 0], dtype=np.int32)
     u = np.array([0.5])
     none = NOT_FROZEN
-    kernel("deffuant_sweep")(np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u)
+    kernel("deffuant_sweep")(
+        np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u, NO_KEYS, NO_WORK, NO_DRAWS
+    )
+    kernel("deffuant_sweep")(
+        np.zeros(2),
+        indptr,
+        indices,
+        np.ones(1),
+        0.5,
+        none,
+        NO_DRAWS,
+        np.ones(1, np.uint64),
+        np.zeros(2),
+        np.zeros(1),
+    )
+    kernel("splitmix_uniform")(np.uint64(1), 1)
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, none, u)
     kernel("algorithmic_bias_sweep")(
         np.zeros(2), indptr, indices, np.ones(1), 0.5, 1.0, 1e-4, none, np.full((1, 2), 0.5)

@@ -83,7 +83,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config.schema import OpinionSpec
-from model.dynamics.kernels import NOT_FROZEN, kernel
+from model.dynamics.kernels import NO_DRAWS, NO_WORK, NOT_FROZEN, kernel
 from model.network.csr import Graph, from_edges
 from model.population import SOURCE_CITIZEN, STAFF, Population
 
@@ -170,13 +170,27 @@ class Rule:
         if frozen is not None and frozen[:n].any():
             self.frozen = np.ascontiguousarray(frozen[:n], dtype=np.bool_)
         held = pop.x[:n][self.frozen].copy() if self.frozen.size else None
-        before = pop.x[: pop.citizens].copy()
+        before = None if self._counts_movement(pop) else pop.x[: pop.citizens].copy()
         moved = self._peer_process(pop, graph, rng)
         if held is not None:  # synchronous rules average over committed rows, never move them
             pop.x[:n][self.frozen] = held
         if moved is None:
             moved = float(distance(pop.x[: pop.citizens], before).sum())
         return moved
+
+    def peer_steps(
+        self, pop: Population, graph: Graph, rng: np.random.Generator, steps: int
+    ) -> np.ndarray | None:
+        """``steps`` steps of the peer process in one compiled call, when the rule can and
+        nothing else acts between them (:meth:`model.SocialWebModel.run`): the opinion movement
+        of each step, the same values, draws and final opinions as ``steps`` calls of
+        :meth:`peer_step` without committed rows. None when the rule cannot (the caller then
+        steps one by one)."""
+        return None
+
+    def _counts_movement(self, pop: Population) -> bool:
+        """Whether ``_peer_process`` returns the movement itself (no copy of x needed)."""
+        return False
 
     def _peer_process(
         self, pop: Population, graph: Graph, rng: np.random.Generator
@@ -262,19 +276,60 @@ class Deffuant(Rule):
             self._shared = ((id(pop.openness), n), eps)
         return self._shared[1]
 
-    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
+    _work: np.ndarray = NO_WORK
+
+    def _counts_movement(self, pop: Population) -> bool:
+        return pop.x.shape[1] == 1  # the one-issue kernel sums each step's movement itself
+
+    def _keyed(self, pop: Population, graph: Graph, keys: np.ndarray) -> np.ndarray:
+        """One step per key of the one-issue kernel (encounters drawn in the kernel from the
+        key, docs/MODEL.md, step 3); returns each step's movement."""
+        n = graph.n
+        if self._work.size != n:
+            self._work = np.empty(n)
+        moved = np.zeros(keys.size)
+        kernel("deffuant_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0],
+            graph.indptr,
+            graph.indices,
+            self._openness(pop, n),
+            self.spec.rate,
+            self.frozen,
+            NO_DRAWS,
+            keys,
+            self._work,
+            moved,
+        )
+        return moved
+
+    def peer_steps(
+        self, pop: Population, graph: Graph, rng: np.random.Generator, steps: int
+    ) -> np.ndarray | None:
+        if pop.x.shape[1] != 1 or graph.n != pop.citizens or self._counts_movement(pop) is False:
+            return None
+        self.citizens = pop.citizens
+        self.frozen = NOT_FROZEN
+        # one 64-bit key per step: the same numbers as ``steps`` single draws
+        return self._keyed(pop, graph, rng.integers(0, 2**64, size=steps, dtype=np.uint64))
+
+    def _peer_process(
+        self, pop: Population, graph: Graph, rng: np.random.Generator
+    ) -> float | None:
         # the peer graph's rows only (the citizens, or citizens and committed staff)
         n = graph.n
-        u = rng.random(n)
-        openness = self._openness(pop, n)
         if pop.x.shape[1] == 1:
-            kernel("deffuant_sweep", use_compiled=self.use_compiled)(
-                pop.x[:n, 0], graph.indptr, graph.indices, openness, self.spec.rate, self.frozen, u
-            )
-        else:
-            kernel("deffuant_sweep_issues", use_compiled=self.use_compiled)(
-                pop.x[:n], graph.indptr, graph.indices, openness, self.spec.rate, self.frozen, u
-            )
+            keys = rng.integers(0, 2**64, size=1, dtype=np.uint64)
+            return float(self._keyed(pop, graph, keys)[0])
+        kernel("deffuant_sweep_issues", use_compiled=self.use_compiled)(
+            pop.x[:n],
+            graph.indptr,
+            graph.indices,
+            self._openness(pop, n),
+            self.spec.rate,
+            self.frozen,
+            rng.random(n),
+        )
+        return None
 
 
 class AlgorithmicBias(Deffuant):
@@ -282,6 +337,9 @@ class AlgorithmicBias(Deffuant):
     2019); party posts are read as under ``deffuant``."""
 
     name = "algorithmic_bias"
+
+    def _counts_movement(self, pop: Population) -> bool:
+        return False  # its kernel draws from uniforms given and does not count the movement
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         n = graph.n

@@ -13,8 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.dynamics.kernels import NOT_FROZEN, kernel
+from model.dynamics.kernels import NO_DRAWS, NO_KEYS, NO_WORK, NOT_FROZEN, kernel
 from model.network.csr import from_edges
+
+# deffuant_sweep given its uniforms: no keys, no movement wanted
+UNKEYED = (NO_KEYS, NO_WORK, NO_DRAWS)
 
 
 def run(name, *args):
@@ -56,6 +59,7 @@ def test_deffuant_moves_both_ends_by_rate_and_only_strictly_within_openness():
         0.5,
         NOT_FROZEN,
         np.array([0.1, 0.9, 0.3]),
+        *UNKEYED,
     )
     np.testing.assert_array_equal(x, [0.0, 0.0, 0.375, 0.375])
 
@@ -67,7 +71,17 @@ def test_deffuant_uses_each_ends_own_openness():
     g = triangle_and_loner()
     x = np.array([0.0, 0.0, 0.25, 0.5])
     eps = np.array([0.0, 0.125, 0.5, 0.0625])
-    run("deffuant_sweep", x, g.indptr, g.indices, eps, 0.5, NOT_FROZEN, np.array([0.7, 0.6]))
+    run(
+        "deffuant_sweep",
+        x,
+        g.indptr,
+        g.indices,
+        eps,
+        0.5,
+        NOT_FROZEN,
+        np.array([0.7, 0.6]),
+        *UNKEYED,
+    )
     np.testing.assert_array_equal(x, [0.0, 0.0, 0.1875, 0.5])
 
 
@@ -76,7 +90,17 @@ def test_deffuant_committed_ends_pull_but_never_move():
     3/8, 2 stays. u = 0.7: 2 meets 3: 2 stays, 3 moves to 3/8 − (1/8)/2 = 5/16."""
     g = triangle_and_loner()
     x = np.array([0.0, 0.0, 0.25, 0.5])
-    run("deffuant_sweep", x, g.indptr, g.indices, np.ones(1), 0.5, flags(2), np.array([0.9, 0.7]))
+    run(
+        "deffuant_sweep",
+        x,
+        g.indptr,
+        g.indices,
+        np.ones(1),
+        0.5,
+        flags(2),
+        np.array([0.9, 0.7]),
+        *UNKEYED,
+    )
     np.testing.assert_array_equal(x, [0.0, 0.0, 0.25, 0.3125])
 
 
@@ -617,7 +641,17 @@ def test_the_last_citizens_first_neighbour_is_a_pair_of_its_own():
     (0, 0), x_3 = (1/2, 0): both at (1/4, 0)."""
     g = triangle_and_loner()
     x = np.array([0.0, 0.0, 0.25, 0.5])
-    run("deffuant_sweep", x, g.indptr, g.indices, np.ones(1), 0.5, NOT_FROZEN, np.array([0.8]))
+    run(
+        "deffuant_sweep",
+        x,
+        g.indptr,
+        g.indices,
+        np.ones(1),
+        0.5,
+        NOT_FROZEN,
+        np.array([0.8]),
+        *UNKEYED,
+    )
     np.testing.assert_array_equal(x, [0.0, 0.25, 0.25, 0.25])
     x = np.array([[0.0, 0.0], [0.0, 0.0], [0.25, 0.25], [0.5, 0.0]])
     run(
@@ -640,7 +674,7 @@ def test_each_end_is_judged_by_its_own_openness_not_the_first_citizens():
     g = triangle_and_loner()
     x = np.array([0.0, 0.0, 0.25, 0.5])
     eps = np.array([1.0, 0.0, 0.0, 0.125])
-    run("deffuant_sweep", x, g.indptr, g.indices, eps, 0.5, NOT_FROZEN, np.array([0.9]))
+    run("deffuant_sweep", x, g.indptr, g.indices, eps, 0.5, NOT_FROZEN, np.array([0.9]), *UNKEYED)
     np.testing.assert_array_equal(x, [0.0, 0.0, 0.25, 0.5])
     x = np.array([[0.0, 0.0], [0.0, 0.0], [0.25, 0.25], [0.5, 0.0]])
     eps = np.array([1.0, 0.0, 1.0, 0.0])

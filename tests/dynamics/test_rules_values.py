@@ -365,7 +365,9 @@ def test_deffuant_peer_step_on_a_pair_with_shared_or_own_openness():
     and 1 whoever is drawn. Shared ε = 1: the first meets at 1/4, the second changes nothing.
     ε = (1, 1/4): the first moves only 0, to 1/4; the second (d = 1/4, not below 1's ε) moves 0
     again, to 3/8. Two issues (ε 1): both at (1/4, 1/4). One rule object serves the three
-    populations in turn: the openness it keeps for speed is each population's own."""
+    populations in turn: the openness it keeps for speed is each population's own. The
+    movement returned: 1/4 + 1/4, then 3/8 (one issue, summed by the keyed kernel; whoever the
+    key draws, every encounter is 0 with 1)."""
     g = graph(2, [(0, 1)])
     rule = Deffuant(spec(rule="deffuant", rate=0.5), use_compiled=False)
     pops = [
@@ -373,11 +375,14 @@ def test_deffuant_peer_step_on_a_pair_with_shared_or_own_openness():
         hand_population([0.0, 0.5], openness=[1.0, 0.25]),
         hand_population([[0.0, 0.5], [0.5, 0.0]], openness=[1.0, 1.0]),
     ]
-    for pop in pops:  # all kept alive: no two openness arrays share an id
-        rule.peer_step(pop, g, FixedRng([0.3, 0.8]))
+    moved = [  # all kept alive: no two openness arrays share an id
+        rule.peer_step(pop, g, np.random.default_rng(0) if k < 2 else FixedRng([0.3, 0.8]))
+        for k, pop in enumerate(pops)
+    ]
     np.testing.assert_array_equal(pops[0].x[:, 0], [0.25, 0.25])
     np.testing.assert_array_equal(pops[1].x[:, 0], [0.375, 0.5])
     np.testing.assert_array_equal(pops[2].x, [[0.25, 0.25], [0.25, 0.25]])
+    assert moved[:2] == [0.5, 0.375]
 
 
 def test_voter_peer_step_uses_the_chosen_update():

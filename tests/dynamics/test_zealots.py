@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model.config import ConfigError, scenario_from_dict
-from model.dynamics.kernels import NOT_FROZEN, kernel
+from model.dynamics.kernels import NO_DRAWS, NO_KEYS, NO_WORK, NOT_FROZEN, kernel
 from model.network.csr import from_edges
 from model.population import CHAMPION, STAFF
 from model.sim import SocialWebModel
@@ -183,7 +183,16 @@ def test_deffuant_moves_only_the_free_end(use_compiled):
     frozen = np.array([True, False])
     # u = 0.1 picks citizen 0, whose only neighbour is 1
     kernel("deffuant_sweep", use_compiled=use_compiled)(
-        x, g.indptr, g.indices, np.ones(1), 0.5, frozen, np.array([0.1, 0.6])
+        x,
+        g.indptr,
+        g.indices,
+        np.ones(1),
+        0.5,
+        frozen,
+        np.array([0.1, 0.6]),
+        NO_KEYS,
+        NO_WORK,
+        NO_DRAWS,
     )
     assert x[0] == 0.0 and x[1] == pytest.approx(0.1)  # moved twice toward 0, by half each time
 

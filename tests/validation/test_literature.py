@@ -15,6 +15,7 @@ from model import validation
 from model.dynamics import kernels, rules
 from model.jit import twin
 from tests.conftest import ROOT
+from tests.hand_draws import splitmix_uniforms
 
 DIR = ROOT / "experiments" / "validation"
 CI_REPLICATES = {
@@ -69,12 +70,18 @@ def _encounter(u, n, indptr, indices):
     return i, indices[start + min(int((scaled - i) * deg), deg - 1)]
 
 
-def one_sided_deffuant(x, indptr, indices, openness, rate, frozen, u):
-    """Mutant: only the picked citizen moves (the neighbour keeps its opinion)."""
-    for t in range(u.size):
-        i, j = _encounter(u[t], x.shape[0], indptr, indices)
-        if j is not None and abs(x[i] - x[j]) < openness[0 if openness.size == 1 else i]:
-            x[i] += rate * (x[j] - x[i])
+def one_sided_deffuant(x, indptr, indices, openness, rate, frozen, u, keys, before, moved):
+    """Mutant: only the picked citizen moves (the neighbour keeps its opinion). Draws as the
+    real kernel does: ``u``, or each step's key through SplitMix64."""
+    steps = [u] if keys.size == 0 else [splitmix_uniforms(k, x.shape[0]) for k in keys]
+    for s, draws in enumerate(steps):
+        start = x.copy()
+        for t in range(draws.size):
+            i, j = _encounter(draws[t], x.shape[0], indptr, indices)
+            if j is not None and abs(x[i] - x[j]) < openness[0 if openness.size == 1 else i]:
+                x[i] += rate * (x[j] - x[i])
+        if keys.size and before.size:
+            moved[s] = np.abs(x - start).sum()
 
 
 def upward_only_voter(x, indptr, indices, frozen, u):

@@ -1,0 +1,216 @@
+"""The keyed one-issue Deffuant sweep and fused steps (issue 14).
+
+The sweep draws its encounters from SplitMix64 seeded by one key per step and runs them through
+a look-ahead pipeline; ``model.run(k)`` runs the steps between two recorded ones in one call.
+Each is checked against an oracle written here: SplitMix64 from its published algorithm and
+first outputs, a sequential Deffuant loop, and the same model stepped one by one through Mesa.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import SocialWebModel, scenario_from_dict
+from model.dynamics.kernels import LAG, NO_DRAWS, NO_KEYS, NO_WORK, NOT_FROZEN, kernel
+from model.network.csr import from_edges
+from tests.hand_draws import splitmix64, splitmix_uniforms
+
+BOTH = pytest.mark.parametrize("use_compiled", [True, False])
+
+
+def reference_deffuant(x, indptr, indices, openness, rate, frozen, draws):
+    """Deffuant encounters one after the other, written from docs/MODEL.md: i = ⌊u·N⌋, the
+    neighbour ⌊f·deg(i)⌋ with f the fraction of u·N; each end moves by rate·gap when the gap is
+    below its own openness and it is not committed."""
+    n = x.size
+    for u in draws:
+        i = min(int(u * n), n - 1)
+        deg = indptr[i + 1] - indptr[i]
+        if deg == 0:
+            continue
+        j = indices[indptr[i] + min(int((u * n - i) * deg), deg - 1)]
+        gap = x[j] - x[i]
+        eps_i = openness[0] if openness.size == 1 else openness[i]
+        eps_j = openness[0] if openness.size == 1 else openness[j]
+        move_i = abs(gap) < eps_i and not (frozen.size and frozen[i])
+        move_j = abs(gap) < eps_j and not (frozen.size and frozen[j])
+        xi, xj = x[i], x[j]
+        if move_i:
+            x[i] = xi + rate * gap
+        if move_j:
+            x[j] = xj - rate * gap
+
+
+def random_graph(n, ties, seed, isolated=()):
+    """n citizens, ``ties`` random distinct ties, none touching the ``isolated`` ones."""
+    rng = np.random.default_rng(seed)
+    free = np.setdiff1d(np.arange(n), isolated)
+    pairs = set()
+    while len(pairs) < ties:
+        a, b = rng.choice(free, 2, replace=False)
+        pairs.add((min(a, b), max(a, b)))
+    u, v = np.array(sorted(pairs)).T
+    return from_edges(n, u, v)
+
+
+def test_splitmix64_gives_its_published_first_outputs():
+    """Seed 0: 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f (the reference
+    implementation's first outputs), so the oracle below is SplitMix64 itself."""
+    assert splitmix64(0, 3) == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F]
+
+
+@BOTH
+def test_the_kernels_uniforms_are_splitmix64s_top_53_bits(use_compiled):
+    for key in (0, 1, 2**64 - 1, 0x0123456789ABCDEF):
+        got = kernel("splitmix_uniform", use_compiled=use_compiled)(np.uint64(key), 50)
+        np.testing.assert_array_equal(got, splitmix_uniforms(key, 50))
+        assert 0.0 < got.min() and got.max() < 1.0
+
+
+@BOTH
+@pytest.mark.parametrize("case", ["shared", "own_openness_and_committed"])
+def test_keyed_steps_are_sequential_deffuant_on_splitmix_draws(use_compiled, case):
+    """120 citizens (3 with no tie), 3 steps from 3 keys: the kernel's opinions equal the
+    sequential oracle's fed each key's SplitMix64 uniforms, and each step's movement equals
+    Σ|Δx| of that step, whatever the look-ahead does."""
+    n = 120
+    g = random_graph(n, 300, seed=4, isolated=(5, 50, 119))
+    rng = np.random.default_rng(9)
+    x0 = rng.uniform(-1, 1, n)
+    if case == "shared":
+        openness, frozen = np.array([0.5]), NOT_FROZEN
+    else:
+        openness = rng.uniform(0.1, 1.0, n)
+        frozen = rng.random(n) < 0.2
+    keys = np.array([7, 2**63 + 5, 12345], dtype=np.uint64)
+    x, moved = x0.copy(), np.zeros(3)
+    kernel("deffuant_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, openness, 0.3, frozen, NO_DRAWS, keys, np.empty(n), moved
+    )
+    expected, steps = x0.copy(), []
+    for key in keys:
+        start = expected.copy()
+        reference_deffuant(
+            expected, g.indptr, g.indices, openness, 0.3, frozen, splitmix_uniforms(int(key), n)
+        )
+        steps.append(np.abs(expected - start).sum())
+    np.testing.assert_array_equal(x, expected)
+    np.testing.assert_allclose(moved, steps, rtol=1e-12)
+    assert np.all(moved > 0) and not np.array_equal(x, x0)
+    if frozen.size:
+        np.testing.assert_array_equal(x[frozen], x0[frozen])
+
+
+@BOTH
+@pytest.mark.parametrize("count", [1, 2, LAG - 1, LAG, 3 * LAG, 3 * LAG + 1, 200])
+def test_given_uniforms_of_any_length_are_the_sequential_encounters(use_compiled, count):
+    """Sweeps shorter and longer than the look-ahead (3·LAG encounters) update the same
+    citizens in the same order as the sequential loop; the movement is left alone."""
+    n = 40
+    g = random_graph(n, 70, seed=1, isolated=(3,))
+    rng = np.random.default_rng(count)
+    x0 = rng.uniform(-1, 1, n)
+    u = rng.random(count)
+    x, moved = x0.copy(), np.full(1, -1.0)
+    kernel("deffuant_sweep", use_compiled=use_compiled)(
+        x, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, u, NO_KEYS, NO_WORK, moved
+    )
+    expected = x0.copy()
+    reference_deffuant(expected, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, u)
+    np.testing.assert_array_equal(x, expected)
+    assert moved[0] == -1.0
+
+
+# -- fused steps ------------------------------------------------------------------------------
+def textbook(steps=30, every=10, **opinion):
+    return scenario_from_dict(
+        {
+            "name": "w1",
+            "steps": steps,
+            "population": {"citizens": 300, "activity_mean": 0.0},
+            "network": {"kind": "barabasi_albert", "mean_degree": 6},
+            "opinion": {"rule": "deffuant", "rate": 0.5, **opinion},
+            "mobilization": {"enabled": False},
+            "parties": {},
+            "output": {"every": every},
+        }
+    )
+
+
+def stepped(scenario, steps):
+    model = SocialWebModel(scenario, seed=3)
+    for _ in range(steps):
+        model.step()
+    model._record()
+    return model
+
+
+def test_run_fuses_the_steps_between_recorded_ones(monkeypatch):
+    """With metrics every 10 steps, run(30) runs three chunks of 10 in the kernel: step() is
+    never called, the kernel is called 3 times with 10 keys each."""
+    model = SocialWebModel(textbook(), seed=3)
+    monkeypatch.setattr(model, "step", lambda: pytest.fail("stepped one by one"))
+    calls = []
+    original = model.rule._keyed
+    model.rule._keyed = lambda pop, graph, keys: calls.append(keys.size) or original(
+        pop, graph, keys
+    )
+    model.run(30)
+    assert calls == [10, 10, 10] and model.step_count == 30
+
+
+def test_fused_run_equals_stepping_one_by_one():
+    """Opinions, influence, the metrics recorded at steps 10, 20, 30, Mesa's clock and step
+    count, and the next step after the run, all as when stepping through Mesa."""
+    fused = SocialWebModel(textbook(), seed=3)
+    fused.run(30)
+    one_by_one = stepped(textbook(), 30)
+    np.testing.assert_array_equal(fused.population.x, one_by_one.population.x)
+    np.testing.assert_array_equal(fused.influence, one_by_one.influence)
+    assert fused.influence[0] > 0
+    a = fused.datacollector.get_model_vars_dataframe()
+    b = one_by_one.datacollector.get_model_vars_dataframe()
+    assert fused.recorded_steps == one_by_one.recorded_steps == [0, 10, 20, 30]
+    assert a.equals(b)
+    assert (fused.time, fused.steps, fused.step_count) == (30, 30, 30)
+    assert len(fused.parties.vote_history) == len(one_by_one.parties.vote_history) == 31
+    assert fused.running is False and one_by_one.running is False
+    fused.step()
+    one_by_one.step()
+    np.testing.assert_array_equal(fused.population.x, one_by_one.population.x)
+    assert (fused.time, fused.steps) == (31, 31)
+
+
+def test_a_users_mesa_event_inside_the_window_fires_on_time():
+    """An event scheduled at time 5 sees the opinions of step 5: fusing across it would show
+    it step 10's. The run then steps one by one and ends identical."""
+    seen = {}
+    model = SocialWebModel(textbook(), seed=3)
+
+    def look():  # Mesa keeps a weak reference: a named function, alive for the run
+        seen["x"] = model.population.x.copy()
+
+    model.schedule_event(look, at=5.5)
+    model.run(10)
+    at_five = stepped(textbook(), 5)
+    np.testing.assert_array_equal(seen["x"], at_five.population.x)
+    np.testing.assert_array_equal(model.population.x, stepped(textbook(), 10).population.x)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"every": 1},  # every step recorded: nothing to fuse
+        {"stop_at_convergence": True},  # convergence is watched step by step
+        {"anchoring": 0.1},  # another phase acts each step
+    ],
+)
+def test_no_fusing_when_something_acts_or_observes_each_step(monkeypatch, change):
+    every = change.pop("every", 10)
+    model = SocialWebModel(textbook(every=every, **change), seed=3)
+    monkeypatch.setattr(
+        model.rule, "peer_steps", lambda *a: pytest.fail("fused although it must not")
+    )
+    model.run(10)
+    assert model.step_count == 10
