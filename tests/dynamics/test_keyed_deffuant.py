@@ -153,8 +153,8 @@ def test_run_fuses_the_steps_between_recorded_ones(monkeypatch):
     monkeypatch.setattr(model, "step", lambda: pytest.fail("stepped one by one"))
     calls = []
     original = model.rule._keyed
-    model.rule._keyed = lambda pop, graph, keys: calls.append(keys.size) or original(
-        pop, graph, keys
+    model.rule._keyed = lambda pop, graph, keys: (
+        calls.append(keys.size) or original(pop, graph, keys)
     )
     model.run(30)
     assert calls == [10, 10, 10] and model.step_count == 30
