@@ -224,6 +224,13 @@ def build_parser() -> Parser:
         help="worlds to sample (Latin hypercube; default: the file's)",
     )
     _replicates(p, "replicates per world and policy (default: the file's)")
+    p.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="parameter draws (parquet or CSV, one column per scenario key, e.g. the "
+        "posterior.parquet of socialweb calibrate): each world runs with one draw, the same for "
+        "every policy, so the worlds sample the calibrated parameters too",
+    )
     _backend(p)
     p.add_argument(
         "--resume",
@@ -700,6 +707,14 @@ def cmd_robust(args: argparse.Namespace) -> int:
     for name, exp in design.policies.items():
         check_files(exp.base, f"{args.experiment} (policy {name})")
         _advise(f"{args.experiment} (policy {name})", exp.base)
+    if args.posterior:
+        from model.comparison import read_posterior
+
+        bases = [exp.base for exp in design.policies.values()]
+        posterior = read_posterior(args.posterior, bases[0])
+        for base in bases[1:]:
+            read_posterior(args.posterior, base)  # every policy accepts every draw
+        design = R.with_posterior(design, posterior, args.posterior)
     _check_streaming(args, "robust", "robust run")
     total = len(design.policies) * design.worlds * design.replicates
     limits.check_runs(
@@ -709,6 +724,14 @@ def cmd_robust(args: argparse.Namespace) -> int:
     )
     if args.out:
         R.check_folder(design, Path(args.out), resume=args.resume)  # before any cluster starts
+    if args.posterior:  # said once the input is known good: bad input stays one line
+        for note in design.posterior_notes:
+            _say(f"note: {note}")
+        _say(
+            f"robust: --posterior {args.posterior}: {len(posterior)} draws of "
+            f"{', '.join(posterior.columns)}; one per world, the same for every policy"
+        )
+        _warn_inert_posterior("robust", posterior, bases)
     out = Path(args.out) if args.out else choose_output(None, f"robust-{design.name}")
     command = (
         f"socialweb robust {args.experiment} --worlds {design.worlds} --replicates "
@@ -716,6 +739,7 @@ def cmd_robust(args: argparse.Namespace) -> int:
         + "".join(f" --set {o}" for o in args.overrides)
         + (f" --citizens {args.citizens}" if args.citizens else "")
         + (f" --steps {args.steps}" if args.steps else "")
+        + (f" --posterior {args.posterior}" if args.posterior else "")
     )
     start = time.perf_counter()
     results: list[dict] = []

@@ -98,6 +98,45 @@ def policy_sweeps(design: RobustExperiment) -> dict[str, Experiment]:
     }
 
 
+# the spawn key of the worlds' posterior picks (compare's per-replicate picks use 13)
+POSTERIOR_SPAWN = 14
+
+
+def with_posterior(design: RobustExperiment, posterior: pd.DataFrame, source: str):
+    """``robust --posterior``: world w runs with one posterior draw, the same for every policy
+    and replicate, drawn uniformly with replacement by a generator seeded from the robust run's
+    seed. The worlds then sample the calibrated parameters' uncertainty as well as the ranges,
+    and every interval covers both. A posterior column that is also an uncertainty replaces it:
+    the key is drawn from the posterior, no longer sampled over its range (said in the design's
+    ``posterior_notes``, and in report.md)."""
+    columns = set(posterior.columns)
+    replaced = [f for f in design.uncertainties if f.path in columns]
+    kept = tuple(f for f in design.uncertainties if f.path not in columns)
+    rng = np.random.default_rng(np.random.SeedSequence(design.seed, spawn_key=(POSTERIOR_SPAWN,)))
+    picks = [int(i) for i in rng.integers(len(posterior), size=design.worlds)]
+    given = tuple({c: float(posterior.iloc[i][c]) for c in posterior.columns} for i in picks)
+    notes = tuple(
+        f"{f.path}: drawn from the posterior ({source}) instead of sampled over its range "
+        f"({_range_words(_describe(f))})"
+        for f in replaced
+    )
+    policies = {
+        n: dataclasses.replace(
+            e, factors=tuple(f for f in e.factors if f.path not in columns), given=given
+        )
+        for n, e in design.policies.items()
+    }
+    return dataclasses.replace(
+        design,
+        policies=policies,
+        uncertainties=kept,
+        posterior_notes=notes,
+        posterior_file=str(source),
+        posterior_columns=tuple(posterior.columns),
+        posterior_draws=tuple(picks),
+    )
+
+
 def check_folder(design: RobustExperiment, folder: Path, *, resume: bool) -> None:
     """Refuse an output folder that cannot take this run (:class:`sweeps.SweepFolderError`, one
     line), writing nothing: a folder that holds files (without ``resume``), one that is not a
@@ -200,8 +239,11 @@ def tidy_runs(design: RobustExperiment, tables: dict[str, pd.DataFrame]) -> pd.D
             outcome = 100 * t[f"margin.{design.party}"]
         else:
             outcome = 100 * t[f"vote_share.{design.party}"]
-        frame = table[["point", "replicate", "seed", *paths]].rename(columns={"point": "world"})
+        columns = ["point", "replicate", "seed", *paths, *design.posterior_columns]
+        frame = table[columns].rename(columns={"point": "world"})
         frame.insert(1, "policy", name)
+        if design.posterior_draws:  # the posterior row each world ran with
+            frame["posterior_draw"] = frame["world"].map(dict(enumerate(design.posterior_draws)))
         frame["outcome"] = outcome.to_numpy(dtype=np.float64)
         for c in table.columns:
             if c.startswith("vote_share.") or c == f"cost.{design.party}":
@@ -456,6 +498,13 @@ def worlds_frame(design: RobustExperiment) -> pd.DataFrame:
 # --- the analysis ------------------------------------------------------------------------------
 
 
+def _range_words(u: dict[str, Any]) -> str:
+    """An uncertainty's sampled values in words (``_describe``'s dict)."""
+    if "options" in u:
+        return ", ".join(map(str, u["options"]))
+    return f"{u['low']:g} to {u['high']:g}" + (" (whole numbers)" if u["integer"] else "")
+
+
 def _describe(f: Factor) -> dict[str, Any]:
     if f.values is not None:
         return {"path": f.path, "options": list(f.values)}
@@ -524,7 +573,7 @@ def analyse(design: RobustExperiment, runs: pd.DataFrame) -> dict[str, Any]:
                 "regret": {p: float(loss.at[w, p]) for p in names},
             }
         )
-    return {
+    result = {
         "name": design.name,
         "description": design.description,
         "source": design.source,
@@ -552,8 +601,14 @@ def analyse(design: RobustExperiment, runs: pd.DataFrame) -> dict[str, Any]:
             "resamples, worlds resampled together for every policy); max: the largest over the "
             "sampled worlds (no interval: a lower bound on the largest over the ranges)",
             "covers": "which worlds the Latin hypercube drew (worlds as random draws, uniform "
-            "over the ranges), with replicate noise folded into each world's mean; not the "
-            "model's structure, the ranges chosen, or uncertainties left out",
+            "over the ranges"
+            + (
+                f", each with one draw of {', '.join(design.posterior_columns)} from the posterior"
+                if design.posterior_draws
+                else ""
+            )
+            + "), with replicate noise folded into each world's mean; not the model's "
+            "structure, the ranges chosen, or uncertainties left out",
         },
         "uncertainties": [_describe(f) for f in design.uncertainties],
         "sampled_worlds": sampled,
@@ -566,6 +621,18 @@ def analyse(design: RobustExperiment, runs: pd.DataFrame) -> dict[str, Any]:
             "pairs": found,
         },
     }
+    if design.posterior_draws:  # robust --posterior (only then: other runs keep their keys)
+        result["posterior"] = {
+            "file": design.posterior_file,
+            "columns": list(design.posterior_columns),
+            "draws_by_world": list(design.posterior_draws),
+            "replaced": list(design.posterior_notes),
+            "rule": "world w runs with one posterior row, the same for every policy and "
+            "replicate, drawn uniformly with replacement by a generator seeded from the "
+            f"robust run's seed (spawn key {POSTERIOR_SPAWN}); its values are in "
+            "sampled_worlds and runs.parquet (posterior_draw is the row's index in the file)",
+        }
+    return result
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -924,12 +991,12 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "|---|---|",
     ]
     for u in result["uncertainties"]:
-        what = (
-            ", ".join(map(str, u["options"]))
-            if "options" in u
-            else f"{u['low']:g} to {u['high']:g}" + (" (whole numbers)" if u["integer"] else "")
-        )
-        lines.append(f"| {u['path']} | {what} |")
+        lines.append(f"| {u['path']} | {_range_words(u)} |")
+    post = result.get("posterior")
+    if post:
+        for column in post["columns"]:
+            lines.append(f"| {column} | one posterior draw per world (`{post['file']}`) |")
+        lines += ["", *(f"Note: {n}." for n in post["replaced"])]
     lines += [
         "",
         "Files: `robust.json` (every number here, and each sampled world's outcome and regret "

@@ -99,6 +99,8 @@ def fingerprint(experiment: Experiment) -> str:
     }
     if experiment.contrast is not None:  # only then: sweeps without one keep their fingerprint
         spec["contrast"] = experiment_to_dict(experiment)["contrast"]
+    if experiment.given:  # likewise: values given per point (robust --posterior)
+        spec["given"] = [dict(g) for g in experiment.given]
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -511,8 +513,16 @@ def collect(experiment: Experiment, folder: Path) -> tuple[pd.DataFrame, pd.Data
     frame = frame.rename(columns=renamed)
     frame = frame.drop(columns=[c for c in varied if c in frame.columns])  # measured = set
     table = design_table(experiment).merge(frame, on="point", how="right")
+    given = [k for k in (experiment.given[0] if experiment.given else {}) if k not in varied]
     table = table[
-        ["point", "replicate", "seed", *varied, *[o for o in outputs if o in table.columns]]
+        [
+            "point",
+            "replicate",
+            "seed",
+            *varied,
+            *given,
+            *[o for o in outputs if o in table.columns],
+        ]
     ]
     failures = pd.DataFrame(failed, columns=["point", "replicate", "seed", "error"])
     return table, failures

@@ -215,10 +215,19 @@ class Experiment:
     outputs: tuple[str, ...]
     notes: tuple[str, ...] = ()  # said on stderr by the CLI (e.g. how base: was found)
     contrast: Contrast | None = None  # a paired contrast sweep: outputs are a − b
+    # values set at each design point besides the design's own, one mapping per point (a robust
+    # run's posterior draw per world, ``robust --posterior``); empty: none
+    given: tuple[Mapping[str, Any], ...] = ()
 
     def points(self) -> list[dict[str, Any]]:
-        """The design points: one {dotted path: value} per point, in a fixed order."""
-        return design_points(self)
+        """The design points: one {dotted path: value} per point, in a fixed order (with the
+        ``given`` values of each point after the design's)."""
+        points = design_points(self)
+        if not self.given:
+            return points
+        if len(self.given) != len(points):
+            raise ValueError(f"given: {len(self.given)} mappings for {len(points)} points")
+        return [point | dict(extra) for point, extra in zip(points, self.given, strict=True)]
 
     def scenario_at(self, point: Mapping[str, Any]) -> Scenario:
         """The base scenario with one design point applied."""

@@ -100,6 +100,11 @@ class RobustExperiment:
     seed: int
     discovery: Discovery = field(default_factory=Discovery)
     notes: tuple[str, ...] = ()
+    # robust --posterior: the file, its columns and the draw each world runs with (by world)
+    posterior_file: str = ""
+    posterior_columns: tuple[str, ...] = ()
+    posterior_draws: tuple[int, ...] = ()
+    posterior_notes: tuple[str, ...] = ()  # uncertainties the posterior replaced
 
     def world_points(self) -> list[dict[str, Any]]:
         """The sampled worlds, one {dotted path: value} each (the same for every policy)."""
