@@ -106,7 +106,10 @@ def with_posterior(design: RobustExperiment, posterior: pd.DataFrame, source: st
     """``robust --posterior``: world w runs with one posterior draw, the same for every policy
     and replicate, drawn uniformly with replacement by a generator seeded from the robust run's
     seed. The worlds then sample the calibrated parameters' uncertainty as well as the ranges,
-    and every interval covers both. A posterior column that is also an uncertainty replaces it:
+    and every interval covers both. Per world rather than per replicate (as ``compare`` does):
+    a robust run has many worlds and few replicates, so drawing per replicate would sample the
+    posterior only R times, and the same draw in every world would hide how the decision
+    depends on the calibrated values. A posterior column that is also an uncertainty replaces it:
     the key is drawn from the posterior, no longer sampled over its range (said in the design's
     ``posterior_notes``, and in report.md)."""
     columns = set(posterior.columns)
