@@ -77,6 +77,7 @@ def prefetch(array, index) -> None:  # noqa: ARG001 - a hint: nothing to do in p
 def _register_hints() -> None:
     """Give :func:`prefetch` its compiled meaning (once, when numba is first loaded)."""
     from llvmlite import ir
+    from llvmlite.binding import llvm_version_info
     from numba import types
     from numba.core import cgutils
     from numba.extending import intrinsic, overload
@@ -91,10 +92,12 @@ def _register_hints() -> None:
             )
             byte = ir.PointerType(ir.IntType(8))
             i32 = ir.IntType(32)
+            # the intrinsic's name carries the pointer type: "p0" since LLVM 17 (opaque pointers
+            # only; the llvmlite of numba 0.62+), "p0i8" before (typed pointers: numba 0.60-0.61)
+            opaque = llvm_version_info[0] >= 17
+            name = "llvm.prefetch.p0" if opaque else "llvm.prefetch.p0i8"
             hint = cgutils.get_or_insert_function(
-                builder.module,
-                ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32]),
-                "llvm.prefetch.p0",
+                builder.module, ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32]), name
             )
             # read (0), high temporal locality (3), data cache (1)
             builder.call(hint, [builder.bitcast(pointer, byte), i32(0), i32(3), i32(1)])

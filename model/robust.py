@@ -112,9 +112,30 @@ def with_posterior(design: RobustExperiment, posterior: pd.DataFrame, source: st
     depends on the calibrated values. A posterior column that is also an uncertainty replaces it:
     the key is drawn from the posterior, no longer sampled over its range (said in the design's
     ``posterior_notes``, and in report.md)."""
+    from model.config import ConfigError
+    from model.config.experiment import check_design
+
     columns = set(posterior.columns)
+    for column in posterior.columns:
+        where = [f"policy {n}'s set:" for n, keys in design.policy_sets.items() if column in keys]
+        if column in design.command_line:
+            where.insert(0, "the command line (--set, --citizens or --steps)")
+        if where:
+            raise ConfigError(
+                [
+                    f"{source}: column {column!r} is also set by {where[0]}; a world's draw "
+                    "would replace it: drop one of the two"
+                ]
+            )
     replaced = [f for f in design.uncertainties if f.path in columns]
     kept = tuple(f for f in design.uncertainties if f.path not in columns)
+    if not kept:
+        raise ConfigError(
+            [
+                f"{source}: every uncertainty of {design.source} is a posterior column; expected "
+                "at least one left to sample the worlds over (or use compare --posterior)"
+            ]
+        )
     rng = np.random.default_rng(np.random.SeedSequence(design.seed, spawn_key=(POSTERIOR_SPAWN,)))
     picks = [int(i) for i in rng.integers(len(posterior), size=design.worlds)]
     given = tuple({c: float(posterior.iloc[i][c]) for c in posterior.columns} for i in picks)
@@ -129,6 +150,11 @@ def with_posterior(design: RobustExperiment, posterior: pd.DataFrame, source: st
         )
         for n, e in design.policies.items()
     }
+    for name, exp in policies.items():  # the draws with each world: still valid, still small
+        check_design(
+            exp,
+            "--posterior: world {k} ({shown}) is inconsistent with policy " + name,
+        )
     return dataclasses.replace(
         design,
         policies=policies,
@@ -633,7 +659,9 @@ def analyse(design: RobustExperiment, runs: pd.DataFrame) -> dict[str, Any]:
             "rule": "world w runs with one posterior row, the same for every policy and "
             "replicate, drawn uniformly with replacement by a generator seeded from the "
             f"robust run's seed (spawn key {POSTERIOR_SPAWN}); its values are in "
-            "sampled_worlds and runs.parquet (posterior_draw is the row's index in the file)",
+            "sampled_worlds and runs.parquet (posterior_draw is the row's index in the file); "
+            "scenario discovery (PRIM) uses the sampled uncertainties only, not the posterior "
+            "columns",
         }
     return result
 
@@ -999,7 +1027,12 @@ def markdown(result: dict[str, Any], command: str) -> str:
     if post:
         for column in post["columns"]:
             lines.append(f"| {column} | one posterior draw per world (`{post['file']}`) |")
-        lines += ["", *(f"Note: {n}." for n in post["replaced"])]
+        lines += [
+            "",
+            *(f"Note: {n}." for n in post["replaced"]),
+            "The posterior columns vary across worlds but are not among the scenario discovery's "
+            "(PRIM's) dimensions.",
+        ]
     lines += [
         "",
         "Files: `robust.json` (every number here, and each sampled world's outcome and regret "

@@ -262,7 +262,8 @@ def run(
         scenario: a loaded scenario.
         seed: overrides ``scenario.seed``.
         steps: overrides ``scenario.steps``.
-        progress: called as ``progress(done, total)`` after each step.
+        progress: called as ``progress(done, total)`` after each step (after each chunk of
+            steps run in one call: ``SocialWebModel.run``).
         agents: include the per-person table (default: ``scenario.output.agents``).
         use_compiled: use the numba kernels (False: their Python twins).
         model_inputs: ``opinions``, ``thresholds`` or ``graph`` for :class:`SocialWebModel`.

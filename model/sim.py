@@ -33,7 +33,7 @@ from model.dynamics import champions, mobilization, movement, polls, zealots
 from model.dynamics.contacts import Messages, keyed_sample, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.posting import make_posts
-from model.dynamics.rules import make_rule
+from model.dynamics.rules import Rule, make_rule
 from model.metrics import Key, step_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
@@ -572,15 +572,17 @@ class SocialWebModel(mesa.Model):
         Fused when the run is a textbook peer process (nobody posts: no parties, no activity,
         no news; no anchoring, committed rows, mobilisation, movement or convergence watch), the
         rule can run several steps at once (``Rule.peer_steps``: one-issue Deffuant), at least
-        two steps remain before the next recorded one (``output.every``), and Mesa has no event
-        of its own scheduled before then. The steps draw the same keys, move the same opinions
-        and count the same influence as stepping one by one; Mesa's clock and step count end
-        where k calls of ``step()`` would have left them (docs/ARCHITECTURE.md, "Fused steps").
+        two steps remain before the next recorded one (``output.every``), ``step()`` is this
+        class's own (not overridden by a subclass or patched), and Mesa has no event scheduled
+        but its next step (a user's event, even a later one, makes the run step one by one).
+        The steps draw the same keys, move the same opinions and count the same influence as
+        stepping one by one; Mesa's clock and step count end where k calls of ``step()`` would
+        have left them (docs/ARCHITECTURE.md, "Fused steps"). ``progress`` hears once per chunk.
         """
         sc, pop = self.config, self.population
         every = sc.output.every
         k = min(left, every - self.step_count % every)
-        if k < 2 or not self._fusable() or not self._mesa_idle():
+        if k < 2 or not self._fusable() or not self._steps_are_ours() or not self._mesa_idle():
             return 0
         moved = self.rule.peer_steps(pop, self.peer_graph, self.streams["update"], k)
         if moved is None:
@@ -598,9 +600,18 @@ class SocialWebModel(mesa.Model):
             self.running = False
         return k
 
+    def _steps_are_ours(self) -> bool:
+        """``step()`` is this class's, unwrapped: a subclass that overrides it, or a step
+        patched on the instance, must run every step (Mesa keeps the class's step as
+        ``_user_step`` and puts its own wrapper in ``step``)."""
+        user = getattr(self._user_step, "__func__", None)
+        return user is SocialWebModel.step and self.__dict__.get("step") == self._wrapped_step
+
     def _fusable(self) -> bool:
         """Nothing but the peer process acts in a step (see :meth:`_run_fused`)."""
         sc, pop = self.config, self.population
+        if type(self.rule).peer_steps is Rule.peer_steps:  # cheap first: the rule cannot
+            return False
         return not (
             self.posting
             or self.parties_names

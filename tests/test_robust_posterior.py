@@ -77,6 +77,14 @@ def test_the_draws_reach_the_runs_and_resume_keeps_them(tmp_path, capsys):
         int(runs[runs.world == w]["posterior_draw"].iloc[0]) for w in range(5)
     ]
     assert "from the posterior" in result["intervals"]["covers"]
+    # each policy folder's record holds the draws, so it describes the runs it holds
+    stored = json.loads((out / "policies" / "account" / "sweep.json").read_text())["resolved"]
+    assert [g["election.affinity_weight"] for g in stored["given"]] == [
+        float(
+            runs[(runs.world == w) & (runs.policy == "account")]["election.affinity_weight"].iloc[0]
+        )
+        for w in range(5)
+    ]
     assert (
         "election.affinity_weight | one posterior draw per world" in (out / "report.md").read_text()
     )
@@ -118,3 +126,59 @@ def test_without_a_posterior_robust_json_has_no_posterior_section():
     shipped = json.loads(open("docs/robust.json", encoding="utf-8").read())
     assert "posterior" not in shipped
     assert np.isclose(sum(p["share_best"]["p"] for p in shipped["policies"].values()), 1.0)
+
+
+OPENNESS_ONLY = {"population.openness": {"low": 0.3, "high": 0.9}}
+BAD_COMBINATIONS = {
+    "a_policy_sets_the_key": (
+        {
+            "policies": {
+                "low": {"scenario": "on.yaml", "set": {"election.affinity_weight": 1}},
+                "high": {"scenario": "on.yaml", "set": {"election.affinity_weight": 30}},
+            }
+        },
+        [],
+        {"election.affinity_weight": [5.0]},
+        "column 'election.affinity_weight' is also set by policy low's set:",
+    ),
+    "the_command_line_sets_the_key": (
+        {},
+        ["--set", "election.affinity_weight=2"],
+        {"election.affinity_weight": [5.0]},
+        "column 'election.affinity_weight' is also set by the command line",
+    ),
+    "no_uncertainty_left": (
+        {"uncertainties": OPENNESS_ONLY},
+        [],
+        {"population.openness": [0.5, 0.6]},
+        "every uncertainty of",
+    ),
+    "a_world_made_inconsistent_by_its_draw": (
+        {"uncertainties": {"network.mean_degree": {"low": 4, "high": 40}}, "worlds": 8},
+        [],
+        {"population.citizens": [30.0, 60.0]},
+        "--posterior: world ",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "flags", "frame", "expected"),
+    BAD_COMBINATIONS.values(),
+    ids=list(BAD_COMBINATIONS),
+)
+def test_a_posterior_that_clashes_is_one_line_exit_2_and_writes_nothing(
+    tmp_path, capsys, changes, flags, frame, expected
+):
+    """A posterior column must not silently replace what a policy or the command line sets,
+    must leave something to sample the worlds over, and every world with its draw must still
+    be a valid scenario."""
+    path = _robust_file(tmp_path, **changes)
+    posterior = tmp_path / "post.csv"
+    pd.DataFrame(frame).to_csv(posterior, index=False)
+    out = tmp_path / "out"
+    argv = ["robust", str(path), "--out", str(out), "--progress", "none", *flags]
+    assert main([*argv, "--posterior", str(posterior)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0], err
+    assert not out.exists()

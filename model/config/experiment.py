@@ -841,7 +841,7 @@ def experiment_to_dict(exp: Experiment) -> dict[str, Any]:
             }
             for tag, arm in exp.contrast.arms().items()
         },
-    }
+    } | ({"given": [dict(g) for g in exp.given]} if exp.given else {})
 
 
 def experiment_from_stored(data: Mapping[str, Any], base_dir: Path) -> Experiment:
@@ -866,6 +866,7 @@ def experiment_from_stored(data: Mapping[str, Any], base_dir: Path) -> Experimen
         replicates=data["replicates"],
         seed=data["seed"],
         outputs=tuple(data["outputs"]),
+        given=tuple(dict(g) for g in data.get("given") or ()),
         contrast=None
         if not data.get("contrast")
         else Contrast(

@@ -105,6 +105,9 @@ class RobustExperiment:
     posterior_columns: tuple[str, ...] = ()
     posterior_draws: tuple[int, ...] = ()
     posterior_notes: tuple[str, ...] = ()  # uncertainties the posterior replaced
+    # keys fixed outside the worlds: each policy's set: and the command line's overrides
+    policy_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    command_line: tuple[str, ...] = ()
 
     def world_points(self) -> list[dict[str, Any]]:
         """The sampled worlds, one {dotted path: value} each (the same for every policy)."""
@@ -385,6 +388,8 @@ def robust_from_dict(
         seed=seed if seed is not None else file_seed,
         discovery=discovery,
         notes=tuple(notes),
+        policy_sets={n: tuple(str(k) for k in s) for n, s in sets.items()},
+        command_line=tuple(cli),
     )
 
 

@@ -62,7 +62,8 @@ def deffuant_sweep(  # pragma: no cover
     - ``keys`` given (uint64, one per step): ``keys.size`` steps of N encounters each, step s's
       u_t the t-th output of SplitMix64 seeded with ``keys[s]`` (:func:`splitmix_uniform`), so
       nothing is drawn into memory. With ``before`` (N floats of work space) given, ``moved[s]``
-      is step s's opinion movement Σ_i |x_i(after) − x_i(before)|, summed in citizen order.
+      is step s's opinion movement Σ_i |x_i(after) − x_i(before)| over the N rows, summed in row
+      order (staff rows, when the peer graph has them, are committed: they never move).
 
     The loop is software-pipelined in four stages, L = ``LAG`` encounters apart: the draw of
     encounter t + 3L, where its partner is listed for t + 2L, the partner of t + L, and the update
@@ -154,7 +155,8 @@ def deffuant_sweep(  # pragma: no cover
 def splitmix_uniform(key, count):  # pragma: no cover
     """The first ``count`` uniforms a keyed Deffuant step draws from ``key`` (for tests and
     readers): SplitMix64 (Steele, Lea & Flood 2014) seeded with ``key``, each output's top 53 bits
-    offset by half a unit, on the open interval (0, 1)."""
+    offset by half a unit, (b + 1/2)·2⁻⁵³. That is above 0; rounding makes the largest outputs
+    exactly 1 (b = 2⁵³ − 1), which the sweep's clamps (i ≤ N − 1, neighbour ≤ deg − 1) absorb."""
     out = np.empty(count)
     state = np.uint64(key)
     for t in range(count):

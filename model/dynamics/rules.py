@@ -305,7 +305,7 @@ class Deffuant(Rule):
     def peer_steps(
         self, pop: Population, graph: Graph, rng: np.random.Generator, steps: int
     ) -> np.ndarray | None:
-        if pop.x.shape[1] != 1 or graph.n != pop.citizens or self._counts_movement(pop) is False:
+        if pop.x.shape[1] != 1 or graph.n != pop.citizens:
             return None
         self.citizens = pop.citizens
         self.frozen = NOT_FROZEN
@@ -340,6 +340,11 @@ class AlgorithmicBias(Deffuant):
 
     def _counts_movement(self, pop: Population) -> bool:
         return False  # its kernel draws from uniforms given and does not count the movement
+
+    def peer_steps(
+        self, pop: Population, graph: Graph, rng: np.random.Generator, steps: int
+    ) -> np.ndarray | None:
+        return None  # its kernel runs one step per call
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         n = graph.n
