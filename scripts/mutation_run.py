@@ -77,6 +77,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_discrete_rules.py",  # q-voter, naming game, majority, Sznajd, H&N
         "tests/dynamics/test_zealots.py",  # the sweeps' frozen flags
         "tests/dynamics/test_kernels_values.py",  # exact values, one encounter at a time
+        "tests/dynamics/test_keyed_deffuant.py",  # keyed draws and the pipeline vs an oracle
     ],
     "model/dynamics/mobilization.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
@@ -106,6 +107,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_discrete_rules.py",  # q-voter, naming game, majority, Sznajd, H&N
         "tests/dynamics/test_zealots.py",  # peer_step with committed rows
         "tests/dynamics/test_rules_values.py",  # exact values for reads and peer steps
+        "tests/dynamics/test_keyed_deffuant.py",  # Deffuant's keys, fused peer_steps
     ],
     "model/dynamics/zealots.py": [
         "tests/dynamics/test_zealots.py",
@@ -122,6 +124,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "model/sweeps.py": [
         "tests/test_sweeps_values.py",  # exact values, counted resumes; forkserver fix
+        "tests/test_sweeps_values_survivors.py",  # the gaps of the whole run /tmp/mutL_2
         "tests/test_contrast_sweeps.py",
         # test_sweeps, test_sweep_resume: whole sweeps, CLI subprocesses and Dask (slow);
         # test_sweep_safety: its Dask workers run in another folder and cannot import mutmut's

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from model import comparison as M
-from model.config import scenario_from_dict
+from model.config import ConfigError, scenario_from_dict
 from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
 from model.config.plan import CHANNELS
 from model.rng import replicate_seeds
@@ -114,6 +114,7 @@ def test_run_all_in_process_keeps_order_and_counts_progress(thread_pool):
     got = M.run_all([(1, 2), (3, 4), (5, 6)], fn=_add, progress=lambda d, t: seen.append((d, t)))
     assert got == [3, 7, 11]
     assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert thread_pool.made == []
 
 
 def _in_pool() -> bool:
@@ -494,6 +495,58 @@ def test_compare_steps_override_and_baseline():
     assert got.runs.replicate.tolist() == [0, 0]
 
 
+def test_compare_seeds_the_bootstrap_with_its_own_seed(monkeypatch):
+    """compare: the analysis (whose percentile bootstraps draw from its ``seed``) gets the
+    comparison's seed, so a comparison with seed 5 is reproducible from 5 alone and two seeds
+    do not share their resamples; with two replicates the intervals of a tiny comparison do
+    not show it, so the seed handed over is checked."""
+    seeds: list[int] = []
+    real = M.analyse
+
+    def analyse(runs, names, parties, baseline=None, seed=0):
+        seeds.append(seed)
+        return real(runs, names, parties, baseline, seed)
+
+    monkeypatch.setattr(M, "analyse", analyse)
+    M.compare([_tiny("a"), _tiny("b")], replicates=1, seed=5)
+    assert seeds == [5]
+
+
+def test_read_posterior_gives_the_readers_reason_and_reserves_draw(tmp_path):
+    """read_posterior's one-line messages, exactly: an unreadable parquet file gives the
+    reader's own message on one line, cut to 120 characters (pyarrow's names the path, so it is
+    longer here); a column named ``draw`` is refused (runs.parquet's column)."""
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not a parquet file")
+    reason = (
+        f"Could not open Parquet input source '{broken}': Parquet magic bytes not found in "
+        "footer. Either the file is corrupted or this is not a parquet file."
+    )
+    assert len(reason) > 121
+    with pytest.raises(ConfigError) as info:
+        M.read_posterior(broken, _tiny("a"))
+    assert info.value.problems == [
+        f"{broken}: expected a parquet or CSV file of draws: {reason[:120]}"
+    ]
+    reserved = tmp_path / "draw.csv"
+    pd.DataFrame({"draw": [1.0]}).to_csv(reserved, index=False)
+    with pytest.raises(ConfigError) as info:
+        M.read_posterior(reserved, _tiny("a"))
+    assert info.value.problems == [
+        f"{reserved}: column 'draw' is reserved (runs.parquet's posterior_draw); expected "
+        "scenario keys only"
+    ]
+
+
+def test_compare_with_a_posterior_lists_each_runs_draw_after_its_replicate():
+    """compare with a posterior: runs.parquet's ``posterior_draw`` column comes right after
+    ``replicate`` (before ``seed``); one draw, so every run used draw 0."""
+    post = pd.DataFrame({"election.turnout_base": [0.5]})
+    got = M.compare([_tiny("a"), _tiny("b")], replicates=1, seed=5, posterior=post)
+    assert list(got.runs.columns[:4]) == ["scenario", "replicate", "posterior_draw", "seed"]
+    assert got.runs["posterior_draw"].tolist() == [0, 0]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -520,9 +573,20 @@ def test_compare_refuses_duplicate_names():
 
 
 def test_analyse_names_each_method_it_used(report):
-    """comparison.json's ``methods`` block (what a reader of the file is told): one entry per
+    """comparison.json's sections, in order, and its ``methods`` block (what a reader of the
+    file is told): one entry per
     statistic reported, the confidence level used, Holm as the adjustment, the cascade
     threshold of the split, Wilson for the win probability, a paired bootstrap for ICERs."""
+    assert list(report) == [
+        "baseline",
+        "confidence",
+        "replicates",
+        "parties",
+        "methods",
+        "scenarios",
+        "contrasts",
+        "icer",
+    ]
     methods = report["methods"]
     assert set(methods) == {
         "levels",
@@ -659,16 +723,23 @@ def test_a_task_refused_by_a_broken_pool_goes_back_to_the_list(monkeypatch):
 
 def test_analyse_bootstrap_intervals_are_reproducible():
     """analyse seeds its bootstrap from the comparison's seed: the same runs give the same
-    bootstrap intervals, another seed other ones (twelve turnouts, nine of them 1, whose t
-    interval passes 1, so the level is bootstrapped)."""
+    bootstrap intervals for each of three seeds, another seed other ones (twelve turnouts,
+    eight of them 1, whose t interval passes 1, so the level is bootstrapped). With four
+    distinct values below 1, two unseeded bootstraps agree by chance about once in a hundred
+    (measured), so three agreeing seeds leave an unseeded bootstrap about one chance in 10⁶;
+    with the first version's three lows (0.5, 0.7, 0.9) they agreed half the time."""
     runs = pd.concat([_runs()[lambda d: d.scenario == "B"]] * 4, ignore_index=True)
     runs["replicate"] = range(12)
-    runs["turnout"] = [1.0] * 9 + [0.5, 0.7, 0.9]
-    a, b, c = (M.analyse(runs, ["B"], ["blue", "red"], seed=s) for s in (3, 3, 4))
-    got = [r["scenarios"]["B"]["turnout"] for r in (a, b, c)]
-    assert got[0]["method"] == "bootstrap-percentile"
-    assert got[0] == got[1]
-    assert (got[0]["ci_low"], got[0]["ci_high"]) != (got[2]["ci_low"], got[2]["ci_high"])
+    runs["turnout"] = [1.0] * 8 + [0.137, 0.412, 0.733, 0.291]
+
+    def turnout(seed):
+        return M.analyse(runs, ["B"], ["blue", "red"], seed=seed)["scenarios"]["B"]["turnout"]
+
+    first = {s: turnout(s) for s in (3, 5, 7)}
+    assert first[3]["method"] == "bootstrap-percentile"
+    assert all(turnout(s) == first[s] for s in (3, 5, 7))
+    other = turnout(4)
+    assert (first[3]["ci_low"], first[3]["ci_high"]) != (other["ci_low"], other["ci_high"])
 
 
 def test_analyse_bounds_each_level_to_its_outcomes_range():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from model import rng
 from model.config import scenario_from_dict
 from model.population import CITIZEN
 from model.rng import Keyed
@@ -78,3 +79,32 @@ def test_consecutive_keys_and_steps_are_uncorrelated():
     # |r| of independent draws has sd 1/sqrt(n) ≈ 0.0032: 5 sd
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.016
     assert abs(np.corrcoef(u, k.uniform(6, np.arange(100_000)))[0, 1]) < 0.016
+
+
+def test_replicate_seeds_are_recorded_values_whatever_the_number_of_replicates():
+    """replicate_seeds: replicate r's seed does not depend on how many replicates are asked for
+    (so ``--resume --replicates R`` and a longer comparison keep the earlier runs), seeds stay in
+    [0, 2⁶³), and they are the values recorded in every earlier runs table: golden values
+    written down from the code at the time of issue 13, not recomputed here."""
+    assert rng.replicate_seeds(0, 3) == [
+        8069282889424829228,
+        1445747666553143162,
+        6960949860196659202,
+    ]
+    assert rng.replicate_seeds(5, 2) == [1724990141099901069, 8089687741771106385]
+    assert rng.replicate_seeds(5, 7)[:2] == rng.replicate_seeds(5, 2)
+    assert all(0 <= s < 2**63 for s in rng.replicate_seeds(5, 7))
+
+
+def test_fresh_seed_is_the_entropy_reduced_modulo_two_to_the_63(monkeypatch):
+    """fresh_seed: the operating system's entropy (numpy's SeedSequence, 128 bits) reduced to
+    [0, 2⁶³ − 1]; the entropy is fixed here so the reduction is seen: 2⁶³ + 12345 → 12345, and
+    2⁶³ − 1 stays."""
+
+    class Fixed:
+        def __init__(self, entropy):
+            self.entropy = entropy
+
+    for entropy, seed in [(2**63 + 12345, 12345), (2**63 - 1, 2**63 - 1), (2**127, 0)]:
+        monkeypatch.setattr(np.random, "SeedSequence", lambda e=entropy: Fixed(e))
+        assert rng.fresh_seed() == seed

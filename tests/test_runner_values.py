@@ -363,6 +363,31 @@ def test_check_files_reads_a_thresholds_file_within_zero_and_one(tmp_path):
     assert line.startswith(f"{bad}: ") and line.endswith("(mobilization.thresholds_path of src)")
 
 
+def test_check_files_reads_a_graph_files_lean_and_names_the_survey_key(tmp_path):
+    """check_files: a graph file whose lean attribute maps labels to parties is read with the
+    scenario's parties (blue, red: it passes); a survey without a placement column is one line
+    naming the file and the key ``population.survey.source`` of the source."""
+    from tests.network.test_graph_files import network, write
+    from tests.network.test_graph_files import scenario as graph_scenario
+    from tests.test_survey import data as survey_data
+    from tests.test_survey import survey_file
+
+    path = write(tmp_path, network(), ".graphml")
+    lean = graph_scenario(path, lean_attribute="side", lean_values={0: "blue", 1: "red"})
+    R.check_files(scenario_from_dict(lean), "src")
+    good = scenario_from_dict(survey_data(survey_file(tmp_path), citizens=50))
+    bad = survey_file(tmp_path, "lr,red_lr,pid\n1,6,0\n")  # loading would refuse it first
+    survey = dataclasses.replace(good.population.survey, source=str(bad))
+    moved = dataclasses.replace(
+        good, population=dataclasses.replace(good.population, survey=survey)
+    )
+    R.check_files(good, "src")
+    with pytest.raises(ConfigError) as err:
+        R.check_files(moved, "src")
+    (line,) = err.value.problems
+    assert line.startswith(f"{bad}: ") and line.endswith("(population.survey.source of src)")
+
+
 def test_check_files_names_the_zealots_key_for_a_bad_index(tmp_path):
     """check_files: a zealots file with an index past the citizens names
     ``opinion.zealots.path``; a valid one passes."""

@@ -649,8 +649,10 @@ def kernel(name: str, *, use_compiled: bool = True) -> Callable:
     return twin(KERNELS[name], use_compiled=use_compiled)
 
 
-def warm_up() -> None:
+def warm_up() -> None:  # pragma: no mutate block
     """Compile (or load from cache) every kernel on a tiny input."""
+    # Not mutated (mutmut's pragma above; docs/TESTING.md): it only fills numba's cache, a
+    # wrong constant here changes no result, and only subprocesses call it.
     indptr = np.array([0, 1, 2], dtype=np.int32)
     indices = np.array([1, 0], dtype=np.int32)
     u = np.array([0.5])

@@ -155,3 +155,47 @@ def test_logit_choice_counts_expected_votes_over_parties_and_abstention():
     argmax = dataclasses.replace(spec, choice="argmax")
     got = polls.vote_intention(people([0.5, 0.0], parties=2), parties(0.5, -0.5), argmax)
     np.testing.assert_allclose(got, [0.5, 0.0])
+
+
+def test_each_citizens_expected_vote_is_turnout_times_intention():
+    """citizen_votes (the trial's per-citizen outcome): row i is turnout_i on the party i
+    votes for under argmax (the population of the vote-share test above: blue 0.2, blue 0.4,
+    red 0.6, abstains, blue 0.6; a citizen exactly at the abstention utility abstains), and
+    turnout_i times each logit probability under logit (the
+    two citizens of the logit test above, turnout 0.5)."""
+    pop = people(
+        [0.3, 0.2, -0.3, 0.9, -0.05],
+        parties=3,
+        engagement=[0.0, 0.5, 1.0, 0.25, 0.0],
+        engaged=[False, False, False, False, True],
+        affinity=[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.4, 0, 0]],
+    )
+    spec = ElectionSpec(
+        affinity_weight=0.5, abstention_utility=-0.6, turnout_base=0.2, turnout_engaged=0.6
+    )
+    got = polls.citizen_votes(pop, parties(0.25, -0.25, -1.0), spec)
+    want = [[0.2, 0, 0], [0.4, 0, 0], [0, 0.6, 0], [0, 0, 0], [0.6, 0, 0]]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    # exactly at the abstention utility stays home (distance 0.5, abstention -0.5; turnout 0.4)
+    at = ElectionSpec(abstention_utility=-0.5)
+    got = polls.citizen_votes(people([0.75, 0.5], parties=1), parties(0.25), at)
+    np.testing.assert_array_equal(got, [[0.0], [0.4]])
+    e = np.exp
+    z0 = 1 + e(-2) + e(-1.2)
+    z1 = 2 * e(-1) + e(-1.2)
+    logit = ElectionSpec(choice="logit", choice_scale=2.0, turnout_base=0.5, turnout_engaged=0.5)
+    got = polls.citizen_votes(people([0.5, 0.0], parties=2), parties(0.5, -0.5), logit)
+    want = 0.5 * np.array([[1 / z0, e(-2) / z0], [e(-1) / z1, e(-1) / z1]])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_the_logit_stays_finite_at_the_sharpest_scale():
+    """choice_probabilities at λ = 1000 (the largest the schema allows), three citizens, two
+    parties, abstention utility -0.6: e^(λU) overflows unless each citizen's utilities are
+    shifted by that citizen's own best (a shift by the overall best underflows a citizen whose
+    options are all far below it). Exactly: U = (0.5, -0.5) → (1, 0); U = (-1.5, -2.0), all
+    below abstaining by 0.9 or more → (0, 0); U = (0.4, 0.4) → (0.5, 0.5)."""
+    spec = ElectionSpec(choice="logit", choice_scale=1000.0, abstention_utility=-0.6)
+    utility = np.array([[0.5, -0.5], [-1.5, -2.0], [0.4, 0.4]])
+    got = polls.choice_probabilities(utility, spec)
+    np.testing.assert_array_equal(got, [[1.0, 0.0], [0.0, 0.0], [0.5, 0.5]])
