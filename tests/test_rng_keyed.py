@@ -108,3 +108,70 @@ def test_fresh_seed_is_the_entropy_reduced_modulo_two_to_the_63(monkeypatch):
     for entropy, seed in [(2**63 + 12345, 12345), (2**63 - 1, 2**63 - 1), (2**127, 0)]:
         monkeypatch.setattr(np.random, "SeedSequence", lambda e=entropy: Fixed(e))
         assert rng.fresh_seed() == seed
+
+
+# -- the keyed hash against an oracle written from its docstring (model/rng.py) ------------------
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _finaliser(z: int) -> int:
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014) in Python integers."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def _oracle_uniform(seed: int, purpose: str, step: int, *keys: int) -> float:
+    """``Keyed.uniform`` as documented: a base from the seed and the purpose's CRC-32, mixed
+    with step·golden, then with each key + golden; the top 53 bits, plus one half, × 2⁻⁵³."""
+    import zlib
+
+    base = _finaliser(_finaliser(seed & _MASK) ^ zlib.crc32(purpose.encode()))
+    h = _finaliser(base ^ ((step * _GOLDEN) & _MASK))
+    for key in keys:
+        h = _finaliser(h ^ ((key + _GOLDEN) & _MASK))
+    return ((h >> 11) + 0.5) * 2.0**-53
+
+
+@pytest.mark.parametrize(
+    ("seed", "purpose", "step", "keys"),
+    [(0, "post", 0, (0,)), (12345, "feed", 7, (3, 99)), (2**63 - 1, "paid", 365, (2**62 + 5,))],
+)
+def test_keyed_uniforms_are_the_documented_hash(seed, purpose, step, keys):
+    got = Keyed(seed, purpose).uniform(step, *keys)
+    assert float(got) == _oracle_uniform(seed, purpose, step, *keys)
+
+
+def test_a_persons_draws_change_from_day_to_day_through_every_kind_of_draw():
+    """The day is part of every keyed draw: citizen 7's posting uniform, normal and exponential
+    differ between days 1 and 2 (and repeat on day 1)."""
+    draws = rng.Draws(3)
+    for kind in ("uniform", "normal", "exponential"):
+        day1 = getattr(draws, kind)("post", 1, 7)
+        assert getattr(draws, kind)("post", 2, 7) != day1, kind
+        assert getattr(draws, kind)("post", 1, 7) == day1, kind
+
+
+def test_two_parties_streams_differ_and_do_not_depend_on_each_other():
+    blue = rng.party_stream(4, "followers", "blue").random(3)
+    red = rng.party_stream(4, "followers", "red").random(3)
+    again = rng.party_stream(4, "followers", "blue").random(3)
+    assert not np.array_equal(blue, red)
+    np.testing.assert_array_equal(blue, again)
+    assert not np.array_equal(blue, rng.party_stream(4, "champions", "blue").random(3))
+
+
+def test_staff_and_institution_keys_never_meet_citizens_or_each_other():
+    """Citizens' keys are their rows 0…N−1 (N < 2²⁴ here); staff keys carry bit 62 and the
+    party's CRC-32 from bit 24, institution post keys bit 61: no overlap, and two parties'
+    staff differ."""
+    import zlib
+
+    blue, red = rng.staff_keys("blue", 1000), rng.staff_keys("red", 1000)
+    posts = rng.institution_keys("blue", 1000)
+    assert blue[0] == (1 << 62) | (zlib.crc32(b"blue") << 24) and blue[-1] == blue[0] + 999
+    assert posts[0] == (1 << 61) | (zlib.crc32(b"blue") << 24)
+    assert min(blue.min(), red.min(), posts.min()) >= 1 << 24  # above every citizen's row
+    every = np.concatenate([blue, red, posts])
+    assert np.unique(every).size == every.size
