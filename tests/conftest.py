@@ -127,3 +127,20 @@ def tiny_data(
             "red": {"position": -0.25, "institution": {"enabled": True}},
         },
     }
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Every sweep run actually executed, as (seed, replicate): ``model.sweeps.run_outcomes``
+    wrapped (resume tests count runs instead of inferring them from equal tables)."""
+    from model import sweeps
+
+    calls: list[tuple[int, int]] = []
+    real = sweeps.run_outcomes
+
+    def run_outcomes(scenario, seed, replicate):
+        calls.append((seed, replicate))
+        return real(scenario, seed, replicate)
+
+    monkeypatch.setattr(sweeps, "run_outcomes", run_outcomes)
+    return calls

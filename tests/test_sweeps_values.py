@@ -42,20 +42,6 @@ def experiment(**fields):
     return experiment_from_dict(data, source="exp.yaml", base_dir=Path.cwd())
 
 
-@pytest.fixture
-def counted(monkeypatch):
-    """Every run actually executed, as (seed, replicate)."""
-    calls: list[tuple[int, int]] = []
-    real = S.run_outcomes
-
-    def run_outcomes(scenario, seed, replicate):
-        calls.append((seed, replicate))
-        return real(scenario, seed, replicate)
-
-    monkeypatch.setattr(S, "run_outcomes", run_outcomes)
-    return calls
-
-
 # --- names, ids, fingerprints ------------------------------------------------------------------
 
 

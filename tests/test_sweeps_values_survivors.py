@@ -41,20 +41,6 @@ def _graph_world(opinion_values: dict) -> dict:
     }
 
 
-@pytest.fixture
-def counted(monkeypatch):
-    """Every run actually executed, as (seed, replicate) (as in test_sweeps_values)."""
-    calls: list[tuple[int, int]] = []
-    real = S.run_outcomes
-
-    def run_outcomes(scenario, seed, replicate):
-        calls.append((seed, replicate))
-        return real(scenario, seed, replicate)
-
-    monkeypatch.setattr(S, "run_outcomes", run_outcomes)
-    return calls
-
-
 # --- canonical hashes ---------------------------------------------------------------------------
 
 

@@ -45,6 +45,22 @@ def parties(*lines: float) -> Parties:
 # -- vote intention ----------------------------------------------------------------------------
 
 
+def five_citizens() -> tuple[Population, ElectionSpec]:
+    """The five citizens and the election of the vote-share test below (three parties at 0.25,
+    -0.25 and -1: lines passed by each test)."""
+    pop = people(
+        [0.3, 0.2, -0.3, 0.9, -0.05],
+        parties=3,
+        engagement=[0.0, 0.5, 1.0, 0.25, 0.0],
+        engaged=[False, False, False, False, True],
+        affinity=[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.4, 0, 0]],
+    )
+    spec = ElectionSpec(
+        affinity_weight=0.5, abstention_utility=-0.6, turnout_base=0.2, turnout_engaged=0.6
+    )
+    return pop, spec
+
+
 def test_vote_share_is_expected_turnout_of_each_partys_voters_over_the_electorate():
     """Turnout base 0.2, engaged 0.6: turnout_i = 0.2 + 0.4·engagement_i, engagement 1 for the
     engaged citizen. Parties at 0.25 (blue), -0.25 (red), -1.0 (green, nobody's favourite).
@@ -58,16 +74,7 @@ def test_vote_share_is_expected_turnout_of_each_partys_voters_over_the_electorat
                                 beats red (-0.2)                  0.6
 
     blue = (0.2 + 0.4 + 0.6) / 5 = 0.24, red = 0.6 / 5 = 0.12, green = 0."""
-    pop = people(
-        [0.3, 0.2, -0.3, 0.9, -0.05],
-        parties=3,
-        engagement=[0.0, 0.5, 1.0, 0.25, 0.0],
-        engaged=[False, False, False, False, True],
-        affinity=[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.4, 0, 0]],
-    )
-    spec = ElectionSpec(
-        affinity_weight=0.5, abstention_utility=-0.6, turnout_base=0.2, turnout_engaged=0.6
-    )
+    pop, spec = five_citizens()
     got = polls.vote_intention(pop, parties(0.25, -0.25, -1.0), spec)
     assert got.shape == (3,)
     assert got == pytest.approx([0.24, 0.12, 0.0])
@@ -163,16 +170,7 @@ def test_each_citizens_expected_vote_is_turnout_times_intention():
     red 0.6, abstains, blue 0.6; a citizen exactly at the abstention utility abstains), and
     turnout_i times each logit probability under logit (the
     two citizens of the logit test above, turnout 0.5)."""
-    pop = people(
-        [0.3, 0.2, -0.3, 0.9, -0.05],
-        parties=3,
-        engagement=[0.0, 0.5, 1.0, 0.25, 0.0],
-        engaged=[False, False, False, False, True],
-        affinity=[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.4, 0, 0]],
-    )
-    spec = ElectionSpec(
-        affinity_weight=0.5, abstention_utility=-0.6, turnout_base=0.2, turnout_engaged=0.6
-    )
+    pop, spec = five_citizens()
     got = polls.citizen_votes(pop, parties(0.25, -0.25, -1.0), spec)
     want = [[0.2, 0, 0], [0.4, 0, 0], [0, 0.6, 0], [0, 0, 0], [0.6, 0, 0]]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
