@@ -510,6 +510,12 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
             "population.issues",
             f"expected 1 with opinion.rule algorithmic_bias (one opinion axis), got {pop.issues}",
         )
+    if op.convergence == "settled" and op.rule not in ("deffuant", "algorithmic_bias"):
+        b.fail(
+            "opinion.convergence",
+            "expected quiet unless opinion.rule is deffuant or algorithmic_bias (settled is "
+            f"bounded confidence's absorbing state), got settled with {op.rule}",
+        )
     if op.rule == "majority" and op.group_size % 2 == 0:
         b.fail(
             "opinion.group_size",

@@ -72,6 +72,7 @@ OpinionRule = Literal[
     "sznajd",
 ]
 QVoterNonconformity = Literal["independence", "anticonformity"]
+Convergence = Literal["quiet", "settled"]
 # the rules whose opinion is a discrete state: ±1 (q-voter), or A = -1, AB = 0, B = +1 (naming game)
 DISCRETE_RULES = ("q_voter", "naming_game", "majority", "sznajd")
 # the rules that rewire the citizens' network as they run (textbook mode: no parties, no news)
@@ -443,6 +444,15 @@ class OpinionSpec:
         source=SETTING,
     )
     convergence_tolerance: float = param(1e-9, 0, 1, doc="see stop_at_convergence", source=SETTING)
+    convergence: Convergence = param(
+        "quiet",
+        doc="what stop_at_convergence waits for: quiet — no citizen's opinion moved by more "
+        "than convergence_tolerance in a step; settled (deffuant, algorithmic_bias) — no "
+        "encounter can move anyone again: every tie joins opinions within "
+        "convergence_tolerance of each other or at least the moving end's ε apart (the "
+        "absorbing state of bounded confidence, whatever the order of encounters)",
+        source=SETTING,
+    )
     self_weight: float = param(
         1.0,
         0,

@@ -139,6 +139,7 @@ class Rule:
         self.frozen = NOT_FROZEN  # this step's committed rows of the peer graph (or none)
         # a rule that rewires the network (holme_newman) holds the citizens' graph as it now is
         self.graph: Graph | None = None
+        self.peer_graph: Graph | None = None  # the graph of the last peer step
 
     def peer_step(
         self,
@@ -163,6 +164,7 @@ class Rule:
                 f"whole network ({pop.n}); got a graph of {graph.n}"
             )
         self.citizens = pop.citizens
+        self.peer_graph = graph
         if not self.has_peer_process:
             return 0.0
         n = graph.n
@@ -280,6 +282,42 @@ class Deffuant(Rule):
 
     def _counts_movement(self, pop: Population) -> bool:
         return pop.x.shape[1] == 1  # the one-issue kernel sums each step's movement itself
+
+    _owners: tuple[int, np.ndarray] = (0, NO_WORK.astype(np.int64))
+
+    def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
+        """``opinion.convergence`` quiet: as every rule (no citizen moved by more than the
+        tolerance this step). Settled: no encounter of the last step's peer graph can move
+        anyone again, for every tie (i, j) with i not committed, d(x_i, x_j) <= tolerance or
+        d >= ε_i — under any bias in who meets whom, a state that only waits for the right
+        pair to meet is not an end."""
+        if self.spec.convergence != "settled":
+            return super().converged(before, after, tolerance)
+        graph = self.peer_graph
+        if graph is None:
+            return False
+        n = graph.n
+        eps = self._shared[1] if self._shared is not None else np.zeros(1)
+        if (
+            after.shape[1] == 1
+            and eps.size == 1
+            and not self.frozen.size
+            and graph.indices.size == n * (n - 1)
+        ):
+            # complete graph, one ε: sorted, a live pair exists iff some opinion's nearest
+            # neighbour above it by more than the tolerance is closer than ε (O(N log N))
+            s = np.sort(after[:n, 0])
+            j = np.searchsorted(s, s + tolerance, side="right")
+            above = j < n
+            return not bool(np.any(s[j[above]] - s[above] < eps[0]))
+        if self._owners[0] != id(graph.indptr) or self._owners[1].size != graph.indices.size:
+            self._owners = (id(graph.indptr), np.repeat(np.arange(n), np.diff(graph.indptr)))
+        owner = self._owners[1]
+        gap = distance(after[:n][owner], after[:n][graph.indices])
+        live = (gap > tolerance) & (gap < (eps[0] if eps.size == 1 else eps[owner]))
+        if self.frozen.size:
+            live &= ~self.frozen[owner]
+        return not bool(live.any())
 
     def _keyed(self, pop: Population, graph: Graph, keys: np.ndarray) -> np.ndarray:
         """One step per key of the one-issue kernel (encounters drawn in the kernel from the

@@ -23,6 +23,8 @@ from model.validation.deffuant import (
     deffuant,
     deffuant_mean_check,
     deffuant_mean_drift,
+    deffuant_small_d_check,
+    textbook_deffuant,
 )
 from model.validation.degroot import degroot, influence_matrix, stationary_distribution
 from model.validation.friedkin_johnsen import friedkin_johnsen
@@ -46,6 +48,8 @@ __all__ = [
     "_se",
     "build",
     "compromise_clusters",
+    "deffuant_small_d_check",
+    "textbook_deffuant",
     "deffuant",
     "deffuant_mean_check",
     "deffuant_mean_drift",

@@ -31,8 +31,9 @@ def algorithmic_bias(
         key="algorithmic_bias",
         title="Algorithmic bias: Deffuant with a like-minded recommender",
         model="`algorithmic_bias` rule, complete graph, no parties",
-        parameters=f"N = {n}, d = {d:g} (openness {2 * d:g}), μ = 0.5, γ ∈ {{0, 0.5, 1, 1.5}}, "
-        f"run until no opinion moves > 1e-6 in a sweep; {exp.replicates} replicates per γ",
+        parameters=f"N = {n}, d = {d:g} (openness {2 * d:g}), μ = 0.5, γ ∈ {{0, 0.5, 1, 1.25}}, "
+        f"run until settled (every pair within 1e-6 or at least ε apart); {exp.replicates} "
+        "replicates per γ",
         source="Sîrbu, Pedreschi, Giannotti & Kertész (2019), PLoS ONE 14:e0213246; Deffuant et "
         "al. (2000) for γ = 0",
         runs=runs,
@@ -47,9 +48,9 @@ def algorithmic_bias(
     slower = all(
         times[b][0] - times[a][0] > 3 * math.hypot(times[a][1], times[b][1])
         for a, b in zip(gammas, gammas[1:], strict=False)
-        if b >= 1.0
+        if a >= 0.5
     )
-    ended = bool((runs["steps"] < exp.base.steps).all())
+    ended = (runs["steps"] < exp.base.steps).to_numpy()
     result.checks = [
         Check(
             claim=f"γ = 0 is the Deffuant model: major clusters at d = {d:g}",
@@ -62,18 +63,15 @@ def algorithmic_bias(
             claim="the bias slows convergence down",
             published="convergence time grows with γ (Sîrbu et al. 2019; the paper's values "
             "could not be consulted offline, so the direction is what is compared)",
-            measured="geometric mean sweeps: "
+            measured="geometric mean sweeps to a settled state: "
             + ", ".join(
                 f"γ {g:g}: {math.exp(t):.0f} (log ± {se:.2f})" for g, (t, se) in times.items()
-            ),
-            tolerance="not compared: the run ends when no opinion moves more than 1e-6 in a "
-            "sweep, and under a strong bias most encounters are between near-equal opinions, so "
-            "a run can stop before its clusters have settled (γ = 1.5 spreads over a factor of "
-            "ten); comparing needs the paper's own end criterion. Would pass if every run ended "
-            "and the mean log time grew by > 3 combined SE from γ = 0.5 to 1 and 1 to 1.5: "
-            + ("it does" if ended and slower else "it does not"),
-            passed=False,
-            compared=False,
+            )
+            + f"; {int(ended.sum())} of {ended.size} runs settled before the cap",
+            tolerance="every run settles before the cap, and the mean log time grows by > 3 "
+            "combined SE at each step in γ from 0.5 on (γ = 0 → 0.5 is not compared: the "
+            "paper's small-γ values could not be consulted)",
+            passed=bool(ended.all()) and slower,
         ),
     ]
     result.figure = _figure(runs)
@@ -84,13 +82,20 @@ def _figure(runs: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     g = runs.groupby("opinion.bias")
+    # the geometric mean and its ± 2 SE on the log scale, as the check compares them
+    log = np.log(runs["steps"]).groupby(runs["opinion.bias"])
+    mid, half = log.mean(), 2 * log.sem().fillna(0)
     ax1.errorbar(
-        g["steps"].mean().index, g["steps"].mean(), yerr=2 * g["steps"].sem(), fmt="o-", capsize=3
+        mid.index,
+        np.exp(mid),
+        yerr=[np.exp(mid) - np.exp(mid - half), np.exp(mid + half) - np.exp(mid)],
+        fmt="o-",
+        capsize=3,
     )
     ax1.set(
         xlabel="bias γ",
-        ylabel="sweeps until no opinion moves > 1e-6 (log)",
-        title="Time to the end criterion (reported, not compared)",
+        ylabel="sweeps until settled (geometric mean ± 2 SE)",
+        title="Time to a settled state",
         yscale="log",
     )
     ax1.yaxis.set_major_locator(FixedLocator([20, 50, 100, 200, 500, 1000, 2000, 5000]))

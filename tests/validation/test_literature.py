@@ -115,6 +115,36 @@ def test_one_sided_deffuant_fails_the_mean_conservation_check(monkeypatch):
     assert not check.passed, check
 
 
+def _small_d_runs(exp, replicates: int):
+    """The d = 0.1 rows of the Deffuant case (the outputs its check reads), run in-process."""
+    import pandas as pd
+
+    from model.metrics import opinion_metrics
+    from model.rng import replicate_seeds
+    from model.sim import SocialWebModel
+
+    scenario = exp.scenario_at({"population.openness": 0.2})
+    rows = []
+    for seed in replicate_seeds(exp.seed, replicates):
+        model = SocialWebModel(scenario, seed=seed, agents="parties")
+        model.run()
+        rows.append(
+            opinion_metrics(model.population.x[: model.population.citizens, 0])
+            | {"steps": model.step_count, "population.openness": 0.2}
+        )
+    return pd.DataFrame(rows)
+
+
+def test_one_sided_deffuant_fails_the_small_d_check(monkeypatch):
+    """d = 0.1 against the textbook algorithm run directly: the engine passes with 6 runs, an
+    engine where only the picked citizen moves takes about twice the sweeps and fails."""
+    exp = validation._load(DIR, "deffuant", 6)
+    assert validation.deffuant_small_d_check(_small_d_runs(exp, 6), exp).passed
+    _mutate(monkeypatch, "deffuant_sweep", one_sided_deffuant)
+    check = validation.deffuant_small_d_check(_small_d_runs(exp, 6), exp)
+    assert not check.passed, check.measured
+
+
 def test_one_way_voter_fails_the_exit_probability_check(monkeypatch):
     _mutate(monkeypatch, "voter_sweep", upward_only_voter)
     result = validation.voter(DIR, replicates=40, jobs=1)  # in-process: the patch applies
@@ -344,9 +374,17 @@ def nearest_partner(x, indptr, indices, openness, rate, gamma, floor, frozen, u)
             x[j] -= move
 
 
-def test_a_recommender_that_ignores_gamma_fails_the_deffuant_reduction(monkeypatch):
+def test_a_recommender_that_ignores_gamma_fails_the_deffuant_reduction(monkeypatch, tmp_path):
+    """γ = 0 only, and at most 300 sweeps: a nearest-partner recommender never settles (far
+    pairs within ε never meet), so the case's own cap of 20,000 sweeps would take minutes."""
     _mutate(monkeypatch, "algorithmic_bias_sweep", twin(nearest_partner))
-    result = validation.algorithmic_bias(DIR, replicates=4)
+    text = (DIR / "algorithmic_bias.yaml").read_text()
+    text = text.replace("steps: 20000", "steps: 300").replace(
+        "opinion.bias: [0.0, 0.5, 1.0, 1.25]", "opinion.bias: [0.0]"
+    )
+    assert "steps: 300" in text and "opinion.bias: [0.0]\n" in text
+    (tmp_path / "algorithmic_bias.yaml").write_text(text)
+    result = validation.algorithmic_bias(tmp_path, replicates=4)
     assert not result.checks[0].passed, result.checks[0].measured
 
 
