@@ -19,11 +19,18 @@ No process outlives the command, even one killed with SIGKILL (which runs no cle
   have closed its ``alive`` pipe (the standard library's own rule);
 - the resource tracker exits when the last process holding its pipe (command, workers) is gone.
 
+A program that forks itself (``os.fork``, as mutmut does for each mutant, or a user's own
+forking server) after socialweb started its forkserver could not start a pool in the child: the
+server is not the child's child (``os.waitpid`` on it raises ChildProcessError). Importing this
+module registers :func:`forget_parents_forkserver` to run in every forked child, which then
+starts a forkserver of its own when it needs one.
+
 This module imports nothing heavy: the CLI calls :func:`prestart` before it imports NumPy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
@@ -110,3 +117,29 @@ def exit_with_parent(interval: float = PARENT_POLL) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="socialweb-exit-with-parent", daemon=True).start()
+
+
+def forget_parents_forkserver() -> None:
+    """In a child made by ``os.fork``: forget the parent's forkserver (its pid, address and
+    ``alive`` pipe; the child closes its copy of the pipe, the parent keeps its own) and renew
+    the server's lock, which another thread of the parent may have held at the fork. The next
+    pool in the child starts its own server. A no-op in a process that never used one (the
+    forkserver's own workers among them)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is None:
+        return
+    fd = server._forkserver_alive_fd
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    server._forkserver_pid = None
+    server._forkserver_address = None
+    server._forkserver_alive_fd = None
+    if hasattr(server, "_forkserver_authkey"):  # Python 3.14
+        server._forkserver_authkey = None
+    server._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=forget_parents_forkserver)

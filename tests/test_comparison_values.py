@@ -26,9 +26,6 @@ from model.config.experiment import PARTY_OUTPUTS, RUN_OUTPUTS
 from model.config.plan import CHANNELS
 from model.rng import replicate_seeds
 from tests.conftest import tiny_data
-from tests.forkserver_reset import install
-
-install()  # pool tests under mutmut's forked runs (tests/forkserver_reset.py)
 
 # Student-t quantiles: 2 and 1 degrees of freedom in closed form (table: 4.303, 12.706), 4 from
 # scipy.stats.t.ppf (table: 2.776, 2.132)

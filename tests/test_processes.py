@@ -219,6 +219,60 @@ def test_a_script_using_workers_leaves_nothing_when_it_exits(tmp_path):
         _kill_session(proc.pid)
 
 
+def _pid_once_a_worker_ran(marker: str) -> int:
+    """A pool worker leaves ``marker``; the calling process waits for it, so every call of
+    run_all with two of these tasks on two jobs has used a worker."""
+    if multiprocessing.parent_process() is not None:
+        Path(marker).write_text(str(os.getpid()))
+    elif not _wait_until(lambda: Path(marker).exists(), timeout=60):
+        raise TimeoutError("no worker started")
+    return os.getpid()
+
+
+def test_a_forked_child_of_a_command_with_workers_can_use_workers(tmp_path):
+    """A program that used workers, then forks itself (as mutmut does for each mutant): the
+    child's pool must not use the parent's forkserver (not the child's child: ChildProcessError)
+    but start its own (model.pool's fork hook). The child's run used a worker, it exits 0, and
+    nothing of the session is left."""
+    code = (
+        "import os, sys\n"
+        "from model.comparison import run_all\n"
+        "from tests.test_processes import _pid_once_a_worker_ran as task\n"
+        "def pids(marker):\n"
+        "    return sorted(set(run_all([(marker,)] * 2, jobs=2, fn=task)))\n"
+        f"print('parent', pids({str(tmp_path / 'p')!r}), flush=True)\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    try:\n"
+        f"        print('child', pids({str(tmp_path / 'c')!r}), os.getpid(), flush=True)\n"
+        "    except BaseException as err:\n"
+        "        print('child failed', type(err).__name__, err, flush=True)\n"
+        "        os._exit(1)\n"
+        "    os._exit(0)\n"
+        "_, status = os.waitpid(child, 0)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+        lines = dict(line.split(" ", 1) for line in out.splitlines())
+        child_pids = yaml.safe_load(lines["child"].rsplit(" ", 1)[0])
+        child = int(lines["child"].rsplit(" ", 1)[1])
+        assert child in child_pids and len(child_pids) == 2, out  # the child and its worker
+        left = _survivors(proc.pid)
+        assert not left, f"still running {GRACE:.0f} s after the script exited: {left}"
+    finally:
+        _kill_session(proc.pid)
+
+
 # --- run_all in this process: its workers end with the call ------------------------------------
 
 

@@ -20,9 +20,6 @@ from model import runner as R
 from model.config import ConfigError, scenario_from_dict
 from model.config.plan import CHANNELS
 from tests.conftest import tiny_data
-from tests.forkserver_reset import install
-
-install()  # pool tests under mutmut's forked runs (tests/forkserver_reset.py)
 
 # --- summarize -------------------------------------------------------------------------------
 

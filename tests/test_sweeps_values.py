@@ -21,9 +21,6 @@ from model import sweeps as S
 from model.config import ConfigError, scenario_from_dict
 from model.config.experiment import experiment_from_dict
 from tests.conftest import tiny_data
-from tests.forkserver_reset import install
-
-install()  # pool tests under mutmut's forked runs (tests/forkserver_reset.py)
 
 WORLD = tiny_data(citizens=30, steps=2)
 OUTPUTS = ["vote_share.blue", "turnout"]

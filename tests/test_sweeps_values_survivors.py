@@ -19,10 +19,7 @@ import pytest
 from model import comparison
 from model import sweeps as S
 from model.config import scenario_from_dict
-from tests.forkserver_reset import install
 from tests.test_sweeps_values import WORLD, _Blind, experiment
-
-install()  # pool tests under mutmut's forked runs (tests/forkserver_reset.py)
 
 ADVICE = "; delete it and rerun with --resume to redo that run"
 
