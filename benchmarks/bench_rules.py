@@ -10,7 +10,9 @@ Run: .venv/bin/python benchmarks/bench_rules.py [--n 100000] [--repeats 7]
 2. Rules through the public API: a textbook scenario (parties off, no posting) per rule, the mean
    time of one ``model.step()`` — the peer process plus the step's fixed work — so synchronous
    rules (HK, DeGroot, Friedkin–Johnsen) and the rest state their cost per step; holme_newman's
-   includes rebuilding the CSR graph from its ties (G = N/10 opinions, φ = 0.5).
+   includes rebuilding the CSR graph from its ties (G = N/10 opinions, φ = 0.5). The
+   radicalization rule's step is its kernel called directly (its scenarios need a complete
+   network, refused above 20,000 citizens): β = 0 at N, β = 3 at min(N, 10⁴).
 
 Results: benchmarks/results/rules.json (with the machine).
 """
@@ -44,6 +46,7 @@ KERNELS = [
     "majority_g3",
     "sznajd",
     "algorithmic_bias_g1",
+    "attraction_repulsion",
 ]
 
 
@@ -81,6 +84,20 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
         f = kernel("algorithmic_bias_sweep")
         return lambda: f(
             x, g.indptr, g.indices, np.array([0.6]), 0.5, 1.0, 1e-4, NOT_FROZEN, rng.random((n, 2))
+        )
+    if name == "attraction_repulsion":  # keyed like Deffuant: one key per sweep, movement summed
+        f, work, moved = kernel("attraction_repulsion_sweep"), np.empty(n), np.zeros(1)
+        return lambda: f(
+            x,
+            g.indptr,
+            g.indices,
+            np.array([0.6]),
+            np.array([1.2]),
+            0.1,
+            NOT_FROZEN,
+            rng.integers(0, 2**64, size=1, dtype=np.uint64),
+            work,
+            moved,
         )
     if name == "majority_g3":  # n group updates here, so the figure is per group of three
         f = kernel("majority_sweep")
@@ -121,6 +138,7 @@ RULES = {
     "sznajd": {"rule": "sznajd"},
     "holme_newman": {"rule": "holme_newman", "rewire_rate": 0.5},
     "algorithmic_bias": {"rule": "algorithmic_bias", "rate": 0.5, "bias": 1.0},
+    "attraction_repulsion": {"rule": "attraction_repulsion", "rate": 0.1},
     "hegselmann_krause": {"rule": "hegselmann_krause"},
     "degroot": {"rule": "degroot"},
     "friedkin_johnsen": {"rule": "friedkin_johnsen", "susceptibility": 0.8},
@@ -163,6 +181,42 @@ def time_rules(n: int, steps: int) -> list[dict]:
     return rows
 
 
+def time_radicalization(n: int, repeats: int) -> list[dict]:
+    """The radicalization rule's step (one network draw and one RK4 step, the paper's m = 10,
+    r = 0.5, γ = 2.1, ε = 0.01, K = α = 3), its kernel called directly: the loader asks for
+    ``network.kind: complete``, which it refuses above 20,000 citizens, so this row cannot go
+    through ``model.step()`` at 10⁵. β = 0 at N; β = 3 weighs every citizen for each active one
+    (O(N²⟨a⟩)), timed at min(N, 10⁴)."""
+    f = kernel("radicalization_steps")
+    rows = []
+    for beta, size in ((0.0, n), (3.0, min(n, 10_000))):
+        rng = np.random.default_rng(1)
+        g = 1.0 - 2.1
+        activity = (0.01**g + rng.random(size) * (1.0 - 0.01**g)) ** (1.0 / g)
+        x = rng.uniform(-1, 1, size)
+        moved = np.zeros(1)
+
+        def call(x=x, activity=activity, beta=beta, moved=moved, rng=rng):
+            keys = rng.integers(0, 2**64, size=1, dtype=np.uint64)
+            f(x, activity, keys, 10, 0.5, 3.0, 3.0, beta, 0.01, moved)
+
+        call()
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t0)
+        per_step = statistics.median(times)
+        rows.append(
+            {
+                "rule": f"radicalization (β = {beta:g}, N = {size:,}, kernel)",
+                "ms_per_step": 1e3 * per_step,
+                "ns_per_citizen": 1e9 * per_step / size,
+            }
+        )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -174,7 +228,7 @@ def main() -> None:
     print(f"kernels, one sweep at N = {args.n:,} (BA m = 3), median of {args.repeats}:")
     for r in kernels:
         print(f"  {r['kernel']:<16} {r['ns_per_update']:7.1f} ns/update  {r['vs_deffuant']:.2f}×")
-    rules = time_rules(args.n, args.steps)
+    rules = time_rules(args.n, args.steps) + time_radicalization(args.n, args.repeats)
     print(f"rules through model.step() at N = {args.n:,}:")
     for r in rules:
         print(f"  {r['rule']:<18} {r['ms_per_step']:8.2f} ms/step")

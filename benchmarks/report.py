@@ -224,7 +224,8 @@ def rules_section(rules: dict) -> list[str]:
         "update, so it costs more per update by design; the majority kernel's figure is per "
         "group of three; algorithmic bias weighs every neighbour of the drawn citizen to pick "
         "its partner (O(degree)), so it misses the 2× bound: the exact model needs those "
-        "weights.",
+        "weights. Attraction–repulsion draws its encounters from a per-step key like Deffuant "
+        "and moves one end only.",
         "",
         "| kernel | ns per update | × Deffuant |",
         "|---|---:|---:|",
@@ -234,7 +235,10 @@ def rules_section(rules: dict) -> list[str]:
         ],
         "",
         "Each rule through the public API (`model.step()`, parties off, no posting): the peer "
-        "process plus the step's fixed work.",
+        "process plus the step's fixed work. The radicalization rows are its kernel alone (one "
+        "network draw and one Runge-Kutta step of dt; its scenarios need a complete network, "
+        "refused above 20,000 citizens); at β > 0 every active citizen weighs all N (O(N²⟨a⟩) a "
+        "step), so that row is at 10⁴ citizens.",
         "",
         "| rule | ms per step | ns per citizen |",
         "|---|---:|---:|",

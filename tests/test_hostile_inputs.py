@@ -556,7 +556,7 @@ SCENARIO_CASES = [
         f"animate {S} --out {{tmp}}/a.gif --progress none",
         f"{S}: opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
         "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, holme_newman, "
-        "algorithmic_bias, sznajd, "
+        "algorithmic_bias, sznajd, attraction_repulsion, radicalization, "
         "got 'defuant' (did you mean 'deffuant'?)",
         files={"s.yaml": scenario(opinion={"rule": "defuant"})},
     ),

@@ -25,7 +25,13 @@ from typing import Any, Literal
 import yaml
 
 from model.config.plan import paid_reach, plan, posts_per_step
-from model.config.schema import DISCRETE_RULES, REWIRING_RULES, PartySpec, Scenario
+from model.config.schema import (
+    DISCRETE_RULES,
+    REWIRING_RULES,
+    UNBOUNDED_RULES,
+    PartySpec,
+    Scenario,
+)
 from model.config.yamlread import MAX_BYTES, YamlProblem, file_kind, label_text, load_text
 
 
@@ -505,10 +511,10 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
                 f"expected binary with opinion.rule {op.rule} (opinions start at -1 or +1), "
                 f"got {pop.initial_opinion}",
             )
-    if op.rule == "algorithmic_bias" and pop.issues != 1:
+    if op.rule in ("algorithmic_bias", "attraction_repulsion") and pop.issues != 1:
         b.fail(
             "population.issues",
-            f"expected 1 with opinion.rule algorithmic_bias (one opinion axis), got {pop.issues}",
+            f"expected 1 with opinion.rule {op.rule} (one opinion axis), got {pop.issues}",
         )
     if op.convergence == "settled" and op.rule not in ("deffuant", "algorithmic_bias"):
         b.fail(
@@ -545,12 +551,61 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
                 f"expected a sparse network with opinion.rule {op.rule}, got "
                 "complete (there is no tie to move)",
             )
+    if op.rule in UNBOUNDED_RULES:
+        _check_unbounded(b, s)
     z = op.zealots
     shares = z.share_plus + z.share_minus + z.share_own
     if shares > 1 + 1e-9:
         b.fail(
             "opinion.zealots",
             f"expected share_plus + share_minus + share_own <= 1, got {_num(shares)}",
+        )
+
+
+def _check_unbounded(b: Checker, s: Scenario) -> None:
+    """A rule whose opinion is unbounded (radicalization) runs in textbook mode: its x leaves
+    [-1, 1], which posts, party lines, polls and committed citizens are not made for."""
+    op, pop = s.opinion, s.population
+    rule = op.rule
+    if s.parties or s.news.positions:
+        b.fail(
+            "opinion.rule",
+            f"{rule} keeps unbounded opinions, so it runs in textbook mode: expected no parties "
+            "and no news outlets (parties: {}, news.positions: [])",
+        )
+    if s.movement.founders_per_1000 > 0:
+        b.fail(
+            "movement.founders_per_1000",
+            f"expected 0 with opinion.rule {rule} (textbook mode: no citizens' movement), "
+            f"got {_num(s.movement.founders_per_1000)}",
+        )
+    z = op.zealots
+    if z.share_plus + z.share_minus + z.share_own > 0 or z.staff or z.path:
+        b.fail(
+            "opinion.zealots",
+            f"expected no committed citizens with opinion.rule {rule} (textbook mode)",
+        )
+    if pop.issues != 1:
+        b.fail(
+            "population.issues",
+            f"expected 1 with opinion.rule {rule} (one opinion axis), got {pop.issues}",
+        )
+    if pop.survey.source:
+        b.fail(
+            "population.survey.source",
+            f"expected none with opinion.rule {rule} (textbook mode: opinions start as drawn)",
+        )
+    if s.network.kind != "complete":
+        b.fail(
+            "network.kind",
+            f"expected complete with opinion.rule {rule}: every step it draws its own contacts "
+            f"among all citizens (its pool is the complete graph), got {s.network.kind}",
+        )
+    if op.contacts >= pop.citizens:
+        b.fail(
+            "opinion.contacts",
+            f"expected fewer than population.citizens ({pop.citizens}): an active citizen "
+            f"contacts m distinct others, got {op.contacts}",
         )
 
 

@@ -70,6 +70,8 @@ OpinionRule = Literal[
     "holme_newman",
     "algorithmic_bias",
     "sznajd",
+    "attraction_repulsion",
+    "radicalization",
 ]
 QVoterNonconformity = Literal["independence", "anticonformity"]
 Convergence = Literal["quiet", "settled"]
@@ -77,6 +79,9 @@ Convergence = Literal["quiet", "settled"]
 DISCRETE_RULES = ("q_voter", "naming_game", "majority", "sznajd")
 # the rules that rewire the citizens' network as they run (textbook mode: no parties, no news)
 REWIRING_RULES = ("holme_newman",)
+# the rules whose state is an unbounded opinion x ∈ ℝ, never clipped to [-1, 1] (textbook mode:
+# no parties, no news, no movement, no committed citizens)
+UNBOUNDED_RULES = ("radicalization",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,7 +188,8 @@ class PopulationSpec:
         0.6,
         0,
         2,
-        doc="mean latitude of acceptance ε (opinion distance on [-1, 1] within which a post pulls)",
+        doc="mean latitude of acceptance ε (opinion distance on [-1, 1] within which a post "
+        "pulls; attraction_repulsion: U, within which a met peer attracts)",
         source="stated guess; d = 0.3 on [0, 1] in Deffuant et al. 2000",
     )
     openness_spread: float = param(0.2, 0, 2, doc="ε is uniform on openness ± openness_spread/2")
@@ -191,8 +197,10 @@ class PopulationSpec:
         1.2,
         0,
         2,
-        doc="latitude of rejection ρ: beyond it a post repels when backfire is on",
-        source="stated guess after Sherif & Hovland 1961",
+        doc="latitude of rejection ρ: beyond it a post repels when backfire is on "
+        "(attraction_repulsion: the threshold of rejection T beyond which a met peer repels; "
+        "2 = never)",
+        source="stated guess after Sherif & Hovland 1961; T > U on [-1, 1] in Jager & Amblard 2005",
     )
     engagement_min: float = param(
         0.2,
@@ -546,6 +554,70 @@ class OpinionSpec:
         "moves to a random citizen of the same opinion) instead of copying a random neighbour",
         source="Holme & Newman 2006 (PRE 74:056108): transition at φ_c ≈ 0.458 for mean degree "
         "4 and N/G = 10",
+    )
+    social_influence: float = param(
+        3.0,
+        0,
+        1000,
+        doc="radicalization: K, the strength of social influence in dx_i/dt = -x_i + "
+        "K·Σ_j A_ij(t)·tanh(α·x_j)",
+        source="Baumann, Lorenz-Spreen, Sokolov & Starnini 2020 (PRL 124:048301) use K = 3 in "
+        "their examples",
+    )
+    controversy: float = param(
+        3.0,
+        0,
+        1000,
+        doc="radicalization: α, the controversialness of the topic (the slope of tanh(α·x))",
+        source="Baumann et al. 2020 (PRL 124:048301) use α = 3 for radicalised states",
+    )
+    homophily: float = param(
+        0.0,
+        0,
+        100,
+        doc="radicalization: β, homophily — an active citizen i contacts j with probability "
+        "∝ |x_i - x_j|^(-β) (distances floored at 1e-10); 0 = uniformly random contacts",
+        source="Baumann et al. 2020 (PRL 124:048301): β = 0 (one-sided radicalisation) to 3 "
+        "(polarisation)",
+    )
+    contacts: int = param(
+        10,
+        1,
+        10000,
+        doc="radicalization: m, the distinct citizens an active citizen contacts in a step "
+        "(fewer than population.citizens)",
+        source="Baumann et al. 2020 (PRL 124:048301) use m = 10",
+    )
+    reciprocity: float = param(
+        0.5,
+        0,
+        1,
+        doc="radicalization: r, the probability that a contact i → j is returned (A_ji = 1 too)",
+        source="Baumann et al. 2020 (PRL 124:048301) use r = 0.5",
+    )
+    activity_exponent: float = param(
+        2.1,
+        1.01,
+        10,
+        doc="radicalization: γ, activities a_i are drawn from F(a) ∝ a^(-γ) on [activity_min, 1] "
+        "(the rule's own, not population.activity_mean)",
+        source="Baumann et al. 2020 (PRL 124:048301) use γ = 2.1",
+    )
+    activity_min: float = param(
+        0.01,
+        1e-6,
+        1,
+        doc="radicalization: ε, the smallest activity (a citizen is active in a step with "
+        "probability a_i)",
+        source="Baumann et al. 2020 (PRL 124:048301) use ε = 0.01",
+    )
+    time_step: float = param(
+        0.01,
+        1e-6,
+        1,
+        doc="radicalization: dt, the model time one step advances; each step draws a new contact "
+        "network and makes one fourth-order Runge-Kutta step of length dt",
+        source="Baumann et al. 2020 (PRL 124:048301) integrate with dt = 0.01",
     )
     zealots: ZealotSpec = section(ZealotSpec, doc="committed citizens (zealots)")
 

@@ -250,6 +250,294 @@ def algorithmic_bias_sweep(  # pragma: no cover
         x[j] = xj - move_j
 
 
+def attraction_repulsion_sweep(  # pragma: no cover
+    x, indptr, indices, accept, reject, rate, frozen, keys, before, moved
+):
+    """Jager & Amblard 2005 encounters in order, one issue: ``x`` is (N,).
+
+    Encounters are drawn as in :func:`deffuant_sweep` with ``keys`` (one 64-bit key per step, N
+    encounters per step, u_t the t-th SplitMix64 output of the step's key): citizen i = ⌊u_t·N⌋
+    meets its neighbour number ⌊f·deg(i)⌋, f the fractional part of u_t·N — the same (i, j)
+    sequence as Deffuant's for the same keys. Only i changes (the paper's update is one-sided),
+    with d = |x_i − x_j|, U_i = ``accept`` and T_i = ``reject`` (N entries, or one shared):
+
+    - d < U_i: x_i += μ·(x_j − x_i) (assimilation);
+    - d > T_i: x_i −= μ·(x_j − x_i) (contrast);
+    - otherwise nothing (non-commitment). Assimilation is tested first, so a citizen whose U_i
+      exceeds T_i (possible with an openness spread) assimilates. The result is clipped to
+      [−1, 1] (only contrast can leave the scale).
+
+    With T ≥ 2 nobody is ever repelled: Deffuant's encounter with only i moving. ``frozen``
+    citizens are met and pull or push but never move. ``moved[s]`` is step s's movement
+    Σ_i |x_i(after) − x_i(before)| when ``before`` (N floats of work space) is given.
+
+    The loop is software-pipelined as :func:`deffuant_sweep`'s (draw, partner's place, partner,
+    update, ``LAG`` encounters apart, each with a cache hint); looking ahead changes no value.
+    """
+    n = x.shape[0]
+    shared_u = accept.shape[0] == 1
+    shared_t = reject.shape[0] == 1
+    pinned = frozen.shape[0] != 0
+    track = before.shape[0] != 0
+    mask = RING - 1
+    ring_i = np.empty(RING, dtype=np.int64)  # encounter t's citizen i,
+    ring_f = np.empty(RING, dtype=np.float64)  # the fractional part f of u_t·N,
+    ring_q = np.empty(RING, dtype=np.int64)  # the partner's place in ``indices`` (-1: no tie)
+    ring_j = np.empty(RING, dtype=np.int64)  # and the partner j (-1: no tie)
+    if track:
+        for q in range(n):
+            before[q] = x[q]
+    for s in range(keys.shape[0]):
+        state = keys[s]
+        for t in range(n + 3 * LAG):
+            if t < n:  # draw encounter t
+                state += SPLITMIX_GAMMA
+                z = state
+                z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                z = z ^ (z >> np.uint64(31))
+                scaled = (float(np.int64(z >> np.uint64(11))) + 0.5) * 2.0**-53 * n
+                i = min(int(scaled), n - 1)
+                ring_i[t & mask] = i
+                ring_f[t & mask] = scaled - i
+                prefetch(indptr, i)
+            b = t - LAG
+            if 0 <= b < n:  # encounter b: where its partner is listed
+                i = ring_i[b & mask]
+                start = indptr[i]
+                deg = indptr[i + 1] - start
+                q = -1
+                if deg != 0:
+                    q = start + min(int(ring_f[b & mask] * deg), deg - 1)
+                    prefetch(indices, q)
+                    prefetch(x, i)
+                ring_q[b & mask] = q
+            c = t - 2 * LAG
+            if 0 <= c < n:  # encounter c: its partner
+                q = ring_q[c & mask]
+                j = -1
+                if q >= 0:
+                    j = indices[q]
+                    prefetch(x, j)
+                ring_j[c & mask] = j
+            e = t - 3 * LAG
+            if e < 0:
+                continue
+            j = ring_j[e & mask]  # encounter e: the update of i only
+            if j < 0:
+                continue
+            i = ring_i[e & mask]
+            if pinned and frozen[i]:
+                continue
+            xi = x[i]
+            gap = x[j] - xi
+            d = abs(gap)
+            # +μ within U, else −μ beyond T, else 0: two flat selects (a nested one compiles
+            # to a branch that mispredicts, twice the cost per encounter)
+            far = -rate if d > reject[0 if shared_t else i] else 0.0
+            w = rate if d < accept[0 if shared_u else i] else far
+            x[i] = min(1.0, max(-1.0, xi + w * gap))
+        if track:  # this step's movement; ``before`` becomes the next step's start
+            total = 0.0
+            for q in range(n):
+                xq = x[q]
+                total += abs(xq - before[q])
+                before[q] = xq
+            moved[s] = total
+
+
+# radicalization: distances below this count as this in |x_i - x_j|^(-β), so equal opinions get a
+# finite weight (a stated guess, far below any opinion gap the dynamics resolves)
+HOMOPHILY_FLOOR = 1e-10
+# radicalization: draws of a partner rejected (already chosen) before the exact fallback scan
+PARTNER_TRIES = 32
+
+
+def radicalization_steps(  # pragma: no cover
+    x, activity, keys, m, reciprocity, social, alpha, beta, dt, moved
+):
+    """``keys.size`` steps of the activity-driven radicalisation model of Baumann,
+    Lorenz-Spreen, Sokolov & Starnini 2020 (PRL 124:048301); one issue, ``x`` is (N,), unbounded.
+
+    Step s draws every uniform from SplitMix64 seeded with ``keys[s]``, in this order:
+
+    1. the contact network A(t) on the opinions x(t): citizen i (in row order) is active with
+       probability ``activity[i]`` (one uniform each); an active i contacts m distinct others, each
+       drawn with probability |x_i - x_j|^(-β) / Σ_k |x_i - x_k|^(-β) among those not yet chosen
+       (k ≠ i; distances floored at ``HOMOPHILY_FLOOR``): successive sampling without
+       replacement. For β > 0 by exponential clocks — every other citizen j rings at
+       E_j·|x_i - x_j|^β, E_j = -ln u_j, and the m earliest are contacted (N - 1 uniforms); for
+       β = 0 uniformly, a draw that repeats a chosen citizen drawn again (``PARTNER_TRIES``
+       times, then one more uniform picks among the rest). A contact sets A_ij = 1;
+    2. reciprocity, in the order the contacts were made: a contact i → j that j did not make
+       itself is returned (A_ji = 1) with probability ``reciprocity`` (one uniform each);
+    3. one classical fourth-order Runge-Kutta step of length ``dt`` of
+       dx_i/dt = -x_i + K·Σ_j A_ij·tanh(α·x_j) with A fixed over the step.
+
+    ``moved[s]`` is the step's opinion movement Σ_i |x_i(t + dt) - x_i(t)|. Cost per step:
+    O(N) plus O(N·⟨a⟩·m) contacts at β = 0, O(N²·⟨a⟩) at β > 0 (each active citizen weighs all).
+    """
+    n = x.shape[0]
+    src = np.empty(2 * n * m, dtype=np.int64)  # edge e: A[src[e], dst[e]] = 1
+    dst = np.empty(2 * n * m, dtype=np.int64)
+    first = np.empty(n + 1, dtype=np.int64)  # citizen i's own contacts are edges first[i]..
+    chosen = np.empty(m, dtype=np.int64)
+    clock = np.empty(m)
+    start = np.empty(n)
+    y = np.empty(n)
+    th = np.empty(n)
+    k1 = np.empty(n)
+    k2 = np.empty(n)
+    k3 = np.empty(n)
+    k4 = np.empty(n)
+    for s in range(keys.shape[0]):
+        state = keys[s]
+        # 1. who is active, and whom each active citizen contacts
+        e = 0
+        for i in range(n):
+            first[i] = e
+            state += SPLITMIX_GAMMA
+            z = state
+            z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+            z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+            z = z ^ (z >> np.uint64(31))
+            if (float(z >> np.uint64(11)) + 0.5) * 2.0**-53 >= activity[i]:
+                continue
+            if beta != 0.0:
+                # exponential clocks: citizen j rings at E_j·|x_i - x_j|^β, E_j ~ Exp(1) (one
+                # uniform each, j ≠ i in row order); the m earliest are the contacts — the
+                # successive weighted draws without replacement of weights |x_i - x_j|^(-β)
+                xi = x[i]
+                whole = int(beta) if beta == int(beta) and 0.0 < beta <= 8.0 else 0
+                c = 0  # contacts so far in chosen[:c], their clocks in clock[:c], ascending
+                for j in range(n):
+                    if j == i:
+                        continue
+                    state += SPLITMIX_GAMMA
+                    z = state
+                    z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                    z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                    z = z ^ (z >> np.uint64(31))
+                    u = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
+                    d = max(abs(xi - x[j]), HOMOPHILY_FLOOR)
+                    if whole:  # d^β for a whole β by products (pow costs several times more)
+                        p = d
+                        for _ in range(whole - 1):
+                            p *= d
+                    else:
+                        p = d**beta
+                    t = -math.log(u) * p
+                    if c == m and t >= clock[m - 1]:
+                        continue
+                    q = c if c < m else m - 1  # insert t in order, the latest falls off
+                    while q > 0 and clock[q - 1] > t:
+                        clock[q] = clock[q - 1]
+                        chosen[q] = chosen[q - 1]
+                        q -= 1
+                    clock[q] = t
+                    chosen[q] = j
+                    if c < m:
+                        c += 1
+                for q in range(m):
+                    src[e] = i
+                    dst[e] = chosen[q]
+                    e += 1
+                continue
+            for c in range(m):  # β = 0: uniform among the n - 1 others, repeats drawn again
+                j = -1
+                for _ in range(PARTNER_TRIES):
+                    state += SPLITMIX_GAMMA
+                    z = state
+                    z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                    z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                    z = z ^ (z >> np.uint64(31))
+                    u = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
+                    j = min(int(u * (n - 1)), n - 2)
+                    if j >= i:
+                        j += 1
+                    for q in range(c):
+                        if chosen[q] == j:
+                            j = -1
+                            break
+                    if j >= 0:
+                        break
+                if j < 0:  # exact: the pick-th of the n - 1 - c not yet chosen, one more uniform
+                    state += SPLITMIX_GAMMA
+                    z = state
+                    z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                    z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                    z = z ^ (z >> np.uint64(31))
+                    u = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
+                    pick = min(int(u * (n - 1 - c)), n - 2 - c)
+                    for k in range(n):
+                        taken = k == i
+                        for q in range(c):
+                            if chosen[q] == k:
+                                taken = True
+                        if taken:
+                            continue
+                        if pick == 0:
+                            j = k
+                            break
+                        pick -= 1
+                chosen[c] = j
+                src[e] = i
+                dst[e] = j
+                e += 1
+        first[n] = e
+        # 2. reciprocity: j answers i unless j contacted i itself
+        made = e
+        for q in range(made):
+            i = src[q]
+            j = dst[q]
+            mutual = False
+            for p in range(first[j], first[j + 1]):
+                if dst[p] == i:
+                    mutual = True
+                    break
+            if mutual:
+                continue
+            state += SPLITMIX_GAMMA
+            z = state
+            z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+            z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+            z = z ^ (z >> np.uint64(31))
+            if (float(z >> np.uint64(11)) + 0.5) * 2.0**-53 < reciprocity:
+                src[e] = j
+                dst[e] = i
+                e += 1
+        # 3. RK4 over [t, t + dt] on this network: k = f(y), f_i = -y_i + K Σ_j A_ij tanh(α y_j)
+        for i in range(n):
+            start[i] = x[i]
+        for stage in range(4):
+            if stage == 0:
+                for i in range(n):
+                    y[i] = start[i]
+            elif stage == 1:
+                for i in range(n):
+                    y[i] = start[i] + 0.5 * dt * k1[i]
+            elif stage == 2:
+                for i in range(n):
+                    y[i] = start[i] + 0.5 * dt * k2[i]
+            else:
+                for i in range(n):
+                    y[i] = start[i] + dt * k3[i]
+            k = k1 if stage == 0 else (k2 if stage == 1 else (k3 if stage == 2 else k4))
+            for i in range(n):
+                th[i] = math.tanh(alpha * y[i])
+                k[i] = 0.0
+            for q in range(e):
+                k[src[q]] += th[dst[q]]
+            for i in range(n):
+                k[i] = social * k[i] - y[i]
+        total = 0.0
+        for i in range(n):
+            new = start[i] + dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+            total += abs(new - start[i])
+            x[i] = new
+        moved[s] = total
+
+
 def voter_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     """Voter model updates in order: citizen i copies a random neighbour's opinion (all K issues);
     i and the neighbour come from u[t] as in :func:`deffuant_sweep`. A committed (``frozen``)
@@ -631,6 +919,8 @@ KERNELS = {
     "splitmix_uniform": splitmix_uniform,
     "deffuant_sweep_issues": deffuant_sweep_issues,
     "algorithmic_bias_sweep": algorithmic_bias_sweep,
+    "attraction_repulsion_sweep": attraction_repulsion_sweep,
+    "radicalization_steps": radicalization_steps,
     "voter_sweep": voter_sweep,
     "voter_invasion_sweep": voter_invasion_sweep,
     "voter_link_sweep": voter_link_sweep,
@@ -676,6 +966,21 @@ def warm_up() -> None:  # pragma: no mutate block
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, none, u)
     kernel("algorithmic_bias_sweep")(
         np.zeros(2), indptr, indices, np.ones(1), 0.5, 1.0, 1e-4, none, np.full((1, 2), 0.5)
+    )
+    kernel("attraction_repulsion_sweep")(
+        np.zeros(2),
+        indptr,
+        indices,
+        np.ones(1),
+        np.full(1, 1.5),
+        0.5,
+        none,
+        np.ones(1, np.uint64),
+        np.zeros(2),
+        np.zeros(1),
+    )
+    kernel("radicalization_steps")(
+        np.zeros(2), np.ones(2), np.ones(1, np.uint64), 1, 0.5, 1.0, 1.0, 0.0, 0.01, np.zeros(1)
     )
     kernel("voter_sweep")(np.zeros((2, 1)), indptr, indices, none, u)
     kernel("voter_invasion_sweep")(np.zeros((2, 1)), indptr, indices, none, u)

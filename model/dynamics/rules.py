@@ -53,6 +53,17 @@ Every rule has two parts:
     Kertész 2019, PLoS ONE 14:e0213246): the partner is a neighbour drawn with probability
     ∝ d^(-γ), γ = ``bias``; one issue.
 
+  * ``attraction_repulsion`` — Jager & Amblard 2005 (Comput. Math. Organ. Theory 10:295): N
+    random encounters per step as in ``deffuant``, but only the drawn citizen i moves: toward j
+    by μ·(x_j − x_i) if |x_i − x_j| < U (``openness``), away by the same amount if
+    |x_i − x_j| > T (``rejection``), clipped to [-1, 1]; one issue. T ≥ 2 is a one-sided
+    Deffuant.
+  * ``radicalization`` — activity-driven radicalisation with homophily (Baumann,
+    Lorenz-Spreen, Sokolov & Starnini 2020, PRL 124:048301): unbounded opinions x ∈ ℝ,
+    dx_i/dt = -x_i + K Σ_j A_ij(t) tanh(α x_j) on a contact network A(t) drawn anew every step
+    (activity a_i, m homophilous contacts, reciprocity r); one step is one fourth-order
+    Runge-Kutta step of length dt. Textbook mode only; opinions are never clipped.
+
   Any rule can hold committed citizens (``opinion.zealots``, ``model.dynamics.zealots``): they
   are picked, met and copied like anyone, and never change.
 
@@ -399,6 +410,119 @@ class AlgorithmicBias(Deffuant):
         )
 
 
+class AttractionRepulsion(Deffuant):
+    """Attraction–repulsion (Jager & Amblard 2005): Deffuant's encounters, but only the drawn
+    citizen i moves — toward j within its latitude of acceptance U (``population.openness``),
+    away from j beyond its threshold of rejection T (``population.rejection``), clipped to
+    [-1, 1]; party posts are read as under ``deffuant``."""
+
+    name = "attraction_repulsion"
+    _shared_t: tuple[tuple[int, int], np.ndarray] | None = None
+
+    def _rejection(self, pop: Population, n: int) -> np.ndarray:
+        """The first ``n`` rows' T, or a single value when all share it (fixed at set-up)."""
+        if self._shared_t is None or self._shared_t[0] != (id(pop.rejection), n):
+            t = pop.rejection[:n]
+            if t.size and t.min() == t.max():
+                t = t[:1].copy()
+            self._shared_t = ((id(pop.rejection), n), t)
+        return self._shared_t[1]
+
+    def _keyed(self, pop: Population, graph: Graph, keys: np.ndarray) -> np.ndarray:
+        n = graph.n
+        if self._work.size != n:
+            self._work = np.empty(n)
+        moved = np.zeros(keys.size)
+        kernel("attraction_repulsion_sweep", use_compiled=self.use_compiled)(
+            pop.x[:n, 0],
+            graph.indptr,
+            graph.indices,
+            self._openness(pop, n),
+            self._rejection(pop, n),
+            self.spec.rate,
+            self.frozen,
+            keys,
+            self._work,
+            moved,
+        )
+        return moved
+
+
+def power_law_activity(n: int, exponent: float, low: float, u: np.ndarray) -> np.ndarray:
+    """Activities from F(a) ∝ a^(-γ) on [ε, 1] by inversion of its distribution function:
+    a = (ε^(1-γ) + u·(1 - ε^(1-γ)))^(1/(1-γ)), one uniform u per citizen (γ ≠ 1)."""
+    g = 1.0 - exponent
+    return (low**g + u[:n] * (1.0 - low**g)) ** (1.0 / g)
+
+
+class Radicalization(Rule):
+    """Activity-driven radicalisation with homophily (Baumann, Lorenz-Spreen, Sokolov &
+    Starnini 2020, PRL 124:048301); see :func:`model.dynamics.kernels.radicalization_steps`.
+
+    The state is the unbounded opinion x ∈ ℝ of each citizen (never clipped). The rule draws
+    its own activities a_i from F(a) ∝ a^(-γ) on [ε, 1] at its first step (N uniforms of the
+    update stream, before that step's key), then one 64-bit key per step; the citizens' static
+    network is not read (the loader asks for ``complete``: every citizen can contact every
+    other). Textbook mode only (no parties, news, movement or committed citizens), so it reads
+    no posts."""
+
+    name = "radicalization"
+    activity: np.ndarray | None = None
+
+    def _counts_movement(self, pop: Population) -> bool:
+        return True
+
+    def _steps(self, pop: Population, n: int, rng: np.random.Generator, steps: int) -> np.ndarray:
+        spec = self.spec
+        if self.activity is None or self.activity.size != n:
+            self.activity = power_law_activity(
+                n, spec.activity_exponent, spec.activity_min, rng.random(n)
+            )
+        keys = rng.integers(0, 2**64, size=steps, dtype=np.uint64)
+        moved = np.zeros(steps)
+        x = np.ascontiguousarray(pop.x[:n, 0])
+        kernel("radicalization_steps", use_compiled=self.use_compiled)(
+            x,
+            self.activity,
+            keys,
+            int(spec.contacts),
+            float(spec.reciprocity),
+            float(spec.social_influence),
+            float(spec.controversy),
+            float(spec.homophily),
+            float(spec.time_step),
+            moved,
+        )
+        pop.x[:n, 0] = x
+        return moved
+
+    def peer_steps(
+        self, pop: Population, graph: Graph, rng: np.random.Generator, steps: int
+    ) -> np.ndarray | None:
+        if graph.n != pop.citizens:
+            return None
+        self.citizens = pop.citizens
+        self.frozen = NOT_FROZEN
+        return self._steps(pop, graph.n, rng, steps)
+
+    def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> float:
+        return float(self._steps(pop, graph.n, rng, 1)[0])
+
+    def read(
+        self,
+        pop: Population,
+        reader: np.ndarray,
+        content: np.ndarray,
+        trust: np.ndarray,
+        source_type: np.ndarray,
+        rng: np.random.Generator,
+    ) -> ReadEffect:
+        """No post moves anyone (textbook mode: citizens' own posts never did, and there are no
+        party or news posts), so nothing is clipped."""
+        none = np.zeros(reader.size, dtype=bool)
+        return ReadEffect(accepted=none, rejected=none.copy(), moved=np.zeros(reader.size))
+
+
 class Voter(Rule):
     """Voter model: copy a random neighbour (one sweep of N updates per step)."""
 
@@ -738,6 +862,8 @@ RULES: dict[str, type[Rule]] = {
         Sznajd,
         HolmeNewman,
         AlgorithmicBias,
+        AttractionRepulsion,
+        Radicalization,
     )
 }
 

@@ -366,7 +366,7 @@ def test_bounds_are_inclusive(tmp_path):
             {"opinion.rule": "degrot"},
             "opinion.rule: expected one of social_judgment, deffuant, hegselmann_krause, "
             "voter, degroot, friedkin_johnsen, q_voter, naming_game, majority, holme_newman, "
-            "algorithmic_bias, sznajd, "
+            "algorithmic_bias, sznajd, attraction_repulsion, radicalization, "
             "got 'degrot' (did you mean 'degroot'?)",
         ),
         (

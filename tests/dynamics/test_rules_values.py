@@ -534,6 +534,8 @@ def test_every_rule_is_registered_under_its_name():
         "sznajd",
         "holme_newman",
         "algorithmic_bias",
+        "attraction_repulsion",
+        "radicalization",
     }
     for name, cls in RULES.items():
         rule = make_rule(spec(rule=name), use_compiled=False)

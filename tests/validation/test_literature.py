@@ -33,6 +33,8 @@ CI_REPLICATES = {
     "holme_newman": 3,
     "algorithmic_bias": 8,
     "sznajd": 100,  # 3 binomial SE (≤ 0.14) then separate E(ρ) from the voter's ρ at ρ = 0.2, 0.3
+    "attraction_repulsion": 4,
+    "radicalization": 3,
 }
 
 
@@ -400,3 +402,133 @@ def test_a_pipe_in_a_check_stays_inside_its_table_cell():
     rows = [line for line in validation.markdown([result], "cmd").splitlines()[-3:]]
     cells = [len(re.split(r"(?<!\\)\|", row)) - 2 for row in rows if row.startswith("|")]
     assert cells == [5, 5, 5], rows
+
+
+GAMMA, M1, M2 = kernels.SPLITMIX_GAMMA, kernels.SPLITMIX_M1, kernels.SPLITMIX_M2
+
+
+def _ar_variant(
+    x, indptr, indices, accept, reject, rate, frozen, keys, before, moved, sign, clip, both, gate
+):
+    """The attraction–repulsion sweep with one thing wrong, chosen by the last four arguments:
+    ``sign`` -1 turns contrast into attraction, ``clip`` False lets attitudes leave [-1, 1],
+    ``both`` True moves the partner too (Deffuant's symmetric update), ``gate`` False repels
+    everyone beyond U (T ignored). Draws as the real kernel does (each step's key through
+    SplitMix64, the same encounter from each draw)."""
+    n = x.shape[0]
+    for s in range(keys.shape[0]):
+        state = keys[s]
+        for q in range(n):
+            before[q] = x[q]
+        for _ in range(n):
+            state += GAMMA
+            z = state
+            z = (z ^ (z >> np.uint64(30))) * M1
+            z = (z ^ (z >> np.uint64(27))) * M2
+            z = z ^ (z >> np.uint64(31))
+            scaled = (float(np.int64(z >> np.uint64(11))) + 0.5) * 2.0**-53 * n
+            i = min(int(scaled), n - 1)
+            deg = indptr[i + 1] - indptr[i]
+            if deg == 0:
+                continue
+            j = indices[indptr[i] + min(int((scaled - i) * deg), deg - 1)]
+            gap = x[j] - x[i]
+            if abs(gap) < accept[0]:
+                step = rate * gap
+            elif abs(gap) > reject[0] or not gate:
+                step = -sign * rate * gap
+            else:
+                continue
+            x[i] = min(1.0, max(-1.0, x[i] + step)) if clip else x[i] + step
+            if both:
+                x[j] = min(1.0, max(-1.0, x[j] - step)) if clip else x[j] - step
+        moved[s] = np.abs(x - before).sum()
+
+
+attraction_repulsion_variant = twin(_ar_variant)
+
+
+def _ar_mutant(sign=1.0, clip=True, both=False, gate=True):
+    def run(x, indptr, indices, accept, reject, rate, frozen, keys, before, moved):
+        attraction_repulsion_variant(
+            x, indptr, indices, accept, reject, rate, frozen, keys, before, moved,
+            sign, clip, both, gate,
+        )  # fmt: skip
+
+    return run
+
+
+def _ar_check(result, start):
+    return next(c for c in result.checks if c.claim.startswith(start))
+
+
+def test_the_attraction_repulsion_variant_with_nothing_wrong_passes_the_case(monkeypatch):
+    """The mutants' own loop is right when nothing is switched: every compared check passes."""
+    _mutate(monkeypatch, "attraction_repulsion_sweep", _ar_mutant())
+    result = validation.attraction_repulsion(DIR, replicates=3, jobs=1)
+    assert not failing(result), failing(result)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # unclipped attitudes overflow the metrics
+@pytest.mark.parametrize(
+    "wrong, check",
+    [
+        ({"sign": -1.0}, "bipolarization"),  # contrast turned into attraction
+        ({"clip": False}, "bipolarization"),  # attitudes pushed off the scale
+        ({"gate": False}, "pluriformity"),  # everyone beyond U repels: T ignored
+        ({"both": True}, "only the drawn agent moves"),  # Deffuant's two-sided update
+    ],
+)
+def test_a_wrong_attraction_repulsion_update_fails_its_check(monkeypatch, wrong, check):
+    _mutate(monkeypatch, "attraction_repulsion_sweep", _ar_mutant(**wrong))
+    result = validation.attraction_repulsion(DIR, replicates=3, jobs=1)  # in-process
+    found = _ar_check(result, check)
+    assert not found.passed, found.measured
+
+
+def _radicalization_with(**changed):
+    """The real radicalization kernel with some of its arguments changed (a wrong convention)."""
+    real = kernels.kernel("radicalization_steps")
+
+    def mutant(x, activity, keys, m, reciprocity, social, alpha, beta, dt, moved):
+        args = {"activity": activity, "reciprocity": reciprocity, "beta": beta}
+        args |= {k: f(args[k], dt) for k, f in changed.items()}
+        real(
+            x,
+            args["activity"],
+            keys,
+            m,
+            args["reciprocity"],
+            social,
+            alpha,
+            args["beta"],
+            dt,
+            moved,
+        )
+
+    return mutant
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"reciprocity": lambda r, dt: 0.0},  # contacts never returned
+        {"activity": lambda a, dt: a * dt},  # activity a rate per unit time, not per step
+        {"activity": lambda a, dt: np.full_like(a, a.mean())},  # everyone equally active
+    ],
+    ids=["no_reciprocity", "activity_as_rate", "homogeneous_activity"],
+)
+def test_a_wrong_contact_convention_fails_the_radicalization_threshold(monkeypatch, wrong):
+    """Without reciprocity λ = m⟨a⟩ puts the threshold at 2.3 α_c; activity as a rate (a·dt
+    per step) cuts the contacts a hundredfold; equal activities (the sample mean for everyone)
+    give λ = m⟨a⟩(1 + r), a threshold at 1.52 α_c: each way 1.33 α_c stays at consensus."""
+    _mutate(monkeypatch, "radicalization_steps", _radicalization_with(**wrong))
+    result = validation.radicalization(DIR, replicates=2)
+    assert not result.checks[0].passed, result.checks[0].measured
+
+
+def test_inverted_homophily_fails_the_radicalization_polarization_regime(monkeypatch):
+    """Contacts ∝ |Δx|^(+β) (the far side preferred) at β = 3: no two camps."""
+    _mutate(monkeypatch, "radicalization_steps", _radicalization_with(beta=lambda b, dt: -b))
+    result = validation.radicalization(DIR, replicates=2)
+    assert not result.checks[1].passed, result.checks[1].measured

@@ -1,0 +1,200 @@
+"""The radicalization rule (Baumann, Lorenz-Spreen, Sokolov & Starnini 2020): its kernel step by
+step against hand-written Runge-Kutta steps, who contacts whom, the unbounded state, and the
+settings it refuses. Its published behaviour is in tests/validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model.config import ConfigError, scenario_from_dict
+from model.dynamics.kernels import kernel
+from model.dynamics.rules import power_law_activity
+from model.metrics import opinion_metrics
+from model.sim import SocialWebModel
+
+KEYS = np.arange(1, 2, dtype=np.uint64)
+
+
+def steps(x, activity, keys, m=1, r=0.0, k=1.0, alpha=1.0, beta=0.0, dt=0.1, compiled=True):
+    x = np.array(x, dtype=float)
+    moved = np.zeros(len(keys))
+    kernel("radicalization_steps", use_compiled=compiled)(
+        x, np.asarray(activity, dtype=float), keys, m, r, k, alpha, beta, dt, moved
+    )
+    return x, moved
+
+
+def rk4(f, y, dt):
+    """One classical Runge-Kutta step, written out."""
+    k1 = f(y)
+    k2 = f(y + dt / 2 * k1)
+    k3 = f(y + dt / 2 * k2)
+    k4 = f(y + dt * k3)
+    return y + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_without_contacts_opinions_decay_as_e_to_the_minus_t(compiled):
+    """Nobody active: dx/dt = -x, so after t = 1 (100 steps of 0.01) x = x0·e^(-1) (RK4's error
+    is ~dt⁵/120 per step, 1e-12 over the run)."""
+    keys = np.arange(1, 101, dtype=np.uint64)
+    x, moved = steps([2.5, -4.0, 0.3], np.zeros(3), keys, dt=0.01, compiled=compiled)
+    assert x == pytest.approx(np.array([2.5, -4.0, 0.3]) * math.exp(-1.0), rel=1e-9)
+    assert moved.sum() == pytest.approx((2.5 + 4.0 + 0.3) * (1 - math.exp(-1.0)), rel=1e-9)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("r", [0.0, 1.0])
+def test_one_step_is_a_runge_kutta_step_of_the_drawn_network(compiled, r):
+    """Citizen 0 is always active (a = 1) and its only possible contact is 1 (N = 2, m = 1):
+    A_01 = 1, so 0 reads tanh(α·x_1); with r = 1 the contact is returned (A_10 = 1), with r = 0
+    citizen 1 only decays. Compared with a hand-written RK4 step of the same equations."""
+    K, alpha, dt = 3.0, 2.0, 0.05
+    x0 = np.array([0.2, -0.7])
+
+    def f(y):
+        back = r * K * math.tanh(alpha * y[0])
+        return np.array([-y[0] + K * math.tanh(alpha * y[1]), -y[1] + back])
+
+    x, _ = steps(x0, [1.0, 0.0], KEYS, r=r, k=K, alpha=alpha, dt=dt, compiled=compiled)
+    assert x == pytest.approx(rk4(f, x0, dt), rel=1e-13)
+
+
+def partner_of_zero(x, beta, key):
+    """Whom citizen 0 (the only active one, m = 1, r = 0) contacted: 0 starts at 0, so after a
+    step its opinion is increasing in tanh(x_j)."""
+    x, _ = steps(x, [1.0, 0.0, 0.0, 0.0], np.array([key], np.uint64), beta=beta, dt=1e-3)
+    reads = {j: 1e-3 * math.tanh(v) for j, v in ((1, 0.1), (2, 1.0), (3, 2.0))}
+    return min(reads, key=lambda j: abs(reads[j] - x[0]))
+
+
+def test_homophily_makes_the_nearest_opinion_the_contact():
+    """Opinions 0, 0.1, 1, 2: with β = 20 the weight of citizen 1 (0.1^-20) dwarfs the others,
+    so 0 always contacts 1; with β = 0 each of the three is drawn about a third of the time. A
+    sign error (|Δx|^β) would make 3 the usual contact."""
+    x = [0.0, 0.1, 1.0, 2.0]
+    assert {partner_of_zero(x, 20.0, key) for key in range(1, 101)} == {1}
+    counts = np.bincount([partner_of_zero(x, 0.0, key) for key in range(1, 301)], minlength=4)
+    # binomial(300, 1/3): sd 8.2, so 100 ± 30 is beyond 3.6 sd
+    assert counts[0] == 0 and all(70 <= c <= 130 for c in counts[1:]), counts
+
+
+@pytest.mark.parametrize("beta", [0.0, 3.0])
+def test_compiled_and_twin_agree_bit_for_bit(beta):
+    rng = np.random.default_rng(5)
+    x0 = rng.uniform(-1, 1, 40)
+    activity = power_law_activity(40, 2.1, 0.01, rng.random(40)) * 5  # more contacts to check
+    keys = np.arange(7, 12, dtype=np.uint64)
+    a = steps(x0, activity, keys, m=3, r=0.5, k=3.0, alpha=3.0, beta=beta, dt=0.01)
+    b = steps(x0, activity, keys, m=3, r=0.5, k=3.0, alpha=3.0, beta=beta, dt=0.01, compiled=False)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_m_distinct_contacts_even_when_m_is_everyone_else():
+    """N = 4, m = 3, one active citizen at 0 reading the others' tanh(x) with K = 1: after a tiny
+    step its derivative is Σ_j tanh(x_j) over all three — each contacted once (with β = 30 the
+    nearest is drawn first again and again, so the exact fallback must find the rest)."""
+    x0 = [0.0, 0.1, 1.0, 2.0]
+    for beta in (0.0, 30.0):
+        x, _ = steps(x0, [1.0, 0.0, 0.0, 0.0], KEYS, m=3, beta=beta, dt=1e-6)
+        total = sum(math.tanh(v) for v in x0[1:])
+        assert x[0] == pytest.approx(1e-6 * total, rel=1e-5)
+
+
+def test_power_law_activity_matches_the_distribution():
+    """Inversion of F(a) ∝ a^(-2.1) on [0.01, 1]: u = 0 gives ε, u = 1 gives 1, and the sample
+    mean of 10⁵ draws is within 3 SE of ⟨a⟩ = 0.04085 (sd of a ≈ 0.08, SE ≈ 2.6e-4)."""
+    a = power_law_activity(3, 2.1, 0.01, np.array([0.0, 1.0, 0.5]))
+    assert a[0] == pytest.approx(0.01) and a[1] == pytest.approx(1.0)
+    sample = power_law_activity(100_000, 2.1, 0.01, np.random.default_rng(1).random(100_000))
+    assert abs(sample.mean() - 0.040852) < 3 * sample.std() / math.sqrt(sample.size)
+
+
+def scenario(steps=300, every=300, **opinion):
+    return scenario_from_dict(
+        {
+            "steps": steps,
+            "population": {"citizens": 200, "activity_mean": 0.0},
+            "network": {"kind": "complete"},
+            "mobilization": {"enabled": False},
+            "opinion": {"rule": "radicalization", **opinion},
+            "output": {"every": every},
+            "parties": {},
+        }
+    )
+
+
+def test_opinions_are_unbounded_and_the_metrics_take_them():
+    """K = 3, α = 3, β = 0 radicalises (the validation case): opinions leave [-1, 1] and nothing
+    clips them; the opinion metrics are finite."""
+    model = SocialWebModel(scenario(controversy=3.0, homophily=0.0), seed=3)
+    model.run()
+    x = model.population.x[:, 0]
+    assert np.abs(x).max() > 1.5
+    assert all(np.isfinite(v) for v in opinion_metrics(x).values())
+
+
+def test_same_seed_same_run_and_fused_steps_equal_single_steps():
+    """One compiled call for all steps (output.every = steps) and one call per step
+    (output.every = 1) draw the same activities and keys: the same opinions."""
+    fused = SocialWebModel(scenario(homophily=2.0), seed=11)
+    fused.run()
+    again = SocialWebModel(scenario(homophily=2.0), seed=11)
+    again.run()
+    single = SocialWebModel(scenario(every=1, homophily=2.0), seed=11)
+    single.run()
+    assert np.array_equal(fused.population.x, again.population.x)
+    assert np.array_equal(fused.population.x, single.population.x)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"parties": {"blue": {"position": 0.5}}}, "opinion.rule: radicalization keeps unbounded"),
+        ({"network": {"kind": "erdos_renyi"}}, "network.kind: expected complete"),
+        ({"opinion": {"rule": "radicalization", "zealots": {"share_plus": 0.1}}}, "zealots"),
+        ({"population": {"citizens": 10, "issues": 2}}, "population.issues: expected 1"),
+        ({"population": {"citizens": 10}}, "opinion.contacts: expected fewer than"),
+    ],
+)
+def test_radicalization_runs_in_textbook_mode_only(extra, message):
+    base = {
+        "population": {"citizens": 100},
+        "network": {"kind": "complete"},
+        "opinion": {"rule": "radicalization"},
+        "parties": {},
+    }
+    with pytest.raises(ConfigError, match=message):
+        scenario_from_dict(base | extra)
+
+
+def test_homophilous_contacts_are_successive_draws_without_replacement():
+    """Opinions 0, 0.5, 1, 2 and β = 1: weights 2, 1 and 1/2 (total 3.5). Two contacts are {1, 2}
+    with probability (2/3.5)(1/1.5) + (1/3.5)(2/2.5) = 0.6095, not always (the two largest
+    weights taken outright). 600 steps: binomial sd 11.9, so 366 ± 48 is 4 sd."""
+    x0 = [0.0, 0.5, 1.0, 2.0]
+    sums = {
+        (1, 2): math.tanh(0.5) + math.tanh(1.0),
+        (1, 3): math.tanh(0.5) + math.tanh(2.0),
+        (2, 3): math.tanh(1.0) + math.tanh(2.0),
+    }
+    pairs = []
+    for key in range(1, 601):
+        x, _ = steps(x0, [1.0, 0.0, 0.0, 0.0], np.array([key], np.uint64), m=2, beta=1.0, dt=1e-6)
+        pairs.append(min(sums, key=lambda p: abs(1e-6 * sums[p] - x[0])))
+    near = pairs.count((1, 2))
+    assert 318 <= near <= 414, near
+    assert pairs.count((2, 3)) > 0  # the far pair too, now and then (expected 49)
+
+
+def test_uniform_contacts_find_the_last_citizens_left():
+    """β = 0 and m = N - 1 = 59: repeated draws are rejected, and once 32 in a row repeat the
+    exact pick among those left takes over; every other citizen is contacted exactly once, so
+    citizen 0 (the only active one) reads Σ_j tanh(x_j) over all 59."""
+    x0 = np.linspace(0.0, 1.0, 60)
+    for key in range(1, 6):
+        x, _ = steps(x0, np.r_[1.0, np.zeros(59)], np.array([key], np.uint64), m=59, dt=1e-6)
+        assert x[0] == pytest.approx(1e-6 * np.tanh(x0[1:]).sum(), rel=1e-5)
