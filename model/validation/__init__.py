@@ -30,7 +30,12 @@ from model.validation.deffuant import (
 from model.validation.degroot import degroot, influence_matrix, stationary_distribution
 from model.validation.friedkin_johnsen import friedkin_johnsen
 from model.validation.granovetter import granovetter
-from model.validation.hegselmann_krause import hegselmann_krause, hk_threshold
+from model.validation.hegselmann_krause import (
+    hegselmann_krause,
+    hk_textbook_check,
+    hk_threshold,
+    textbook_hk,
+)
 from model.validation.holme_newman import holme_newman
 from model.validation.majority import majority
 from model.validation.naming_game import naming_game
@@ -59,7 +64,9 @@ __all__ = [
     "friedkin_johnsen",
     "granovetter",
     "hegselmann_krause",
+    "hk_textbook_check",
     "hk_threshold",
+    "textbook_hk",
     "influence_matrix",
     "markdown",
     "stationary_distribution",

@@ -68,6 +68,68 @@ def hk_checks(runs: pd.DataFrame) -> list[Check]:
     ]
 
 
+# the confidence bounds (openness, = 2ε) and runs of the same-start comparison with the textbook
+# update: clear of the consensus threshold, one of them with runs of hundreds of steps
+TEXTBOOK_OPENNESS = (0.34, 0.42, 0.5)
+TEXTBOOK_RUNS = 3
+
+
+def textbook_hk(
+    x0: np.ndarray, openness: float, tolerance: float, cap: int
+) -> tuple[np.ndarray, int]:
+    """Hegselmann & Krause's (2002) update written out directly, independent of the engine's
+    sorted-window shortcut: every step, every agent at once takes the mean of all opinions
+    within ε of its own (itself included), x_i ← mean{x_j : |x_j − x_i| <= ε}, from the
+    step's opinions (an N × N comparison). Ends after the first step in which no opinion moved
+    by more than ``tolerance`` (the engine's ``stop_at_convergence``), at most ``cap`` steps."""
+    x = np.array(x0, dtype=float)
+    steps = 0
+    while steps < cap:
+        steps += 1
+        close = np.abs(x[:, None] - x[None, :]) <= openness
+        new = (close @ x) / close.sum(axis=1)
+        moved = float(np.max(np.abs(new - x)))
+        x = new
+        if moved <= tolerance:
+            break
+    return x, steps
+
+
+def hk_textbook_check(exp) -> Check:
+    """The engine against :func:`textbook_hk` from the same initial opinions: HK is
+    deterministic, so the same start must give the same end and the same number of steps (a
+    wrong update order or a pool without the agent itself changes both)."""
+    from model.rng import replicate_seeds
+    from model.sim import SocialWebModel
+
+    base = exp.base
+    worst, same_steps, total, longest = 0.0, 0, 0, 0
+    for openness in TEXTBOOK_OPENNESS:
+        scenario = exp.scenario_at({"population.openness": openness})
+        for seed in replicate_seeds(exp.seed, TEXTBOOK_RUNS):
+            model = SocialWebModel(scenario, seed=seed, agents="parties")
+            n = model.population.citizens
+            x0 = model.population.x[:n, 0].copy()
+            model.run()
+            x, steps = textbook_hk(x0, openness, base.opinion.convergence_tolerance, base.steps)
+            worst = max(worst, float(np.max(np.abs(model.population.x[:n, 0] - x))))
+            same_steps += int(steps == model.step_count)
+            total += 1
+            longest = max(longest, steps)
+    return Check(
+        claim="the engine is the synchronous update, each agent in its own pool",
+        published="x_i ← mean of the opinions within ε of x_i, itself included, all agents at "
+        "once (Hegselmann & Krause 2002), written out here as an N × N update",
+        measured=f"{total} runs from the same start (ε = "
+        + ", ".join(f"{e / 2:g}" for e in TEXTBOOK_OPENNESS)
+        + f"; up to {longest} steps): same step count in {same_steps}, largest end difference "
+        f"{worst:.1e}",
+        tolerance="every run ends at the same step, opinions within 1e-9 (rounding of the "
+        "engine's sorted prefix sums)",
+        passed=same_steps == total and worst <= 1e-9,
+    )
+
+
 def hegselmann_krause(
     directory: Path = DEFAULT_DIR,
     *,
@@ -88,7 +150,7 @@ def hegselmann_krause(
         "Lorenz (2006), JASSS 9(1):8; Wedin (2021), arXiv:2107.12906",
         runs=runs,
     )
-    result.checks = hk_checks(runs)
+    result.checks = hk_checks(runs) + [hk_textbook_check(exp)]
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
     consensus = runs.assign(c=runs["largest_cluster"] >= 1.0).groupby("population.openness")["c"]

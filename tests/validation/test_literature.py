@@ -201,6 +201,79 @@ def test_an_anchor_that_follows_the_current_opinion_fails_the_equilibrium_checks
     assert result.checks and not any(c.passed for c in result.checks)
 
 
+def test_degroot_updated_in_place_fails_the_consensus_value_check(monkeypatch):
+    """Mutant update order: citizen by citizen, each averaging opinions already updated this step
+    (Gauss-Seidel) instead of x ← W x on the step's opinions. The opinions still agree in the
+    end, at a value other than π·x(0)."""
+
+    def in_place(self, pop, graph, rng):
+        x = pop.x[: graph.n]
+        w = graph.weights if graph.weights is not None else np.ones(graph.indices.size)
+        s = self.spec.self_weight
+        for i in range(graph.n):
+            lo, hi = graph.indptr[i], graph.indptr[i + 1]
+            total = w[lo:hi].sum() + s
+            if total > 0:
+                x[i] = (w[lo:hi] @ x[graph.indices[lo:hi]] + s * x[i]) / total
+
+    monkeypatch.setattr(rules.DeGroot, "_peer_process", in_place)
+    result = validation.degroot(DIR, replicates=3)
+    consensus, value = result.checks
+    assert consensus.passed, consensus.measured  # the mutant reaches a consensus...
+    assert not value.passed, value.measured  # ...but not the stationary-weighted one
+
+
+def test_a_riot_that_counts_the_citizen_among_its_neighbours_stops(monkeypatch):
+    """Mutant pool: the engaged share divides by the degree + 1 (the citizen counted among the
+    people it watches). Citizen k's threshold k/99 is then never reached by k rioters of 99
+    others, so the uniform riot of Granovetter's example stops at once."""
+    from model.dynamics import mobilization
+
+    def self_in_pool(pop, graph, *, use_compiled=True):
+        count = kernels.kernel("neighbour_count", use_compiled=use_compiled)(
+            graph.indptr, graph.indices, pop.engaged
+        )
+        return count / (graph.degree + 1.0)
+
+    monkeypatch.setattr(mobilization, "engaged_share", self_in_pool)
+    result = validation.granovetter(DIR)
+    assert not result.checks[0].passed, result.checks[0].measured
+
+
+def _hk_variant(self_in_pool: bool, halves: bool):
+    """Hegselmann-Krause on the complete graph with the pool or the update order wrong: the
+    agent left out of its own mean, or the first half of the agents updated before the second
+    half reads them."""
+
+    def step(self, pop, graph, rng):
+        x = pop.x[: graph.n, 0]
+        eps = pop.openness[: graph.n]
+        blocks = np.array_split(np.arange(graph.n), 2 if halves else 1)
+        new = x.copy()
+        for rows in blocks:
+            close = np.abs(x[rows, None] - x[None, :]) <= eps[rows, None]
+            if not self_in_pool:
+                close[np.arange(rows.size), rows] = False
+            count = close.sum(axis=1)
+            new[rows] = np.where(count > 0, (close @ x) / np.maximum(count, 1), x[rows])
+            if halves:
+                x[rows] = new[rows]  # the next block reads these
+        x[:] = new
+
+    return step
+
+
+@pytest.mark.parametrize(
+    "self_in_pool, halves", [(False, False), (True, True)], ids=["self_left_out", "two_halves"]
+)
+def test_a_wrong_hk_update_fails_the_textbook_check(monkeypatch, self_in_pool, halves):
+    exp = validation._load(DIR, "hegselmann_krause", 1)
+    assert validation.hk_textbook_check(exp).passed  # the engine passes
+    monkeypatch.setattr(rules.HegselmannKrause, "_peer_process", _hk_variant(self_in_pool, halves))
+    check = validation.hk_textbook_check(exp)
+    assert not check.passed, check.measured
+
+
 def test_invasion_done_as_node_update_fails_its_exit_probability_check(monkeypatch):
     """Mutant: the 'invasion' kernel lets the picked citizen copy its neighbour (node update)."""
     _mutate(monkeypatch, "voter_invasion_sweep", rules.kernel("voter_sweep", use_compiled=False))
