@@ -35,6 +35,7 @@ import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
 import os
+import sys
 import threading
 import time
 
@@ -47,7 +48,17 @@ PARENT_POLL = 0.2
 
 
 def context() -> multiprocessing.context.BaseContext:
-    """forkserver where available (no fork of a multi-threaded parent), else spawn."""
+    """forkserver where available (no fork of a multi-threaded parent), else spawn.
+
+    A forked child that outlived its parent (a daemon's fork, a forking server whose master
+    restarted) still names the parent's multiprocessing temporary directory, which the
+    parent's exit removed; the child's own server needs one to listen in, so a vanished
+    directory is forgotten and multiprocessing makes a new one (kept while it exists, so a
+    child that ends with ``os._exit`` leaves nothing of its own behind)."""
+    config = multiprocessing.process.current_process()._config
+    tempdir = config.get("tempdir")
+    if tempdir is not None and not os.path.isdir(tempdir):
+        del config["tempdir"]
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
@@ -125,8 +136,9 @@ def forget_parents_forkserver() -> None:
     the server's lock, which another thread of the parent may have held at the fork. The next
     pool in the child starts its own server. A no-op in a process that never used one (the
     forkserver's own workers among them)."""
-    from multiprocessing import forkserver
-
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    if forkserver is None:  # never imported here: no server to forget (subprocess's children)
+        return
     server = forkserver._forkserver
     if getattr(server, "_forkserver_pid", None) is None:
         return

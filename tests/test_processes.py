@@ -273,6 +273,53 @@ def test_a_forked_child_of_a_command_with_workers_can_use_workers(tmp_path):
         _kill_session(proc.pid)
 
 
+def test_a_forked_child_that_outlives_its_parent_can_use_workers(tmp_path):
+    """A daemon's fork: the parent used workers, forks and exits (removing its multiprocessing
+    temporary directory); the child, now an orphan, starts a pool of its own (model.pool's
+    context() forgets the vanished directory) and uses a worker. Nothing is left after it."""
+    done = tmp_path / "child.txt"
+    code = (
+        "import os, sys, time\n"
+        "from model.comparison import run_all\n"
+        "from tests.test_processes import _pid_once_a_worker_ran as task\n"
+        "def pids(marker):\n"
+        "    return sorted(set(run_all([(marker,)] * 2, jobs=2, fn=task)))\n"
+        f"pids({str(tmp_path / 'p')!r})\n"
+        "parent = os.getpid()\n"
+        "if os.fork() == 0:\n"
+        "    while os.getppid() == parent:\n"
+        "        time.sleep(0.05)\n"
+        "    try:\n"
+        f"        text = repr((pids({str(tmp_path / 'c')!r}), os.getpid()))\n"
+        "    except BaseException as err:\n"
+        "        text = 'failed ' + type(err).__name__ + ' ' + str(err)\n"
+        f"    open({str(done)!r}, 'w').write(text)\n"
+        "    sys.exit(0)\n"
+        "sys.exit(0)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert _wait_until(done.exists, timeout=120), "the orphaned child never finished"
+        _wait_until(lambda: done.read_text(), timeout=5)
+        text = done.read_text()
+        assert not text.startswith("failed"), text
+        child_pids, child = eval(text)  # noqa: S307 - written by the script above
+        assert child in child_pids and len(child_pids) == 2, text  # the child and its worker
+        left = _survivors(proc.pid)
+        assert not left, f"still running {GRACE:.0f} s after the child exited: {left}"
+    finally:
+        _kill_session(proc.pid)
+
+
 # --- run_all in this process: its workers end with the call ------------------------------------
 
 

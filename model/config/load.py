@@ -522,6 +522,14 @@ def _check_opinion(b: Checker, s: Scenario) -> None:
             "expected quiet unless opinion.rule is deffuant or algorithmic_bias (settled is "
             f"bounded confidence's absorbing state), got settled with {op.rule}",
         )
+    elif op.convergence == "settled" and (
+        s.parties or s.news.positions or op.anchoring > 0 or s.movement.founders_per_1000 > 0
+    ):
+        b.fail(
+            "opinion.convergence",
+            "expected quiet with parties, news outlets, anchoring or a citizens' movement "
+            "(settled is the peer process's absorbing state; they move opinions on their own)",
+        )
     if op.rule == "majority" and op.group_size % 2 == 0:
         b.fail(
             "opinion.group_size",

@@ -455,10 +455,11 @@ class OpinionSpec:
     convergence: Convergence = param(
         "quiet",
         doc="what stop_at_convergence waits for: quiet — no citizen's opinion moved by more "
-        "than convergence_tolerance in a step; settled (deffuant, algorithmic_bias) — no "
-        "encounter can move anyone again: every tie joins opinions within "
-        "convergence_tolerance of each other or at least the moving end's ε apart (the "
-        "absorbing state of bounded confidence, whatever the order of encounters)",
+        "than convergence_tolerance in a step; settled (deffuant, algorithmic_bias, textbook "
+        "mode) — no encounter can move anyone again by more than the tolerance: every tie "
+        "joins opinions within convergence_tolerance of each other or far enough apart that "
+        "the moving end's ε is never reached (bounded confidence's absorbing state, whatever "
+        "the order of encounters; docs/ODD.md §7.11)",
         source=SETTING,
     )
     self_weight: float = param(

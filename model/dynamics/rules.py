@@ -301,7 +301,9 @@ class Deffuant(Rule):
         tolerance this step). Settled: no encounter of the last step's peer graph can move
         anyone again, for every tie (i, j) with i not committed, d(x_i, x_j) <= tolerance or
         d >= ε_i — under any bias in who meets whom, a state that only waits for the right
-        pair to meet is not an end."""
+        pair to meet is not an end — and, off the sorted shortcut, d >= ε_i plus the spreads
+        of the groups joined by ties within the tolerance at both ends (their moves cannot
+        bring the tie within ε_i)."""
         if self.spec.convergence != "settled":
             return super().converged(before, after, tolerance)
         graph = self.peer_graph
@@ -324,11 +326,41 @@ class Deffuant(Rule):
         if self._owners[0] != id(graph.indptr) or self._owners[1].size != graph.indices.size:
             self._owners = (id(graph.indptr), np.repeat(np.arange(n), np.diff(graph.indptr)))
         owner = self._owners[1]
-        gap = distance(after[:n][owner], after[:n][graph.indices])
-        live = (gap > tolerance) & (gap < (eps[0] if eps.size == 1 else eps[owner]))
+        x = after[:n]
+        gap = distance(x[owner], x[graph.indices])
+        reach = eps[0] if eps.size == 1 else eps[owner]
+        live = (gap > tolerance) & (gap < reach)
         if self.frozen.size:
             live &= ~self.frozen[owner]
-        return not bool(live.any())
+        if live.any():
+            return False
+        # No tie is live, but the ties within the tolerance still move their ends inside their
+        # group's box (the groups they join; every move is between two of its members). A tie
+        # at least ε_i apart stays so only if it is at least ε_i plus both groups' spreads apart
+        # (on the complete graph with one ε, the shortcut above, it always is).
+        from scipy.sparse import csr_matrix  # only here: settled runs off the shortcut
+        from scipy.sparse.csgraph import connected_components
+
+        close = gap <= tolerance
+        groups, label = connected_components(
+            csr_matrix(
+                (np.ones(int(close.sum()), dtype=np.int8), (owner[close], graph.indices[close])),
+                shape=(n, n),
+            ),
+            directed=False,
+        )
+        spread = np.zeros(groups)
+        for c in range(x.shape[1]):  # the RMS over issues of each group's range
+            top = np.full(groups, -np.inf)
+            low = np.full(groups, np.inf)
+            np.maximum.at(top, label, x[:, c])
+            np.minimum.at(low, label, x[:, c])
+            spread += (top - low) ** 2
+        spread = np.sqrt(spread / x.shape[1])
+        far = ~close & (gap - spread[label[owner]] - spread[label[graph.indices]] < reach)
+        if self.frozen.size:
+            far &= ~self.frozen[owner]
+        return not bool(far.any())
 
     def _keyed(self, pop: Population, graph: Graph, keys: np.ndarray) -> np.ndarray:
         """One step per key of the one-issue kernel (encounters drawn in the kernel from the

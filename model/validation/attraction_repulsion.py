@@ -90,8 +90,8 @@ def regime_checks(runs: pd.DataFrame, ended: bool, tolerance: float = 1e-4) -> l
         Check(
             claim="T = 2 (no repulsion) is Deffuant with a one-sided update: major clusters at "
             "d = 0.2 (U = 0.4)",
-            published="floor(1/(2d)) = 2 (Deffuant et al. 2000; the one-sided update changes the "
-            "time, not the count)",
+            published="floor(1/(2d)) = 2 (Deffuant et al. 2000, for the symmetric update; that "
+            "updating one end changes the time, not the count, is this case's expectation)",
             measured=f"mode {mode}; {np.mean(deff == 2):.0%} of {deff.size} runs",
             tolerance="mode equal",
             passed=mode == 2,

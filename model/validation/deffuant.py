@@ -160,7 +160,7 @@ def deffuant_small_d_check(runs: pd.DataFrame, exp: Experiment) -> Check:
     algorithm written out directly (:func:`textbook_deffuant`, its own random stream): the
     distributions of major clusters (Mann-Whitney U), of the largest cluster's share and of the
     sweeps to the end (Kolmogorov-Smirnov) must not differ at α = 0.01 each. A wrong update (one
-    agent moving, a wrong μ, a pool that includes oneself) shifts the sweeps or the clusters."""
+    agent moving, a wrong μ) shifts the sweeps or the clusters."""
     from scipy import stats
 
     base = exp.base

@@ -95,8 +95,8 @@ def test_compiled_and_twin_agree_bit_for_bit(beta):
 
 def test_m_distinct_contacts_even_when_m_is_everyone_else():
     """N = 4, m = 3, one active citizen at 0 reading the others' tanh(x) with K = 1: after a tiny
-    step its derivative is Σ_j tanh(x_j) over all three — each contacted once (with β = 30 the
-    nearest is drawn first again and again, so the exact fallback must find the rest)."""
+    step its derivative is Σ_j tanh(x_j) over all three — each contacted once (β = 0: uniform
+    draws with repeats redrawn; β = 30: the m earliest exponential clocks, all distinct)."""
     x0 = [0.0, 0.1, 1.0, 2.0]
     for beta in (0.0, 30.0):
         x, _ = steps(x0, [1.0, 0.0, 0.0, 0.0], KEYS, m=3, beta=beta, dt=1e-6)

@@ -132,3 +132,60 @@ def test_settled_needs_a_bounded_confidence_rule(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"opinion\.convergence.*expected quiet"):
         load_scenario(path)
+
+
+def ring_of_six(tol: float = TOL):
+    """Six citizens on a ring (ties 0-1, 1-2, ..., 5-0), ε = 0.4, after one step."""
+    sc = scenario(
+        population={"citizens": 6},
+        network={"kind": "watts_strogatz", "mean_degree": 2, "rewiring": 0.0},
+    )
+    model = stepped(sc)
+    assert ties_of(model) == {(i, (i + d) % 6) for i in range(6) for d in (1, 5)}
+    return model
+
+
+def test_a_tie_at_epsilon_beside_a_tolerance_pair_is_not_settled():
+    """Ring 0-1-2-3-4-5: x_1 is exactly ε from x_0 (no tie live) but within the tolerance of
+    x_2, so an encounter 1-2 moves x_1 closer to x_0 than ε and 0 and 1 then merge (a move of
+    0.2). No tie is live, yet the state is not absorbing: settled must wait."""
+    model = ring_of_six()
+    x = np.array([[0.0], [0.4], [0.4 - TOL / 2], [0.4 - TOL / 2], [0.81], [-0.5]])
+    assert not live_pairs(x[:, 0], np.full(6, 0.4), ties_of(model))
+    assert not model.rule.converged(x, x, TOL)
+    model.population.x[:6] = x
+    for _ in range(200):  # what the engine then does: 0 and 1 meet and merge
+        model.step()
+    assert np.abs(model.population.x[:6] - x).max() > 0.1
+
+
+def test_a_tie_beyond_epsilon_plus_the_groups_spread_is_settled():
+    """The same ring with the group {1, 2, 3} spread over TOL/2 and x_1 more than ε + TOL/2 from
+    x_0: nothing the group does can bring 1 within ε of 0, so the state is settled."""
+    model = ring_of_six()
+    x = np.array([[0.0], [0.4 + TOL], [0.4 + TOL / 2], [0.4 + TOL / 2], [0.81], [-0.5]])
+    assert model.rule.converged(x, x, TOL)
+
+
+@pytest.mark.parametrize(
+    "extra, why",
+    [
+        ("opinion: {anchoring: 0.1}\n", "anchoring"),
+        ("news: {positions: [0.5]}\n", "news"),
+    ],
+)
+def test_settled_is_refused_where_something_else_moves_opinions(tmp_path, extra, why):
+    """Settled is the peer process's absorbing state: with anchoring or news posts moving
+    opinions too, a state without live ties is no end (one line, the key path)."""
+    from model.config.load import ConfigError, load_scenario
+
+    path = tmp_path / f"{why}.yaml"
+    body = {
+        "anchoring": "opinion: {rule: deffuant, stop_at_convergence: true, convergence: settled,"
+        " anchoring: 0.1}\nparties: {}\n",
+        "news": "opinion: {rule: deffuant, stop_at_convergence: true, convergence: settled}\n"
+        "parties: {}\n" + extra,
+    }[why]
+    path.write_text(body)
+    with pytest.raises(ConfigError, match=r"opinion\.convergence: expected quiet with parties"):
+        load_scenario(path)
