@@ -8,6 +8,8 @@ command, its forkserver, its workers and its resource tracker.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -195,15 +197,12 @@ def _sleep_then(seconds: float) -> int:
     return os.getpid()
 
 
-def test_a_script_using_workers_leaves_nothing_when_it_exits(tmp_path):
-    """A normal exit leaves no process behind, even one that comes while the forkserver is still
-    preloading (4 tasks of 0.2 s take less time than that)."""
-    code = (
-        "from model.comparison import run_all; from tests.test_processes import _sleep_then; "
-        "run_all([(0.2,)] * 4, jobs=2, fn=_sleep_then)"
-    )
+@contextlib.contextmanager
+def _script(code: str):
+    """``code`` run by a new Python in a session of its own (text stdout/stderr piped); every
+    process of that session is killed afterwards, whatever the test found."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", code],
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.PIPE,
@@ -211,12 +210,23 @@ def test_a_script_using_workers_leaves_nothing_when_it_exits(tmp_path):
         text=True,
     )
     try:
+        yield proc
+    finally:
+        _kill_session(proc.pid)
+
+
+def test_a_script_using_workers_leaves_nothing_when_it_exits(tmp_path):
+    """A normal exit leaves no process behind, even one that comes while the forkserver is still
+    preloading (4 tasks of 0.2 s take less time than that)."""
+    code = (
+        "from model.comparison import run_all; from tests.test_processes import _sleep_then; "
+        "run_all([(0.2,)] * 4, jobs=2, fn=_sleep_then)"
+    )
+    with _script(code) as proc:
         _, err = proc.communicate(timeout=90)
         assert proc.returncode == 0, err
         left = _survivors(proc.pid)
         assert not left, f"still running {GRACE:.0f} s after the script exited: {left}"
-    finally:
-        _kill_session(proc.pid)
 
 
 def _pid_once_a_worker_ran(marker: str) -> int:
@@ -229,56 +239,11 @@ def _pid_once_a_worker_ran(marker: str) -> int:
     return os.getpid()
 
 
-def test_a_forked_child_of_a_command_with_workers_can_use_workers(tmp_path):
-    """A program that used workers, then forks itself (as mutmut does for each mutant): the
-    child's pool must not use the parent's forkserver (not the child's child: ChildProcessError)
-    but start its own (model.pool's fork hook). The child's run used a worker, it exits 0, and
-    nothing of the session is left."""
-    code = (
-        "import os, sys\n"
-        "from model.comparison import run_all\n"
-        "from tests.test_processes import _pid_once_a_worker_ran as task\n"
-        "def pids(marker):\n"
-        "    return sorted(set(run_all([(marker,)] * 2, jobs=2, fn=task)))\n"
-        f"print('parent', pids({str(tmp_path / 'p')!r}), flush=True)\n"
-        "child = os.fork()\n"
-        "if child == 0:\n"
-        "    try:\n"
-        f"        print('child', pids({str(tmp_path / 'c')!r}), os.getpid(), flush=True)\n"
-        "    except BaseException as err:\n"
-        "        print('child failed', type(err).__name__, err, flush=True)\n"
-        "        os._exit(1)\n"
-        "    os._exit(0)\n"
-        "_, status = os.waitpid(child, 0)\n"
-        "sys.exit(os.waitstatus_to_exitcode(status))\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, out + err
-        lines = dict(line.split(" ", 1) for line in out.splitlines())
-        child_pids = yaml.safe_load(lines["child"].rsplit(" ", 1)[0])
-        child = int(lines["child"].rsplit(" ", 1)[1])
-        assert child in child_pids and len(child_pids) == 2, out  # the child and its worker
-        left = _survivors(proc.pid)
-        assert not left, f"still running {GRACE:.0f} s after the script exited: {left}"
-    finally:
-        _kill_session(proc.pid)
-
-
-def test_a_forked_child_that_outlives_its_parent_can_use_workers(tmp_path):
-    """A daemon's fork: the parent used workers, forks and exits (removing its multiprocessing
-    temporary directory); the child, now an orphan, starts a pool of its own (model.pool's
-    context() forgets the vanished directory) and uses a worker. Nothing is left after it."""
-    done = tmp_path / "child.txt"
-    code = (
+def _fork_script(tmp_path: Path, parent_waits: bool) -> str:
+    """A program that uses workers, forks, and has the child use workers too; the child writes
+    ``(its run's pids, its pid)`` or ``failed …`` to child.txt. The parent waits for the child
+    (mutmut's case) or exits at once, leaving an orphan (a daemon's fork)."""
+    return (
         "import os, sys, time\n"
         "from model.comparison import run_all\n"
         "from tests.test_processes import _pid_once_a_worker_ran as task\n"
@@ -286,38 +251,52 @@ def test_a_forked_child_that_outlives_its_parent_can_use_workers(tmp_path):
         "    return sorted(set(run_all([(marker,)] * 2, jobs=2, fn=task)))\n"
         f"pids({str(tmp_path / 'p')!r})\n"
         "parent = os.getpid()\n"
-        "if os.fork() == 0:\n"
-        "    while os.getppid() == parent:\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        f"    while {not parent_waits} and os.getppid() == parent:\n"
         "        time.sleep(0.05)\n"
         "    try:\n"
         f"        text = repr((pids({str(tmp_path / 'c')!r}), os.getpid()))\n"
         "    except BaseException as err:\n"
         "        text = 'failed ' + type(err).__name__ + ' ' + str(err)\n"
-        f"    open({str(done)!r}, 'w').write(text)\n"
-        "    sys.exit(0)\n"
+        f"    open({str(tmp_path / 'child.txt')!r}, 'w').write(text)\n"
+        "    os._exit(0)\n"
+        f"if {parent_waits}:\n"
+        "    os.waitpid(child, 0)\n"
         "sys.exit(0)\n"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", code],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+
+
+def _child_used_a_worker(tmp_path: Path, proc) -> None:
+    done = tmp_path / "child.txt"
+    assert _wait_until(lambda: done.exists() and done.read_text(), timeout=120), "no child result"
+    text = done.read_text()
+    assert not text.startswith("failed"), text
+    child_pids, child = ast.literal_eval(text)
+    assert child in child_pids and len(child_pids) == 2, text  # the child and its worker
+    left = _survivors(proc.pid)
+    assert not left, f"still running {GRACE:.0f} s after the child exited: {left}"
+
+
+def test_a_forked_child_of_a_command_with_workers_can_use_workers(tmp_path):
+    """A program that used workers, then forks itself (as mutmut does for each mutant): the
+    child's pool must not use the parent's forkserver (not the child's child: ChildProcessError)
+    but start its own (model.pool's fork hook). The child's run used a worker, and nothing of
+    the session is left."""
+    with _script(_fork_script(tmp_path, parent_waits=True)) as proc:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-        assert _wait_until(done.exists, timeout=120), "the orphaned child never finished"
-        _wait_until(lambda: done.read_text(), timeout=5)
-        text = done.read_text()
-        assert not text.startswith("failed"), text
-        child_pids, child = eval(text)  # noqa: S307 - written by the script above
-        assert child in child_pids and len(child_pids) == 2, text  # the child and its worker
-        left = _survivors(proc.pid)
-        assert not left, f"still running {GRACE:.0f} s after the child exited: {left}"
-    finally:
-        _kill_session(proc.pid)
+        _child_used_a_worker(tmp_path, proc)
+
+
+def test_a_forked_child_that_outlives_its_parent_can_use_workers(tmp_path):
+    """A daemon's fork: the parent used workers, forks and exits (removing its multiprocessing
+    temporary directory); the child, now an orphan, starts a pool of its own (model.pool's
+    context() forgets the vanished directory) and uses a worker. Nothing is left after it."""
+    with _script(_fork_script(tmp_path, parent_waits=False)) as proc:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        _child_used_a_worker(tmp_path, proc)
 
 
 # --- run_all in this process: its workers end with the call ------------------------------------

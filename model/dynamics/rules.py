@@ -277,24 +277,33 @@ class Deffuant(Rule):
     """Pairwise bounded confidence (Deffuant et al. 2000)."""
 
     name = "deffuant"
-    _shared: tuple[tuple[int, int], np.ndarray] | None = None
+    sweep_kernel = "deffuant_sweep"  # the one-issue kernel, encounters drawn from per-step keys
+
+    def _one_or_rows(self, name: str, values: np.ndarray, n: int) -> np.ndarray:
+        """The first ``n`` rows of a per-person threshold (``name``: openness, rejection), or a
+        single value when all share it (the kernels' fast path). Thresholds are fixed at
+        set-up, so the check runs once per population."""
+        cache = self.__dict__.setdefault("_thresholds", {})
+        found = cache.get(name)
+        if found is None or found[0] != (id(values), n):
+            rows = values[:n]
+            if rows.size and rows.min() == rows.max():
+                rows = rows[:1].copy()
+            found = cache[name] = ((id(values), n), rows)
+        return found[1]
 
     def _openness(self, pop: Population, n: int) -> np.ndarray:
-        """The first ``n`` rows' ε, or a single value when all share it (the kernel's fast
-        path). Openness is fixed at set-up, so the check runs once per population."""
-        if self._shared is None or self._shared[0] != (id(pop.openness), n):
-            eps = pop.openness[:n]
-            if eps.size and eps.min() == eps.max():
-                eps = eps[:1].copy()
-            self._shared = ((id(pop.openness), n), eps)
-        return self._shared[1]
+        """The first ``n`` rows' ε, or a single value when all share it."""
+        return self._one_or_rows("openness", pop.openness, n)
+
+    def _sweep_args(self, pop: Population, n: int) -> tuple:
+        """The arguments of :attr:`sweep_kernel` between the graph and the keys."""
+        return (self._openness(pop, n), self.spec.rate, self.frozen, NO_DRAWS)
 
     _work: np.ndarray = NO_WORK
 
     def _counts_movement(self, pop: Population) -> bool:
         return pop.x.shape[1] == 1  # the one-issue kernel sums each step's movement itself
-
-    _owners: tuple[int, np.ndarray] = (0, NO_WORK.astype(np.int64))
 
     def converged(self, before: np.ndarray, after: np.ndarray, tolerance: float) -> bool:
         """``opinion.convergence`` quiet: as every rule (no citizen moved by more than the
@@ -310,22 +319,16 @@ class Deffuant(Rule):
         if graph is None:
             return False
         n = graph.n
-        eps = self._shared[1] if self._shared is not None else np.zeros(1)
-        if (
-            after.shape[1] == 1
-            and eps.size == 1
-            and not self.frozen.size
-            and graph.indices.size == n * (n - 1)
-        ):
+        found = self.__dict__.get("_thresholds", {}).get("openness")
+        eps = found[1] if found is not None else np.zeros(1)
+        if after.shape[1] == 1 and eps.size == 1 and not self.frozen.size and graph.complete:
             # complete graph, one ε: sorted, a live pair exists iff some opinion's nearest
             # neighbour above it by more than the tolerance is closer than ε (O(N log N))
             s = np.sort(after[:n, 0])
             j = np.searchsorted(s, s + tolerance, side="right")
             above = j < n
             return not bool(np.any(s[j[above]] - s[above] < eps[0]))
-        if self._owners[0] != id(graph.indptr) or self._owners[1].size != graph.indices.size:
-            self._owners = (id(graph.indptr), np.repeat(np.arange(n), np.diff(graph.indptr)))
-        owner = self._owners[1]
+        owner = graph.rows
         x = after[:n]
         gap = distance(x[owner], x[graph.indices])
         reach = eps[0] if eps.size == 1 else eps[owner]
@@ -369,14 +372,11 @@ class Deffuant(Rule):
         if self._work.size != n:
             self._work = np.empty(n)
         moved = np.zeros(keys.size)
-        kernel("deffuant_sweep", use_compiled=self.use_compiled)(
+        kernel(self.sweep_kernel, use_compiled=self.use_compiled)(
             pop.x[:n, 0],
             graph.indptr,
             graph.indices,
-            self._openness(pop, n),
-            self.spec.rate,
-            self.frozen,
-            NO_DRAWS,
+            *self._sweep_args(pop, n),
             keys,
             self._work,
             moved,
@@ -449,35 +449,16 @@ class AttractionRepulsion(Deffuant):
     [-1, 1]; party posts are read as under ``deffuant``."""
 
     name = "attraction_repulsion"
-    _shared_t: tuple[tuple[int, int], np.ndarray] | None = None
+    sweep_kernel = "attraction_repulsion_sweep"
 
-    def _rejection(self, pop: Population, n: int) -> np.ndarray:
-        """The first ``n`` rows' T, or a single value when all share it (fixed at set-up)."""
-        if self._shared_t is None or self._shared_t[0] != (id(pop.rejection), n):
-            t = pop.rejection[:n]
-            if t.size and t.min() == t.max():
-                t = t[:1].copy()
-            self._shared_t = ((id(pop.rejection), n), t)
-        return self._shared_t[1]
-
-    def _keyed(self, pop: Population, graph: Graph, keys: np.ndarray) -> np.ndarray:
-        n = graph.n
-        if self._work.size != n:
-            self._work = np.empty(n)
-        moved = np.zeros(keys.size)
-        kernel("attraction_repulsion_sweep", use_compiled=self.use_compiled)(
-            pop.x[:n, 0],
-            graph.indptr,
-            graph.indices,
+    def _sweep_args(self, pop: Population, n: int) -> tuple:
+        """U (``openness``) and T (``rejection``), each one value or one per citizen."""
+        return (
             self._openness(pop, n),
-            self._rejection(pop, n),
+            self._one_or_rows("rejection", pop.rejection, n),
             self.spec.rate,
             self.frozen,
-            keys,
-            self._work,
-            moved,
         )
-        return moved
 
 
 def power_law_activity(n: int, exponent: float, low: float, u: np.ndarray) -> np.ndarray:

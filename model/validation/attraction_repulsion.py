@@ -4,7 +4,6 @@ T = 2 (no repulsion on [-1, 1]) a one-sided Deffuant model."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,11 +11,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.config.experiment import Experiment
-from model.rng import replicate_seeds
-from model.sim import SocialWebModel
 from model.sweeps import sweep
 from model.validation.common import DEFAULT_DIR, CaseResult, Check, _load
+from model.validation.deffuant import mean_drift, rounding_bound
 
 U, T = "population.openness", "population.rejection"
 # what the paper reports is a regime, not a number: these are our criteria for each regime
@@ -35,24 +32,10 @@ def mean_square(runs: pd.DataFrame) -> pd.Series:
     return runs["polarization"] + runs["mean_opinion"] ** 2
 
 
-def mean_drift(exp: Experiment, runs: int) -> tuple[np.ndarray, int]:
-    """Final mean minus initial mean of ``runs`` runs at U = 0.4, T = 2 through the model API,
-    and the most updates a run made."""
-    scenario = exp.scenario_at({U: 0.4, T: 2.0})
-    drift, updates = [], 0
-    for seed in replicate_seeds(exp.seed, runs):
-        model = SocialWebModel(scenario, seed=seed, agents="parties")
-        start = model.population.x[:, 0].mean()
-        model.run()
-        drift.append(model.population.x[:, 0].mean() - start)
-        updates = max(updates, model.step_count * model.population.citizens)
-    return np.array(drift), updates
-
-
 def one_sided_check(drift: np.ndarray, updates: int) -> Check:
     """Only the drawn citizen moves, so the mean is not conserved (Deffuant's symmetric update
     conserves it to rounding, the deffuant case's check)."""
-    bound = 64 * np.finfo(float).eps * math.sqrt(max(updates, 1))
+    bound = rounding_bound(updates)
     least = float(np.min(np.abs(drift)))
     return Check(
         claim="only the drawn agent moves: at T = 2 the mean attitude is not conserved",
@@ -151,7 +134,7 @@ def attraction_repulsion(
     large = sweep(uni, jobs=jobs).assign(**{U: uni.base.population.openness})
     grid.attrs, large.attrs = {}, {}  # the sweeps' own metadata, not needed here
     runs = pd.concat([grid, large], ignore_index=True)
-    drift, updates = mean_drift(exp, min(exp.replicates, 5))
+    drift, updates = mean_drift(exp, {U: 0.4, T: 2.0}, min(exp.replicates, 5))
     base = exp.base
     tolerance = base.opinion.convergence_tolerance
     result = CaseResult(

@@ -200,7 +200,7 @@ def deffuant_small_d_check(runs: pd.DataFrame, exp: Experiment) -> Check:
 
 def deffuant_mean_check(drift: np.ndarray, interactions: int) -> Check:
     """The symmetric pairwise update conserves the mean opinion to rounding error."""
-    bound = 64 * np.finfo(float).eps * math.sqrt(max(interactions, 1))
+    bound = rounding_bound(interactions)
     worst = float(np.max(np.abs(drift)))
     return Check(
         claim="mean opinion conserved by the pairwise update",
@@ -211,9 +211,16 @@ def deffuant_mean_check(drift: np.ndarray, interactions: int) -> Check:
     )
 
 
-def deffuant_mean_drift(exp: Experiment, openness: float, runs: int) -> tuple[np.ndarray, int]:
-    """|final mean - initial mean| of ``runs`` runs through the model API."""
-    scenario = exp.scenario_at({"population.openness": openness})
+def rounding_bound(updates: int) -> float:
+    """How far rounding can move the mean of a conserving pairwise update over ``updates``
+    updates: 64 ε·√updates."""
+    return 64 * np.finfo(float).eps * math.sqrt(max(updates, 1))
+
+
+def mean_drift(exp: Experiment, point: dict, runs: int) -> tuple[np.ndarray, int]:
+    """Final mean minus initial mean of ``runs`` runs at the design ``point`` through the model
+    API, and the most updates a run made."""
+    scenario = exp.scenario_at(point)
     drift, updates = [], 0
     for seed in replicate_seeds(exp.seed, runs):
         model = SocialWebModel(scenario, seed=seed, agents="parties")
@@ -222,6 +229,11 @@ def deffuant_mean_drift(exp: Experiment, openness: float, runs: int) -> tuple[np
         drift.append(model.population.x[:, 0].mean() - start)
         updates = max(updates, model.step_count * model.population.citizens)
     return np.array(drift), updates
+
+
+def deffuant_mean_drift(exp: Experiment, openness: float, runs: int) -> tuple[np.ndarray, int]:
+    """|final mean - initial mean| of ``runs`` runs through the model API."""
+    return mean_drift(exp, {"population.openness": openness}, runs)
 
 
 def deffuant_mu_checks(runs: pd.DataFrame) -> list[Check]:

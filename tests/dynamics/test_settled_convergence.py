@@ -167,25 +167,23 @@ def test_a_tie_beyond_epsilon_plus_the_groups_spread_is_settled():
     assert model.rule.converged(x, x, TOL)
 
 
+SETTLED = "opinion: {rule: deffuant, stop_at_convergence: true, convergence: settled%s}\n"
+
+
 @pytest.mark.parametrize(
-    "extra, why",
+    "body",
     [
-        ("opinion: {anchoring: 0.1}\n", "anchoring"),
-        ("news: {positions: [0.5]}\n", "news"),
+        SETTLED % ", anchoring: 0.1" + "parties: {}\n",
+        SETTLED % "" + "parties: {}\nnews: {positions: [0.5]}\n",
     ],
+    ids=["anchoring", "news"],
 )
-def test_settled_is_refused_where_something_else_moves_opinions(tmp_path, extra, why):
+def test_settled_is_refused_where_something_else_moves_opinions(tmp_path, body):
     """Settled is the peer process's absorbing state: with anchoring or news posts moving
     opinions too, a state without live ties is no end (one line, the key path)."""
     from model.config.load import ConfigError, load_scenario
 
-    path = tmp_path / f"{why}.yaml"
-    body = {
-        "anchoring": "opinion: {rule: deffuant, stop_at_convergence: true, convergence: settled,"
-        " anchoring: 0.1}\nparties: {}\n",
-        "news": "opinion: {rule: deffuant, stop_at_convergence: true, convergence: settled}\n"
-        "parties: {}\n" + extra,
-    }[why]
+    path = tmp_path / "settled.yaml"
     path.write_text(body)
     with pytest.raises(ConfigError, match=r"opinion\.convergence: expected quiet with parties"):
         load_scenario(path)
