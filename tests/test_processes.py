@@ -233,7 +233,7 @@ def _pid_once_a_worker_ran(marker: str) -> int:
     """A pool worker leaves ``marker``; the calling process waits for it, so every call of
     run_all with two of these tasks on two jobs has used a worker."""
     if multiprocessing.parent_process() is not None:
-        Path(marker).write_text(str(os.getpid()))
+        _leave_pid(marker)
     elif not _wait_until(lambda: Path(marker).exists(), timeout=60):
         raise TimeoutError("no worker started")
     return os.getpid()
@@ -302,9 +302,16 @@ def test_a_forked_child_that_outlives_its_parent_can_use_workers(tmp_path):
 # --- run_all in this process: its workers end with the call ------------------------------------
 
 
+def _leave_pid(marker: str) -> None:
+    """Write this process's pid to ``marker`` whole: a reader that sees the file sees the pid
+    (written beside it, then renamed)."""
+    Path(marker + ".part").write_text(str(os.getpid()))
+    os.replace(marker + ".part", marker)
+
+
 def _worker_sleeps_main_fails(marker: str, seconds: float) -> None:
     if multiprocessing.parent_process() is not None:  # a pool worker
-        Path(marker).write_text(str(os.getpid()))
+        _leave_pid(marker)
         time.sleep(seconds)
         return
     # this (the calling) process: fail once a worker is mid-run
