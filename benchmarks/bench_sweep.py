@@ -52,6 +52,38 @@ def experiment(runs: int):
     )
 
 
+def per_run_costs(exp, runs: int = 10) -> dict:
+    """Where one sweep run's time goes, in this process (medians over ``runs`` runs of the
+    experiment's first point): building the model (network, population, agents), stepping it,
+    and the whole worker task (``sweeps.run_to_file``: the run, its summary and row, the Parquet
+    file written); fixed cost = the task minus the stepping."""
+    import statistics
+    import tempfile
+
+    from model.runner import election_day_only
+    from model.sim import SocialWebModel
+    from model.sweeps import STATE, run_to_file
+
+    scenario = exp.scenario_at(exp.points()[0])
+    setup, stepping, task = [], [], []
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / STATE).write_text("{}")
+        for r in range(runs):
+            start = time.perf_counter()
+            model = SocialWebModel(election_day_only(scenario), seed=r, agents="parties")
+            setup.append(time.perf_counter() - start)
+            stepping.append(timed(model.run))
+            task.append(timed(lambda r=r: run_to_file(scenario, r, 0, r, {}, folder)))
+    ms = {k: 1000 * statistics.median(v) for k, v in (("setup", setup), ("stepping", stepping))}
+    ms["task"] = 1000 * statistics.median(task)
+    return {
+        "setup_ms": round(ms["setup"], 1),
+        "stepping_ms": round(ms["stepping"], 1),
+        "task_ms": round(ms["task"], 1),
+        "fixed_ms": round(ms["task"] - ms["stepping"], 1),
+    }
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -66,6 +98,7 @@ def main() -> None:
     n = len(exp.points()) * exp.replicates
     sweep(experiment(2))  # warm up: numba cache, imports
     figures = {"runs": n}
+    figures["per_run"] = per_run_costs(exp)
     t = timed(lambda: sweep(exp, jobs=1))
     figures["local_1_worker_s"] = round(t, 3)
     figures["local_1_worker_runs_per_s"] = round(n / t, 2)

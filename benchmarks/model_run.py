@@ -53,7 +53,15 @@ def main() -> None:
         if step in (1, 2, 5) or step % 10 == 0 or step == args.steps:
             marks[step] = elapsed
     reads = int(model.voice_totals.sum())
+    import numba
+
+    try:
+        layer = numba.threading_layer()  # raises until a threaded kernel has run
+    except ValueError:
+        layer = None
     out = {
+        "threads": numba.get_num_threads() if layer else 1,
+        "threading_layer": layer,
         "scenario": scenario.name,
         "n": args.citizens,
         "steps": args.steps,

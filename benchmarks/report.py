@@ -260,10 +260,44 @@ def machine_line(record: dict) -> str:
     )
 
 
+def threads_section(threads: dict) -> list[str]:
+    """Serial and threaded builds by size, and where the threaded one starts to pay."""
+    from model.jit import THREADS_MIN
+
+    f = threads["figures"]
+    rows = f["rows"]
+    sizes = sorted({r["n"] for r in rows})
+    faster = [n for n in sizes if all(r["speedup"] >= 1.0 for r in rows if r["n"] == n)]
+    pays = (
+        f"every kernel's threaded build is faster from {faster[0]:,} elements on"
+        if faster and all(n in faster for n in sizes if n >= faster[0])
+        else "no size makes every kernel's threaded build faster throughout"
+    )
+    return [
+        "## Threaded kernels",
+        "",
+        "`benchmarks/bench_threads.py`: each kernel `model.jit.threaded` may run on threads, "
+        f"serial build and threaded build ({f['threads']} threads, numba's "
+        f"`{f['threading_layer']}` layer), median ms per call, in one process. In this run, "
+        f"{pays}; the threshold in use is `THREADS_MIN` = {THREADS_MIN:,} (`model/jit.py`).",
+        "",
+        "| kernel | elements | serial (ms) | threaded (ms) | speed-up |",
+        "|---|---:|---:|---:|---:|",
+        *[
+            f"| `{r['kernel']}` | {r['n']:,} | {r['serial_ms']:.3f} | {r['threaded_ms']:.3f} "
+            f"| {r['speedup']:.2f}× |"
+            for r in rows
+        ],
+        "",
+        f"Machine: {machine_line(threads)}.",
+        "",
+    ]
+
+
 def main() -> None:
     w1, model = load("w1"), load("model")
     compare, startup, sweep = load("compare"), load("startup"), load("sweep")
-    app, rules = load("app"), load("rules")
+    app, rules, threads = load("app"), load("rules"), load("threads")
     plot(w1, model)
     parts = [
         "# Performance",
@@ -309,6 +343,18 @@ def main() -> None:
             model_table(f["rows"]),
             "",
         ]
+        threaded = [r for r in f["rows"] if r.get("threading_layer")]
+        if threaded:
+            parts += [
+                "The kernels whose iterations are independent and that gain from threads (the "
+                "contagion's neighbour counts, the feed's attention cap) run on "
+                f"{threaded[0]['threads']} threads (numba's `{threaded[0]['threading_layer']}` "
+                "layer) on arrays of `model.jit.THREADS_MIN` elements or more (the citizens, or "
+                "the candidate posts of a step), on one below; the results "
+                "are the same for any number of threads (`tests/test_threads.py`). The rest of "
+                "a step (NumPy, Python) runs on one core.",
+                "",
+            ]
         d = f.get("default_run")
         if d and "step_s" in d:
             parts += [
@@ -319,7 +365,8 @@ def main() -> None:
         prof = f.get("profile", {}).get("profile")
         if prof:
             parts += [
-                "Where the time goes (cProfile, 100,000 citizens, 20 steps, own time):",
+                "Where the time goes (cProfile, 100,000 citizens, 20 steps, own time; a compiled "
+                "kernel's time counts in its caller's, as cProfile cannot see inside it):",
                 "",
                 "| share | seconds | function |",
                 "|---:|---:|---|",
@@ -329,6 +376,8 @@ def main() -> None:
         parts += [f"Machine: {machine_line(model)}.", ""]
     if rules:
         parts += rules_section(rules)
+    if threads:
+        parts += threads_section(threads)
     if compare:
         c = compare["figures"]
         parts += [
@@ -366,6 +415,17 @@ def main() -> None:
             "more per run than the local pool).",
             "",
         ]
+        c = s.get("per_run")
+        if c:
+            parts += [
+                "One run of that sweep, in one process (median of 10): building the model "
+                f"{c['setup_ms']:.1f} ms, stepping {c['stepping_ms']:.1f} ms; the whole worker "
+                f"task (run, summary, row, Parquet file) {c['task_ms']:.1f} ms, so the fixed "
+                f"cost per run (set-up and writing) is {c['fixed_ms']:.1f} ms and the rest is "
+                "stepping. A sweep run records its metrics on election day only "
+                "(`sweeps.run_outcomes`), so no day between is measured.",
+                "",
+            ]
     if app:
         a = app["figures"]
         rows = [

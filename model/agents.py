@@ -145,14 +145,16 @@ def make_agents(model: SocialWebModel, mode: str) -> dict[int, Person]:
 
 
 def sync_agents(model: SocialWebModel) -> None:
-    """Replace views whose row changed role (recruitment, burnout). O(champions), not O(N)."""
+    """Replace views whose row changed role (recruitment, burnout): a NumPy pass over the
+    roles, then Python work only for the rows that changed."""
     pop = model.population
     views = model.person_agents
-    # only champions change role: rows that are champions now or had a Champion view before
-    now = set(np.flatnonzero(pop.role == CHAMPION).tolist())
-    candidates = now | model.champion_rows
+    # only champions change role: rows that are champions now and were not at the last sync,
+    # or the other way round (a row that is a champion at both has its Champion view already)
+    now = np.flatnonzero(pop.role == CHAMPION)
+    changed = np.setxor1d(now, model.champion_rows, assume_unique=True)
     model.champion_rows = now
-    for r in candidates:
+    for r in changed.tolist():
         want = _view_class(int(pop.role[r]))
         have = views.get(r)
         if type(have) is want:

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from model.config.plan import CHANNELS
+from model.dynamics.kernels import kernel
 from model.population import (
     CHAMPION,
     PARTY_SOURCES,
@@ -158,29 +159,31 @@ OUTCOMES = {
 
 def bimodality(x: np.ndarray) -> float:
     """Sarle's sample bimodality coefficient (SAS Institute 1990; Pfister et al. 2013)."""
-    n = x.size
-    if n < 4:
-        return float("nan")
     d = x - x.mean()
     d2 = d * d  # products, not d**3 / d**4: the float power is ~20x slower at large N
-    m2 = np.mean(d2)
+    return _bimodality(d, d2, d2.sum() / max(x.size, 1))
+
+
+def _bimodality(d: np.ndarray, d2: np.ndarray, m2: float) -> float:
+    """Sarle's coefficient from the deviations from the mean, their squares and the second
+    central moment m2 (sums over n, NumPy's ``mean`` and ``var``, to the bit)."""
+    n = d.size
+    if n < 4:
+        return float("nan")
     # a consensus: no spread, no modes. The mean of identical floats need not equal them
     # (30 × 0.2 / 30 ≠ 0.2), which leaves a variance of ~1e-34 whose moment ratios are noise
     # (1.5 for a consensus at 0.2); an sd below 1e-12 on [-1, 1] is a consensus
     if m2 < CONSENSUS_VARIANCE:
         return 0.0
-    g1 = np.mean(d2 * d) / m2**1.5
-    g2 = np.mean(d2 * d2) / m2**2 - 3.0
+    g1 = (d2 * d).sum() / n / m2**1.5
+    g2 = (d2 * d2).sum() / n / m2**2 - 3.0
     return float((g1 * g1 + 1.0) / (g2 + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
 def cluster_sizes(x: np.ndarray, gap: float = CLUSTER_GAP) -> np.ndarray:
-    """Sizes of groups of sorted opinions separated by more than ``gap``."""
-    if x.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    s = np.sort(x)
-    cuts = np.flatnonzero(np.diff(s) > gap) + 1
-    return np.diff(np.r_[0, cuts, s.size])
+    """Sizes of groups of sorted opinions separated by more than ``gap``, in increasing order of
+    opinion (compiled, without sorting: ``kernels.gap_clusters``)."""
+    return kernel("gap_clusters")(np.ascontiguousarray(x, dtype=np.float64), float(gap))
 
 
 def major_clusters(x: np.ndarray, share: float = MAJOR_CLUSTER, gap: float = CLUSTER_GAP) -> int:
@@ -190,13 +193,18 @@ def major_clusters(x: np.ndarray, share: float = MAJOR_CLUSTER, gap: float = CLU
 
 
 def opinion_metrics(x: np.ndarray) -> dict[str, float]:
-    """Outcomes of one issue's opinions."""
+    """Outcomes of one issue's opinions. The deviations from the mean are computed once: the
+    variance Σd²/n is NumPy's ``var`` (its own formula, so the same float), the sd its root."""
     sizes = cluster_sizes(x)
+    mean = x.mean()
+    d = x - mean
+    d2 = d * d
+    m2 = d2.sum() / x.size  # no opinions: NaN, as NumPy's var
     return {
-        "mean_opinion": float(x.mean()),
-        "opinion_sd": float(x.std()),
-        "polarization": float(x.var()),
-        "bimodality": bimodality(x),
+        "mean_opinion": float(mean),
+        "opinion_sd": float(np.sqrt(m2)),
+        "polarization": float(m2),
+        "bimodality": _bimodality(d, d2, m2),
         "clusters": float(np.count_nonzero(sizes >= MAJOR_CLUSTER * x.size)),
         "largest_cluster": float(sizes.max(initial=0) / max(x.size, 1)),
     }
@@ -243,14 +251,15 @@ def step_metrics(
     out[("share_of_voice", "", "news")] = float(counts[SOURCE_NEWS])
     out[("share_of_voice", "", "movement")] = float(counts[SOURCE_MOVEMENT])
     out[("movement_members", "", "")] = float(pop.member[:n_c].mean()) if n_c else 0.0
-    champion = pop.role == CHAMPION
-    recent = pop.last_party_read[:n_c] >= step - reach_window + 1
+    # per party at once: shares of 0/1 flags and counts are exact sums in any order
+    reach = (pop.last_party_read[:n_c] >= step - reach_window + 1).mean(axis=0)
+    active = np.bincount(pop.party[pop.role == CHAMPION], minlength=p)
     for k, name in enumerate(party_names):
         out[("vote_share", name, "")] = float(vote[k])
         for s, source in PARTY_SOURCES:
             out[("share_of_voice", name, source)] = float(counts[(k + 1) * len(SOURCE_NAMES) + s])
-        out[("reach", name, "")] = float(recent[:, k].mean())
-        out[("active_champions", name, "")] = float(np.count_nonzero(champion & (pop.party == k)))
+        out[("reach", name, "")] = float(reach[k])
+        out[("active_champions", name, "")] = float(active[k])
         out[("burnouts", name, "")] = float(burnouts[k])
         out[("recruits", name, "")] = float(recruits[k])
         out[("cost", name, "")] = float(spend[k].sum())

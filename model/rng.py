@@ -23,9 +23,12 @@ opinions that have moved differently.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
+
+from model.jit import twin
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -57,6 +60,36 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
+_MASK = (1 << 64) - 1
+_GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
+
+
+def _mix_int(z: int) -> int:
+    """:func:`_mix` on one Python integer (wrapping to 64 bits)."""
+    z = ((z ^ (z >> 30)) * _M1_INT) & _MASK
+    z = ((z ^ (z >> 27)) * _M2_INT) & _MASK
+    return z ^ (z >> 31)
+
+
+def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
+    """:meth:`Keyed.bits` (or ``uniform``) of every element in one pass, compiled: element e
+    starts from ``state`` and is mixed with ``columns[c, e]`` + golden for each key column c in
+    turn (SplitMix64's finaliser, as :func:`_mix`); its bits go to ``out_bits``, or its uniform,
+    (top 53 bits + 1/2)·2⁻⁵³, to ``out_uniform`` — whichever is not empty."""
+    # serial: on two threads it was slower at every size measured (docs/PERFORMANCE.md)
+    for e in range(columns.shape[1]):
+        z = state
+        for c in range(columns.shape[0]):
+            z = z ^ (columns[c, e] + _GOLDEN)
+            z = (z ^ (z >> _S30)) * _M1
+            z = (z ^ (z >> _S27)) * _M2
+            z = z ^ (z >> _S31)
+        if out_bits.shape[0]:
+            out_bits[e] = z
+        else:
+            out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
+
+
 def name_key(name: str) -> int:
     """A stable integer for a name (a party, a purpose): CRC-32, the same in every process."""
     return zlib.crc32(name.encode())
@@ -67,27 +100,72 @@ class Keyed:
     the step and the keys (integers or integer arrays, broadcast together).
 
     Two calls with the same arguments return the same numbers, in any process, in any order —
-    which is what keeps paired runs paired (see the module docstring).
+    which is what keeps paired runs paired (see the module docstring). With ``use_compiled``
+    (the default) draws over arrays are hashed in one compiled pass (:func:`keyed_hash`);
+    without it, in NumPy, one array operation at a time: the same integers, so the same draws.
     """
 
-    def __init__(self, seed: int, purpose: str):
+    def __init__(self, seed: int, purpose: str, *, use_compiled: bool = True):
+        self.use_compiled = use_compiled
         with np.errstate(over="ignore"):
             base = _mix(np.asarray([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
             self._base = _mix(base ^ np.uint64(name_key(purpose)))[0]
+        self._base_int = int(self._base)
+        self._cached: tuple[int | None, int] = (None, 0)  # compiled path: last step, its state
 
     def bits(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """64 random bits per broadcast element of ``keys``."""
+        return self._hash(step, keys, uniform=False)
+
+    def uniform(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
+        """Uniform on the open interval (0, 1): 53 bits, offset by half a unit."""
+        return self._hash(step, keys, uniform=True)
+
+    def _hash(self, step: int, keys: tuple, *, uniform: bool) -> np.ndarray:
+        """The step's state mixed with each key + golden in turn; uniforms from the top 53 bits."""
+        if self.use_compiled:
+            return self._compiled(step, keys, uniform)
         with np.errstate(over="ignore"):
             h = _mix(np.asarray(self._base ^ (np.uint64(step) * _GOLDEN), dtype=np.uint64))
             for key in keys:
                 k = np.asarray(key).astype(np.uint64, copy=False)
                 h = _mix(h ^ (k + _GOLDEN))
-        return np.asarray(h, dtype=np.uint64)
+        h = np.asarray(h, dtype=np.uint64)
+        if not uniform:
+            return h
+        return ((h >> _S11).astype(np.float64) + 0.5) * 2.0**-53
 
-    def uniform(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
-        """Uniform on the open interval (0, 1): 53 bits, offset by half a unit."""
-        top = (self.bits(step, *keys) >> _S11).astype(np.float64)
-        return (top + 0.5) * 2.0**-53
+    def _compiled(self, step: int, keys: tuple, uniform: bool) -> np.ndarray:
+        """The same hash in one compiled pass over the elements: the step and the leading
+        scalar keys are mixed once, in Python integers (all of it, when no key is an array)."""
+        cached_step, state = self._cached
+        if cached_step != step:
+            state = _mix_int(self._base_int ^ (int(step) * _GOLDEN_INT & _MASK))
+            self._cached = (step, state)  # one assignment: a reader never sees half of it
+        first = 0
+        while first < len(keys) and np.ndim(keys[first]) == 0:
+            state = _mix_int(state ^ ((int(keys[first]) + _GOLDEN_INT) & _MASK))
+            first += 1
+        if first == len(keys):  # scalar keys only: the value from the Python integer
+            if not uniform:
+                return np.asarray(state, dtype=np.uint64)
+            return np.float64(((state >> 11) + 0.5) * 2.0**-53)
+        arrays = [np.asarray(key) for key in keys[first:]]
+        shape = arrays[0].shape
+        if any(a.shape != shape for a in arrays):
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        size = math.prod(shape)
+        one = arrays[0]
+        if len(arrays) == 1 and one.dtype == np.uint64 and one.flags.c_contiguous:
+            columns = one.reshape(1, size)
+        else:
+            columns = np.empty((len(arrays), size), dtype=np.uint64)
+            for column, a in zip(columns, arrays, strict=True):
+                np.copyto(column.reshape(shape), a, casting="unsafe")  # ints wrap to uint64
+        out_bits = np.empty(0 if uniform else size, dtype=np.uint64)
+        out_uniform = np.empty(size if uniform else 0)
+        twin(keyed_hash)(np.uint64(state), columns, out_bits, out_uniform)
+        return (out_uniform if uniform else out_bits).reshape(shape)
 
     def normal(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """Standard normal by Box–Muller from two keyed uniforms."""
@@ -138,15 +216,17 @@ def _seed_of(seq: np.random.SeedSequence) -> int:
 
 class Draws:
     """The keyed draws of one run: ``draws.uniform("post", step, keys...)`` and so on, one
-    :class:`Keyed` per purpose, all from the run's seed."""
+    :class:`Keyed` per purpose, all from the run's seed (compiled unless ``use_compiled`` is
+    False: the same draws either way)."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, *, use_compiled: bool = True):
         self.seed = int(seed)
+        self.use_compiled = use_compiled
         self._keyed: dict[str, Keyed] = {}
 
     def _get(self, purpose: str) -> Keyed:
         if purpose not in self._keyed:
-            self._keyed[purpose] = Keyed(self.seed, purpose)
+            self._keyed[purpose] = Keyed(self.seed, purpose, use_compiled=self.use_compiled)
         return self._keyed[purpose]
 
     def uniform(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:

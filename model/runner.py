@@ -123,23 +123,20 @@ def tidy(model: SocialWebModel) -> pd.DataFrame:
     """The DataCollector's wide table as tidy rows (step, metric, party, source_type, value)."""
     wide = model.datacollector.get_model_vars_dataframe()
     steps = np.asarray(model.recorded_steps, dtype=np.int32)
-    frames = []
-    for column in wide.columns:
-        if column.count("|") != 2:  # not a metric (the "seed" reporter)
-            continue
-        metric, party, source = column.split("|")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "step": steps,
-                    "metric": metric,
-                    "party": party,
-                    "source_type": source,
-                    "value": wide[column].to_numpy(dtype=np.float64),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
+    columns = [c for c in wide.columns if c.count("|") == 2]  # not the "seed" reporter
+    keys = [c.split("|") for c in columns]
+    # column by column, every recorded step: one frame instead of one per metric (the string
+    # columns are lists, so pandas infers their dtype as it did for one frame per metric)
+    values = wide[columns].to_numpy(dtype=np.float64).T.reshape(-1)
+    out = pd.DataFrame(
+        {
+            "step": np.tile(steps, len(columns)),
+            "metric": [k[0] for k in keys for _ in steps],
+            "party": [k[1] for k in keys for _ in steps],
+            "source_type": [k[2] for k in keys for _ in steps],
+            "value": values,
+        }
+    )
     return out.sort_values(
         ["step", "metric", "party", "source_type"], kind="stable", ignore_index=True
     )[TIDY_COLUMNS]

@@ -128,7 +128,8 @@ class SocialWebModel(mesa.Model):
         self.seed = seed
         self.use_compiled = use_compiled
         self.streams = streams(seed)
-        self.draws = Draws(seed)  # keyed per-step draws: posting, feed, paid reach, disengagement
+        # keyed per-step draws: posting, feed, paid reach, disengagement
+        self.draws = Draws(seed, use_compiled=use_compiled)
         self.step_count = 0
         self.converged = False
         party_specs = list(scenario.parties.values())
@@ -233,7 +234,9 @@ class SocialWebModel(mesa.Model):
         self.influence = np.zeros(len(names) + 2)
         # elections held so far (election.cycle > 0): each one's vote shares
         self.elections: list[np.ndarray] = []
-        self.vote = polls.vote_intention(pop, self.parties, scenario.election)
+        self.vote = polls.vote_intention(
+            pop, self.parties, scenario.election, use_compiled=use_compiled
+        )
         self.parties.vote_history.append(self.vote.copy())
 
         mode = (
@@ -243,7 +246,7 @@ class SocialWebModel(mesa.Model):
         )
         self.agent_mode = mode
         self.person_agents = make_agents(self, mode)
-        self.champion_rows = set(np.flatnonzero(pop.role == CHAMPION).tolist())
+        self.champion_rows = np.flatnonzero(pop.role == CHAMPION)  # at the last agents sync
         # nobody can ever post (no parties, zero activity, no news): the posting and feed phases are
         # skipped outright, so a classic peer-process run pays only for its peer process
         self.posting = bool(pop.activity.any()) or bool(names) or bool(scenario.news.positions)
@@ -390,7 +393,9 @@ class SocialWebModel(mesa.Model):
                 use_compiled=self.use_compiled,
             )
         if party_specs:
-            self.vote = polls.vote_intention(pop, parties, sc.election)
+            self.vote = polls.vote_intention(
+                pop, parties, sc.election, use_compiled=self.use_compiled
+            )
         parties.vote_history.append(self.vote.copy())
         cycle = sc.election.cycle
         if party_specs and cycle > 0 and t % cycle == 0:  # an election (docs/MODEL.md, step 6)

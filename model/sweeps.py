@@ -50,7 +50,7 @@ from model.config import ConfigError, Scenario, scenario_to_dict
 from model.config.experiment import Experiment, arm_column, experiment_to_dict
 from model.config.load import OutputError
 from model.rng import replicate_seeds
-from model.runner import check_files, run
+from model.runner import check_files, election_day_only, run
 
 try:
     import fcntl
@@ -105,8 +105,12 @@ def fingerprint(experiment: Experiment) -> str:
 
 
 def run_outcomes(scenario: Scenario, seed: int, replicate: int) -> dict[str, Any]:
-    """One run's outcome row (the runs-table columns plus ``steps`` actually run)."""
-    result = run(scenario, seed=seed)
+    """One run's outcome row (the runs-table columns plus ``steps`` actually run).
+
+    The row holds final outcomes and campaign totals only, so the run records its metrics on
+    election day alone (``runner.election_day_only``: the same dynamics and the same row as
+    recording every step, without measuring the days in between)."""
+    result = run(election_day_only(scenario), seed=seed)
     row = run_row(result, replicate)
     row["steps"] = result.summary["steps"]
     return row

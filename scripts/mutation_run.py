@@ -43,6 +43,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_rng_keyed.py",
         "tests/test_determinism.py",
         "tests/test_mesa_conventions.py",  # seed=None -> fresh_seed
+        "tests/test_threads.py",  # the keyed hash's threaded build
     ],
     "model/metrics.py": [
         "tests/test_invariants.py",
@@ -53,6 +54,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_strategies.py",  # asserts reach / share_of_voice (added after the measured run)
         "tests/test_metrics_values.py",  # exact values for the survivors (added after the runs)
         "tests/test_metrics_step_values.py",  # step_metrics' state outcomes, exact values
+        "tests/dynamics/test_gap_clusters.py",  # cluster sizes vs the sorted definition
     ],
     "model/dynamics/champions.py": [
         "tests/dynamics/test_champions.py",
@@ -80,6 +82,12 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_keyed_deffuant.py",  # keyed draws and the pipeline vs an oracle
         "tests/dynamics/test_attraction_repulsion.py",  # its kernel vs a sequential loop
         "tests/dynamics/test_radicalization.py",  # contacts, RK4 vs a hand-written step
+        "tests/dynamics/test_radicalization_values.py",  # exact draws and RK4 vs an oracle
+        "tests/dynamics/test_attraction_repulsion_values.py",  # exact steps vs an oracle
+        "tests/dynamics/test_algorithmic_bias_values.py",  # exact partner choice vs an oracle
+        "tests/dynamics/test_gap_clusters.py",  # clusters without sorting vs the definition
+        "tests/dynamics/test_vote_kernel.py",  # the poll's pass vs the vote model
+        "tests/test_threads.py",  # threaded builds vs serial and twin
     ],
     "model/dynamics/mobilization.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
@@ -93,6 +101,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_mobilization_and_polls.py",
         "tests/dynamics/test_champion_artefacts.py",
         "tests/dynamics/test_polls_values.py",  # exact values for the survivors
+        "tests/dynamics/test_vote_kernel.py",  # the compiled poll vs the vote model
     ],
     "model/dynamics/posting.py": [
         "tests/dynamics/test_feed_and_rules.py",
@@ -113,6 +122,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_attraction_repulsion.py",  # the rule's thresholds, fused steps
         "tests/dynamics/test_radicalization.py",  # activities, refusals, fused steps
         "tests/dynamics/test_settled_convergence.py",  # Deffuant.converged, settled
+        "tests/dynamics/test_rules_survivors.py",  # settled's boundaries, radicalization's rule
     ],
     "model/dynamics/zealots.py": [
         "tests/dynamics/test_zealots.py",

@@ -72,6 +72,38 @@ def test_cumulative_cost_is_sum_of_step_costs(small_scenario):
     assert total == pytest.approx(model.parties.cumulative_cost)
 
 
+@pytest.mark.parametrize("mode", ["all", "parties"])
+def test_champion_views_follow_recruitment_and_burnout_every_step(mode):
+    """agents.sync_agents: after every step the Champion views are exactly the champion rows,
+    as champions are recruited and burn out (both happen in this run), in both agent modes."""
+    from model.agents import Champion, Citizen
+
+    churn = {
+        "position": 0.25,
+        "institution": {"enabled": True},
+        # organizers recruit every step; without shared values a champion's motivation falls
+        # from 0.7 toward 0.5, under the burnout threshold of 0.6: they quit within days
+        "staff": {"per_1000": per_1000(2, 300), "ties": 60, "recruitment_rate": 1.0},
+        "champions": {
+            "enabled": True,
+            "initial_per_1000": per_1000(10, 300),
+            "shared_values": False,
+            "burnout_threshold": 0.6,
+            "recruit_distance": 2.0,
+            "min_engagement": 0.0,
+        },
+    }
+    scenario = small({"blue": churn, "red": {"position": -0.25}})
+    model = SocialWebModel(scenario, seed=2, agents=mode)
+    for _ in range(30):
+        model.step()
+        champions = sorted(a.row for a in model.agents_by_type.get(Champion, []))
+        assert champions == np.flatnonzero(model.population.role == CHAMPION).tolist()
+        plain = [a for a in model.agents_by_type.get(Citizen, []) if type(a) is Citizen]
+        assert (len(plain) > 0) == (mode == "all")
+    assert model.parties.recruits.sum() > 0 and model.parties.burnouts.sum() > 0
+
+
 def test_mesa_agent_views_match_roles(small_scenario):
     from model.agents import Champion, Citizen, PartyInstitution, PartyStaff
 

@@ -122,16 +122,57 @@ def _finaliser(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def _oracle_uniform(seed: int, purpose: str, step: int, *keys: int) -> float:
-    """``Keyed.uniform`` as documented: a base from the seed and the purpose's CRC-32, mixed
-    with step·golden, then with each key + golden; the top 53 bits, plus one half, × 2⁻⁵³."""
+def _oracle_bits(seed: int, purpose: str, step: int, *keys: int) -> int:
+    """``Keyed.bits`` as documented: a base from the seed and the purpose's CRC-32, mixed with
+    step·golden, then with each key + golden."""
     import zlib
 
     base = _finaliser(_finaliser(seed & _MASK) ^ zlib.crc32(purpose.encode()))
     h = _finaliser(base ^ ((step * _GOLDEN) & _MASK))
     for key in keys:
         h = _finaliser(h ^ ((key + _GOLDEN) & _MASK))
-    return ((h >> 11) + 0.5) * 2.0**-53
+    return h
+
+
+def _oracle_uniform(seed: int, purpose: str, step: int, *keys: int) -> float:
+    """``Keyed.uniform`` as documented: the bits' top 53, plus one half, × 2⁻⁵³."""
+    return ((_oracle_bits(seed, purpose, step, *keys) >> 11) + 0.5) * 2.0**-53
+
+
+def _key_sets() -> dict[str, tuple]:
+    rng = np.random.default_rng(4)
+    big = rng.integers(0, 2**63, 40, dtype=np.uint64) + np.uint64(2**63 - 1)  # top bit set
+    rows = np.arange(40, dtype=np.int64)
+    return {
+        "one array": (big,),
+        "scalar then array": (7, rows),
+        "two arrays": (rows, big),
+        "column, row, then a scalar": (big[:6, None], np.arange(3, dtype=np.uint64)[None, :], 2),
+        "array then scalar": (rows, 1),
+        "negative keys": (np.array([-1, -5, 3]),),
+        "empty": (np.zeros(0, dtype=np.uint64),),
+        "scalars only": (3, 2**62 + 5),
+        "a negative scalar, then an array": (-7, rows),
+    }
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
+@pytest.mark.parametrize("name", list(_key_sets()))
+def test_keyed_draws_over_arrays_are_the_documented_hash_of_each_element(name, compiled):
+    # the compiled one-pass hash and the NumPy one give, element by element, the integers of
+    # the hash written out in Python; shapes broadcast as NumPy does
+    keys = _key_sets()[name]
+    keyed = Keyed(99, "feed", use_compiled=compiled)
+    bits, uniform = keyed.bits(11, *keys), keyed.uniform(11, *keys)
+    # the step as a NumPy integer is the same step
+    np.testing.assert_array_equal(keyed.uniform(np.int64(11), *keys), uniform)
+    grids = np.broadcast_arrays(*(np.asarray(k) for k in keys))
+    assert bits.shape == uniform.shape == grids[0].shape
+    assert bits.dtype == np.uint64 and uniform.dtype == np.float64
+    for index in np.ndindex(grids[0].shape):
+        element = [int(g[index]) for g in grids]
+        assert int(bits[index]) == _oracle_bits(99, "feed", 11, *element)
+        assert float(uniform[index]) == _oracle_uniform(99, "feed", 11, *element)
 
 
 @pytest.mark.parametrize(
@@ -141,6 +182,36 @@ def _oracle_uniform(seed: int, purpose: str, step: int, *keys: int) -> float:
 def test_keyed_uniforms_are_the_documented_hash(seed, purpose, step, keys):
     got = Keyed(seed, purpose).uniform(step, *keys)
     assert float(got) == _oracle_uniform(seed, purpose, step, *keys)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
+def test_normal_and_exponential_draws_are_the_documented_transforms(compiled):
+    # Box–Muller from the uniforms keyed (…, 1) and (…, 2), and Exp(1) by inversion, each
+    # written out from the documented uniform: a dropped step, a key other than 1 and 2, or
+    # another angle changes the value (rel 1e-14: NumPy's and math's log and cos may differ in
+    # the last bits; every mutant moves the value by far more)
+    import math
+
+    keyed = Keyed(5, "noise", use_compiled=compiled)
+    keys = np.array([0, 3, 2**40], dtype=np.uint64)
+    normal = keyed.normal(9, keys[:, None], np.arange(2, dtype=np.uint64)[None, :])
+    exponential = keyed.exponential(9, 17, keys)
+    for a, key in enumerate(keys.tolist()):
+        for b in range(2):
+            u1 = _oracle_uniform(5, "noise", 9, key, b, 1)
+            u2 = _oracle_uniform(5, "noise", 9, key, b, 2)
+            want = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+            assert normal[a, b] == pytest.approx(want, rel=1e-14, abs=1e-15)
+        assert exponential[a] == pytest.approx(-math.log(_oracle_uniform(5, "noise", 9, 17, key)))
+
+
+def test_institution_and_staff_keys_count_up_from_their_partys_base():
+    # documented layout: flag bit | CRC-32 of the party << 24 | ordinal (model/rng.py)
+    import zlib
+
+    crc = zlib.crc32(b"blue")
+    assert rng.institution_keys("blue", 3).tolist() == [(1 << 61 | crc << 24) + i for i in range(3)]
+    assert rng.staff_keys("blue", 3).tolist() == [(1 << 62 | crc << 24) + i for i in range(3)]
 
 
 def test_a_persons_draws_change_from_day_to_day_through_every_kind_of_draw():

@@ -159,6 +159,24 @@ def test_run_to_file_writes_one_row_and_clears_an_old_failure(tmp_path):
     assert sorted(p.name for p in (folder / S.RUNS).iterdir()) == ["p000002-r00001.parquet"]
 
 
+def test_a_sweep_row_is_that_of_a_run_recording_every_step():
+    """run_outcomes records metrics on election day only (the days between are not measured):
+    its row equals, value for value, the row of the same run recording every step — with
+    parties, champions, mobilisation and two elections, so campaign totals and the election
+    history accumulate over days that are not recorded."""
+    from model.comparison import run_row
+    from model.runner import run
+
+    data = tiny_data(citizens=200, steps=12)
+    data["election"] = {"cycle": 6}
+    sc = scenario_from_dict(data)
+    assert sc.output.every == 1  # the reference records every day
+    full = run(sc, seed=5)
+    want = run_row(full, 3) | {"steps": full.summary["steps"]}
+    assert S.run_outcomes(sc, 5, 3) == want
+    assert len(full.summary["final"]["elections"]) == 2
+
+
 def test_run_to_file_records_a_failed_run_and_goes_on(tmp_path, monkeypatch):
     """run_to_file: a run that raises leaves failed/<key>.json with point, replicate, seed,
     the varied values, ``Type: message`` and the traceback; no run file; "failed"."""

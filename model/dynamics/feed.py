@@ -34,7 +34,7 @@ import numpy as np
 
 from model.config.schema import FeedSpec, Scenario
 from model.dynamics.contacts import keyed_sample
-from model.dynamics.kernels import kernel
+from model.dynamics.kernels import run_threaded
 from model.dynamics.posting import Posts
 from model.network.csr import Graph
 from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
@@ -166,12 +166,9 @@ def deliver(
         own = np.flatnonzero((posts.author < 0) & (posts.party == j))
         if own.size == 0:
             continue
-        followers = parties.followers[j]
-        if followers.size:
-            cand_post.append(np.repeat(own, followers.size))
-            cand_reader.append(np.tile(followers, own.size))
         reach = parties.plans[j].paid_reach
         shown = math.floor(reach * pop.citizens + 1e-9)
+        ad = None
         if shown > 0:
             # exactly floor(reach · N) citizens, those with the smallest keyed draws this step:
             # a uniform random set of the size paid for (never more than the plan buys), and
@@ -179,18 +176,26 @@ def deliver(
             party_key = name_key(names[j])
             who = keyed_sample(draws, "paid", step, party_key, pop.citizens, shown)
             pick = draws.uniform("paid_post", step, party_key, who.astype(np.uint64))
+            ad_post = own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)]
             paid_reader.append(who)
-            paid_post.append(own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)])
+            paid_post.append(ad_post)
             paid[j] = who.size
+            ad = np.full(pop.citizens, -1, dtype=np.int64)  # the post each citizen saw as an ad
+            ad[who] = ad_post
+        followers = parties.followers[j]
+        if followers.size:
+            block_post = np.repeat(own, followers.size)
+            block_reader = np.tile(followers, own.size)
+            if ad is not None:
+                # a follower shown the account's post as an ad has it at the top already: the
+                # same post is not also an organic candidate (it would be read, and pull, twice)
+                fresh = ad[block_reader] != block_post
+                block_post, block_reader = block_post[fresh], block_reader[fresh]
+            cand_post.append(block_post)
+            cand_reader.append(block_reader)
     post = np.concatenate(cand_post)
     reader = np.concatenate(cand_reader)
     keep = pop.role[reader] != STAFF  # staff hold the party line: they do not read
-    if paid_post:
-        # a follower shown the account's post as an ad has it at the top already: the same
-        # post is not also an organic candidate (it would be read, and pull, twice)
-        n_posts = np.int64(posts.size)
-        shown = np.concatenate(paid_reader) * n_posts + np.concatenate(paid_post)
-        keep &= ~np.isin(reader * n_posts + post, shown)
     post, reader = post[keep], reader[keep]
 
     delta = np.array([p.champions.coordination for p in scenario.parties.values()])
@@ -210,5 +215,7 @@ def deliver(
         # an impression bought is delivered: a sponsored post is read even on a day the reader
         # reads no organic political post, and it takes the place of one on the days it does
         caps = np.maximum(caps, np.bincount(np.concatenate(paid_reader), minlength=pop.n))
-    chosen = kernel("attention_select", use_compiled=use_compiled)(reader, key, pop.n, caps)
+    chosen = run_threaded(
+        "attention_select", reader.size, reader, key, pop.n, caps, use_compiled=use_compiled
+    )
     return Reads(reader=reader[chosen], post=post[chosen], paid_impressions=paid)

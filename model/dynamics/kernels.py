@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.jit import prefetch, twin
+from model.jit import prange, prefetch, threaded, twin
+from model.rng import Keyed
 
 # the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
 NOT_FROZEN = np.zeros(0, dtype=np.bool_)
@@ -853,7 +854,7 @@ def neighbour_count(indptr, indices, flag):  # pragma: no cover
     """Per node, how many of its neighbours have ``flag`` set (a CSR row sum, O(edges))."""
     n = indptr.shape[0] - 1
     out = np.zeros(n, np.int64)
-    for i in range(n):
+    for i in prange(n):  # rows are independent: threaded above THREADS_MIN (model.jit)
         c = 0
         for p in range(indptr[i], indptr[i + 1]):
             if flag[indices[p]]:
@@ -862,13 +863,109 @@ def neighbour_count(indptr, indices, flag):  # pragma: no cover
     return out
 
 
+def gap_clusters(x, gap):  # pragma: no cover
+    """Sizes of the groups of sorted ``x`` that gaps wider than ``gap`` separate, in increasing
+    order of opinion: what sorting ``x`` and cutting where ``s[i + 1] - s[i] > gap`` gives
+    (``model.metrics.cluster_sizes``), without the sort.
+
+    Opinions go into bins of width gap / 2 from the smallest, so a bin never holds a gap wider
+    than ``gap`` and bins are in opinion order; the only gaps to check are between one
+    non-empty bin's largest value and the next one's smallest, the same two values (the same
+    subtraction) the sorted sequence compares there. O(N + bins); when the values are too
+    spread for that (more than 4N + 64 bins), not finite, or ``gap`` is not positive, it sorts.
+    """
+    n = x.shape[0]
+    out = np.zeros(n, np.int64)
+    if n == 0:
+        return out
+    lo = x[0]
+    hi = x[0]
+    finite = True
+    for i in range(n):
+        v = x[i]
+        if not math.isfinite(v):
+            finite = False
+        lo = min(lo, v)
+        hi = max(hi, v)
+    width = gap / 2.0
+    span = (hi - lo) / width if width > 0.0 else math.inf
+    m = 0
+    size = 0
+    if not (finite and span < 4.0 * n + 64.0):
+        s = np.sort(x)
+        for i in range(n - 1):
+            size += 1
+            if s[i + 1] - s[i] > gap:
+                out[m] = size
+                m += 1
+                size = 0
+        out[m] = size + 1
+        return out[: m + 1]
+    bins = int(span) + 1
+    count = np.zeros(bins, np.int64)
+    low = np.empty(bins)
+    high = np.empty(bins)
+    for i in range(n):
+        v = x[i]
+        b = int((v - lo) / width)
+        if count[b] == 0:
+            low[b] = v
+            high[b] = v
+        else:
+            low[b] = min(low[b], v)
+            high[b] = max(high[b], v)
+        count[b] += 1
+    last = 0.0
+    for b in range(bins):
+        if count[b] == 0:
+            continue
+        if size > 0 and low[b] - last > gap:
+            out[m] = size
+            m += 1
+            size = 0
+        size += count[b]
+        last = high[b]
+    out[m] = size
+    return out[: m + 1]
+
+
+def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no cover
+    """Expected vote shares under ``election.choice: argmax`` (``polls.vote_intention``) in one
+    pass: citizen i's utility of party k is -RMS(x_i - p_k) + weight·affinity_ik; it votes for
+    its best party (the first on a tie) with probability turnout_i when that utility beats
+    ``abstention``; shares are of all n citizens. For one or two issues the sums are NumPy's
+    own (a two-term sum has one order), so the shares equal the vectorised ones bit for bit;
+    the caller keeps NumPy for more issues."""
+    n = x.shape[0]
+    issues = x.shape[1]
+    p = line.shape[0]
+    out = np.zeros(p)
+    for i in range(n):
+        best = -1
+        best_u = 0.0
+        for k in range(p):
+            s = 0.0
+            for q in range(issues):
+                d = x[i, q] - line[k, q]
+                s += d * d
+            u = -math.sqrt(s / issues) + weight * affinity[i, k]
+            if best < 0 or u > best_u:
+                best = k
+                best_u = u
+        if best_u > abstention:
+            out[best] += turnout[i]
+    return out / n
+
+
 def attention_select(reader, key, n, caps):  # pragma: no cover
     """The feed's attention cap in O(C · max cap): candidates (reader[c], key[c]); reader i keeps
     its ``caps[i]`` smallest keys. Returns the kept candidates' indices ordered by reader, then
     key, ties by position — the order of a stable lexsort on (key, reader).
 
-    Readers are bucketed by a stable counting sort; within a bucket a small sorted buffer holds
-    the best ``caps[i]`` so far (no per-reader sort, nothing quadratic for hubs).
+    Readers are bucketed by a stable counting sort; each reader's kept candidates are its own
+    slice of the output, known in advance (the prefix sums of min(cap, candidates)), kept
+    sorted while its bucket is scanned (no per-reader sort, nothing quadratic for hubs). The
+    readers are independent: threaded above THREADS_MIN candidates (``model.jit``).
     """
     c_total = reader.shape[0]
     start = np.zeros(n + 1, np.int64)
@@ -882,19 +979,15 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
         r = reader[c]
         bucket[fill[r]] = c
         fill[r] += 1
-    width = 1  # the buffer holds at most min(cap, candidates) of any one reader
-    total = 0
+    first = np.zeros(n + 1, np.int64)  # reader i's kept candidates: out[first[i]:first[i + 1]]
     for i in range(n):
-        kept = min(caps[i], start[i + 1] - start[i])
-        width = max(width, kept)
-        total += kept
-    out = np.empty(total, np.int64)
-    size = 0
-    best = np.empty(width, np.int64)
-    for i in range(n):
-        cap = caps[i]
+        first[i + 1] = first[i] + max(0, min(caps[i], start[i + 1] - start[i]))
+    out = np.empty(first[n], np.int64)
+    for i in prange(n):
+        cap = first[i + 1] - first[i]  # min(cap, candidates): a full slice is a full buffer
         if cap <= 0:
             continue
+        best = out[first[i] : first[i + 1]]
         kept = 0
         for p in range(start[i], start[i + 1]):
             c = bucket[p]
@@ -908,10 +1001,7 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
             best[q] = c
             if kept < cap:
                 kept += 1
-        for q in range(kept):
-            out[size] = best[q]
-            size += 1
-    return out[:size]
+    return out
 
 
 KERNELS = {
@@ -931,12 +1021,20 @@ KERNELS = {
     "holme_newman_sweep": holme_newman_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
+    "gap_clusters": gap_clusters,
+    "argmax_vote": argmax_vote,
 }
 
 
 def kernel(name: str, *, use_compiled: bool = True) -> Callable:
     """The kernel ``name``, compiled unless ``use_compiled`` is False (the reference twin)."""
     return twin(KERNELS[name], use_compiled=use_compiled)
+
+
+def run_threaded(name: str, size: int, *args, use_compiled: bool = True):
+    """Call the kernel ``name`` on ``args``, multi-threaded for ``size`` ≥ ``THREADS_MIN``
+    elements (``model.jit.threaded``: the same results for any number of threads)."""
+    return threaded(KERNELS[name], size, *args, use_compiled=use_compiled)
 
 
 def warm_up() -> None:  # pragma: no mutate block
@@ -990,6 +1088,9 @@ def warm_up() -> None:  # pragma: no mutate block
     kernel("majority_sweep")(np.ones(2), indptr, indices, 1, none, np.full((1, 1), 0.5))
     kernel("sznajd_sweep")(np.ones(2), indptr, indices, none, u)
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
+    kernel("gap_clusters")(np.zeros(2), 0.1)
+    Keyed(0, "warm_up").uniform(0, np.zeros(1, np.uint64))  # the keyed draws' compiled hash
+    kernel("argmax_vote")(np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, u, -1.0)
     kernel("attention_select")(
         np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)
     )

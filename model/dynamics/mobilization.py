@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import MobilizationSpec
-from model.dynamics.kernels import kernel
+from model.dynamics.kernels import run_threaded
 from model.network.csr import Graph
 from model.population import STAFF, Population
 from model.rng import Draws
@@ -22,8 +22,13 @@ from model.rng import Draws
 
 def engaged_share(pop: Population, graph: Graph, *, use_compiled: bool = True) -> np.ndarray:
     """Share of each person's neighbours who are engaged (0 for isolated people)."""
-    count = kernel("neighbour_count", use_compiled=use_compiled)(
-        graph.indptr, graph.indices, pop.engaged
+    count = run_threaded(
+        "neighbour_count",
+        pop.n,
+        graph.indptr,
+        graph.indices,
+        pop.engaged,
+        use_compiled=use_compiled,
     )
     deg = graph.degree
     return np.divide(count, deg, out=np.zeros(pop.n), where=deg > 0)

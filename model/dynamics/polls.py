@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import ElectionSpec
+from model.dynamics.kernels import kernel
 from model.population import Parties, Population, distance_to
 
 
@@ -25,16 +26,35 @@ def _utility(pop: Population, parties: Parties, spec: ElectionSpec):
     p = len(parties.names)
     utility = np.stack([-distance_to(x, parties.line[k]) for k in range(p)], axis=1)
     utility += spec.affinity_weight * pop.affinity[:n_c]
-    turnout = spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * pop.engagement[:n_c]
-    return utility, turnout
+    return utility, _turnout(pop, spec)
 
 
-def vote_intention(pop: Population, parties: Parties, spec: ElectionSpec) -> np.ndarray:
-    """Expected vote share of each party, as a fraction of the electorate; shape (P,)."""
+def _turnout(pop: Population, spec: ElectionSpec) -> np.ndarray:
+    """Each citizen's turnout probability, (N,)."""
+    engagement = pop.engagement[: pop.citizens]
+    return spec.turnout_base + (spec.turnout_engaged - spec.turnout_base) * engagement
+
+
+def vote_intention(
+    pop: Population, parties: Parties, spec: ElectionSpec, *, use_compiled: bool = True
+) -> np.ndarray:
+    """Expected vote share of each party, as a fraction of the electorate; shape (P,).
+
+    Under ``argmax`` with one or two issues, one compiled pass (``kernels.argmax_vote``, the
+    same sums, so the same shares; its plain-Python twin when ``use_compiled`` is False)."""
     n_c = pop.citizens
     p = len(parties.names)
     if p == 0:
         return np.zeros(0)
+    if spec.choice == "argmax" and pop.x.shape[1] <= 2 and n_c > 0:
+        return kernel("argmax_vote", use_compiled=use_compiled)(
+            pop.x[:n_c],
+            parties.line,
+            pop.affinity[:n_c],
+            spec.affinity_weight,
+            _turnout(pop, spec),
+            spec.abstention_utility,
+        )
     utility, turnout = _utility(pop, parties, spec)
     if spec.choice == "logit":
         return turnout @ choice_probabilities(utility, spec) / n_c

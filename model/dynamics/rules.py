@@ -310,9 +310,8 @@ class Deffuant(Rule):
         tolerance this step). Settled: no encounter of the last step's peer graph can move
         anyone again, for every tie (i, j) with i not committed, d(x_i, x_j) <= tolerance or
         d >= ε_i — under any bias in who meets whom, a state that only waits for the right
-        pair to meet is not an end — and, off the sorted shortcut, d >= ε_i plus the spreads
-        of the groups joined by ties within the tolerance at both ends (their moves cannot
-        bring the tie within ε_i)."""
+        pair to meet is not an end — and d >= ε_i plus the spreads of the groups joined by ties
+        within the tolerance at both ends (their moves cannot bring the tie within ε_i)."""
         if self.spec.convergence != "settled":
             return super().converged(before, after, tolerance)
         graph = self.peer_graph
@@ -322,12 +321,25 @@ class Deffuant(Rule):
         found = self.__dict__.get("_thresholds", {}).get("openness")
         eps = found[1] if found is not None else np.zeros(1)
         if after.shape[1] == 1 and eps.size == 1 and not self.frozen.size and graph.complete:
-            # complete graph, one ε: sorted, a live pair exists iff some opinion's nearest
-            # neighbour above it by more than the tolerance is closer than ε (O(N log N))
+            # complete graph, one ε: sorted (O(N log N)). A live pair exists iff some opinion's
+            # nearest neighbour above it by more than the tolerance is closer than ε. The groups
+            # joined by ties within the tolerance are the runs of the sorted opinions without a
+            # gap wider than it; every pair is a tie, so a run wider than the tolerance holds a
+            # far tie inside its own range (its ends), and two neighbouring runs stay apart
+            # only if their gap is at least ε plus both spreads (then so are runs further off)
             s = np.sort(after[:n, 0])
             j = np.searchsorted(s, s + tolerance, side="right")
             above = j < n
-            return not bool(np.any(s[j[above]] - s[above] < eps[0]))
+            if np.any(s[j[above]] - s[above] < eps[0]):
+                return False
+            cut = np.flatnonzero(np.diff(s) > tolerance)  # run k ends at cut[k]
+            start = np.r_[0, cut + 1]
+            end = np.r_[cut, n - 1]
+            spread = s[end] - s[start]
+            if np.any(spread > tolerance):
+                return False
+            gap = s[start[1:]] - s[end[:-1]]
+            return not bool(np.any(gap - spread[:-1] - spread[1:] < eps[0]))
         owner = graph.rows
         x = after[:n]
         gap = distance(x[owner], x[graph.indices])
@@ -340,7 +352,7 @@ class Deffuant(Rule):
         # No tie is live, but the ties within the tolerance still move their ends inside their
         # group's box (the groups they join; every move is between two of its members). A tie
         # at least ε_i apart stays so only if it is at least ε_i plus both groups' spreads apart
-        # (on the complete graph with one ε, the shortcut above, it always is).
+        # (on the complete graph with one ε, the shortcut above checks the same on sorted runs).
         from scipy.sparse import csr_matrix  # only here: settled runs off the shortcut
         from scipy.sparse.csgraph import connected_components
 

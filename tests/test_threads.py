@@ -1,0 +1,151 @@
+"""Multi-threaded kernels (``model.jit.threaded``): the same results for any number of threads.
+
+The kernels whose loop is a ``prange`` (neighbour counts of the contagion, the feed's attention
+cap) are split over numba's threads above ``THREADS_MIN`` elements. Each iteration writes only
+its own outputs and nothing is drawn from a shared stream, so the threaded build must equal the
+serial build and the plain-Python twin bit for bit, with one thread or several; a whole run
+must not depend on the thread count either; and two Python threads must be able to run threaded
+kernels at once (numba's workqueue layer is not thread-safe: the lock sends the second one to
+the serial build).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import model.jit as J
+from model.dynamics.kernels import KERNELS
+from tests.conftest import ROOT
+
+
+def _inputs(name: str, rng: np.random.Generator) -> tuple:
+    n = 6000
+    if name == "neighbour_count":
+        degree = rng.integers(0, 12, n)
+        indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
+        indices = rng.integers(0, n, indptr[-1]).astype(np.int32)
+        return indptr, indices, rng.random(n) < 0.3
+    if name == "attention_select":
+        c = 5 * n
+        reader = rng.integers(0, n, c).astype(np.int64)
+        key = rng.exponential(size=c)
+        key[rng.random(c) < 0.05] = -1.0  # sponsored posts, ties among them
+        return reader, key, n, rng.integers(0, 4, n).astype(np.int64)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("name", ["neighbour_count", "attention_select"])
+def test_threaded_kernels_equal_the_serial_build_and_the_twin_for_any_thread_count(name):
+    import numba
+
+    func = KERNELS[name]
+    args = _inputs(name, np.random.default_rng(7))
+    want = J.twin(func, use_compiled=False)(*args)
+    np.testing.assert_array_equal(J.compiled(func)(*args), want)
+    before = numba.get_num_threads()
+    try:
+        for threads in range(1, numba.config.NUMBA_NUM_THREADS + 1):
+            numba.set_num_threads(threads)
+            np.testing.assert_array_equal(J.compiled_threaded(func)(*args), want)
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_threaded_runs_the_serial_build_below_the_threshold_or_while_another_thread_is_in(
+    monkeypatch,
+):
+    monkeypatch.setattr(J, "compiled_threaded", lambda f: lambda *a: "threaded")
+    monkeypatch.setattr(J, "twin", lambda f, use_compiled=True: lambda *a: "serial")
+    big = J.THREADS_MIN
+    assert J.threaded(len, big) == "threaded"
+    assert J.threaded(len, big - 1) == "serial"
+    assert J.threaded(len, big, use_compiled=False) == "serial"
+    with J._THREADED:  # another thread is in a threaded kernel
+        assert J.threaded(len, big) == "serial"
+    assert J.threaded(len, big) == "threaded"  # released again
+
+
+_RUN = textwrap.dedent(
+    """
+    import hashlib, sys
+    import model.jit as J
+    J.THREADS_MIN = int(sys.argv[1])
+    from model.config.load import load_scenario
+    from model.sim import SocialWebModel
+    sc = load_scenario("scenarios/champion_driven.yaml",
+                       {"population.citizens": 1500, "steps": 12})
+    m = SocialWebModel(sc, seed=3)
+    m.run()
+    table = m.datacollector.get_model_vars_dataframe().to_numpy(dtype=float)
+    pop = m.population
+    data = table.tobytes() + pop.x.tobytes() + pop.engaged.tobytes() + pop.affinity.tobytes()
+    print(hashlib.sha256(data).hexdigest())
+    """
+)
+
+
+def _run_digest(threads: int, threads_min: int) -> str:
+    env = dict(os.environ, NUMBA_NUM_THREADS=str(threads))
+    out = subprocess.run(
+        [sys.executable, "-c", _RUN, str(threads_min)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip()
+
+
+def test_a_run_is_the_same_for_one_thread_three_threads_and_the_serial_build():
+    # THREADS_MIN = 0: every threaded kernel runs threaded, even on 1,500 citizens
+    serial = _run_digest(1, 10**12)
+    assert _run_digest(1, 0) == serial
+    assert _run_digest(3, 0) == serial
+
+
+_CONCURRENT = textwrap.dedent(
+    """
+    import threading
+    import numpy as np
+    import model.jit as J
+    from model.dynamics.kernels import run_threaded
+    n = 600_000
+    rng = np.random.default_rng(1)
+    indptr = np.arange(0, 4 * n + 1, 4, dtype=np.int64)
+    indices = rng.integers(0, n, 4 * n).astype(np.int32)
+    flag = rng.random(n) < 0.5
+    want = run_threaded("neighbour_count", n, indptr, indices, flag, use_compiled=False)
+    bad = []
+    def work():
+        for _ in range(40):
+            got = run_threaded("neighbour_count", n, indptr, indices, flag)
+            if not np.array_equal(got, want):
+                bad.append(1)
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    print("bad", len(bad))
+    """
+)
+
+
+def test_python_threads_can_run_threaded_kernels_at_once():
+    # without the lock, numba's workqueue layer terminates the process on concurrent entry
+    out = subprocess.run(
+        [sys.executable, "-c", _CONCURRENT],
+        cwd=ROOT,
+        env=dict(os.environ, NUMBA_NUM_THREADS="2"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "bad 0"
