@@ -124,7 +124,7 @@ class Keyed:
     def _hash(self, step: int, keys: tuple, *, uniform: bool) -> np.ndarray:
         """The step's state mixed with each key + golden in turn; uniforms from the top 53 bits."""
         if self.use_compiled:
-            return self._compiled(step, keys, uniform)
+            return self._one_pass(step, keys, uniform)
         with np.errstate(over="ignore"):
             h = _mix(np.asarray(self._base ^ (np.uint64(step) * _GOLDEN), dtype=np.uint64))
             for key in keys:
@@ -135,7 +135,7 @@ class Keyed:
             return h
         return ((h >> _S11).astype(np.float64) + 0.5) * 2.0**-53
 
-    def _compiled(self, step: int, keys: tuple, uniform: bool) -> np.ndarray:
+    def _one_pass(self, step: int, keys: tuple, uniform: bool) -> np.ndarray:
         """The same hash in one compiled pass over the elements: the step and the leading
         scalar keys are mixed once, in Python integers (all of it, when no key is an array)."""
         cached_step, state = self._cached

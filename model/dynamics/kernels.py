@@ -1,5 +1,6 @@
-"""Sequential kernels (Deffuant encounters, voter copies, the feed's attention caps, neighbour
-counts), compiled with numba.
+"""Kernels compiled with numba: the sequential opinion updates (Deffuant encounters, voter copies
+and the other rules), the feed's attention caps, neighbour counts, the poll's argmax pass and
+opinion clusters counted without a sort.
 
 These updates are sequential by definition — each encounter sees the opinions the previous one
 left — so NumPy cannot vectorise them; numba compiles the plain-Python loops below. The same
