@@ -155,12 +155,22 @@ def thread_pool(monkeypatch):
     return _ThreadPool
 
 
+def _add_once_a_pool_exists(a, b):
+    """_add, once run_all's feeder thread has made its pool: this process runs tasks while the
+    pool starts, so with instant tasks it could finish them all before any pool is made."""
+    deadline = time.monotonic() + 10
+    while not _ThreadPool.made and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return a + b
+
+
 def test_one_task_with_many_jobs_runs_here_without_a_pool(thread_pool):
     """run_all's shortcut: a single task (or jobs = 1) starts no pool."""
     assert M.run_all([(2, 3)], jobs=4, fn=_add) == [5]
     assert M.run_all([(2, 3), (4, 5)], jobs=1, fn=_add) == [5, 9]
     assert thread_pool.made == []
-    assert _run_all_within(10, [(2, 3), (4, 5)], jobs=2, fn=_add) == [5, 9]  # two: a pool
+    # two tasks and two jobs: a pool (the tasks wait for it, so none finishes them all first)
+    assert _run_all_within(10, [(2, 3), (4, 5)], jobs=2, fn=_add_once_a_pool_exists) == [5, 9]
     assert len(thread_pool.made) == 1
 
 
