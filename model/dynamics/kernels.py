@@ -1091,7 +1091,9 @@ def warm_up() -> None:  # pragma: no mutate block
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
     kernel("gap_clusters")(np.zeros(2), 0.1)
     Keyed(0, "warm_up").uniform(0, np.zeros(1, np.uint64))  # the keyed draws' compiled hash
-    kernel("argmax_vote")(np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, u, -1.0)
+    kernel("argmax_vote")(
+        np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, np.ones(2), -1.0
+    )
     kernel("attention_select")(
         np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)
     )
