@@ -9,7 +9,9 @@ checkpoints (to show cost grows linearly in steps). Also:
 - the largest size again with a Mesa agent for every citizen (``agents: all``): by default
   (``auto``) per-citizen Mesa agents are created up to 200,000 citizens and only party agents
   above, which keeps the memory target; this row measures the alternative;
-- the default run (2,000 citizens × 365 steps of champion_driven);
+- the default run (2,000 citizens × 365 steps of champion_driven), with its memory-traffic
+  floor (``model_run.traffic_floor``: a compiled pass reading and writing the state and the
+  step's messages once a step);
 - a cProfile of 20 steps at 100,000 citizens: where the time goes.
 
 Results: benchmarks/results/model.json (with the machine, versions and commit).
@@ -54,7 +56,7 @@ def main() -> None:
         print(line(rows[-1]), flush=True)
     rows.append(run(max(args.sizes), args.steps, "--agents", "all"))
     print(line(rows[-1]), flush=True)
-    default = run(2000, 365)
+    default = run(2000, 365, "--floor")
     print("default run (2,000 × 365):", line(default), flush=True)
     profiled = run(100_000, 20, "--profile")
     print("\nwhere the time goes (100,000 citizens, 20 steps, cProfile tottime):")

@@ -1,13 +1,16 @@
 """One full-model run in its own process (called by bench_model.py; prints one JSON line).
 
 python benchmarks/model_run.py SCENARIO.yaml --citizens N --steps S [--agents auto|all|parties]
-    [--profile]
+    [--profile] [--floor]
+
+``--floor`` also measures the run's memory-traffic floor (:func:`traffic_floor`).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import io
 import json
 import pstats
@@ -16,10 +19,72 @@ import sys
 import time
 from pathlib import Path
 
+import numba
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model import SocialWebModel, load_scenario  # noqa: E402
 from model.dynamics.kernels import warm_up  # noqa: E402
+
+
+def state_bytes(model) -> int:
+    """Bytes of every array of the model's state: the population's columns, the network's
+    adjacency (CSR) and the parties' arrays."""
+    pop, graph, parties = model.population, model.graph, model.parties
+    arrays = [getattr(pop, f.name) for f in dataclasses.fields(pop)]
+    arrays += [graph.indptr, graph.indices, graph.weights]
+    arrays += [parties.line, parties.cumulative_cost, parties.burnouts, parties.recruits]
+    arrays += [*parties.followers, *parties.staff_rows]
+    return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+
+
+@numba.njit(cache=True)
+def _touch(buf: np.ndarray, passes: int) -> float:
+    """Read and write every element of ``buf`` once per pass (a streaming update)."""
+    for _ in range(passes):
+        for i in range(buf.size):
+            buf[i] = buf[i] * 0.5 + 1.0
+    return buf[0]
+
+
+def traffic_floor(model, steps: int, reads: int) -> dict:
+    """The run's memory-traffic floor: the time a compiled pass takes to read and write, once a
+    step, every byte of the model's state (:func:`state_bytes`) and of the step's messages (the
+    posts read: reader, party, source, trust, script, post and the K opinion coordinates, 8 bytes
+    each). A step must at least read what it updates and write it back; posts made and not read,
+    and the metrics, are left out, so this is a lower bound. Best of five."""
+    issues = model.population.x.shape[1]
+    message = (6 + issues) * 8
+    per_step = state_bytes(model) + message * reads / steps
+    buf = np.ones(max(1, int(per_step // 8)))
+    _touch(buf, 1)  # compile (cached on disk)
+    best = min(_timed(_touch, buf, steps) for _ in range(5))
+    return {
+        "state_bytes": state_bytes(model),
+        "message_bytes_per_step": message * reads / steps,
+        "bytes_per_citizen_step": per_step / model.population.citizens,
+        "floor_s": best,
+        "bandwidth_gb_s": 2 * per_step * steps / best / 1e9,  # read + write
+    }
+
+
+def calls_per_step(scenario, seed: int, agents: str, steps: int = 20) -> float:
+    """Python-level function calls a step makes (cProfile's count over a fresh model's first
+    ``steps`` steps; calls into compiled kernels count once, their insides not at all)."""
+    model = SocialWebModel(scenario, seed=seed, agents=agents)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        model.step()
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / steps
+
+
+def _timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -30,6 +95,7 @@ def main() -> None:
     ap.add_argument("--agents", default="auto", choices=["auto", "all", "parties"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="cProfile the stepping")
+    ap.add_argument("--floor", action="store_true", help="also measure the traffic floor")
     args = ap.parse_args()
 
     warm_up()  # compiled kernels come from numba's on-disk cache; not part of set-up
@@ -53,7 +119,6 @@ def main() -> None:
         if step in (1, 2, 5) or step % 10 == 0 or step == args.steps:
             marks[step] = elapsed
     reads = int(model.voice_totals.sum())
-    import numba
 
     try:
         layer = numba.threading_layer()  # raises until a threaded kernel has run
@@ -75,6 +140,9 @@ def main() -> None:
         "cumulative_step_s": marks,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+    if args.floor:
+        out["floor"] = traffic_floor(model, args.steps, reads)
+        out["floor"]["python_calls_per_step"] = calls_per_step(scenario, args.seed, args.agents)
     if profiler:
         buf = io.StringIO()
         stats = pstats.Stats(profiler, stream=buf).sort_stats("tottime")

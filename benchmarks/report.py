@@ -252,6 +252,33 @@ def rules_section(rules: dict) -> list[str]:
     ]
 
 
+def calibration_section(calibration: dict) -> list[str]:
+    c = calibration["figures"]
+    b = c["batch"]
+    return [
+        "## Calibration loop",
+        "",
+        f"`benchmarks/bench_calibration.py`. `socialweb calibrate {c['experiment']}` (the vote "
+        "model fitted on ANES 1996 with statsmodels, the hold-out bootstrap, posterior draws, "
+        f"report and plot) takes {c['calibrate_median_s']:.1f} s as a command (median of "
+        f"{len(c['calibrate_s'])}).",
+        "",
+        f"A batch of {b['replicates']} default runs (champion_driven, 2,000 × 365), each at its "
+        f"own draw of the shipped posterior ({b['posterior_draws']:,} draws), as `compare "
+        "--posterior` or a simulation-based fit runs them, in runs per second:",
+        "",
+        "| parameters | 1 worker | 2 workers |",
+        "|---|---:|---:|",
+        f"| a posterior draw per run (logit vote choice) | {b['posterior_jobs1_runs_per_s']:.2f} "
+        f"| {b['posterior_jobs2_runs_per_s']:.2f} |",
+        f"| the scenario's own (argmax vote choice) | {b['fixed_jobs1_runs_per_s']:.2f} "
+        f"| {b['fixed_jobs2_runs_per_s']:.2f} |",
+        "",
+        f"Machine: {machine_line(calibration)}.",
+        "",
+    ]
+
+
 def machine_line(record: dict) -> str:
     m = record["machine"]
     return (
@@ -298,6 +325,7 @@ def main() -> None:
     w1, model = load("w1"), load("model")
     compare, startup, sweep = load("compare"), load("startup"), load("sweep")
     app, rules, threads = load("app"), load("rules"), load("threads")
+    calibration = load("calibration")
     plot(w1, model)
     parts = [
         "# Performance",
@@ -362,6 +390,25 @@ def main() -> None:
                 f"stepping {d['step_s']:.2f} s.",
                 "",
             ]
+            fl = d.get("floor")
+            if fl:
+                parts += [
+                    "Its memory-traffic floor (`benchmarks/model_run.py`, `traffic_floor`): a "
+                    "step must at least read and write back the model's state (population "
+                    "columns, the network's adjacency, the parties' arrays: "
+                    f"{fl['state_bytes'] / 1e3:,.0f} kB) and the messages it delivers "
+                    f"({fl['message_bytes_per_step'] / 1e3:,.1f} kB a step), "
+                    f"{fl['bytes_per_citizen_step']:,.0f} bytes per citizen-step. A compiled "
+                    "pass doing just that once a step takes "
+                    f"{fl['floor_s'] * 1e3:.1f} ms for the 365 steps "
+                    f"({fl['bandwidth_gb_s']:,.0f} GB/s: the state fits in the cache). Stepping "
+                    f"takes {d['step_s'] / fl['floor_s']:,.0f}× that floor, and the 0.06 s "
+                    f"target is {0.06 / fl['floor_s']:,.0f}× it: the time goes to per-step "
+                    f"Python work ({fl['python_calls_per_step']:,.0f} Python-level calls a "
+                    "step, cProfile's count, between and around the compiled kernels) and "
+                    "arithmetic, not to memory.",
+                    "",
+                ]
         prof = f.get("profile", {}).get("profile")
         if prof:
             parts += [
@@ -426,6 +473,8 @@ def main() -> None:
                 "(`sweeps.run_outcomes`), so no day between is measured.",
                 "",
             ]
+    if calibration:
+        parts += calibration_section(calibration)
     if app:
         a = app["figures"]
         rows = [

@@ -27,3 +27,17 @@ def test_every_module_and_test_file_in_the_mutation_map_exists():
         assert tests, f"{module} has no tests"
         for test in tests:
             assert (ROOT / test).is_file(), f"{module}: {test} does not exist"
+
+
+def test_every_deselected_slow_test_exists_and_is_left_out_of_the_selection():
+    """DESELECT names tests by node id: a renamed test would silently run again over every
+    survivor. Each id's file and function exist (parametrized ids by their base name), and the
+    selection mutmut gets passes each one to pytest's --deselect."""
+    driver = _driver()
+    args = driver.selection(["tests/test_rng_keyed.py"])
+    assert args[0] == "tests/test_rng_keyed.py"
+    assert args[1:] == [a for t in driver.DESELECT for a in ("--deselect", t)]
+    for node in driver.DESELECT:
+        path, _, name = node.partition("::")
+        assert (ROOT / path).is_file(), node
+        assert f"def {name.split('[')[0]}(" in (ROOT / path).read_text(), node
