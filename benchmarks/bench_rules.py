@@ -11,8 +11,8 @@ Run: .venv/bin/python benchmarks/bench_rules.py [--n 100000] [--repeats 7]
    time of one ``model.step()`` — the peer process plus the step's fixed work — so synchronous
    rules (HK, DeGroot, Friedkin–Johnsen) and the rest state their cost per step; holme_newman's
    includes rebuilding the CSR graph from its ties (G = N/10 opinions, φ = 0.5). The
-   radicalization rule's step is its kernel called directly (its scenarios need a complete
-   network, refused above 20,000 citizens): β = 0 at N, β = 3 at min(N, 10⁴).
+   radicalization rule's step is its kernel called directly (the rule's draws and RK4 step
+   alone): β = 0 at N, β = 3 at min(N, 10⁴).
 
 Results: benchmarks/results/rules.json (with the machine).
 """
@@ -183,10 +183,9 @@ def time_rules(n: int, steps: int) -> list[dict]:
 
 def time_radicalization(n: int, repeats: int) -> list[dict]:
     """The radicalization rule's step (one network draw and one RK4 step, the paper's m = 10,
-    r = 0.5, γ = 2.1, ε = 0.01, K = α = 3), its kernel called directly: the loader asks for
-    ``network.kind: complete``, which it refuses above 20,000 citizens, so this row cannot go
-    through ``model.step()`` at 10⁵. β = 0 at N; β = 3 weighs every citizen for each active one
-    (O(N²⟨a⟩)), timed at min(N, 10⁴)."""
+    r = 0.5, γ = 2.1, ε = 0.01, K = α = 3), its kernel called directly (its scenarios run on
+    ``network.kind: none``; this times the draws and the RK4 step alone). β = 0 at N; β = 3
+    weighs every citizen for each active one (O(N²⟨a⟩)), timed at min(N, 10⁴)."""
     f = kernel("radicalization_steps")
     rows = []
     for beta, size in ((0.0, n), (3.0, min(n, 10_000))):

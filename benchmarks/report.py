@@ -236,9 +236,8 @@ def rules_section(rules: dict) -> list[str]:
         "",
         "Each rule through the public API (`model.step()`, parties off, no posting): the peer "
         "process plus the step's fixed work. The radicalization rows are its kernel alone (one "
-        "network draw and one Runge-Kutta step of dt; its scenarios need a complete network, "
-        "refused above 20,000 citizens); at β > 0 every active citizen weighs all N (O(N²⟨a⟩) a "
-        "step), so that row is at 10⁴ citizens.",
+        "network draw and one Runge-Kutta step of dt); at β > 0 every active citizen weighs all "
+        "N (O(N²⟨a⟩) a step), so that row is at 10⁴ citizens.",
         "",
         "| rule | ms per step | ns per citizen |",
         "|---|---:|---:|",

@@ -1558,6 +1558,28 @@ SIZE_CASES = [
         max_seconds=5,
     ),
     case(
+        "radicalization_contacts_of_100000_citizens",
+        "sizes",
+        f"validate {S}",
+        (
+            f"{S}: a run of 100,000 citizens, mostly the contacts its radicalization rule draws "
+            "(opinion.contacts 1,000 per citizen), would need about ",
+            "the limit is 1.0 GB",
+        ),
+        files={
+            "s.yaml": yaml.safe_dump(
+                {
+                    "name": "radical",
+                    "population": {"citizens": 100_000},
+                    "network": {"kind": "none"},
+                    "opinion": {"rule": "radicalization", "contacts": 1000},
+                    "parties": {},
+                }
+            )
+        },
+        max_seconds=5,
+    ),
+    case(
         "a_million_staff_with_100000_ties",
         "sizes",
         RUN,

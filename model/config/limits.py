@@ -20,7 +20,11 @@ interpreter, NumPy, numba, Mesa        ~310 MB → 350 MB once per process (:dat
 each person (citizen or staff)         ~290 → 600 (state arrays, feed and poll buffers)
 each directed tie, by generator        Erdős–Rényi 164, Watts–Strogatz 171, stochastic block 166,
                                        Barabási–Albert 55, homophilous 60, complete 19
-                                       → :data:`TIE_BYTES` (+5 % … +25 %)
+                                       → :data:`TIE_BYTES` (+5 % … +25 %); none: no ties
+each citizen of a rule drawing its     radicalization: its contact buffers, 2·N·m sources and
+own contacts, per contact m            targets (int64, worst case: all active, all returned)
+                                       ~32 → 32 (:data:`CONTACT_BYTES`), plus activities,
+                                       offsets and RK4 arrays ~70 → 80 (:data:`DRAWN_BYTES`)
 each staff tie                         ~54 → 70
 each recorded step, per output column  ~230 → 240 (DataCollector row, then the tidy table;
                                        two parties: 33 columns, 7.6 KB a step at 20,000 steps)
@@ -30,7 +34,10 @@ each run of a sweep (the final table)  → 400
 
 Measured as peak RSS above a warm interpreter (Python 3.13, NumPy 2, two steps) at 10⁵ citizens
 with mean degree 10 (10⁶ at mean degree 2; complete graphs at 8,000 and 12,000; 10³ staff × 10⁴
-ties; 12,000 steps), 2026-11-25, on the project's 2-core reference machine.
+ties; 12,000 steps), 2026-11-25, on the project's 2-core reference machine; radicalization on
+network.kind none at 10⁶ citizens, m = 10 (2026-11-26): 169 B a citizen as published (γ = 2.1,
+ε = 0.01, r = 0.5), 479 B in the worst case (every citizen active, r = 1), against 1,000
+estimated.
 
 These are estimates, not promises: a run may use somewhat more (the limit is on the estimate), and
 the refusal names the estimate so a user who knows better can raise ``--max-memory``.
@@ -43,6 +50,7 @@ import re
 from typing import Any
 
 from model.config.load import ConfigError
+from model.config.schema import OWN_CONTACT_RULES
 
 PROCESS_BYTES = 350 * 2**20
 PERSON_BYTES = 600
@@ -55,6 +63,8 @@ TIE_BYTES = {
     "complete": 24,
 }
 STAFF_TIE_BYTES = 70
+CONTACT_BYTES = 32  # per citizen and opinion.contacts, a rule drawing its own contacts
+DRAWN_BYTES = 80  # per citizen, the same rule's other arrays
 STEP_COLUMN_BYTES = 240
 POINT_BYTES = 4_500
 RUN_ROW_BYTES = 400
@@ -118,6 +128,8 @@ def run_parts(scenario: Any) -> dict[str, int]:
     )
     if net.kind == "complete":
         ties = citizens * (citizens - 1) * TIE_BYTES["complete"]
+    elif net.kind == "none":
+        ties = 0  # no ties: N + 1 offsets, counted with the people
     elif net.kind in ("edge_list", "graph_file"):
         ties = 0  # the file itself bounds it (read, and sized, before the run)
     else:
@@ -127,8 +139,18 @@ def run_parts(scenario: Any) -> dict[str, int]:
         "people": (citizens + staff) * PERSON_BYTES,
         "network": ties,
         "staff_ties": staff_ties * STAFF_TIE_BYTES,
+        "contacts": drawn_contact_bytes(scenario),
         "timeseries": timeseries_bytes(scenario),
     }
+
+
+def drawn_contact_bytes(scenario: Any) -> int:
+    """A rule that draws its own contacts every step (radicalization): its buffers for 2·N·m
+    directed contacts and its per-citizen arrays; 0 for every other rule."""
+    if scenario.opinion.rule not in OWN_CONTACT_RULES:
+        return 0
+    citizens = int(scenario.population.citizens)
+    return citizens * (CONTACT_BYTES * int(scenario.opinion.contacts) + DRAWN_BYTES)
 
 
 def _part_label(part: str, scenario: Any) -> str:
@@ -145,6 +167,11 @@ def _part_label(part: str, scenario: Any) -> str:
             c * int(p.staff.ties) for c, p in zip(counts, scenario.parties.values(), strict=True)
         )
         return f"{staff:,} staff with {ties:,} ties"
+    if part == "contacts":
+        return (
+            f"the contacts its {scenario.opinion.rule} rule draws "
+            f"(opinion.contacts {scenario.opinion.contacts:,} per citizen)"
+        )
     return f"its time series of {scenario.steps:,} steps; raise output.every"
 
 

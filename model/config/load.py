@@ -27,6 +27,7 @@ import yaml
 from model.config.plan import paid_reach, plan, posts_per_step
 from model.config.schema import (
     DISCRETE_RULES,
+    OWN_CONTACT_RULES,
     REWIRING_RULES,
     UNBOUNDED_RULES,
     PartySpec,
@@ -286,7 +287,13 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"only used when network.kind is edge_list or graph_file, got kind {net.kind}",
         )
     _check_graph_attributes(b, s)
-    if net.kind not in (*FILE_KINDS, "complete") and net.mean_degree >= pop.citizens:
+    if net.kind == "none" and s.opinion.rule not in OWN_CONTACT_RULES:
+        b.fail(
+            "network.kind",
+            f"expected a network with opinion.rule {s.opinion.rule}: none (no ties) is only for "
+            "radicalization, which draws its own contacts, got none",
+        )
+    if net.kind not in UNSIZED_KINDS and net.mean_degree >= pop.citizens:
         b.fail(
             "network.mean_degree",
             f"expected fewer than population.citizens "
@@ -320,7 +327,7 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
             f"({_num(pop.openness)}): the latitude of rejection lies beyond acceptance, "
             f"got {_num(pop.rejection)}",
         )
-    if net.kind not in ("erdos_renyi", *FILE_KINDS, "complete") and net.mean_degree < 1:
+    if net.kind not in ("erdos_renyi", *UNSIZED_KINDS) and net.mean_degree < 1:
         b.fail(
             "network.mean_degree",
             f"expected >= 1 for {net.kind} (only erdos_renyi may lie below the percolation "
@@ -399,6 +406,8 @@ def _check_consistency(b: Checker, s: Scenario) -> None:
 
 
 FILE_KINDS = ("edge_list", "graph_file")
+# network kinds that do not read network.mean_degree
+UNSIZED_KINDS = (*FILE_KINDS, "complete", "none")
 
 
 def _check_graph_attributes(b: Checker, s: Scenario) -> None:
@@ -603,11 +612,11 @@ def _check_unbounded(b: Checker, s: Scenario) -> None:
             "population.survey.source",
             f"expected none with opinion.rule {rule} (textbook mode: opinions start as drawn)",
         )
-    if s.network.kind != "complete":
+    if rule in OWN_CONTACT_RULES and s.network.kind != "none":
         b.fail(
             "network.kind",
-            f"expected complete with opinion.rule {rule}: every step it draws its own contacts "
-            f"among all citizens (its pool is the complete graph), got {s.network.kind}",
+            f"expected none with opinion.rule {rule}: every step it draws its own contacts "
+            f"among all citizens and reads no fixed network, got {s.network.kind}",
         )
     if op.contacts >= pop.citizens:
         b.fail(

@@ -50,6 +50,7 @@ NetworkKind = Literal[
     "homophilous",
     "stochastic_block",
     "complete",
+    "none",
     "edge_list",
     "graph_file",
 ]
@@ -82,6 +83,9 @@ REWIRING_RULES = ("holme_newman",)
 # the rules whose state is an unbounded opinion x ∈ ℝ, never clipped to [-1, 1] (textbook mode:
 # no parties, no news, no movement, no committed citizens)
 UNBOUNDED_RULES = ("radicalization",)
+# the rules that draw their own contacts among all citizens every step and read no fixed network:
+# they run on network.kind none (no ties), and only they may
+OWN_CONTACT_RULES = ("radicalization",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,7 +232,8 @@ class NetworkSpec:
 
     kind: NetworkKind = param(
         "barabasi_albert",
-        doc="network generator",
+        doc="network generator; none: no fixed network, no ties (only with opinion.rule "
+        "radicalization, which draws its own contacts among all citizens every step)",
         source="Barabási & Albert 1999 (heavy-tailed degrees of social media)",
     )
     mean_degree: float = param(
@@ -577,7 +582,8 @@ class OpinionSpec:
         0,
         100,
         doc="radicalization: β, homophily — an active citizen i contacts j with probability "
-        "∝ |x_i - x_j|^(-β) (distances floored at 1e-10); 0 = uniformly random contacts",
+        "∝ |x_i - x_j|^(-β) (distances floored at 1e-10; exact for any β: the draws compare "
+        "log-clocks where the weights would underflow); 0 = uniformly random contacts",
         source="Baumann et al. 2020 (PRL 124:048301): β = 0 (one-sided radicalisation) to 3 "
         "(polarisation)",
     )

@@ -351,6 +351,10 @@ def attraction_repulsion_sweep(  # pragma: no cover
 # radicalization: distances below this count as this in |x_i - x_j|^(-β), so equal opinions get a
 # finite weight (a stated guess, far below any opinion gap the dynamics resolves)
 HOMOPHILY_FLOOR = 1e-10
+# radicalization: a clock E·d^β is computed as a product while β·|ln d| stays within this for
+# every gap d an active citizen can see (d^β in [e^-600, e^600], E = 0 or in [2^-54, 38]: a
+# normal double, far from underflow to 0 and overflow to inf); beyond, they are compared in logs
+CLOCK_LOG_SPAN = 600.0
 # radicalization: draws of a partner rejected (already chosen) before the exact fallback scan
 PARTNER_TRIES = 32
 
@@ -368,7 +372,11 @@ def radicalization_steps(  # pragma: no cover
        drawn with probability |x_i - x_j|^(-β) / Σ_k |x_i - x_k|^(-β) among those not yet chosen
        (k ≠ i; distances floored at ``HOMOPHILY_FLOOR``): successive sampling without
        replacement. For β > 0 by exponential clocks — every other citizen j rings at
-       E_j·|x_i - x_j|^β, E_j = -ln u_j, and the m earliest are contacted (N - 1 uniforms); for
+       E_j·|x_i - x_j|^β, E_j = -ln u_j, and the m earliest are contacted (N - 1 uniforms). The
+       clocks are compared as these products while β·|ln d| ≤ ``CLOCK_LOG_SPAN`` for every gap
+       d in [``HOMOPHILY_FLOOR``, max_j |x_i - x_j|] (always at the paper's β ≤ 3), else as
+       their logarithms ln E_j + β·ln|x_i - x_j| (E_j = 0 rings first): the same order, without
+       the underflow to 0 (or overflow to inf) that would tie clocks at large β; for
        β = 0 uniformly, a draw that repeats a chosen citizen drawn again (``PARTNER_TRIES``
        times, then one more uniform picks among the rest). A contact sets A_ij = 1;
     2. reciprocity, in the order the contacts were made: a contact i → j that j did not make
@@ -394,6 +402,12 @@ def radicalization_steps(  # pragma: no cover
     k4 = np.empty(n)
     for s in range(keys.shape[0]):
         state = keys[s]
+        low = high = 0.0  # the opinion range: bounds the gaps an active citizen sees
+        if beta != 0.0 and n > 0:
+            low = high = x[0]
+            for i in range(1, n):
+                low = min(low, x[i])
+                high = max(high, x[i])
         # 1. who is active, and whom each active citizen contacts
         e = 0
         for i in range(n):
@@ -411,6 +425,8 @@ def radicalization_steps(  # pragma: no cover
                 # successive weighted draws without replacement of weights |x_i - x_j|^(-β)
                 xi = x[i]
                 whole = int(beta) if beta == int(beta) and 0.0 < beta <= 8.0 else 0
+                reach = max(xi - low, high - xi, HOMOPHILY_FLOOR)  # the largest gap i sees
+                logs = abs(beta) * max(-math.log(HOMOPHILY_FLOOR), math.log(reach)) > CLOCK_LOG_SPAN
                 c = 0  # contacts so far in chosen[:c], their clocks in clock[:c], ascending
                 for j in range(n):
                     if j == i:
@@ -422,13 +438,17 @@ def radicalization_steps(  # pragma: no cover
                     z = z ^ (z >> np.uint64(31))
                     u = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
                     d = max(abs(xi - x[j]), HOMOPHILY_FLOOR)
-                    if whole:  # d^β for a whole β by products (pow costs several times more)
-                        p = d
-                        for _ in range(whole - 1):
-                            p *= d
+                    if logs:  # ln(E·d^β): the same order, any β
+                        clock_e = -math.log(u)
+                        t = math.log(clock_e) + beta * math.log(d) if clock_e > 0.0 else -math.inf
                     else:
-                        p = d**beta
-                    t = -math.log(u) * p
+                        if whole:  # d^β for a whole β by products (pow costs several times more)
+                            p = d
+                            for _ in range(whole - 1):
+                                p *= d
+                        else:
+                            p = d**beta
+                        t = -math.log(u) * p
                     if c == m and t >= clock[m - 1]:
                         continue
                     q = c if c < m else m - 1  # insert t in order, the latest falls off

@@ -486,10 +486,10 @@ class Radicalization(Rule):
 
     The state is the unbounded opinion x ∈ ℝ of each citizen (never clipped). The rule draws
     its own activities a_i from F(a) ∝ a^(-γ) on [ε, 1] at its first step (N uniforms of the
-    update stream, before that step's key), then one 64-bit key per step; the citizens' static
-    network is not read (the loader asks for ``complete``: every citizen can contact every
-    other). Textbook mode only (no parties, news, movement or committed citizens), so it reads
-    no posts."""
+    update stream, before that step's key), then one 64-bit key per step. Every citizen can
+    contact every other, so it reads no fixed network: the loader asks for ``network.kind: none``
+    (no ties, nothing of size N² built). Textbook mode only (no parties, news, movement or
+    committed citizens), so it reads no posts."""
 
     name = "radicalization"
     activity: np.ndarray | None = None

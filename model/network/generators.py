@@ -204,6 +204,13 @@ def complete(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) 
     return dataclasses.replace(from_edges(n, u, v), complete=True)
 
 
+def no_network(spec: NetworkSpec, opinions: np.ndarray, rng: np.random.Generator) -> Graph:
+    """No fixed network: citizens have no ties (``network.kind: none``). For a rule that draws
+    its own contacts every step (radicalization); N + 1 offsets, no edge arrays."""
+    n = opinions.shape[0]
+    return Graph(n=n, indptr=np.zeros(n + 1, dtype=np.int32), indices=np.zeros(0, dtype=np.int32))
+
+
 def _distance(opinions: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Opinion distance: root mean square over issues (|x_u - x_v| for one issue)."""
     return np.sqrt(np.mean((opinions[u] - opinions[v]) ** 2, axis=1))
@@ -281,6 +288,7 @@ GENERATORS: dict[str, Generator] = {
     "watts_strogatz": watts_strogatz,
     "erdos_renyi": erdos_renyi,
     "complete": complete,
+    "none": no_network,
     "homophilous": homophilous,
     "stochastic_block": stochastic_block,
     "edge_list": edge_list,

@@ -372,7 +372,7 @@ def test_bounds_are_inclusive(tmp_path):
         (
             {"network.kind": "scale-free"},
             "network.kind: expected one of barabasi_albert, holme_kim, watts_strogatz, "
-            "erdos_renyi, homophilous, stochastic_block, complete, edge_list, graph_file, "
+            "erdos_renyi, homophilous, stochastic_block, complete, none, edge_list, graph_file, "
             "got 'scale-free'",
         ),
     ],
@@ -500,6 +500,16 @@ def test_unknown_literal(tmp_path, changes, expected):
             {"network.kind": "complete", "population.citizens": 20_001},
             "population.citizens: expected at most 20000 with network.kind complete (N² ties), "
             "got 20001",
+        ),
+        (
+            {"network.kind": "none"},
+            "network.kind: expected a network with opinion.rule social_judgment: none (no ties) "
+            "is only for radicalization, which draws its own contacts, got none",
+        ),
+        (
+            {"opinion.rule": "radicalization", "parties": {}, "network.kind": "complete"},
+            "network.kind: expected none with opinion.rule radicalization: every step it draws "
+            "its own contacts among all citizens and reads no fixed network, got complete",
         ),
     ],
 )

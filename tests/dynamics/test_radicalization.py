@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from model.config import ConfigError, scenario_from_dict
+from model.config import ConfigError, limits, scenario_from_dict
+from model.dynamics import kernels
 from model.dynamics.kernels import kernel
 from model.dynamics.rules import power_law_activity
 from model.metrics import opinion_metrics
@@ -118,7 +119,7 @@ def scenario(steps=300, every=300, **opinion):
         {
             "steps": steps,
             "population": {"citizens": 200, "activity_mean": 0.0},
-            "network": {"kind": "complete"},
+            "network": {"kind": "none"},
             "mobilization": {"enabled": False},
             "opinion": {"rule": "radicalization", **opinion},
             "output": {"every": every},
@@ -154,7 +155,8 @@ def test_same_seed_same_run_and_fused_steps_equal_single_steps():
     "extra, message",
     [
         ({"parties": {"blue": {"position": 0.5}}}, "opinion.rule: radicalization keeps unbounded"),
-        ({"network": {"kind": "erdos_renyi"}}, "network.kind: expected complete"),
+        ({"network": {"kind": "erdos_renyi"}}, "network.kind: expected none with opinion.rule"),
+        ({"network": {"kind": "complete"}}, "network.kind: expected none with opinion.rule"),
         ({"opinion": {"rule": "radicalization", "zealots": {"share_plus": 0.1}}}, "zealots"),
         ({"population": {"citizens": 10, "issues": 2}}, "population.issues: expected 1"),
         ({"population": {"citizens": 10}}, "opinion.contacts: expected fewer than"),
@@ -163,7 +165,7 @@ def test_same_seed_same_run_and_fused_steps_equal_single_steps():
 def test_radicalization_runs_in_textbook_mode_only(extra, message):
     base = {
         "population": {"citizens": 100},
-        "network": {"kind": "complete"},
+        "network": {"kind": "none"},
         "opinion": {"rule": "radicalization"},
         "parties": {},
     }
@@ -198,3 +200,116 @@ def test_uniform_contacts_find_the_last_citizens_left():
     for key in range(1, 6):
         x, _ = steps(x0, np.r_[1.0, np.zeros(59)], np.array([key], np.uint64), m=59, dt=1e-6)
         assert x[0] == pytest.approx(1e-6 * np.tanh(x0[1:]).sum(), rel=1e-5)
+
+
+def test_none_builds_no_ties_and_lifts_the_complete_graph_s_cap():
+    """network.kind none: N + 1 zero offsets and no edge arrays (nothing of size N²), so the
+    complete graph's 20,000 cap does not apply; the memory check still sizes the rule's contact
+    buffers (32·m + 80 B a citizen) and refuses what would not fit, in one line."""
+    model = SocialWebModel(scenario(steps=2, every=2), seed=1)
+    graph = model.graph
+    assert graph.n == 200 and graph.indices.size == 0 and not graph.indptr.any()
+    assert graph.indptr.size == 201 and not graph.complete
+    big = scenario_from_dict(
+        {
+            "population": {"citizens": 1_000_000, "activity_mean": 0.0},
+            "network": {"kind": "none"},
+            "opinion": {"rule": "radicalization", "contacts": 10},
+            "parties": {},
+        }
+    )
+    parts = limits.run_parts(big)
+    assert parts["network"] == 0 and parts["contacts"] == 1_000_000 * (32 * 10 + 80)
+    limits.check_runs([big], limit=2 * 2**30)  # ~1.3 GB: fits in 2 GB
+    with pytest.raises(ConfigError) as err:
+        limits.check_runs([big], limit=2**30)
+    (line,) = err.value.problems
+    assert line.startswith("scenario ") and "a run of 1,000,000 citizens" in line
+    assert "would need about 1.3 GB of memory; the limit is 1.0 GB" in line
+
+
+def test_none_is_only_for_a_rule_that_draws_its_own_contacts():
+    with pytest.raises(ConfigError, match="network.kind: expected a network with opinion.rule"):
+        scenario_from_dict(
+            {"population": {"citizens": 100}, "network": {"kind": "none"}, "parties": {}}
+        )
+
+
+def only_active_zero(x, beta, key, alpha, compiled=True):
+    """Whom citizen 0 (at 0, the only active one, m = 1, r = 0, K = 1) contacted in one step
+    of 10⁻³: an RK4 step of the pair (0, j) — 0 reads tanh(α·x_j), j only decays — is worked
+    out for every candidate j, and the one the kernel's x_0 matches (to 1e-12) is returned.
+    x and the step must stay finite."""
+    n, dt = len(x), 1e-3
+    got, moved = steps(
+        x,
+        [1.0] + [0.0] * (n - 1),
+        np.array([key], np.uint64),
+        alpha=alpha,
+        beta=beta,
+        dt=dt,
+        compiled=compiled,
+    )
+    assert np.isfinite(got).all() and np.isfinite(moved).all()
+    pred = {}
+    for j in range(1, n):
+        pair = rk4(lambda y: np.array([-y[0] + math.tanh(alpha * y[1]), -y[1]]), [x[0], x[j]], dt)
+        pred[j] = pair[0]
+    j = min(pred, key=lambda q: abs(pred[q] - got[0]))
+    assert got[0] == pytest.approx(pred[j], rel=1e-12)
+    return j
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("beta, scale", [(50.0, 1e-7), (200.0, 0.01), (200.0, 40.0), (50.0, 4e6)])
+def test_extreme_homophily_contacts_the_nearest_opinion(compiled, beta, scale):
+    """Citizen 0 at 0, the others at 16s, 8s, 4s, 2s and s (the nearest last in row order),
+    β = 50 and 200: each weight |x_0 - x_j|^(-β) is 2^β times the next, so the nearest is the
+    contact with probability 1 - O(2^-β), for every one of 60 keys. The gaps are chosen so that
+    d^β leaves the doubles: below 5e-324 for the two nearest (s = 1e-7 at β = 50, 0.01 at
+    β = 200) or above 1.8e308 for all (s = 40 at β = 200, 4e6 at β = 50) — clocks E·d^β as
+    doubles would tie at 0 or inf and give the row-first of them, 4 or 1."""
+    x = [0.0] + [scale * 2.0**k for k in (4, 3, 2, 1, 0)]
+    alpha = 1.0 / (4.0 * scale)  # α·x_j = 4, 2, 1, 0.5, 0.25: each contact moves x_0 visibly
+    picks = {only_active_zero(x, beta, key, alpha, compiled) for key in range(1, 61)}
+    assert picks == {5}
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_extreme_homophily_keeps_the_weights(compiled):
+    """β = 200 and two near candidates whose weights differ by 2 exactly: 1 at 0.01·2^(1/200)
+    (first in row order), 2 at 0.01, 3 far at 0.1. Both weights are far below the smallest
+    double (0.01^200 = 1e-400), yet the draw must be the weighted one: 2 with probability
+    2/3, 1 with 1/3, 3 never (weight 10^-200 of theirs). 600 keys: binomial sd 11.5, so
+    400 ± 46 is 4 sd."""
+    x = [0.0, 0.01 * 2.0 ** (1 / 200), 0.01, 0.1]
+    picks = [only_active_zero(x, 200.0, key, 100.0, compiled) for key in range(1, 601)]
+    assert picks.count(3) == 0
+    assert 354 <= picks.count(2) <= 446, picks.count(2)
+
+
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.5, 3.0, 9.0, 20.0])
+def test_log_clocks_draw_what_the_products_draw(monkeypatch, beta):
+    """The plain-Python twin with ``CLOCK_LOG_SPAN`` at -1 compares every clock in logs
+    (ln E + β·ln d) instead of as products E·d^β: where both are exact doubles the draws are
+    the same, so the runs are equal bit for bit (N = 60, m = 3, 5 steps)."""
+    rng = np.random.default_rng(8)
+    x0 = rng.uniform(-1.5, 1.5, 60)
+    activity = power_law_activity(60, 2.1, 0.01, rng.random(60)) * 5
+    keys = np.arange(3, 8, dtype=np.uint64)
+    args = {"m": 3, "r": 0.5, "k": 3.0, "alpha": 3.0, "beta": beta, "dt": 0.01, "compiled": False}
+    products = steps(x0, activity, keys, **args)
+    monkeypatch.setattr(kernels, "CLOCK_LOG_SPAN", -1.0)
+    logs = steps(x0, activity, keys, **args)
+    assert np.array_equal(products[0], logs[0]) and np.array_equal(products[1], logs[1])
+    assert not np.array_equal(products[0], steps(x0, activity, keys, **args | {"beta": 0.0})[0])
+
+
+def test_products_alone_would_tie_at_extreme_homophily(monkeypatch):
+    """What the log-clocks prevent: the twin with ``CLOCK_LOG_SPAN`` at infinity (clocks always
+    as products E·d^β) at β = 50 with the two nearest gaps' d^β below the smallest double ties
+    their clocks at 0 and always contacts the row-first of them (4), never the nearest (5)."""
+    monkeypatch.setattr(kernels, "CLOCK_LOG_SPAN", math.inf)
+    x = [0.0] + [1e-7 * 2.0**k for k in (4, 3, 2, 1, 0)]
+    picks = {only_active_zero(x, 50.0, key, 2.5e6, compiled=False) for key in range(1, 21)}
+    assert picks == {4}

@@ -1,13 +1,16 @@
 """The radicalization kernel's exact values (Baumann, Lorenz-Spreen, Sokolov & Starnini 2020)
 against an oracle written here from ``radicalization_steps``'s docstring: its own SplitMix64
 (Python integers, 64-bit masks), the draws in the documented order (activation, contacts,
-reciprocity), the contacts by exponential clocks (β > 0) or uniform draws with retries and the
-exact fallback (β = 0), and one classical RK4 step of the drawn network. Some keys are built by
-inverting SplitMix64's finaliser so that a chosen draw has a chosen value (a boundary)."""
+reciprocity), the contacts by exponential clocks (β > 0; each clock E_j·d^β a 50-digit decimal,
+which neither underflows nor overflows, so the oracle holds at any β) or uniform draws with
+retries and the exact fallback (β = 0), and one classical RK4 step of the drawn network. Some
+keys are built by inverting SplitMix64's finaliser so that a chosen draw has a chosen value (a
+boundary)."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -84,12 +87,16 @@ def oracle_step(x, activity, key, m, r, k, alpha, beta, dt):
         trace["active"].append(i)
         if beta != 0.0:
             # exponential clocks E_j·|x_i − x_j|^β, E_j = −ln u_j, j ≠ i in row order; the m
-            # earliest (a stable sort: an exact tie, of probability ~0, keeps row order)
+            # earliest (a stable sort: an exact tie, of probability ~0, keeps row order). Each
+            # clock is a 50-digit decimal: exact enough, and no underflow or overflow at any β
             rings = []
             for j in range(n):
                 if j != i:
                     e = -math.log(draw("clock"))
-                    rings.append((e * max(abs(x[i] - x[j]), FLOOR) ** beta, j))
+                    gap = max(abs(x[i] - x[j]), FLOOR)
+                    with localcontext() as ctx:
+                        ctx.prec = 50
+                        rings.append((Decimal(e) * Decimal(gap) ** Decimal(beta), j))
             rings.sort(key=lambda pair: pair[0])
             own[i] = [j for _, j in rings[:m]]
         else:
@@ -221,6 +228,44 @@ def test_clock_contacts_match_the_oracle(compiled, beta, n, m, r):
     contacts = [t["contacts"] for t in traces]
     for other in {2.0: [1.0], 2.5: [2.0, 3.0], 3.0: [1.0, 2.0]}.get(beta, []):
         assert [t["contacts"] for t in oracle(x, a, keys, m, r, beta=other, **BASE)[2]] != contacts
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize(
+    "beta, spread, ladder, alpha",
+    [
+        (200.0, 0.01, False, 2.0),
+        (45.5, 1e-8, False, 2.0),
+        (33.0, 1e-10, False, 2.0),
+        (200.0, 40.0, True, 0.005),
+    ],
+)
+def test_clock_contacts_at_extreme_homophily_match_the_oracle(
+    compiled, beta, spread, ladder, alpha
+):
+    """β far above the paper's 3, two steps, N = 12, m = 2. Opinions within ±spread (0.01, 1e-8,
+    1e-10: every weight |x_i − x_j|^(-β) beyond the largest double, and at 1e-10 many gaps at
+    the floor) or 40 apart (a ladder: every d^200 beyond the largest double), so clocks E_j·d^β
+    computed as doubles would be 0 or inf and tie (the first others in row order taken). The
+    contacts must still be the m earliest clocks (the oracle's decimals); α is set so that each
+    contact moves x visibly."""
+    n, m = 12, 2
+    rng = np.random.default_rng(4)
+    if ladder:
+        x = spread * np.arange(n) + rng.uniform(0.0, spread / 8, n)
+    else:
+        x = rng.uniform(-spread, spread, n)
+    a = activities(n, n + 1)
+    keys = [101, 102]
+    args = {"k": 3.0, "alpha": alpha, "dt": 0.05}
+    want, want_moved, traces = oracle(x, a, keys, m, 0.4, beta=beta, **args)
+    got, moved = run(x, a, keys, m, 0.4, beta=beta, compiled=compiled, **args)
+    assert np.isfinite(got).all() and np.isfinite(moved).all()
+    agree(got, want)
+    agree(moved, want_moved)
+    for trace in traces:  # the contacts are not just each active citizen's first m others
+        first = [(i, j) for i in trace["active"] for j in [q for q in range(n) if q != i][:m]]
+        assert sorted(first) != sorted(trace["contacts"])
 
 
 def test_clocks_use_the_opinion_gap_and_the_m_earliest_of_all():
