@@ -133,6 +133,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_comparison_values.py",  # exact values; thread-pool scheduler; forkserver fix
         "tests/test_determinism.py",  # jobs 1 and 2 give identical comparisons (real processes)
         "tests/test_posterior_compare.py",  # --posterior draws (added by the lead, 10:16)
+        "tests/test_comparison_survivors.py",  # sixth run's gaps: pool arguments, prose, float64
         # test_hostile_inputs, test_scale_free: CLI subprocesses, no in-process call (0 kills);
         # test_safety: one compare call, covered by test_comparison_values; test_processes:
         # 70 s, and its "a worker took part" check fails on a loaded machine (stats run aborted)
@@ -141,6 +142,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sweeps_values.py",  # exact values, counted resumes; forkserver fix
         "tests/test_sweeps_values_survivors.py",  # the gaps of the whole run /tmp/mutL_2
         "tests/test_contrast_sweeps.py",
+        "tests/test_sweeps_survivors.py",  # sixth run's gaps: per-point given values
         # test_sweeps, test_sweep_resume: whole sweeps, CLI subprocesses and Dask (slow);
         # test_sweep_safety: its Dask workers run in another folder and cannot import mutmut's
         # trampolines ("Could not figure out where the code to mutate is"): stats run aborted
@@ -152,6 +154,7 @@ MODULES: dict[str, list[str]] = {
         "tests/network/test_graph_files.py",  # check_files on graph files (lead, 10:26)
         "tests/test_strategies.py",
         "tests/test_determinism.py",
+        "tests/test_runner_survivors.py",  # sixth run's gaps: tidy float64, kernels, Mesa views
         # test_invariants, test_safety: every run calls run/summarize, so each survivor would
         # pay for them; test_runner_values covers check_files' memory limit
     ],
