@@ -1,4 +1,7 @@
-"""``socialweb calibrate``: fit the model's parameters to data (docs/ODD.md §7.6).
+"""``socialweb calibrate``: fit the model's parameters to data (docs/ODD.md §7.13).
+
+Two kinds of calibration file, told apart by ``target``: ``vote_choice`` (below) and
+``simulation`` (scenario parameters fitted to stated targets by ABC-SMC: model/abc_fit.py).
 
 Target ``vote_choice`` (``experiments/calibration/anes96_vote.yaml``): the poll's vote choice
 (docs/MODEL.md, step 6) fitted to survey respondents' expected votes. Each respondent is a
@@ -37,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.abc_fit import SimCalibration, is_simulation, load_simulation_calibration
 from model.config.load import Checker, ConfigError, _fmt, check_name, read_yaml, resolve_path
 from model.config.schema import SurveySpec
 from model.config.survey import BUILT_IN, SurveyError, party_lines, table, to_axis
@@ -53,7 +57,7 @@ TOP_KEYS = (
     "seed",
     "draws",
 )
-TARGETS = ("vote_choice",)
+TARGETS = ("vote_choice", "simulation")
 BOOTSTRAP = 2000
 
 
@@ -80,10 +84,15 @@ def _number(b: Checker, data: dict, key: str, default: float, lo: float, hi: flo
     return float(value)
 
 
-def load_calibration(path: str | Path) -> Calibration:
-    """Read and check a calibration file. Raises ConfigError, one line per problem."""
+def load_calibration(path: str | Path) -> Calibration | SimCalibration:
+    """Read and check a calibration file. Raises ConfigError, one line per problem.
+
+    ``target: simulation`` files (scenario parameters fitted to stated targets by ABC-SMC) are
+    read by :func:`model.abc_fit.load_simulation_calibration`."""
     path = Path(path)
     data = read_yaml(path, "calibration")
+    if is_simulation(data):
+        return load_simulation_calibration(path)
     b = Checker(str(path), path.parent)
     for key in data:
         if key not in TOP_KEYS:

@@ -192,8 +192,11 @@ def build_parser() -> Parser:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="reuse the finished calibration of the same file in --out instead of refitting",
+        help="reuse the finished calibration of the same file in --out instead of refitting; "
+        "target simulation: continue a stopped ABC-SMC run from its last generation",
     )
+    _jobs(p)
+    _backend(p)
     _progress(p)
 
     p = sub.add_parser("sweep", help="run an experiment file: a design × replicates of runs")
@@ -427,6 +430,11 @@ def _load_any(file: str):
         from model.game import load_game
 
         return load_game(file)
+    if isinstance(data, dict) and data.get("target") == "simulation":  # a calibration file
+        from model.calibrate import load_calibration
+
+        load_calibration(file)
+        return _Checked()
     if isinstance(data, dict) and "survey" in data and "vote" in data:  # a calibration file
         from model.calibrate import load_calibration, respondents
         from model.config import ConfigError
@@ -963,6 +971,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from model.store import output_folder, staged, write_json, write_parquet, write_text
 
     cal = C.load_calibration(args.calibration)
+    if args.scheduler and args.backend != "dask":
+        raise UsageError("socialweb calibrate: --scheduler is only used with --backend dask")
+    if isinstance(cal, C.SimCalibration):
+        return _calibrate_simulation(args, cal)
     if args.resume:
         if not args.out:
             raise UsageError("socialweb calibrate: --resume needs --out, the folder to reuse")
@@ -998,6 +1010,71 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"{100 * h['model']['accuracy']['mean']:.1f} % (baseline "
         f"{100 * h['baseline']['accuracy']['mean']:.1f} %)"
     )
+    print(out / "report.md")
+    print(out)
+    return EXIT_OK
+
+
+def _calibrate_simulation(args: argparse.Namespace, cal) -> int:
+    """``socialweb calibrate`` of a ``target: simulation`` file: ABC-SMC (model/abc_fit.py).
+    The history (abc.db) is written into the output folder as generations finish, so a stopped
+    run can be continued with --resume; the other files are written when it ends."""
+    from model import abc_fit as A
+    from model.config import ConfigError
+    from model.plots import save
+    from model.progress import Progress
+    from model.store import output_folder, write_json, write_parquet, write_text
+    from model.sweeps import executor_for
+
+    if not A.have_pyabc():
+        raise ConfigError([f"{args.calibration}: target simulation needs pyabc: {A.INSTALL}"])
+    resume = False
+    if args.resume:
+        if not args.out:
+            raise UsageError("socialweb calibrate: --resume needs --out, the folder to reuse")
+        out = Path(args.out)
+        if A.finished(out, cal):
+            _say(f"calibrate {cal.name}: already finished in {out} (same file); not refitted")
+            print(out / "report.md")
+            print(out)
+            return EXIT_OK
+        resume = A.started(out, cal)
+        if not resume and out.is_dir() and any(out.iterdir()):
+            raise UsageError(
+                f"socialweb calibrate: --resume: {out} holds no stopped run of this file "
+                f"({A.DB} and {A.STATE} with the same digest)"
+            )
+    command = f"socialweb calibrate {args.calibration}"
+    start = time.perf_counter()
+    folder = (
+        contextlib.nullcontext(Path(args.out))
+        if resume
+        else output_folder(args.out, f"calibrate-{cal.name}")
+    )
+    with (
+        folder as out,
+        executor_for(args.backend, jobs=args.jobs, scheduler=args.scheduler) as executor,
+        Progress(f"calibrate {cal.name}", args.progress, "generations") as bar,
+    ):
+        result, posterior, plot = A.fit(
+            cal,
+            out,
+            jobs=args.jobs,
+            executor=executor,
+            resume=resume,
+            progress=bar.update,
+            say=_say if args.progress == "log" else None,
+        )
+        result["wall_time_s"] = round(time.perf_counter() - start, 2)
+        write_parquet(posterior, out / "posterior.parquet")
+        save(A.figure(cal, result, plot), out / "calibration.png")
+        write_text(A.markdown(cal, result, command), out / "report.md")
+        write_json(result, out / "calibration.json")  # last: it marks the calibration finished
+    for key, p in result["parameters"].items():
+        print(
+            f"{key}: mean {p['mean']:.4g}, 95 % interval [{p['ci95'][0]:.4g}, {p['ci95'][1]:.4g}]"
+        )
+    print(f"{result['simulations']} simulations, {len(result['generations'])} generations")
     print(out / "report.md")
     print(out)
     return EXIT_OK
