@@ -854,8 +854,9 @@ def markdown(cal: SimCalibration, result: dict, command: str) -> str:
     return "\n".join(lines)
 
 
-def finished(out: Path, cal: SimCalibration) -> bool:
-    """A finished calibration of the same file is in ``out`` (for --resume)."""
+def finished(out: Path, cal: Any) -> bool:
+    """A finished calibration of the same file (either kind: its ``digest``) is in ``out``
+    (for --resume)."""
     try:
         done = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import math
 import warnings
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from model.abc_fit import SimCalibration, is_simulation, load_simulation_calibration
+from model.abc_fit import finished as finished_any
 from model.config.load import Checker, ConfigError, _fmt, check_name, read_yaml, resolve_path
 from model.config.schema import SurveySpec
 from model.config.survey import BUILT_IN, SurveyError, party_lines, table, to_axis
@@ -543,8 +543,4 @@ def markdown(cal: Calibration, result: dict, command: str) -> str:
 
 def finished(out: Path, cal: Calibration) -> bool:
     """A finished calibration of the same file is in ``out`` (for --resume)."""
-    try:
-        done = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return done.get("digest") == cal.digest and (out / "posterior.parquet").exists()
+    return finished_any(out, cal)

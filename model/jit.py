@@ -165,7 +165,9 @@ def compiled_threaded(func: Callable) -> Callable:
     numba = _numba()
     numba.config.THREADING_LAYER = os.environ["NUMBA_THREADING_LAYER"]
     scope = dict(func.__globals__, prange=numba.prange)
-    copy = types.FunctionType(func.__code__, scope, func.__name__, func.__defaults__)
+    copy = types.FunctionType(
+        func.__code__, scope, func.__name__, func.__defaults__, func.__closure__
+    )
     copy.__qualname__ = func.__qualname__ + "__threads"
     copy.__module__ = func.__module__
     copy.__doc__ = func.__doc__
