@@ -11,8 +11,10 @@ Two figures:
   the default scenario (champion_driven, 2,000 citizens × 365 days), each run at its own draw of
   the shipped posterior (docs/calibration/anes96_vote/posterior.parquet), on 1 and 2 local
   workers, in this process after start-up; runs per second. The same batch at the scenario's own
-  parameters is beside it: a draw re-resolves the scenario, and the fitted vote model is the
-  logit choice, whose poll costs more a step than the default argmax.
+  parameters is beside it (a draw re-resolves the scenario and sets the logit vote choice);
+- ``abc``: the ABC-SMC loop, ``socialweb calibrate experiments/calibration/
+  canvass_trust_recovery.yaml`` (target simulation, one worker) as a command: its model runs
+  (calibration.json's ``simulations``) per second of the whole command.
 
 Results: benchmarks/results/calibration.json.
 """
@@ -20,6 +22,7 @@ Results: benchmarks/results/calibration.json.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import record  # noqa: E402
 
 EXPERIMENT = "experiments/calibration/anes96_vote.yaml"
+ABC = "experiments/calibration/canvass_trust_recovery.yaml"
 POSTERIOR = ROOT / "docs" / "calibration" / "anes96_vote" / "posterior.parquet"
 SCENARIO = ROOT / "scenarios" / "champion_driven.yaml"
 
@@ -48,6 +52,26 @@ def calibrate_command(repeats: int) -> list[float]:
             times.append(time.perf_counter() - start)
             print(f"calibrate, repeat {k + 1}: {times[-1]:.2f} s", flush=True)
     return times
+
+
+def abc_command() -> dict:
+    exe = str(Path(sys.executable).parent / "socialweb")
+    with tempfile.TemporaryDirectory(prefix="socialweb-bench-") as tmp:
+        out = Path(tmp) / "abc"
+        cmd = [exe, "calibrate", ABC, "--out", str(out), "--progress", "none", "--jobs", "1"]
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        result = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+    runs = int(result["simulations"])
+    print(f"ABC-SMC {ABC}: {runs} model runs in {seconds:.1f} s = {runs / seconds:.1f} runs/s")
+    return {
+        "experiment": ABC,
+        "seconds": seconds,
+        "simulations": runs,
+        "generations": len(result["generations"]),
+        "runs_per_s": runs / seconds,
+    }
 
 
 def batch(replicates: int) -> dict:
@@ -88,6 +112,7 @@ def main() -> None:
         "calibrate_s": times,
         "calibrate_median_s": statistics.median(times),
         "batch": batch(args.replicates),
+        "abc": abc_command(),
     }
     path = record("calibration", figures)
     print(f"written {path.relative_to(ROOT)}")

@@ -273,6 +273,17 @@ def calibration_section(calibration: dict) -> list[str]:
         f"| the scenario's own (argmax vote choice) | {b['fixed_jobs1_runs_per_s']:.2f} "
         f"| {b['fixed_jobs2_runs_per_s']:.2f} |",
         "",
+        *(
+            [
+                f"The ABC-SMC loop (`socialweb calibrate {c['abc']['experiment']}`, one worker): "
+                f"{c['abc']['simulations']:,} model runs in {c['abc']['generations']} "
+                f"generations, {c['abc']['seconds']:.1f} s as a command, "
+                f"{c['abc']['runs_per_s']:.1f} runs/s.",
+                "",
+            ]
+            if "abc" in c
+            else []
+        ),
         f"Machine: {machine_line(calibration)}.",
         "",
     ]
