@@ -44,6 +44,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_determinism.py",
         "tests/test_mesa_conventions.py",  # seed=None -> fresh_seed
         "tests/test_threads.py",  # the keyed hash's threaded build
+        "tests/test_rng_survivors.py",  # round six: use_compiled plumbing, scalar bits uint64
     ],
     "model/metrics.py": [
         "tests/test_invariants.py",
@@ -55,6 +56,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_metrics_values.py",  # exact values for the survivors (added after the runs)
         "tests/test_metrics_step_values.py",  # step_metrics' state outcomes, exact values
         "tests/dynamics/test_gap_clusters.py",  # cluster sizes vs the sorted definition
+        "tests/test_metrics_survivors.py",  # round six: n=0/1 edges, consensus cut
     ],
     "model/dynamics/champions.py": [
         "tests/dynamics/test_champions.py",
