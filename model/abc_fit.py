@@ -164,6 +164,19 @@ def _number(b: Checker, data: dict, key: str, where: str, default, lo, hi, integ
     return value
 
 
+def open_calibration(path: Path, data: dict, top_keys: tuple[str, ...]) -> tuple[Checker, str]:
+    """The checks every calibration file starts with: no key outside ``top_keys`` and a valid
+    ``name`` (default: the file's stem). Returns the Checker collecting the problems, and the
+    name."""
+    b = Checker(str(path), path.parent)
+    for key in data:
+        if key not in top_keys:
+            b.fail(str(key), f"unknown key; expected one of: {', '.join(top_keys)}")
+    name = data.get("name", path.stem)
+    check_name(b, "name", name)
+    return b, name
+
+
 def load_simulation_calibration(path: str | Path) -> SimCalibration:
     """Read and check a ``target: simulation`` file. Raises ConfigError, one line per problem
     (the file, the key path, what was expected)."""
@@ -171,12 +184,7 @@ def load_simulation_calibration(path: str | Path) -> SimCalibration:
 
     path = Path(path)
     data = read_yaml(path, "calibration")
-    b = Checker(str(path), path.parent)
-    for key in data:
-        if key not in TOP_KEYS:
-            b.fail(str(key), f"unknown key; expected one of: {', '.join(TOP_KEYS)}")
-    name = data.get("name", path.stem)
-    check_name(b, "name", name)
+    b, name = open_calibration(path, data, TOP_KEYS)
     raw_scenario = data.get("scenario")
     overrides = data.get("set") or {}
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):

@@ -39,9 +39,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.abc_fit import SimCalibration, is_simulation, load_simulation_calibration
+from model.abc_fit import (
+    SimCalibration,
+    is_simulation,
+    load_simulation_calibration,
+    open_calibration,
+)
 from model.abc_fit import finished as finished_any
-from model.config.load import Checker, ConfigError, _fmt, check_name, read_yaml, resolve_path
+from model.config.load import Checker, ConfigError, _fmt, read_yaml, resolve_path
 from model.config.schema import SurveySpec
 from model.config.survey import BUILT_IN, SurveyError, party_lines, table, to_axis
 from model.config.yamlread import label_text
@@ -93,12 +98,7 @@ def load_calibration(path: str | Path) -> Calibration | SimCalibration:
     data = read_yaml(path, "calibration")
     if is_simulation(data):
         return load_simulation_calibration(path)
-    b = Checker(str(path), path.parent)
-    for key in data:
-        if key not in TOP_KEYS:
-            b.fail(str(key), f"unknown key; expected one of: {', '.join(TOP_KEYS)}")
-    name = data.get("name", path.stem)
-    check_name(b, "name", name)
+    b, name = open_calibration(path, data, TOP_KEYS)
     target = data.get("target", "vote_choice")
     if target not in TARGETS:
         b.fail("target", f"expected one of {', '.join(TARGETS)}, got {_fmt(target)}")
