@@ -51,6 +51,7 @@ from model.config.load import (
     check_name,
     load_scenario,
     resolve_path,
+    scenario_to_dict,
     with_overrides,
 )
 from model.config.schema import Scenario
@@ -154,7 +155,9 @@ def outcome(final: dict[str, Any], name: str) -> float:
     return float(value[rest] if rest else value)
 
 
-def _number(b: Checker, data: dict, key: str, where: str, default, lo, hi, integer=False):
+def checked_number(b: Checker, data: dict, key: str, where: str, default, lo, hi, integer=False):
+    """``data[key]`` (``default`` if absent) if it is a number (an integer if ``integer``) in
+    [lo, hi]; else a problem at ``where`` and ``default``."""
     value = data.get(key, default)
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok or not lo <= value <= hi:
@@ -301,21 +304,25 @@ def load_simulation_calibration(path: str | Path) -> SimCalibration:
             b.fail(f"abc.{key}", f"unknown key; expected one of: {', '.join(ABC_KEYS)}")
     d = AbcSettings()
     settings = AbcSettings(
-        population=_number(
+        population=checked_number(
             b, raw_abc, "population", "abc.population", d.population, 10, 100_000, True
         ),
-        generations=_number(
+        generations=checked_number(
             b, raw_abc, "generations", "abc.generations", d.generations, 1, 1000, True
         ),
         min_epsilon=float(
-            _number(b, raw_abc, "min_epsilon", "abc.min_epsilon", d.min_epsilon, 0, 1e12)
+            checked_number(b, raw_abc, "min_epsilon", "abc.min_epsilon", d.min_epsilon, 0, 1e12)
         ),
         min_acceptance=float(
-            _number(b, raw_abc, "min_acceptance", "abc.min_acceptance", d.min_acceptance, 0, 1)
+            checked_number(
+                b, raw_abc, "min_acceptance", "abc.min_acceptance", d.min_acceptance, 0, 1
+            )
         ),
-        replicates=_number(b, raw_abc, "replicates", "abc.replicates", d.replicates, 1, 1000, True),
-        draws=_number(b, raw_abc, "draws", "abc.draws", d.draws, 100, 1_000_000, True),
-        predictive=_number(
+        replicates=checked_number(
+            b, raw_abc, "replicates", "abc.replicates", d.replicates, 1, 1000, True
+        ),
+        draws=checked_number(b, raw_abc, "draws", "abc.draws", d.draws, 100, 1_000_000, True),
+        predictive=checked_number(
             b, raw_abc, "predictive", "abc.predictive", d.predictive, 10, 100_000, True
         ),
     )
@@ -326,7 +333,7 @@ def load_simulation_calibration(path: str | Path) -> SimCalibration:
     if b.problems:
         raise ConfigError(b.problems)
     sha = hashlib.sha256(path.read_bytes())
-    sha.update(json.dumps(_scenario_dict(scenario), sort_keys=True, default=str).encode())
+    sha.update(json.dumps(scenario_to_dict(scenario), sort_keys=True, default=str).encode())
     return SimCalibration(
         name=str(name),
         description=str(data.get("description", "")),
@@ -340,12 +347,6 @@ def load_simulation_calibration(path: str | Path) -> SimCalibration:
         seed=seed,
         digest=sha.hexdigest()[:16],
     )
-
-
-def _scenario_dict(scenario: Scenario) -> dict:
-    from model.config.load import scenario_to_dict
-
-    return scenario_to_dict(scenario)
 
 
 def _check_key(scenario: Scenario, key: str, low: float, high: float) -> str:
@@ -622,6 +623,8 @@ def predictive_runs(
     """Posterior predictive simulations: the first ``abc.predictive`` posterior draws (already a
     random resample), each simulated as the ABC did (``replicates`` runs averaged) with fresh
     model seeds (stream 1 + i), so model noise is drawn anew rather than selected by acceptance."""
+    from model.comparison import run_all
+
     keys = list(cal.parameters)
     outcomes = [t.outcome for t in cal.targets]
     rows = posterior.iloc[: cal.abc.predictive]
@@ -637,14 +640,8 @@ def predictive_runs(
         )
         for i, row in enumerate(rows[keys].itertuples(index=False))
     ]
-    sims = run_all_simulate(tasks, jobs=jobs, executor=executor)
+    sims = run_all(tasks, jobs=jobs, executor=executor, fn=simulate)
     return pd.DataFrame([{t.name: sim[t.outcome] for t in cal.targets} for sim in sims])
-
-
-def run_all_simulate(tasks, *, jobs: int = 1, executor: Executor | None = None) -> list[dict]:
-    from model.comparison import run_all
-
-    return run_all(tasks, jobs=jobs, executor=executor, fn=simulate)
 
 
 def summarise(

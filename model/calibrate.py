@@ -41,6 +41,7 @@ import pandas as pd
 
 from model.abc_fit import (
     SimCalibration,
+    checked_number,
     is_simulation,
     load_simulation_calibration,
     open_calibration,
@@ -82,11 +83,7 @@ class Calibration:
 
 
 def _number(b: Checker, data: dict, key: str, default: float, lo: float, hi: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        b.fail(key, f"expected a number in [{lo:g}, {hi:g}], got {_fmt(value)}")
-        return default
-    return float(value)
+    return float(checked_number(b, data, key, key, default, lo, hi))
 
 
 def load_calibration(path: str | Path) -> Calibration | SimCalibration:
