@@ -72,6 +72,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_feed_and_rules.py",
         "tests/test_invariants.py",
         "tests/dynamics/test_feed_values.py",  # exact values for the survivors
+        "tests/dynamics/test_feed_survivors.py",  # round seven: ad sentinel, use_compiled
     ],
     "model/dynamics/kernels.py": [
         "tests/dynamics/test_kernels.py",
@@ -94,6 +95,7 @@ MODULES: dict[str, list[str]] = {
     "model/dynamics/mobilization.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
         "tests/dynamics/test_mobilization_values.py",  # exact values for the survivors
+        "tests/dynamics/test_mobilization_survivors.py",  # round seven: use_compiled
     ],
     "model/dynamics/movement.py": [
         "tests/test_movement.py",
@@ -104,6 +106,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_champion_artefacts.py",
         "tests/dynamics/test_polls_values.py",  # exact values for the survivors
         "tests/dynamics/test_vote_kernel.py",  # the compiled poll vs the vote model
+        "tests/dynamics/test_polls_survivors.py",  # round seven: three issues, staff rows
     ],
     "model/dynamics/posting.py": [
         "tests/dynamics/test_feed_and_rules.py",
