@@ -23,7 +23,6 @@ opinions that have moved differently.
 
 from __future__ import annotations
 
-import math
 import zlib
 
 import numpy as np
@@ -90,6 +89,11 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
             out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
 
 
+# the output a keyed_hash call leaves empty (it writes bits or uniforms, never both); never written
+_NO_BITS = np.empty(0, dtype=np.uint64)
+_NO_UNIFORM = np.empty(0)
+
+
 def name_key(name: str) -> int:
     """A stable integer for a name (a party, a purpose): CRC-32, the same in every process."""
     return zlib.crc32(name.encode())
@@ -118,7 +122,10 @@ class Keyed:
         return self._hash(step, keys, uniform=False)
 
     def uniform(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
-        """Uniform on the open interval (0, 1): 53 bits, offset by half a unit."""
+        """Uniform on (0, 1]: (b + 1/2)·2⁻⁵³ for the top 53 bits b. Never 0; the largest b,
+        2⁵³ − 1, rounds to exactly 1.0 (chance 2⁻⁵³), so a draw compared with ``< p`` is below
+        any p ≤ 1 with probability p up to that, and index clamps like ``min(⌊u·n⌋, n − 1)``
+        are reachable."""
         return self._hash(step, keys, uniform=True)
 
     def _hash(self, step: int, keys: tuple, *, uniform: bool) -> np.ndarray:
@@ -138,37 +145,65 @@ class Keyed:
     def _one_pass(self, step: int, keys: tuple, uniform: bool) -> np.ndarray:
         """The same hash in one compiled pass over the elements: the step and the leading
         scalar keys are mixed once, in Python integers (all of it, when no key is an array)."""
+        state, columns, shape = self._columns(step, keys)
+        if columns is None:  # scalar keys only: the value from the Python integer
+            if not uniform:
+                return np.asarray(state, dtype=np.uint64)
+            return np.float64(((state >> 11) + 0.5) * 2.0**-53)
+        return self._run(state, columns, shape, uniform)
+
+    def _columns(self, step: int, keys: tuple) -> tuple[int, np.ndarray | None, tuple]:
+        """The state after the step and the leading scalar keys, and the remaining keys as
+        uint64 columns (one row a key, broadcast to their common shape; None: no array key)."""
         cached_step, state = self._cached
         if cached_step != step:
             state = _mix_int(self._base_int ^ (int(step) * _GOLDEN_INT & _MASK))
             self._cached = (step, state)  # one assignment: a reader never sees half of it
-        first = 0
-        while first < len(keys) and np.ndim(keys[first]) == 0:
+        first, count = 0, len(keys)
+        while first < count and np.ndim(keys[first]) == 0:
             state = _mix_int(state ^ ((int(keys[first]) + _GOLDEN_INT) & _MASK))
             first += 1
-        if first == len(keys):  # scalar keys only: the value from the Python integer
-            if not uniform:
-                return np.asarray(state, dtype=np.uint64)
-            return np.float64(((state >> 11) + 0.5) * 2.0**-53)
+        if first == count:
+            return state, None, ()
         arrays = [np.asarray(key) for key in keys[first:]]
-        shape = arrays[0].shape
-        if any(a.shape != shape for a in arrays):
-            shape = np.broadcast_shapes(*(a.shape for a in arrays))
-        size = math.prod(shape)
         one = arrays[0]
-        if len(arrays) == 1 and one.dtype == np.uint64 and one.flags.c_contiguous:
-            columns = one.reshape(1, size)
+        if len(arrays) == 1:
+            shape, size = one.shape, one.size
+            if one.dtype == np.uint64 and one.flags.c_contiguous:
+                return state, one.reshape(1, size), shape
         else:
-            columns = np.empty((len(arrays), size), dtype=np.uint64)
-            for column, a in zip(columns, arrays, strict=True):
-                np.copyto(column.reshape(shape), a, casting="unsafe")  # ints wrap to uint64
-        out_bits = np.empty(0 if uniform else size, dtype=np.uint64)
-        out_uniform = np.empty(size if uniform else 0)
-        twin(keyed_hash)(np.uint64(state), columns, out_bits, out_uniform)
-        return (out_uniform if uniform else out_bits).reshape(shape)
+            # np.broadcast's shape is np.broadcast_shapes' (which calls it), at a third the cost
+            common = np.broadcast(*arrays)
+            shape, size = common.shape, common.size
+        columns = np.empty((len(arrays), size), dtype=np.uint64)
+        flat = len(shape) == 1
+        for column, a in zip(columns, arrays, strict=True):
+            # ints wrap to uint64; a 0-d key broadcasts to the flat column as it is
+            target = column if flat or a.ndim == 0 else column.reshape(shape)
+            np.copyto(target, a, casting="unsafe")
+        return state, columns, shape
+
+    def _run(self, state: int, columns: np.ndarray, shape: tuple, uniform: bool) -> np.ndarray:
+        """:func:`keyed_hash` over the columns, shaped as the keys broadcast."""
+        size = columns.shape[1]
+        out = np.empty(size) if uniform else np.empty(size, dtype=np.uint64)
+        if uniform:
+            twin(keyed_hash)(np.uint64(state), columns, _NO_BITS, out)
+        else:
+            twin(keyed_hash)(np.uint64(state), columns, out, _NO_UNIFORM)
+        return out.reshape(shape)
 
     def normal(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """Standard normal by Box–Muller from two keyed uniforms."""
+        if self.use_compiled:
+            # the two uniforms share every key but the last (1, then 2): their columns are
+            # built once and the last row changed in between (the same draws as two calls)
+            state, columns, shape = self._columns(step, (*keys, 1))
+            if columns is not None and columns.shape[0] > 1:
+                u1 = self._run(state, columns, shape, True)
+                columns[-1] = 2
+                u2 = self._run(state, columns, shape, True)
+                return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
         u1 = self.uniform(step, *keys, 1)
         u2 = self.uniform(step, *keys, 2)
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

@@ -91,6 +91,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_gap_clusters.py",  # clusters without sorting vs the definition
         "tests/dynamics/test_vote_kernel.py",  # the poll's pass vs the vote model
         "tests/test_threads.py",  # threaded builds vs serial and twin
+        "tests/dynamics/test_kernels_survivors.py",  # round seven: draws of exactly 1, clocks
     ],
     "model/dynamics/mobilization.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
@@ -128,6 +129,8 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_radicalization.py",  # activities, refusals, fused steps
         "tests/dynamics/test_settled_convergence.py",  # Deffuant.converged, settled
         "tests/dynamics/test_rules_survivors.py",  # settled's boundaries, radicalization's rule
+        "tests/dynamics/test_rules_survivors7.py",  # round seven: radicalization's single steps
+        "tests/dynamics/test_rules_compiled_flag.py",  # round seven: use_compiled, every rule
     ],
     "model/dynamics/zealots.py": [
         "tests/dynamics/test_zealots.py",

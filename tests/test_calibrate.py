@@ -110,6 +110,36 @@ def test_holdout_scores_are_those_of_the_predictions(tmp_path):
     assert h["model_minus_baseline"]["accuracy"] == {"mean": 0.0, "ci95": [0.0, 0.0]}
 
 
+def same_up_to_rounding(a, b, rel: float = 1e-9) -> bool:
+    """Equal JSON values, floats within ``rel`` (a few hundred ulps at most) of each other."""
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(same_up_to_rounding(a[k], b[k], rel) for k in a)
+        )
+    if isinstance(a, list):
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(same_up_to_rounding(u, v, rel) for u, v in zip(a, b, strict=True))
+        )
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=rel, abs=0.0) or (a != a and b != b)
+    return type(a) is type(b) and a == b
+
+
+def test_same_up_to_rounding_tells_rounding_from_a_change():
+    """The staleness check below ignores the last bits of a float, nothing else."""
+    x = {"a": [1.0, {"b": 0.1 + 0.2}], "n": 944, "s": "text"}
+    assert same_up_to_rounding(x, {"a": [1.0, {"b": 0.3}], "n": 944, "s": "text"})
+    assert not same_up_to_rounding(x, {"a": [1.0, {"b": 0.3001}], "n": 944, "s": "text"})
+    assert not same_up_to_rounding(x, {"a": [1.0, {"b": 0.3}], "n": 945, "s": "text"})
+    assert not same_up_to_rounding(x, {"a": [1.0, {"b": 0.3}], "n": 944, "s": "other"})
+    assert not same_up_to_rounding(x, {"a": [1.0], "n": 944, "s": "text"})
+    assert not same_up_to_rounding(x, {"a": [1.0, {"b": 0.3}], "n": 944})
+
+
 def test_the_anes96_baseline_is_statsmodels_logit_on_the_same_split():
     """The baseline's hold-out accuracy equals a logit (intercept, selfLR, PID) fitted here with
     statsmodels on the split the calibration reports, straight from statsmodels' ANES table."""
@@ -128,9 +158,11 @@ def test_the_anes96_baseline_is_statsmodels_logit_on_the_same_split():
     assert posterior["election.affinity_weight"].between(0, 100).all()
     # the shipped fit (docs/calibration/anes96_vote, what compare --posterior uses out of the
     # box) is what the command produces today: regenerate it with the command in its report
+    # (equal up to the last bits of a float: the fit's linear algebra rounds differently with
+    # another BLAS build or thread count, which is not staleness)
     shipped = ROOT / "docs" / "calibration" / "anes96_vote"
-    assert json.loads((shipped / "calibration.json").read_text()) == json.loads(
-        json.dumps(result)
+    assert same_up_to_rounding(
+        json.loads((shipped / "calibration.json").read_text()), json.loads(json.dumps(result))
     ), "stale: socialweb calibrate experiments/calibration/anes96_vote.yaml --out " + str(shipped)
     pd.testing.assert_frame_equal(pd.read_parquet(shipped / "posterior.parquet"), posterior)
 

@@ -185,7 +185,8 @@ def deliver(
         followers = parties.followers[j]
         if followers.size:
             block_post = np.repeat(own, followers.size)
-            block_reader = np.tile(followers, own.size)
+            # the followers once per post (np.tile's values, without its Python-level set-up)
+            block_reader = np.broadcast_to(followers, (own.size, followers.size)).ravel()
             if ad is not None:
                 # a follower shown the account's post as an ad has it at the top already: the
                 # same post is not also an organic candidate (it would be read, and pull, twice)

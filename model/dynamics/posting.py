@@ -96,7 +96,9 @@ def make_posts(
         "noise", step, pop.key[authors][:, None], issues[None, :]
     )
     names = list(scenario.parties)
-    extra = np.array([draws.uniform("extra", step, name_key(name)) for name in names]).ravel()
+    # each party's Bernoulli extra, keyed by its name: one pass over the parties' keys gives
+    # each the draw its own scalar call would
+    extra = draws.uniform("extra", step, np.array([name_key(n) for n in names], dtype=np.uint64))
     content = pop.x[authors] + noise
     source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
     trust = np.ones(authors.size)
@@ -104,12 +106,14 @@ def make_posts(
 
     champ = role == CHAMPION
     if champ.any():
-        g = pop.guidance[authors[champ]][:, None]
-        content[champ] = (1 - g) * pop.x[authors[champ]] + g * parties.line[k[champ]] + noise[champ]
+        champ_rows = authors[champ]
+        guidance = pop.guidance[champ_rows]
+        g = guidance[:, None]
+        content[champ] = (1 - g) * pop.x[champ_rows] + g * parties.line[k[champ]] + noise[champ]
         source[champ] = SOURCE_CHAMPION
-        script[champ] = pop.guidance[authors[champ]]
+        script[champ] = guidance
         penalty = np.array([p.champions.authenticity_penalty for p in party_specs])
-        trust[champ] = champion_trust(pop.guidance[authors[champ]], penalty[k[champ]])
+        trust[champ] = champion_trust(guidance, penalty[k[champ]])
     staff = role == STAFF
     if staff.any():
         content[staff] = parties.line[k[staff]]
@@ -143,9 +147,12 @@ def make_posts(
         k = np.concatenate([k, ip])
         source = np.concatenate([source, np.full(m, SOURCE_INSTITUTION, dtype=np.int8)])
         content = np.concatenate([content, parties.line[ip]])
-        trust = np.concatenate([trust, [party_specs[j].institution.trust for j in ip]])
+        # per post, its party's value: indexed from one array a party rather than listed
+        inst_trust = np.array([spec.institution.trust for spec in party_specs], dtype=np.float64)
+        trust = np.concatenate([trust, inst_trust[ip]])
         script = np.concatenate([script, np.ones(m)])
-        post_rate = np.concatenate([post_rate, [parties.plans[j].posts_per_step for j in ip]])
+        per_step = np.array([pl.posts_per_step for pl in parties.plans], dtype=np.float64)
+        post_rate = np.concatenate([post_rate, per_step[ip]])
     return Posts(
         author=authors.astype(np.int64),
         party=k,

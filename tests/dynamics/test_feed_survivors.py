@@ -4,6 +4,7 @@
   it as an ad, and only for that citizen: the "saw no ad" mark must never equal a post index, so
   a follower not shown an ad still reads the institution's post when it is post 1 (the first
   index a ``+1`` sentinel would hit).
+- An ad picked by a draw of exactly 1.0 (a keyed uniform can be) shows the last post.
 - ``use_compiled`` reaches the attention cap's kernel: ``deliver(use_compiled=False)`` runs the
   plain-Python twin and the default runs the compiled kernel (the runner's and ``Draws``'
   plumbing is tested the same way).
@@ -97,3 +98,22 @@ def test_use_compiled_reaches_the_attention_cap(monkeypatch):
         )
     assert seen == [True, False]
     assert reads_of(reads[None]) == reads_of(reads[False])
+
+
+def test_an_ad_pick_of_exactly_one_shows_the_last_post():
+    """A keyed uniform can be exactly 1.0 (``Keyed.uniform``: the largest 53-bit value rounds
+    up), so the ad's post index ⌊u · posts⌋ is clamped to the last post: blue's two posts p3,
+    p4 and a "paid_post" draw of 1.0 for row 3 show p4 (an unclamped index would run past the
+    party's posts)."""
+    pop, g = five_people()
+    table = sponsored_table([0.9, 0.2, 0.5, 0.1], {3: 1.0}, ORGANIC)
+    reads = deliver(
+        five_posts(),
+        g,
+        pop,
+        parties([1, 2], paid_reach=0.25),
+        world(feed={"attention": 0, "seen_per_day": 0}),
+        FeedDraws(table),
+        STEP,
+    )
+    assert reads_of(reads) == [(3, 4)]
