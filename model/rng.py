@@ -199,6 +199,8 @@ class Keyed:
             # the two uniforms share every key but the last (1, then 2): their columns are
             # built once and the last row changed in between (the same draws as two calls)
             state, columns, shape = self._columns(step, (*keys, 1))
+            # more than one row: a fresh buffer (a single uint64 key array comes back as a view
+            # of the caller's keys, which must never be written)
             if columns is not None and columns.shape[0] > 1:
                 u1 = self._run(state, columns, shape, True)
                 columns[-1] = 2
