@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -186,6 +187,57 @@ def sobol_enough(table: pd.DataFrame, index: str = "ST") -> bool | None:
         return None
     major = table[table["ST"] >= ENOUGH_TOTAL]
     return bool((major[f"{index}_conf"] <= ENOUGH_HALF_WIDTH).all())
+
+
+def sobol_headline(record: dict[str, Any]) -> str:
+    """The README's sentence on what drives an effect, from ``analysis/sobol.json`` of
+    ``socialweb analyze`` (its first output): the inputs whose total index is at least
+    ``ENOUGH_TOTAL``, largest first, each with its total and first-order index and their
+    half-widths, and whether the project's rule for a study that is "enough" is met."""
+    if not record["outputs"]:
+        raise ValueError("no output has Sobol indices")
+    output, entry = next(iter(record["outputs"].items()))
+    rows = [r for r in entry["indices"] if r["ST"] is not None]
+    rule = record["rule"]
+    major = sorted((r for r in rows if r["ST"] >= rule["total_at_least"]), key=lambda r: -r["ST"])
+    level = round(100 * record["confidence"])
+    seeds = (
+        "one replicate, the same seed at every point, so run-to-run noise counts as the inputs' "
+        "influence"
+        if record["replicates"] == 1
+        else f"{record['replicates']} replicates averaged at each point"
+    )
+    arms = record["contrast"]
+    what = f"`{output}`" if arms is None else f"`{arms['a']}` − `{arms['b']}` in `{output}`"
+    head = (
+        f"Which stated guesses drive {what} (`experiments/{record['name']}.yaml`, "
+        f"a Sobol design of {record['samples']:,} base samples, {record['points']:,} points, "
+        f"{seeds}; ± are {level} % half-widths from the bootstrap over the base samples: they "
+        "cover which samples were drawn, not the ranges chosen or the model's structure): "
+    )
+    if not rows:
+        return head + "none: the output does not vary over the design (indices undefined)."
+    parts = [
+        f"`{r['factor']}` total {r['ST']:.2f} ± {r['ST_conf']:.2f} "
+        f"(first-order {r['S1']:.2f} ± {r['S1_conf']:.2f})"
+        for r in major
+    ]
+    rest = len(rows) - len(major)
+    tail = f"; the other {rest} inputs' total indices are below {rule['total_at_least']:g}"
+    missed = [
+        name for key, name in (("ST", "total"), ("S1", "first-order")) if not entry["enough"][key]
+    ]
+    rule_text = (
+        f"The project's rule for a study that is enough (± ≤ {rule['half_width']:g} wherever the "
+        f"total index is ≥ {rule['total_at_least']:g}) is "
+    )
+    verdict = rule_text + (
+        f"not met for the {' and '.join(missed)} indices: more samples needed."
+        if missed
+        else "met."
+    )
+    body = "; ".join(parts) if parts else "no input reaches it"
+    return head + body + (tail if rest else "") + ". " + verdict
 
 
 def frontier(summary: pd.DataFrame, party: str) -> pd.DataFrame:

@@ -333,6 +333,13 @@ def build_parser() -> Parser:
         "sentence (default docs/robust.json; skipped if missing)",
     )
     p.add_argument(
+        "--sobol",
+        default="docs/sobol_champion_effect.json",
+        help="sobol.json (or the sweep folder) of `socialweb analyze` of a Sobol sweep, for the "
+        "sentence on which guesses drive the effect (default docs/sobol_champion_effect.json; "
+        "skipped if missing)",
+    )
+    p.add_argument(
         "--game",
         default="docs/arms_race.json",
         help="game.json (or its folder) of `socialweb game`, for the rival's-response sentence "
@@ -1136,9 +1143,11 @@ def cmd_findings(args: argparse.Namespace) -> int:
         raise UsageError(f"socialweb findings: {readme}: expected the findings markers")
     paragraph = findings_paragraph(comparison, args.party)
     from model import game, robust, robustness
+    from model.analysis import sobol_headline
 
     sources = [
         (args.robustness, "robustness.json", "socialweb robustness", robustness.headline),
+        (args.sobol, "analysis/sobol.json", "socialweb analyze", sobol_headline),
         (args.robust, "robust.json", "socialweb robust", robust.headline),
         (args.game, "game.json", "socialweb game", game.headline),
     ]

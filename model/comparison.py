@@ -21,7 +21,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    as_completed,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -279,13 +278,33 @@ def _run_on(
     results: list[Any],
     progress: Callable[[int, int], None] | None,
 ) -> list[Any]:
-    """All tasks on an external executor (Dask), results in task order."""
-    futures = {executor.submit(fn, *task): i for i, task in enumerate(tasks)}
-    for done, future in enumerate(as_completed(futures), start=1):
-        results[futures[future]] = future.result()
-        if progress:
-            progress(done, len(tasks))
+    """All tasks on an external executor (Dask), results in task order. At most ``IN_FLIGHT``
+    tasks are submitted at a time, the next one as each finishes: a big design's tasks are built
+    (``sweeps.SweepTasks``) and sent as the cluster takes them, not all at once."""
+    total = len(tasks)
+    inflight: dict[Future, int] = {}
+    following = iter(range(total))
+
+    def submit_next() -> None:
+        if (i := next(following, None)) is not None:
+            inflight[executor.submit(fn, *tasks[i])] = i
+
+    for _ in range(min(IN_FLIGHT, total)):
+        submit_next()
+    done = 0
+    while inflight:
+        for future in wait(inflight, return_when=FIRST_COMPLETED).done:
+            results[inflight.pop(future)] = future.result()
+            done += 1
+            if progress:
+                progress(done, total)
+            submit_next()
     return results
+
+
+# tasks on an external executor at once: enough to keep a cluster's workers busy (a few each on
+# dozens of workers), few enough that a design's runs are not all held in memory
+IN_FLIGHT = 256
 
 
 LEVELS = {  # outcome → range it can take (None: unbounded), for the level intervals

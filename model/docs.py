@@ -130,7 +130,9 @@ def findings_paragraph(comparison: dict, party: str = "blue") -> str:
         f"What it says today, under the default stated guesses ({reps} paired replicates; "
         f"{party}'s election-day vote share, as a share of the "
         f"electorate, and its paired difference against `{base}` in percentage points, "
-        f"{level} % Student-t intervals over replicates, unadjusted): "
+        f"{level} % Student-t intervals over replicates, which cover replicate noise only; "
+        "unadjusted, as the comparison's primary contrasts, while its other pairs are "
+        "Holm-adjusted in its report): "
         + "; ".join(parts)
         + ". These are effects under stated guesses, not verdicts: see which guesses drive the "
         "champion effect with `experiments/sobol_champion_effect.yaml`."

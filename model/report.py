@@ -549,6 +549,54 @@ def _enough(table: pd.DataFrame, samples: int) -> tuple[str, str]:
     return line, note
 
 
+def _sobol_record(experiment: Experiment, points: int, runs: int) -> dict[str, Any]:
+    """The head of ``analysis/sobol.json``: what was sampled and how (its ``outputs`` are
+    filled per output by :func:`_sobol_entry`). ``socialweb findings --sobol`` reads it."""
+    from model.analysis import CONFIDENCE, ENOUGH_HALF_WIDTH, ENOUGH_TOTAL
+
+    contrast = experiment.contrast
+    return {
+        "name": experiment.name,
+        "description": experiment.description.strip(),
+        "design": experiment.design,
+        "samples": experiment.samples,
+        "points": points,
+        "runs": runs,
+        "replicates": experiment.replicates,
+        "seed": experiment.seed,
+        "contrast": (None if contrast is None else {"a": contrast.a.label, "b": contrast.b.label}),
+        "confidence": CONFIDENCE,
+        "interval": "SALib's bootstrap over the design's base samples",
+        "rule": {"half_width": ENOUGH_HALF_WIDTH, "total_at_least": ENOUGH_TOTAL},
+        "outputs": {},
+    }
+
+
+def _sobol_entry(experiment: Experiment, output: str, table: pd.DataFrame) -> dict[str, Any]:
+    """One output's indices in ``sobol.json``: each input's first-order and total index with
+    the half-widths of their intervals (``None`` where undefined), and whether the project's
+    rule for a study that is "enough" is met."""
+    from model.analysis import sobol_enough
+
+    def value(x: Any) -> float | None:
+        return None if pd.isna(x) else float(x)
+
+    return {
+        "quantity": experiment.quantity(output),
+        "enough": {k: sobol_enough(table, k) for k in ("ST", "S1")},
+        "indices": [
+            {
+                "factor": str(r.factor),
+                "S1": value(r.S1),
+                "S1_conf": value(r.S1_conf),
+                "ST": value(r.ST),
+                "ST_conf": value(r.ST_conf),
+            }
+            for r in table.itertuples()
+        ],
+    }
+
+
 def command_overrides(folder: Path) -> dict[str, Any] | None:
     """The command-line overrides of the base scenario (``--steps``, ``--citizens``, ``--set``)
     a sweep folder was run with, from its manifest.json: ``{}`` for none, ``None`` when the
@@ -665,11 +713,13 @@ def write_analysis(folder: Path, *, party: str | None = None, progress: Any = No
                     figures.append(name)
         if len(found.sobol):
             lines += ["## Sobol sensitivity indices", ""]
+        sobol_record = _sobol_record(experiment, len(summary), len(runs))
         for output, table in found.sobol.groupby("output", sort=False) if len(found.sobol) else []:
             table = table.drop(columns="output").reset_index(drop=True)
             write_parquet(table, stage / f"sobol_{output}.parquet")
             lines += [f"### {experiment.quantity(output)}", ""]
             enough = analysis.sobol_enough(table)
+            sobol_record["outputs"][output] = _sobol_entry(experiment, output, table)
             if enough is None:
                 lines += [
                     f"{output} does not vary over the design (it is {runs[output].iloc[0]:g} at "
@@ -699,6 +749,8 @@ def write_analysis(folder: Path, *, party: str | None = None, progress: Any = No
                     f"| {r.factor} | {r.S1:.3f} ± {r.S1_conf:.3f} | {r.ST:.3f} ± {r.ST_conf:.3f} |"
                 )
             lines.append("")
+        if sobol_record["outputs"]:
+            write_json(sobol_record, stage / "sobol.json")
         for p, table in found.frontier.groupby("party", sort=False) if len(found.frontier) else []:
             table = table.drop(columns="party")
             write_parquet(table, stage / f"frontier_{p}.parquet")

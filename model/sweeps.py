@@ -36,7 +36,7 @@ import secrets
 import socket
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -588,6 +588,36 @@ def sweep(
     return table
 
 
+class SweepTasks(Sequence):
+    """The tasks of a sweep's runs still to do, each built when a worker takes it: a task is
+    ``(scenario, seed, point, replicate, point's values, folder)``, the scenario (a contrast's
+    two arms) made from the design point then. Built up front, a design of 45,000 points held
+    a gigabyte of scenarios and waited minutes before its first run; this way memory stays flat
+    and the first run starts at once. Building is a pure function of the index, so it is safe
+    from the pool's feeder thread and this process at once."""
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        points: list[dict[str, Any]],
+        keys: list[tuple[int, int]],
+        folder: Path,
+    ):
+        self.experiment, self.points, self.keys = experiment, points, keys
+        self.folder = str(folder)
+        self.seeds = replicate_seeds(experiment.seed, experiment.replicates)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i: int) -> tuple[Any, ...]:  # type: ignore[override]
+        p, r = self.keys[i]
+        point = self.points[p]
+        arms = self.experiment.arms_at(point)
+        scenario = arms if self.experiment.contrast is not None else arms[""]
+        return (scenario, self.seeds[r], p, r, dict(point), self.folder)
+
+
 def _run(
     experiment: Experiment,
     folder: Path,
@@ -597,17 +627,13 @@ def _run(
     executor: Executor | None,
 ) -> pd.DataFrame:
     points = experiment.points()
-    seeds = replicate_seeds(experiment.seed, experiment.replicates)
-    tasks = []
-    for p, point in enumerate(points):
-        scenario: Scenario | dict[str, Scenario] | None = None
-        for r in range(experiment.replicates):
-            if run_key(p, r) in done:
-                continue
-            if scenario is None:  # a contrast's task runs both arms
-                arms = experiment.arms_at(point)
-                scenario = arms if experiment.contrast is not None else arms[""]
-            tasks.append((scenario, seeds[r], p, r, dict(point), str(folder)))
+    keys = [
+        (p, r)
+        for p in range(len(points))
+        for r in range(experiment.replicates)
+        if run_key(p, r) not in done
+    ]
+    tasks = SweepTasks(experiment, points, keys, folder)
     total = len(points) * experiment.replicates
     skipped = total - len(tasks)
 

@@ -194,6 +194,35 @@ def test_run_on_an_executor_returns_results_in_task_order():
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
+def test_run_on_an_executor_keeps_at_most_in_flight_tasks_out(monkeypatch):
+    """_run_on submits IN_FLIGHT tasks, then one more as each finishes: with 2, no more than two
+    are ever taken from the task list ahead of the results, and all come back in order."""
+    monkeypatch.setattr(M, "IN_FLIGHT", 2)
+    taken, lock = [], threading.Lock()
+    finished = []
+
+    class Tasks:
+        def __len__(self):
+            return 7
+
+        def __getitem__(self, i):
+            with lock:
+                taken.append(i)
+                assert len(taken) - len(finished) <= 2, (taken, finished)
+            return (i,)
+
+    def work(i):
+        time.sleep(0.005 * (i % 3))
+        with lock:
+            finished.append(i)
+        return i * 10
+
+    with ThreadPoolExecutor(4) as ex:
+        got = M.run_all(Tasks(), executor=ex, fn=work)
+    assert got == [i * 10 for i in range(7)]
+    assert taken == list(range(7))
+
+
 def test_local_pool_workers_take_from_the_front_and_this_process_from_the_back(thread_pool):
     """_run_local: jobs - 1 pool workers take tasks from the front in order, this process from
     the back; results in task order, progress counted 1..total in this thread only."""

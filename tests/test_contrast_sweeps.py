@@ -151,17 +151,51 @@ def test_varied_keys_apply_to_both_arms_after_overrides_and_sets():
             assert arm.population.citizens == point["population.citizens"]
 
 
-def test_a_sobol_contrast_with_a_switch_and_an_integer(tmp_path):
-    path = contrast_file(
+def sobol_contrast_file(tmp_path, second: dict, **fields) -> Path:
+    """A Sobol contrast of champions against none over the mobilised switch and ``second``."""
+    return contrast_file(
         tmp_path,
         overrides={"steps": 10},
         contrast={"a": "../scenarios/world.yaml", "b": {"set": NO_CHAMPIONS}},
         base="../scenarios/world.yaml",
-        vary={
-            "parties.blue.champions.mobilized": [False, True],
-            "population.citizens": {"low": 100, "high": 300},
-        },
+        vary={"parties.blue.champions.mobilized": [False, True], **second},
         design="sobol",
+        **fields,
+    )
+
+
+def test_analyze_writes_sobol_json_with_the_tables_indices(tmp_path):
+    """analysis/sobol.json (what `socialweb findings --sobol` reads) holds the design and, per
+    output, the same indices as the Parquet table, with the rule's verdicts."""
+    path = sobol_contrast_file(
+        tmp_path,
+        {"population.openness": {"low": 0.3, "high": 0.9}},
+        samples=8,
+        seed=5,
+        outputs=["vote_share.blue", "turnout"],
+    )
+    out = tmp_path / "out"
+    sweep_to_folder(load_experiment(path), out=out)
+    folder = write_analysis(out)
+    record = json.loads((folder / "sobol.json").read_text())
+    assert record["design"] == "sobol" and record["samples"] == 8 and record["seed"] == 5
+    assert record["points"] == 8 * (2 + 2) and record["runs"] == 32 and record["replicates"] == 1
+    assert record["contrast"] == {"a": "tiny", "b": "no_champions"}  # the scenarios' names
+    assert record["rule"] == {"half_width": 0.05, "total_at_least": 0.05}
+    assert list(record["outputs"]) == ["vote_share.blue", "turnout"]
+    for output, entry in record["outputs"].items():
+        table = pd.read_parquet(folder / f"sobol_{output}.parquet")
+        assert [r["factor"] for r in entry["indices"]] == table["factor"].tolist()
+        for col in ("S1", "S1_conf", "ST", "ST_conf"):
+            assert [r[col] for r in entry["indices"]] == table[col].tolist(), (output, col)
+        assert entry["enough"] == {k: analysis.sobol_enough(table, k) for k in ("ST", "S1")}
+    assert any(r["ST"] > 0 for r in record["outputs"]["vote_share.blue"]["indices"])
+
+
+def test_a_sobol_contrast_with_a_switch_and_an_integer(tmp_path):
+    path = sobol_contrast_file(
+        tmp_path,
+        {"population.citizens": {"low": 100, "high": 300}},
         samples=4,
         outputs=["vote_share.blue"],
     )

@@ -34,6 +34,7 @@ def test_findings_rewrite_only_the_marked_paragraph(tmp_path, capsys):
     readme.write_text(f"# title\n\n{FINDINGS_START}\nold numbers 99 %\n{FINDINGS_END}\n\nrest\n")
     missing = tmp_path / "no-robustness.json"  # without it, the comparison's paragraph alone
     args = ["--robustness", str(missing), "--robust", str(missing), "--game", str(missing)]
+    args += ["--sobol", str(missing)]
     assert main(["findings", str(folder), "--readme", str(readme), *args]) == 0
     text = readme.read_text()
     assert text.startswith(f"# title\n\n{FINDINGS_START}\n") and text.endswith(
@@ -129,12 +130,18 @@ def test_game_headline_names_the_equilibrium_and_best_responses():
     assert "no pure-strategy equilibrium" in headline({**GAME, "equilibria": []})
 
 
-def test_findings_append_robust_and_game_sentences_and_refuse_bad_files(tmp_path, capsys):
+def comparison_and_readme(tmp_path):
+    """A compare folder holding COMPARISON and a README with the findings markers."""
     folder = tmp_path / "cmp"
     folder.mkdir()
     (folder / "comparison.json").write_text(json.dumps(COMPARISON))
     readme = tmp_path / "README.md"
     readme.write_text(f"{FINDINGS_START}\nold\n{FINDINGS_END}\n")
+    return folder, readme
+
+
+def test_findings_append_robust_and_game_sentences_and_refuse_bad_files(tmp_path, capsys):
+    folder, readme = comparison_and_readme(tmp_path)
     game = tmp_path / "game"
     game.mkdir()
     (game / "game.json").write_text(json.dumps(GAME))  # a folder is accepted
@@ -142,6 +149,7 @@ def test_findings_append_robust_and_game_sentences_and_refuse_bad_files(tmp_path
     robust.write_text(json.dumps(_robust(a=(1.0, 0.9, 1.0, 0.0))))
     none = str(tmp_path / "none.json")
     args = ["findings", str(folder), "--readme", str(readme), "--robustness", none]
+    args += ["--sobol", none]
     assert main([*args, "--robust", str(robust), "--game", str(game)]) == 0
     flat = " ".join(readme.read_text().split())
     assert "`a` best in 100 %" in flat and "When the rival responds" in flat
@@ -159,6 +167,81 @@ def test_the_readme_carries_the_robust_and_game_sentences():
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     inside = " ".join(text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0].split())
-    for path, headline in (("robust.json", robust_headline), ("arms_race.json", game_headline)):
+    shipped = (
+        ("robust.json", robust_headline),
+        ("arms_race.json", game_headline),
+    )
+    for path, headline in shipped:
         result = json.loads((ROOT / "docs" / path).read_text(encoding="utf-8"))
         assert " ".join(headline(result).split()) in inside
+
+
+def _index(factor, s1, s1_conf, st, st_conf):
+    return {"factor": factor, "S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": st_conf}
+
+
+SOBOL = {
+    "name": "sobol_effect",
+    "samples": 4096,
+    "points": 45056,
+    "replicates": 1,
+    "contrast": {"a": "champion_driven", "b": "staff_embedded"},
+    "confidence": 0.95,
+    "rule": {"half_width": 0.05, "total_at_least": 0.05},
+    "outputs": {
+        "vote_share.blue": {
+            "enough": {"ST": True, "S1": True},
+            "indices": [
+                _index("steps", 0.01, 0.004, 0.03, 0.01),  # below the rule's 0.05: not named
+                _index("network.kind", 0.21, 0.03, 0.44, 0.04),
+                _index("population.citizens", 0.30, 0.02, 0.35, 0.02),
+                _index("population.openness", 0.0, 0.001, 0.0, 0.0),
+            ],
+        }
+    },
+}
+
+
+def test_sobol_headline_names_the_inputs_that_matter_largest_total_first():
+    from model.analysis import sobol_headline
+
+    text = sobol_headline(SOBOL)
+    assert "`champion_driven` − `staff_embedded` in `vote_share.blue`" in text
+    assert "`experiments/sobol_effect.yaml`" in text and "4,096 base samples, 45,056 points" in text
+    assert "the same seed at every point" in text and "95 % half-widths" in text
+    first = "`network.kind` total 0.44 ± 0.04 (first-order 0.21 ± 0.03)"
+    second = "`population.citizens` total 0.35 ± 0.02 (first-order 0.30 ± 0.02)"
+    assert first in text and second in text and text.index(first) < text.index(second)
+    assert "`steps`" not in text and "the other 2 inputs' total indices are below 0.05" in text
+    assert text.endswith("is met.")
+    wide = json.loads(json.dumps(SOBOL))
+    wide["outputs"]["vote_share.blue"]["enough"] = {"ST": False, "S1": True}
+    assert sobol_headline(wide).endswith("not met for the total indices: more samples needed.")
+    flat = json.loads(json.dumps(SOBOL))
+    for row in flat["outputs"]["vote_share.blue"]["indices"]:
+        row.update(S1=None, S1_conf=None, ST=None, ST_conf=None)
+    assert sobol_headline(flat).endswith(
+        "none: the output does not vary over the design (indices undefined)."
+    )
+
+
+def test_findings_append_the_sobol_sentence_from_a_sweep_folder_or_refuse_it(tmp_path, capsys):
+    from model.analysis import sobol_headline
+
+    folder, readme = comparison_and_readme(tmp_path)
+    sweep = tmp_path / "sweep"
+    (sweep / "analysis").mkdir(parents=True)
+    (sweep / "analysis" / "sobol.json").write_text(json.dumps(SOBOL))
+    none = str(tmp_path / "none.json")
+    args = ["findings", str(folder), "--readme", str(readme), "--robustness", none]
+    args += ["--robust", none, "--game", none]
+    assert main([*args, "--sobol", str(sweep)]) == 0
+    flat = " ".join(readme.read_text().split())
+    assert " ".join(sobol_headline(SOBOL).split()) in flat
+    bad = tmp_path / "sobol.json"
+    bad.write_text(json.dumps({"outputs": {}}))
+    before = readme.read_text()
+    assert main([*args, "--sobol", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"socialweb findings: {bad}: expected the ")
+    assert readme.read_text() == before

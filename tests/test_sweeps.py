@@ -337,3 +337,31 @@ def test_cli_sweep_missing_experiment_file(tmp_path, capsys):
     assert (code, out) == (2, "")
     assert err == f"{path}: file not found\n"
     assert_nothing_written(tmp_path, out_dir)
+
+
+def test_sweep_tasks_build_each_scenario_when_taken_not_up_front(monkeypatch):
+    """A big design's tasks are built one by one as workers take them (memory stays flat): none
+    is built with the list, and task i is its design point's scenario with its replicate's seed,
+    skipping the runs already done."""
+    from model.config.experiment import Experiment
+    from model.sweeps import SweepTasks
+
+    exp = experiment(vary={"population.openness": [0.4, 0.8]}, replicates=2, seed=9)
+    built = []
+    original = Experiment.arms_at
+    monkeypatch.setattr(
+        Experiment,
+        "arms_at",
+        lambda self, point: built.append(dict(point)) or original(self, point),
+    )
+    points = exp.points()
+    tasks = SweepTasks(exp, points, [(0, 1), (1, 0), (1, 1)], Path("/tmp/out"))
+    assert len(tasks) == 3 and built == []
+    scenario, seed, p, r, values, folder = tasks[1]
+    assert built == [points[1]] and (p, r) == (1, 0) and values == points[1]
+    assert seed == replicate_seeds(9, 2)[0] and folder == "/tmp/out"
+    assert scenario.population.openness == 0.8
+    assert tasks[0][1] == replicate_seeds(9, 2)[1] and tasks[0][0].population.openness == 0.4
+    assert [t[2:4] for t in tasks] == [(0, 1), (1, 0), (1, 1)]
+    with pytest.raises(IndexError):
+        tasks[3]

@@ -79,6 +79,7 @@ from model.config.load import (
     _fmt,
     apply_overrides,
     check_name,
+    patch_scenario,
     read_yaml,
     resolve_path,
     scenario_from_dict,
@@ -248,7 +249,12 @@ class Experiment:
         return f"{output} contrast: {self.contrast.label()}"
 
     def _at(self, scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
-        data = apply_overrides(scenario_to_dict(scenario), point)
+        # only the sections the point touches are rebuilt (``patch_scenario``), where that is
+        # plainly the same as rebuilding the whole scenario
+        patched = patch_scenario(scenario, point, source=self.source, base_dir=self.base_dir)
+        if patched is not None:
+            return patched
+        data = apply_overrides(scenario_to_dict(scenario), point, copy=False)  # a fresh dict
         return scenario_from_dict(data, source=self.source, base_dir=self.base_dir)
 
 

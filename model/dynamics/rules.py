@@ -401,6 +401,7 @@ class Deffuant(Rule):
         if pop.x.shape[1] != 1 or graph.n != pop.citizens:
             return None
         self.citizens = pop.citizens
+        self.peer_graph = graph  # as peer_step does: the settled check reads it
         self.frozen = NOT_FROZEN
         # one 64-bit key per step: the same numbers as ``steps`` single draws
         return self._keyed(pop, graph, rng.integers(0, 2**64, size=steps, dtype=np.uint64))

@@ -694,6 +694,12 @@ def test_apply_overrides_does_not_mutate_its_input():
     assert out == {"parties": {"blue": {"position": 0.3}}, "feed": {"attention": 4}}
 
 
+def test_apply_overrides_without_copy_sets_the_callers_fresh_dict_in_place():
+    data = {"parties": {"blue": {"position": 0.1}}}
+    out = apply_overrides(data, {"parties.blue.position": 0.3}, copy=False)
+    assert out is data and data == {"parties": {"blue": {"position": 0.3}}}
+
+
 def test_with_overrides_rechecks(tmp_path):
     s = load_scenario(write(tmp_path, "s.yaml", BASE))
     t = with_overrides(s, {"feed.attention": 3})

@@ -313,6 +313,17 @@ def test_peer_steps_learns_which_rows_are_citizens(make):
     assert rule.converged(before, after, 0.0) is True
 
 
+def test_deffuant_peer_steps_records_the_graph_the_settled_check_reads():
+    """After fused steps alone (a fresh rule, no single step), the settled check knows the peer
+    graph: two groups 1 apart with ε = 0.25 on a complete graph can never meet again."""
+    rule = Deffuant(spec(rule="deffuant", rate=MU, convergence="settled"), use_compiled=False)
+    pop = hand_population([[0.0], [0.0], [1.0]], openness=np.full(3, 0.25))
+    g = complete_graph(3)
+    rule.peer_steps(pop, g, np.random.default_rng(1), 2)
+    assert rule.peer_graph is g
+    assert rule.converged(pop.x.copy(), pop.x, 0.0) is True
+
+
 def test_radicalization_peer_steps_draws_activities_then_one_full_range_key_per_step():
     """Radicalization's update stream: N uniforms for the activities at the first step, then one
     64-bit key per step drawn over [0, 2^64) (the documented layout, so a seed replays); its
