@@ -167,9 +167,12 @@ def test_the_readme_carries_the_robust_and_game_sentences():
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     inside = " ".join(text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0].split())
+    from model.analysis import sobol_headline
+
     shipped = (
         ("robust.json", robust_headline),
         ("arms_race.json", game_headline),
+        ("sobol_champion_effect.json", sobol_headline),
     )
     for path, headline in shipped:
         result = json.loads((ROOT / "docs" / path).read_text(encoding="utf-8"))
