@@ -627,12 +627,7 @@ def _run(
     executor: Executor | None,
 ) -> pd.DataFrame:
     points = experiment.points()
-    keys = [
-        (p, r)
-        for p in range(len(points))
-        for r in range(experiment.replicates)
-        if run_key(p, r) not in done
-    ]
+    keys = [key for key in design_keys(experiment) if run_key(*key) not in done]
     tasks = SweepTasks(experiment, points, keys, folder)
     total = len(points) * experiment.replicates
     skipped = total - len(tasks)

@@ -249,8 +249,8 @@ class Experiment:
         return f"{output} contrast: {self.contrast.label()}"
 
     def _at(self, scenario: Scenario, point: Mapping[str, Any]) -> Scenario:
-        # only the sections the point touches are rebuilt (``patch_scenario``), where that is
-        # plainly the same as rebuilding the whole scenario
+        # only the point's values are converted (``patch_scenario``), where that is plainly the
+        # same as rebuilding the whole scenario; else the full rebuild
         patched = patch_scenario(scenario, point, source=self.source, base_dir=self.base_dir)
         if patched is not None:
             return patched

@@ -213,13 +213,12 @@ class Checker:
         lo, hi = meta.get("range", (None, None))
         if kind == "dataclass":
             return True, self.build(hint, value, path)
-        if kind == "literal":
-            options = args
-            if value in options:
+        if kind == "literal":  # args: the options
+            if value in args:
                 return True, value
-            near = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+            near = difflib.get_close_matches(str(value), [str(o) for o in args], n=1)
             hint_text = f" (did you mean '{near[0]}'?)" if near else ""
-            self.fail(path, f"expected one of {', '.join(options)}, got {_fmt(value)}{hint_text}")
+            self.fail(path, f"expected one of {', '.join(args)}, got {_fmt(value)}{hint_text}")
             return False, None
         if kind == "dict":
             (value_type,) = args
