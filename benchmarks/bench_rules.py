@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import record  # noqa: E402
 from model import SocialWebModel, scenario_from_dict  # noqa: E402
-from model.dynamics.kernels import NO_DRAWS, NOT_FROZEN, kernel, warm_up  # noqa: E402
+from model.dynamics.kernels import NO_DRAWS, NOT_FROZEN, kernel, looks_ahead, warm_up  # noqa: E402
 from model.network.csr import from_edges  # noqa: E402
 from model.network.generators import ba_edges  # noqa: E402
 
@@ -55,7 +55,8 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
     x = rng.uniform(-1, 1, n)
     binary = np.where(rng.random(n) < 0.5, -1.0, 1.0)
     if name == "deffuant":
-        # as the rule runs it: one key per sweep, encounters drawn in the kernel, movement summed
+        # as the rule runs it: one key per sweep, encounters drawn in the kernel, movement summed,
+        # looking ahead when the rule would
         f, work, moved = kernel("deffuant_sweep"), np.empty(n), np.zeros(1)
         return lambda: f(
             x,
@@ -68,6 +69,7 @@ def kernel_call(name: str, n: int, g, rng: np.random.Generator):
             rng.integers(0, 2**64, size=1, dtype=np.uint64),
             work,
             moved,
+            looks_ahead(x, g.indptr, g.indices),
         )
     if name.startswith("voter"):
         update = name.split("_")[1]

@@ -202,10 +202,13 @@ def targets(
         "Mesa's own cost of one event (an empty `step()`). So `model.run(k)` runs the steps "
         "between two recorded ones in one compiled call when nothing else acts in them "
         '(docs/ARCHITECTURE.md, "Fused steps"), and the encounters are drawn inside the kernel '
-        "(SplitMix64 from one key per step) instead of into an array. At 10⁶ the time is memory "
-        "latency: each encounter reads four places far apart (i's tie list, the partner's entry, "
-        "both opinions), so the sweep looks ahead and asks for each a few encounters early "
-        "(`model/dynamics/kernels.py`, `deffuant_sweep`).",
+        "(SplitMix64 from one key per step, mapped to i and its neighbour by integer "
+        "multiply-shift) instead of into an array. Its indices are unsigned, so the compiled loop "
+        "skips Python's negative-index check on every access. From about 10⁵ citizens the time is "
+        "memory latency: each encounter reads four places far apart (i's tie list, the partner's "
+        "entry, both opinions), so when the opinions and the graph outgrow the caches the sweep "
+        "looks ahead and asks for each a few encounters early (`model/dynamics/kernels.py`, "
+        "`deffuant_sweep`, `LOOKAHEAD_BYTES`).",
         "",
     ]
 

@@ -75,9 +75,33 @@ def prefetch(array, index) -> None:  # noqa: ARG001 - a hint: nothing to do in p
     the next encounters' rows are on their way while the current one waits for memory."""
 
 
+# plain-Python functions the kernels call (see :func:`helper`), registered with numba when it loads
+_HELPERS: list[Callable] = []
+
+
+def helper(func: Callable) -> Callable:
+    """Mark ``func`` (plain Python, numba-compilable) as callable from the kernels: compiled
+    kernels call its compiled build (numba's ``register_jitable``, once numba is loaded), their
+    plain-Python twins call ``func`` itself. Returns ``func`` unchanged, so a helper costs
+    nothing at import and several kernels share one body."""
+    _HELPERS.append(func)
+    if _register_hints.cache_info().currsize:  # numba already loaded: register now
+        _register(func)
+    return func
+
+
+def _register(func: Callable) -> None:
+    from numba.extending import register_jitable
+
+    register_jitable(func)
+
+
 @cache
 def _register_hints() -> None:
-    """Give :func:`prefetch` its compiled meaning (once, when numba is first loaded)."""
+    """Give :func:`prefetch` its compiled meaning and register the kernels' helpers (once, when
+    numba is first loaded)."""
+    for func in _HELPERS:
+        _register(func)
     from llvmlite import ir
     from llvmlite.binding import llvm_version_info
     from numba import types

@@ -100,3 +100,29 @@ def splitmix64(seed: int, count: int) -> list[int]:
 def splitmix_uniforms(seed: int, count: int) -> np.ndarray:
     """The uniforms a keyed step draws from its key: each output's top 53 bits, + 1/2, × 2⁻⁵³."""
     return np.array([((z >> 11) + 0.5) * 2.0**-53 for z in splitmix64(seed, count)])
+
+
+def keyed_encounters(seed: int, n: int, indptr) -> list[tuple[int, int | None]]:
+    """The encounters of a keyed Deffuant or attraction–repulsion step of ``n`` citizens, from
+    the sweeps' docstrings, in Python integers: the t-th SplitMix64 output z of ``seed`` picks
+    citizen i = ⌊hi·n / 2³²⌋ and neighbour number ⌊lo·deg(i) / 2³²⌋ (None: i has no tie), hi and
+    lo the top and bottom 32 bits of z."""
+    out = []
+    for z in splitmix64(seed, n):
+        i = ((z >> 32) * n) >> 32
+        deg = int(indptr[i + 1] - indptr[i])
+        out.append((i, ((z & 0xFFFFFFFF) * deg) >> 32 if deg else None))
+    return out
+
+
+def four_lane_sum(values) -> float:
+    """A sweep's movement total as its docstring sums it: four partial sums, row q going to
+    sum q mod 4 (rows past the last whole group of four to sum 0), each in row order from 0.0,
+    then (s0 + s1) + (s2 + s3)."""
+    values = [float(v) for v in values]
+    top = len(values) - len(values) % 4
+    lanes = [0.0, 0.0, 0.0, 0.0]
+    for q, v in enumerate(values):
+        lane = q % 4 if q < top else 0
+        lanes[lane] += v
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])

@@ -52,3 +52,43 @@ def test_warm_up_calls_every_kernel_within_its_arrays():
     array's end raises: every warm-up call must be a valid call of its kernel."""
     code = "from model.dynamics.kernels import warm_up; warm_up(); print('warm')"
     assert python(code, NUMBA_DISABLE_JIT="1", PYTHONWARNINGS="ignore") == "warm"
+
+
+HELPER = """
+import sys
+import model.jit as jit
+from model.jit import compiled, helper
+
+def before(v):
+    return v * 3.0
+
+helper(before)  # numba not loaded yet: registered when it loads
+assert "numba" not in sys.modules
+
+def use_before(v):
+    return before(v) + 1.0
+
+print(compiled(use_before)(2.0))
+
+def after(v):
+    return v - 10.0
+
+helper(after)  # numba loaded: registered at once
+
+def use_after(v):
+    return after(v) * 2.0
+
+print(compiled(use_after)(2.0), use_after(2.0))
+"""
+
+
+def test_kernels_call_helpers_marked_before_or_after_numba_loads(tmp_path):
+    """A kernel's compiled build calls a ``helper``'s compiled build, whether the helper was
+    marked before numba loaded (registered then) or after (registered at once); without the
+    registration numba cannot type the call and compiling fails. (A script file: numba caches
+    only functions whose source file it can find.)"""
+    script = tmp_path / "helpers.py"
+    script.write_text(HELPER)
+    code = f"import runpy; runpy.run_path({str(script)!r})"
+    out = python(code, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    assert out.split() == ["7.0", "-16.0", "-16.0"]

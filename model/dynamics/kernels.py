@@ -5,12 +5,15 @@ opinion clusters counted without a sort.
 These updates are sequential by definition — each encounter sees the opinions the previous one
 left — so NumPy cannot vectorise them; numba compiles the plain-Python loops below. The same
 functions run uncompiled as the reference twin (``compiled=False``); a test checks both agree
-bit for bit. All random numbers are drawn beforehand by the caller from the model's ``update``
-stream (one uniform per encounter), so compiled and uncompiled paths consume the same draws.
+bit for bit. The random numbers are drawn by the caller from the model's ``update`` stream
+(uniforms per update), or, for the keyed sweeps, generated inside from one key per step by
+SplitMix64 (integer arithmetic): either way compiled and uncompiled paths use the same draws.
 
-Compilation and its on-disk cache are handled by :mod:`model.jit`. The four lines that turn
-u[t] into an encounter (i, j) are repeated in each sweep on purpose: compiled code can only
-call compiled helpers, and compiling one at import would load numba for every command.
+Compilation and its on-disk cache are handled by :mod:`model.jit`. A body several kernels share
+once per step (:func:`movement`) is a :func:`model.jit.helper`. The lines that turn a draw into
+an encounter (i, j) and the encounter's update are repeated in each loop on purpose: a helper
+taking arrays, called once per encounter, made the Deffuant sweep seven times slower (numba
+neither inlined it nor spared the arrays' reference counting).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.jit import prange, prefetch, threaded, twin
+from model.jit import helper, prange, prefetch, threaded, twin
 from model.rng import Keyed
 
 # the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
@@ -41,133 +44,226 @@ SPLITMIX_M2 = np.uint64(0x94D049BB133111EB)
 # nothing at 10³; the value changes no result.
 LAG = 16
 RING = 64
+# the keyed encounter map's halves: i from a draw's top 32 bits, the neighbour from its bottom 32
+HIGH = np.uint64(32)
+LOW = np.uint64(0xFFFFFFFF)
+ONE = np.uint64(1)
+NONE = np.uint64(0xFFFFFFFFFFFFFFFF)  # no index (a citizen without ties) in the unsigned rings
+# the keyed Deffuant sweep looks ahead (``ahead``) when the arrays an encounter reads at random —
+# the opinions and the graph's indptr and indices — take more than this many bytes; below, they
+# stay in the processor's caches and the plain loop is faster. Measured on a core with 1 MiB of
+# L2 (BA, m = 3): the plain loop 1.16x faster at 30,000 citizens (1.1 MB), the look-ahead 1.07x
+# faster at 60,000 (2.2 MB), 1.2x at 100,000 and 2.7x at 10⁶. The value changes no result.
+LOOKAHEAD_BYTES = 3 << 19
+
+
+def looks_ahead(x: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> bool:
+    """Whether a keyed sweep over these arrays runs its look-ahead (``LOOKAHEAD_BYTES``)."""
+    return x.nbytes + indptr.nbytes + indices.nbytes > LOOKAHEAD_BYTES
 
 
 def deffuant_sweep(  # pragma: no cover
-    x, indptr, indices, openness, rate, frozen, u, keys, before, moved
+    x, indptr, indices, openness, rate, frozen, u, keys, before, moved, ahead
 ):
     """Deffuant et al. 2000 encounters in order, one issue: ``x`` is (N,).
 
-    Encounter t: citizen i = ⌊u_t·N⌋ meets its neighbour number ⌊f·deg(i)⌋, f the fractional
-    part of u_t·N (one uniform draw serves both choices; f keeps 53 - log2 N ≥ 22 bits for
-    N < 2**31, so the neighbour choice is uniform to within deg·2**-22 — far below sampling
-    noise). Both move by ``rate`` toward each other when their distance is below their own
-    openness; ``openness`` has N entries, or one shared by all (equal openness = the textbook
-    symmetric update, which conserves the mean). Branch-free moves keep the loop fast.
+    Each encounter pairs a citizen i with one of its neighbours j, both drawn uniformly. Both
+    move by ``rate`` toward each other when their distance is below their own openness;
+    ``openness`` has N entries, or one shared by all (equal openness = the textbook symmetric
+    update, which conserves the mean). Branch-free moves keep the loop fast.
 
     ``frozen`` (N flags, or none) marks committed citizens: they are met and pull their partner
     but never move (``opinion.zealots``).
 
-    The uniforms u_t come from one of two sources:
+    The encounters come from one of two sources:
 
-    - ``keys`` empty: the array ``u``, one per encounter (a single sweep of ``u.size``);
-    - ``keys`` given (uint64, one per step): ``keys.size`` steps of N encounters each, step s's
-      u_t the t-th output of SplitMix64 seeded with ``keys[s]`` (:func:`splitmix_uniform`), so
-      nothing is drawn into memory. With ``before`` (N floats of work space) given, ``moved[s]``
-      is step s's opinion movement Σ_i |x_i(after) − x_i(before)| over the N rows, summed in row
-      order (staff rows, when the peer graph has them, are committed: they never move).
+    - ``keys`` given (uint64, one per step; the model's path): ``keys.size`` steps of N
+      encounters each. Encounter t of step s takes the t-th output z of SplitMix64 seeded with
+      ``keys[s]`` (:func:`splitmix_bits`): i = ⌊hi·N / 2³²⌋ and neighbour number
+      ⌊lo·deg(i) / 2³²⌋, hi and lo the top and bottom 32 bits of z (Lemire 2019, "Fast random
+      integer generation in an interval", ACM TOMACS 29:3, the multiply-shift map without its
+      rejection step: a citizen's chance is within N·2⁻³² of 1/N relative, 2.4·10⁻⁴ at a million
+      citizens, and a neighbour's within deg·2⁻³² — far below sampling noise). Nothing is drawn
+      into memory. N must be below 2³². With ``before`` (N floats of work space) given,
+      ``moved[s]`` is step s's opinion movement Σ_i |x_i(after) − x_i(before)| over the N rows,
+      summed in four interleaved partial sums (rows q ≡ 0, 1, 2, 3 mod 4, then added pairwise:
+      one sum in row order waits on each addition); staff rows, when the peer graph has them,
+      are committed: they never move.
+    - ``keys`` empty: the array ``u``, one uniform per encounter (a single sweep of ``u.size``):
+      i = ⌊u_t·N⌋ and neighbour ⌊f·deg(i)⌋, f the fractional part of u_t·N (f keeps
+      53 − log2 N ≥ 22 bits, so the neighbour is uniform to within deg·2⁻²²), each clamped.
 
-    The loop is software-pipelined in four stages, L = ``LAG`` encounters apart: the draw of
-    encounter t + 3L, where its partner is listed for t + 2L, the partner of t + L, and the update
-    of t, each stage with a cache hint (:func:`model.jit.prefetch`) for what the next one reads.
-    At a million citizens every stage would otherwise wait on memory in turn. The graph does not
-    change within a sweep, so looking ahead changes no value: every update still sees the
-    opinions the previous one left.
+    ``ahead`` (keyed steps only) runs the loop software-pipelined in four stages, L = ``LAG``
+    encounters apart: the draw of encounter t + 3L, where its partner is listed for t + 2L, the
+    partner of t + L, and the update of t, each stage with a cache hint
+    (:func:`model.jit.prefetch`) for what the next one reads. When the opinions and the graph do
+    not fit in the processor's caches (:func:`looks_ahead`) every stage would otherwise wait on
+    memory in turn; when they do, the plain loop is faster. The graph does not change within a
+    sweep and the draws are the same, so looking ahead changes no value: every update still sees
+    the opinions the previous one left.
     """
     n = x.shape[0]
     shared = openness.shape[0] == 1
+    eps = openness[0]  # read once: a store to x may alias openness, so x[i] = … would reload it
     pinned = frozen.shape[0] != 0
     keyed = keys.shape[0] != 0
     track = keyed and before.shape[0] != 0
     steps = keys.shape[0] if keyed else 1
     count = n if keyed else u.shape[0]
-    mask = RING - 1
-    ring_i = np.empty(RING, dtype=np.int64)  # encounter t's citizen i,
-    ring_f = np.empty(RING, dtype=np.float64)  # the fractional part f of u_t·N,
-    ring_q = np.empty(RING, dtype=np.int64)  # the partner's place in ``indices`` (-1: no tie)
-    ring_j = np.empty(RING, dtype=np.int64)  # and the partner j (-1: no tie)
+    size = np.uint64(n)
     if track:
         for q in range(n):
             before[q] = x[q]
+    mask = RING - 1
+    # indices are unsigned throughout the keyed loops: numba then skips its check for negative
+    # indices (Python's wrap-around) on every array access, which cost a fifth of the loop
+    ring_i = np.empty(RING, dtype=np.uint64)  # encounter t's citizen i,
+    ring_r = np.empty(RING, dtype=np.uint64)  # the draw's bottom 32 bits (the neighbour's),
+    ring_q = np.empty(RING, dtype=np.uint64)  # the partner's place in ``indices`` (NONE: no tie)
+    ring_j = np.empty(RING, dtype=np.uint64)  # and the partner j (NONE: no tie)
     for s in range(steps):
         state = keys[s] if keyed else np.uint64(0)
-        for t in range(count + 3 * LAG):
-            if t < count:  # draw encounter t
-                if keyed:
+        if keyed and ahead:
+            for t in range(count + 3 * LAG):
+                if t < count:  # draw encounter t
                     state += SPLITMIX_GAMMA
                     z = state
                     z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
                     z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
                     z = z ^ (z >> np.uint64(31))
-                    scaled = (float(np.int64(z >> np.uint64(11))) + 0.5) * 2.0**-53 * n
-                else:
-                    scaled = u[t] * n
+                    i = ((z >> HIGH) * size) >> HIGH
+                    ring_i[t & mask] = i
+                    ring_r[t & mask] = z & LOW
+                    prefetch(indptr, i)
+                b = t - LAG
+                if 0 <= b < count:  # encounter b: where its partner is listed
+                    i = ring_i[b & mask]
+                    start = np.uint64(indptr[i])
+                    deg = np.uint64(indptr[i + ONE]) - start
+                    q = NONE
+                    if deg != 0:
+                        q = start + ((ring_r[b & mask] * deg) >> HIGH)
+                        prefetch(indices, q)
+                        prefetch(x, i)
+                    ring_q[b & mask] = q
+                c = t - 2 * LAG
+                if 0 <= c < count:  # encounter c: its partner
+                    q = ring_q[c & mask]
+                    j = NONE
+                    if q != NONE:
+                        j = np.uint64(indices[q])
+                        prefetch(x, j)
+                    ring_j[c & mask] = j
+                e = t - 3 * LAG
+                if e < 0:
+                    continue
+                j = ring_j[e & mask]  # encounter e: the update
+                if j == NONE:
+                    continue
+                i = ring_i[e & mask]
+                xi = x[i]
+                xj = x[j]
+                d = abs(xi - xj)
+                move = rate * (xj - xi)
+                move_i = move if d < (eps if shared else openness[i]) else 0.0
+                move_j = move if d < (eps if shared else openness[j]) else 0.0
+                if pinned:
+                    if frozen[i]:
+                        move_i = 0.0
+                    if frozen[j]:
+                        move_j = 0.0
+                x[i] = xi + move_i
+                x[j] = xj - move_j
+        elif keyed:
+            for _ in range(count):
+                state += SPLITMIX_GAMMA
+                z = state
+                z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
+                z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
+                z = z ^ (z >> np.uint64(31))
+                i = ((z >> HIGH) * size) >> HIGH
+                start = np.uint64(indptr[i])
+                deg = np.uint64(indptr[i + ONE]) - start
+                if deg == 0:
+                    continue
+                j = np.uint64(indices[start + (((z & LOW) * deg) >> HIGH)])
+                xi = x[i]
+                xj = x[j]
+                d = abs(xi - xj)
+                move = rate * (xj - xi)
+                move_i = move if d < (eps if shared else openness[i]) else 0.0
+                move_j = move if d < (eps if shared else openness[j]) else 0.0
+                if pinned:
+                    if frozen[i]:
+                        move_i = 0.0
+                    if frozen[j]:
+                        move_j = 0.0
+                x[i] = xi + move_i
+                x[j] = xj - move_j
+        else:
+            for t in range(count):
+                scaled = u[t] * n
                 i = min(int(scaled), n - 1)
-                ring_i[t & mask] = i
-                ring_f[t & mask] = scaled - i
-                prefetch(indptr, i)
-            b = t - LAG
-            if 0 <= b < count:  # encounter b: where its partner is listed
-                i = ring_i[b & mask]
                 start = indptr[i]
                 deg = indptr[i + 1] - start
-                q = -1
-                if deg != 0:
-                    q = start + min(int(ring_f[b & mask] * deg), deg - 1)
-                    prefetch(indices, q)
-                    prefetch(x, i)
-                ring_q[b & mask] = q
-            c = t - 2 * LAG
-            if 0 <= c < count:  # encounter c: its partner
-                q = ring_q[c & mask]
-                j = -1
-                if q >= 0:
-                    j = indices[q]
-                    prefetch(x, j)
-                ring_j[c & mask] = j
-            e = t - 3 * LAG
-            if e < 0:
-                continue
-            j = ring_j[e & mask]  # encounter e: the update
-            if j < 0:
-                continue
-            i = ring_i[e & mask]
-            xi = x[i]
-            xj = x[j]
-            d = abs(xi - xj)
-            move = rate * (xj - xi)
-            move_i = move if d < openness[0 if shared else i] else 0.0
-            move_j = move if d < openness[0 if shared else j] else 0.0
-            if pinned:
-                if frozen[i]:
-                    move_i = 0.0
-                if frozen[j]:
-                    move_j = 0.0
-            x[i] = xi + move_i
-            x[j] = xj - move_j
+                if deg == 0:
+                    continue
+                j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+                xi = x[i]
+                xj = x[j]
+                d = abs(xi - xj)
+                move = rate * (xj - xi)
+                move_i = move if d < (eps if shared else openness[i]) else 0.0
+                move_j = move if d < (eps if shared else openness[j]) else 0.0
+                if pinned:
+                    if frozen[i]:
+                        move_i = 0.0
+                    if frozen[j]:
+                        move_j = 0.0
+                x[i] = xi + move_i
+                x[j] = xj - move_j
         if track:  # this step's movement; ``before`` becomes the next step's start
-            total = 0.0
-            for q in range(n):
-                xq = x[q]
-                total += abs(xq - before[q])
-                before[q] = xq
-            moved[s] = total
+            moved[s] = movement(x, before)
 
 
-def splitmix_uniform(key, count):  # pragma: no cover
-    """The first ``count`` uniforms a keyed Deffuant step draws from ``key`` (for tests and
-    readers): SplitMix64 (Steele, Lea & Flood 2014) seeded with ``key``, each output's top 53 bits
-    offset by half a unit, (b + 1/2)·2⁻⁵³. That is above 0; rounding makes the largest outputs
-    exactly 1 (b = 2⁵³ − 1), which the sweep's clamps (i ≤ N − 1, neighbour ≤ deg − 1) absorb."""
-    out = np.empty(count)
+@helper
+def movement(x, before):  # pragma: no cover
+    """Σ_q |x_q − before_q| in four interleaved partial sums (rows q ≡ 0, 1, 2, 3 mod 4, added
+    as (s0 + s1) + (s2 + s3)), copying x into ``before`` as it goes."""
+    n = x.shape[0]
+    s0 = s1 = s2 = s3 = 0.0
+    top = n - n % 4
+    for q in range(0, top, 4):
+        a0 = x[q]
+        a1 = x[q + 1]
+        a2 = x[q + 2]
+        a3 = x[q + 3]
+        s0 += abs(a0 - before[q])
+        s1 += abs(a1 - before[q + 1])
+        s2 += abs(a2 - before[q + 2])
+        s3 += abs(a3 - before[q + 3])
+        before[q] = a0
+        before[q + 1] = a1
+        before[q + 2] = a2
+        before[q + 3] = a3
+    for q in range(top, n):
+        xq = x[q]
+        s0 += abs(xq - before[q])
+        before[q] = xq
+    return (s0 + s1) + (s2 + s3)
+
+
+def splitmix_bits(key, count):  # pragma: no cover
+    """The first ``count`` outputs of SplitMix64 (Steele, Lea & Flood 2014) seeded with ``key``:
+    the draws of a keyed Deffuant or attraction–repulsion step (for tests and readers)."""
+    out = np.empty(count, dtype=np.uint64)
     state = np.uint64(key)
     for t in range(count):
         state += SPLITMIX_GAMMA
         z = state
         z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
         z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
-        z = z ^ (z >> np.uint64(31))
-        out[t] = (float(z >> np.uint64(11)) + 0.5) * 2.0**-53
+        out[t] = z ^ (z >> np.uint64(31))
     return out
 
 
@@ -258,10 +354,11 @@ def attraction_repulsion_sweep(  # pragma: no cover
     """Jager & Amblard 2005 encounters in order, one issue: ``x`` is (N,).
 
     Encounters are drawn as in :func:`deffuant_sweep` with ``keys`` (one 64-bit key per step, N
-    encounters per step, u_t the t-th SplitMix64 output of the step's key): citizen i = ⌊u_t·N⌋
-    meets its neighbour number ⌊f·deg(i)⌋, f the fractional part of u_t·N — the same (i, j)
-    sequence as Deffuant's for the same keys. Only i changes (the paper's update is one-sided),
-    with d = |x_i − x_j|, U_i = ``accept`` and T_i = ``reject`` (N entries, or one shared):
+    encounters per step, z the t-th SplitMix64 output of the step's key): citizen
+    i = ⌊hi·N / 2³²⌋ meets its neighbour number ⌊lo·deg(i) / 2³²⌋, hi and lo z's top and bottom
+    32 bits — the same (i, j) sequence as Deffuant's for the same keys. Only i changes (the
+    paper's update is one-sided), with d = |x_i − x_j|, U_i = ``accept`` and T_i = ``reject``
+    (N entries, or one shared):
 
     - d < U_i: x_i += μ·(x_j − x_i) (assimilation);
     - d > T_i: x_i −= μ·(x_j − x_i) (contrast);
@@ -271,21 +368,26 @@ def attraction_repulsion_sweep(  # pragma: no cover
 
     With T ≥ 2 nobody is ever repelled: Deffuant's encounter with only i moving. ``frozen``
     citizens are met and pull or push but never move. ``moved[s]`` is step s's movement
-    Σ_i |x_i(after) − x_i(before)| when ``before`` (N floats of work space) is given.
+    Σ_i |x_i(after) − x_i(before)| when ``before`` (N floats of work space) is given, summed as
+    :func:`movement` sums it.
 
     The loop is software-pipelined as :func:`deffuant_sweep`'s (draw, partner's place, partner,
-    update, ``LAG`` encounters apart, each with a cache hint); looking ahead changes no value.
+    update, ``LAG`` encounters apart, each with a cache hint, unsigned indices); looking ahead
+    changes no value.
     """
     n = x.shape[0]
     shared_u = accept.shape[0] == 1
     shared_t = reject.shape[0] == 1
+    accept0 = accept[0]  # read once: a store to x may alias them, so x[i] = … would reload them
+    reject0 = reject[0]
     pinned = frozen.shape[0] != 0
     track = before.shape[0] != 0
+    size = np.uint64(n)
     mask = RING - 1
-    ring_i = np.empty(RING, dtype=np.int64)  # encounter t's citizen i,
-    ring_f = np.empty(RING, dtype=np.float64)  # the fractional part f of u_t·N,
-    ring_q = np.empty(RING, dtype=np.int64)  # the partner's place in ``indices`` (-1: no tie)
-    ring_j = np.empty(RING, dtype=np.int64)  # and the partner j (-1: no tie)
+    ring_i = np.empty(RING, dtype=np.uint64)  # encounter t's citizen i (unsigned, as Deffuant's),
+    ring_r = np.empty(RING, dtype=np.uint64)  # the draw's bottom 32 bits (the neighbour's),
+    ring_q = np.empty(RING, dtype=np.uint64)  # the partner's place in ``indices`` (NONE: no tie)
+    ring_j = np.empty(RING, dtype=np.uint64)  # and the partner j (NONE: no tie)
     if track:
         for q in range(n):
             before[q] = x[q]
@@ -298,35 +400,34 @@ def attraction_repulsion_sweep(  # pragma: no cover
                 z = (z ^ (z >> np.uint64(30))) * SPLITMIX_M1
                 z = (z ^ (z >> np.uint64(27))) * SPLITMIX_M2
                 z = z ^ (z >> np.uint64(31))
-                scaled = (float(np.int64(z >> np.uint64(11))) + 0.5) * 2.0**-53 * n
-                i = min(int(scaled), n - 1)
+                i = ((z >> HIGH) * size) >> HIGH
                 ring_i[t & mask] = i
-                ring_f[t & mask] = scaled - i
+                ring_r[t & mask] = z & LOW
                 prefetch(indptr, i)
             b = t - LAG
             if 0 <= b < n:  # encounter b: where its partner is listed
                 i = ring_i[b & mask]
-                start = indptr[i]
-                deg = indptr[i + 1] - start
-                q = -1
+                start = np.uint64(indptr[i])
+                deg = np.uint64(indptr[i + ONE]) - start
+                q = NONE
                 if deg != 0:
-                    q = start + min(int(ring_f[b & mask] * deg), deg - 1)
+                    q = start + ((ring_r[b & mask] * deg) >> HIGH)
                     prefetch(indices, q)
                     prefetch(x, i)
                 ring_q[b & mask] = q
             c = t - 2 * LAG
             if 0 <= c < n:  # encounter c: its partner
                 q = ring_q[c & mask]
-                j = -1
-                if q >= 0:
-                    j = indices[q]
+                j = NONE
+                if q != NONE:
+                    j = np.uint64(indices[q])
                     prefetch(x, j)
                 ring_j[c & mask] = j
             e = t - 3 * LAG
             if e < 0:
                 continue
             j = ring_j[e & mask]  # encounter e: the update of i only
-            if j < 0:
+            if j == NONE:
                 continue
             i = ring_i[e & mask]
             if pinned and frozen[i]:
@@ -336,16 +437,11 @@ def attraction_repulsion_sweep(  # pragma: no cover
             d = abs(gap)
             # +μ within U, else −μ beyond T, else 0: two flat selects (a nested one compiles
             # to a branch that mispredicts, twice the cost per encounter)
-            far = -rate if d > reject[0 if shared_t else i] else 0.0
-            w = rate if d < accept[0 if shared_u else i] else far
+            far = -rate if d > (reject0 if shared_t else reject[i]) else 0.0
+            w = rate if d < (accept0 if shared_u else accept[i]) else far
             x[i] = min(1.0, max(-1.0, xi + w * gap))
         if track:  # this step's movement; ``before`` becomes the next step's start
-            total = 0.0
-            for q in range(n):
-                xq = x[q]
-                total += abs(xq - before[q])
-                before[q] = xq
-            moved[s] = total
+            moved[s] = movement(x, before)
 
 
 # radicalization: distances below this count as this in |x_i - x_j|^(-β), so equal opinions get a
@@ -568,12 +664,12 @@ def voter_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
-        i = min(int(scaled), n - 1)
-        start = indptr[i]
-        deg = indptr[i + 1] - start
+        i = np.uint64(min(int(scaled), n - 1))  # unsigned indices, as in deffuant_sweep
+        start = np.int64(indptr[i])
+        deg = np.int64(indptr[i + ONE]) - start
         if deg == 0 or (pinned and frozen[i]):
             continue
-        j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+        j = np.uint64(indices[np.uint64(start + min(int((scaled - i) * deg), deg - 1))])
         for c in range(k):
             x[i, c] = x[j, c]
 
@@ -586,12 +682,12 @@ def voter_invasion_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
-        i = min(int(scaled), n - 1)
-        start = indptr[i]
-        deg = indptr[i + 1] - start
+        i = np.uint64(min(int(scaled), n - 1))  # unsigned indices, as in deffuant_sweep
+        start = np.int64(indptr[i])
+        deg = np.int64(indptr[i + ONE]) - start
         if deg == 0:
             continue
-        j = indices[start + min(int((scaled - i) * deg), deg - 1)]
+        j = np.uint64(indices[np.uint64(start + min(int((scaled - i) * deg), deg - 1))])
         if pinned and frozen[j]:
             continue
         for c in range(k):
@@ -667,14 +763,14 @@ def naming_game_sweep(x, indptr, indices, frozen, u):  # pragma: no cover
     pinned = frozen.shape[0] != 0
     for t in range(u.shape[0]):
         scaled = u[t] * n
-        s = min(int(scaled), n - 1)
-        start = indptr[s]
-        deg = indptr[s + 1] - start
+        s = np.uint64(min(int(scaled), n - 1))  # unsigned indices, as in deffuant_sweep
+        start = np.int64(indptr[s])
+        deg = np.int64(indptr[s + ONE]) - start
         if deg == 0:
             continue
         f = (scaled - s) * deg
         slot = min(int(f), deg - 1)
-        listener = indices[start + slot]
+        listener = np.uint64(indices[np.uint64(start + slot)])
         spoken = x[s]
         word = spoken if spoken != 0.0 else (1.0 if f - slot >= 0.5 else -1.0)
         held = x[listener]
@@ -1027,7 +1123,7 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
 
 KERNELS = {
     "deffuant_sweep": deffuant_sweep,
-    "splitmix_uniform": splitmix_uniform,
+    "splitmix_bits": splitmix_bits,
     "deffuant_sweep_issues": deffuant_sweep_issues,
     "algorithmic_bias_sweep": algorithmic_bias_sweep,
     "attraction_repulsion_sweep": attraction_repulsion_sweep,
@@ -1067,7 +1163,7 @@ def warm_up() -> None:  # pragma: no mutate block
     u = np.array([0.5])
     none = NOT_FROZEN
     kernel("deffuant_sweep")(
-        np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u, NO_KEYS, NO_WORK, NO_DRAWS
+        np.zeros(2), indptr, indices, np.ones(1), 0.5, none, u, NO_KEYS, NO_WORK, NO_DRAWS, False
     )
     kernel("deffuant_sweep")(
         np.zeros(2),
@@ -1080,8 +1176,9 @@ def warm_up() -> None:  # pragma: no mutate block
         np.ones(1, np.uint64),
         np.zeros(2),
         np.zeros(1),
+        False,
     )
-    kernel("splitmix_uniform")(np.uint64(1), 1)
+    kernel("splitmix_bits")(np.uint64(1), 1)
     kernel("deffuant_sweep_issues")(np.zeros((2, 2)), indptr, indices, np.ones(2), 0.5, none, u)
     kernel("algorithmic_bias_sweep")(
         np.zeros(2), indptr, indices, np.ones(1), 0.5, 1.0, 1e-4, none, np.full((1, 2), 0.5)

@@ -94,7 +94,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config.schema import OpinionSpec
-from model.dynamics.kernels import NO_DRAWS, NO_WORK, NOT_FROZEN, kernel
+from model.dynamics.kernels import NO_DRAWS, NO_WORK, NOT_FROZEN, kernel, looks_ahead
 from model.network.csr import Graph, from_edges
 from model.population import SOURCE_CITIZEN, STAFF, Population
 
@@ -300,6 +300,10 @@ class Deffuant(Rule):
         """The arguments of :attr:`sweep_kernel` between the graph and the keys."""
         return (self._openness(pop, n), self.spec.rate, self.frozen, NO_DRAWS)
 
+    def _sweep_options(self, x: np.ndarray, graph: Graph) -> tuple:
+        """The arguments of :attr:`sweep_kernel` after the movement's: whether to look ahead."""
+        return (looks_ahead(x, graph.indptr, graph.indices),)
+
     _work: np.ndarray = NO_WORK
 
     def _counts_movement(self, pop: Population) -> bool:
@@ -384,14 +388,16 @@ class Deffuant(Rule):
         if self._work.size != n:
             self._work = np.empty(n)
         moved = np.zeros(keys.size)
+        x = pop.x[:n, 0]
         kernel(self.sweep_kernel, use_compiled=self.use_compiled)(
-            pop.x[:n, 0],
+            x,
             graph.indptr,
             graph.indices,
             *self._sweep_args(pop, n),
             keys,
             self._work,
             moved,
+            *self._sweep_options(x, graph),
         )
         return moved
 
@@ -472,6 +478,9 @@ class AttractionRepulsion(Deffuant):
             self.spec.rate,
             self.frozen,
         )
+
+    def _sweep_options(self, x: np.ndarray, graph: Graph) -> tuple:
+        return ()  # its kernel always looks ahead
 
 
 def power_law_activity(n: int, exponent: float, low: float, u: np.ndarray) -> np.ndarray:

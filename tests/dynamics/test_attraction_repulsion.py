@@ -15,7 +15,7 @@ from model.config.schema import OpinionSpec
 from model.dynamics.kernels import NOT_FROZEN, kernel
 from model.dynamics.rules import RULES, AttractionRepulsion
 from model.network.csr import from_edges
-from tests.hand_draws import hand_population, splitmix_uniforms
+from tests.hand_draws import hand_population, keyed_encounters
 
 
 def complete_graph(n):
@@ -24,18 +24,16 @@ def complete_graph(n):
 
 
 def reference(x, indptr, indices, accept, reject, rate, keys, frozen=None):
-    """Jager & Amblard's encounters, one at a time: step s's draws u_t (SplitMix64 of its key)
-    pick i = ⌊u_t·N⌋ and its neighbour ⌊f·deg⌋; only i moves — toward j by μ·gap if the gap is
+    """Jager & Amblard's encounters, one at a time: step s's draws (SplitMix64 of its key) pick
+    i and its neighbour (``keyed_encounters``); only i moves — toward j by μ·gap if the gap is
     below U_i, away by μ·gap if above T_i (then clipped to [-1, 1])."""
     x = x.copy()
     n = x.size
     for key in keys:
-        for u in splitmix_uniforms(int(key), n):
-            i = min(int(u * n), n - 1)
-            nbrs = indices[indptr[i] : indptr[i + 1]]
-            if nbrs.size == 0 or (frozen is not None and frozen[i]):
+        for i, k in keyed_encounters(int(key), n, indptr):
+            if k is None or (frozen is not None and frozen[i]):
                 continue
-            j = nbrs[min(int((u * n - i) * nbrs.size), nbrs.size - 1)]
+            j = indices[indptr[i] + k]
             gap = x[j] - x[i]
             if abs(gap) < accept[i]:
                 x[i] += rate * gap
@@ -99,7 +97,7 @@ def key_picking(*picks):
     """A key whose draws pick the citizens ``picks`` in order among N = len(picks)."""
     n = len(picks)
     for key in range(1, 100_000):
-        if [min(int(u * n), n - 1) for u in splitmix_uniforms(key, n)] == list(picks):
+        if [i for i, _ in keyed_encounters(key, n, np.zeros(n + 1, dtype=np.int64))] == list(picks):
             return np.array([key], dtype=np.uint64)
     raise AssertionError("no key found")
 
@@ -154,10 +152,8 @@ def test_t_at_the_scale_width_is_a_one_sided_deffuant(use_compiled):
     x0 = rng.uniform(-1, 1, 40)
     want = x0.copy()
     for key in KEYS:
-        for u in splitmix_uniforms(int(key), 40):
-            i = min(int(u * 40), 39)
-            nbrs = g.indices[g.indptr[i] : g.indptr[i + 1]]
-            j = nbrs[min(int((u * 40 - i) * nbrs.size), nbrs.size - 1)]
+        for i, k in keyed_encounters(int(key), 40, g.indptr):
+            j = g.indices[g.indptr[i] + k]
             if abs(want[j] - want[i]) < 0.5:
                 want[i] += 0.3 * (want[j] - want[i])
     x = x0.copy()

@@ -1,8 +1,9 @@
 """The attraction–repulsion kernel's exact values (Jager & Amblard 2005) against an oracle
-written here from ``attraction_repulsion_sweep``'s docstring, with its own SplitMix64 (from
-test_radicalization_values): encounter t of a step draws u_t, picks i = ⌊u_t·N⌋ (at most N − 1)
-and its neighbour ⌊f·deg(i)⌋ (at most deg − 1), f the fractional part of u_t·N; only i moves.
-Some keys are built so that the first draw sits on a boundary of the (i, neighbour) grid."""
+written here from ``attraction_repulsion_sweep``'s docstring, with its own SplitMix64
+(tests/hand_draws.py): encounter t of a step takes the t-th output z, picks i = ⌊hi·N / 2³²⌋
+and its neighbour ⌊lo·deg(i) / 2³²⌋, hi and lo z's top and bottom 32 bits; only i moves. Some
+keys are built (by inverting the finaliser) so that the first draw sits on a boundary of the
+(i, neighbour) grid."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import pytest
 
 from model.dynamics.kernels import NOT_FROZEN, kernel
 from model.network.csr import from_edges
-from tests.dynamics.test_radicalization_values import TOP, Draws, key_with
+from tests.dynamics.test_radicalization_values import key_with
+from tests.hand_draws import four_lane_sum, keyed_encounters
+
+LOW = 2**32 - 1  # the largest 32-bit half
 
 
 def oracle(x, indptr, indices, accept, reject, rate, keys, frozen=None):
@@ -21,14 +25,10 @@ def oracle(x, indptr, indices, accept, reject, rate, keys, frozen=None):
     moved = []
     for key in keys:
         start = x.copy()
-        draw = Draws(int(key))
-        for _ in range(n):
-            scaled = draw("encounter") * n
-            i = min(int(scaled), n - 1)
-            nbrs = indices[indptr[i] : indptr[i + 1]]
-            if nbrs.size == 0 or (frozen is not None and frozen[i]):
+        for i, k in keyed_encounters(int(key), n, indptr):
+            if k is None or (frozen is not None and frozen[i]):
                 continue
-            j = nbrs[min(int((scaled - i) * nbrs.size), nbrs.size - 1)]
+            j = indices[indptr[i] + k]
             u_i = accept[0] if accept.size == 1 else accept[i]
             t_i = reject[0] if reject.size == 1 else reject[i]
             d = abs(x[j] - x[i])
@@ -36,7 +36,7 @@ def oracle(x, indptr, indices, accept, reject, rate, keys, frozen=None):
                 x[i] = x[i] + rate * (x[j] - x[i])
             elif d > t_i:  # contrast, clipped to [-1, 1]
                 x[i] = min(1.0, max(-1.0, x[i] - rate * (x[j] - x[i])))
-        moved.append(float(np.abs(x - start).sum()))
+        moved.append(four_lane_sum(np.abs(x - start)))
     return x, np.array(moved)
 
 
@@ -90,47 +90,41 @@ def complete4():
 
 @pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize(
-    "bits, first",
+    "hi, lo, first",
     [
-        (2**51, (1, 0)),
-        (2**52, (2, 0)),
-        (3 * 2**51, (3, 0)),
-        (2**51 - 1, (0, 3)),
-        (2**52 - 1, (1, 3)),
-        (3 * 2**51 - 1, (3, 0)),
-        (TOP, (3, 2)),
+        (2**30, 0, (1, 0)),  # hi·4/2³² = 1 exactly: citizen 1, its first neighbour
+        (2**31, 0, (2, 0)),
+        (3 * 2**30, 0, (3, 0)),
+        (2**30 - 1, LOW, (0, 3)),  # just below: citizen 0, its last neighbour
+        (2**31 - 1, LOW, (1, 3)),
+        (3 * 2**30 - 1, LOW, (2, 3)),
+        (LOW, LOW, (3, 2)),  # the largest draw: the last citizen and its last neighbour
+        (0, 0, (0, 1)),  # the smallest: the first citizen and its first neighbour
     ]
-    # the neighbour boundaries f·3 = 1 and 2 inside citizens 0, 1 and 2: the last b below, the
-    # first b on or above (found by evaluating ⌊f·3⌋ in floating point, as the docstring states)
+    # the neighbour boundaries lo·3/2³² = 1 and 2 inside citizens 0 and 2: the last lo below,
+    # the first on or above (⌈2³²/3⌉ = 1431655766, ⌈2·2³²/3⌉ = 2863311531)
     + [
-        (750599937895082, (0, 1)),
-        (750599937895083, (0, 2)),
-        (1501199875790164, (0, 2)),
-        (1501199875790165, (0, 3)),
-        (3002399751580330, (1, 0)),
-        (3002399751580331, (1, 2)),
-        (3752999689475412, (1, 2)),
-        (3752999689475413, (1, 3)),
-        (5254199565265578, (2, 0)),
-        (5254199565265579, (2, 1)),
-        (6004799503160660, (2, 1)),
-        (6004799503160661, (2, 3)),
+        (0, 1431655765, (0, 1)),
+        (0, 1431655766, (0, 2)),
+        (0, 2863311530, (0, 2)),
+        (0, 2863311531, (0, 3)),
+        (2**31, 1431655765, (2, 0)),
+        (2**31, 1431655766, (2, 1)),
+        (2**31, 2863311530, (2, 1)),
+        (2**31, 2863311531, (2, 3)),
     ],
 )
-def test_draws_on_the_grid_boundaries(compiled, bits, first):
-    """N = 4, complete graph (neighbours sorted, deg 3): the first draw is built to be
-    (b + ½)·2⁻⁵³ with b = k·2⁵¹ (u·4 just above k: citizen k, its first neighbour), b = k·2⁵¹ − 1
-    (just below: citizen k − 1, its last neighbour; but above 2⁵² b + ½ rounds to even, so
-    3·2⁵¹ − 1 lands on 3 exactly), or b = 2⁵³ − 1 (u = 1 exactly: clamped to citizen 3 and its
-    last neighbour, 2). Also b on either side of each neighbour boundary ⌊f·3⌋ = 1, 2."""
+def test_draws_on_the_grid_boundaries(compiled, hi, lo, first):
+    """N = 4, complete graph (neighbours sorted, deg 3): the first draw's halves are built to
+    sit on, or just below, each cut of the citizen grid (hi = k·2³⁰) and of the neighbour grid
+    (lo = ⌈m·2³²/3⌉), and at the extremes 0 and 2³² − 1."""
     g = complete4()
     x = np.array([-0.6, -0.1, 0.35, 0.8])
     accept, reject = np.array([0.3]), np.array([0.6])
-    key = key_with(1, bits)
-    u = Draws(key)("encounter")
-    i = min(int(u * 4), 3)
-    nbrs = g.indices[g.indptr[i] : g.indptr[i + 1]]
-    assert (i, nbrs[min(int((u * 4 - i) * 3), 2)]) == first
+    z = (hi << 32) | lo
+    key = key_with(1, z >> 11, z & 0x7FF)
+    i, k = keyed_encounters(key, 4, g.indptr)[0]
+    assert (i, g.indices[g.indptr[i] + k]) == first
     want, want_moved = oracle(x, g.indptr, g.indices, accept, reject, 0.25, [key])
     got, moved = sweep(x, g, accept, reject, 0.25, [key], compiled=compiled)
     assert np.array_equal(got, want)

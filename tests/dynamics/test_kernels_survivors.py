@@ -4,11 +4,11 @@ values are worked out by hand or by an oracle written from the docstring (its ow
 encounter rules), never by the kernel under test.
 
 - **a draw of exactly 1**: SplitMix64 uniforms (b + ½)·2⁻⁵³ round to exactly 1 at b = 2⁵³ − 1
-  (``splitmix_uniform``'s docstring; ``Keyed.uniform`` the same), so every sweep's clamps
-  i ≤ N − 1, neighbour ≤ deg − 1, link ≤ M − 1, pick ≤ count − 1 are reached, and the
-  recommender's "no cumulative weight above the target" fallback too;
-- **the keyed Deffuant draw on a non-dyadic boundary**: for N = 3 the cut u·3 = 1 is decided
-  by the offset ½ and by the finaliser's last bits, not only by the top 31 bits of u;
+  (``Keyed.uniform``'s docstring), so every clamp of a sweep given uniforms, i ≤ N − 1,
+  neighbour ≤ deg − 1, link ≤ M − 1, pick ≤ count − 1, is reached, and the recommender's "no
+  cumulative weight above the target" fallback too;
+- **the keyed Deffuant draw on a non-dyadic boundary**: for N = 3 the citizen's cut at
+  hi = ⌈2³²/3⌉ and the neighbour's at lo = 2³¹ (keys built by inverting the finaliser);
 - **keyed Deffuant without work space** (``NO_WORK``: no movement wanted);
 - **radicalization's log clocks**: the opinion range that decides them (every bound, the floor),
   an empty population, and a clock draw of exactly 1 (E = 0 rings first, no log of 0);
@@ -29,12 +29,12 @@ from model.dynamics.kernels import NO_DRAWS, NO_WORK, NOT_FROZEN, kernel
 from tests.dynamics.test_kernels_values import assert_state, hn_run, hn_state
 from tests.dynamics.test_radicalization_values import TOP, Draws, key_with, oracle
 from tests.dynamics.test_radicalization_values import run as radicalize
+from tests.hand_draws import keyed_encounters
 
 # the complete graph on 3 citizens: 0 → [1, 2], 1 → [0, 2], 2 → [0, 1]
 INDPTR = np.array([0, 2, 4, 6], dtype=np.int64)
 INDICES = np.array([1, 2, 0, 2, 0, 1], dtype=np.int64)
 ROWS = np.array([0, 0, 1, 1, 2, 2], dtype=np.int64)  # each stored entry's row (voter_link)
-THIRD = (1 << 53) // 3  # b near 2⁵³/3: (b + ½)·2⁻⁵³·3 is near the cut at 1
 
 
 def plain(name):
@@ -43,18 +43,13 @@ def plain(name):
 
 # -- keyed Deffuant ---------------------------------------------------------------------------
 def deffuant_oracle(x, eps, rate, key):
-    """One keyed step on the 3-citizen complete graph, from the docstring: encounter t's u is the
-    t-th SplitMix64 uniform of ``key``; i = ⌊u·N⌋ (at most N − 1), f = u·N − i, partner number
-    ⌊f·deg⌋ (at most deg − 1); both move by ``rate`` toward each other when d < ε."""
+    """One keyed step on the 3-citizen complete graph, from the docstring: encounter t takes the
+    t-th SplitMix64 output z of ``key``; i = ⌊hi·N / 2³²⌋, partner number ⌊lo·deg / 2³²⌋ (hi,
+    lo: z's top and bottom 32 bits); both move by ``rate`` toward each other when d < ε."""
     x = list(x)
-    n = len(x)
-    draw = Draws(key)
     met = []
-    for _ in range(n):
-        scaled = draw("encounter") * n
-        i = min(int(scaled), n - 1)
-        row = INDICES[INDPTR[i] : INDPTR[i + 1]].tolist()
-        j = row[min(int((scaled - i) * len(row)), len(row) - 1)]
+    for i, k in keyed_encounters(key, len(x), INDPTR):
+        j = int(INDICES[INDPTR[i] + k])
         met.append((i, j))
         xi, xj = x[i], x[j]
         if abs(xi - xj) < eps:
@@ -63,37 +58,41 @@ def deffuant_oracle(x, eps, rate, key):
     return x, met
 
 
-def keyed_deffuant(x, eps, rate, key, work=True):
+def keyed_deffuant(x, eps, rate, key, work=True, ahead=False):
     x = np.array(x, dtype=float)
     before = np.zeros(x.size) if work else NO_WORK
     moved = np.full(1, np.nan) if work else NO_DRAWS
     keys = np.array([key], dtype=np.uint64)
     plain("deffuant_sweep")(
-        x, INDPTR, INDICES, np.array([eps]), rate, NOT_FROZEN, NO_DRAWS, keys, before, moved
+        x, INDPTR, INDICES, np.array([eps]), rate, NOT_FROZEN, NO_DRAWS, keys, before, moved, ahead
     )
     return x, moved
 
 
+CUT = -(-(1 << 32) // 3)  # ⌈2³²/3⌉: the first top half with ⌊hi·3 / 2³²⌋ = 1
+
+
+@pytest.mark.parametrize("ahead", [False, True])
 @pytest.mark.parametrize(
-    "bits, low, first",
+    "hi, lo, first",
     [
-        (THIRD, 0, 1),  # (b + ½)·3·2⁻⁵³ rounds to exactly 1: citizen 1 (offset −½: 0)
-        (THIRD - 1, 0, 0),  # rounds below 1: citizen 0 (offset 1½: 1)
-        (THIRD + 699_895, 0, 1),  # above 1 by 2⁻³¹·⅓ only: bits 20+ of b decide (xorshift 31)
-        (TOP, 0, 2),  # u = 1 exactly: the last citizen, its last neighbour (the clamps)
+        (CUT, 0, (1, 0)),  # on the cut at ⅓: citizen 1, its first neighbour
+        (CUT - 1, 0, (0, 1)),  # one below: citizen 0
+        (CUT - 1, 1 << 31, (0, 2)),  # lo·2 / 2³² = 1 exactly: the second neighbour
+        (CUT - 1, (1 << 31) - 1, (0, 1)),  # one below: still the first
+        ((1 << 32) - 1, (1 << 32) - 1, (2, 1)),  # the largest draw: the last citizen, last tie
     ],
 )
-def test_keyed_deffuant_draw_on_the_boundary_of_a_third(bits, low, first):
-    """Mechanism: the keyed draw u = (b + ½)·2⁻⁵³ from the finaliser's top 53 bits, i = ⌊u·N⌋
-    clamped to N − 1 and the partner clamped to deg − 1. N = 3 (cut at u = ⅓, not a dyadic
-    number): the key puts encounter 0's draw just either side of it, or at exactly 1. ε = 2:
-    every encounter moves both ends, so who met first shows in the opinions."""
-    key = key_with(1, bits, low)
+def test_keyed_deffuant_draw_on_the_boundary_of_a_third(ahead, hi, lo, first):
+    """Mechanism: the keyed draw's halves, i = ⌊hi·N / 2³²⌋ and the partner ⌊lo·deg / 2³²⌋.
+    N = 3 (cut at hi = 2³²/3, not a power-of-two fraction): the key puts encounter 0's draw on
+    or just below a cut of either grid, or at its largest. ε = 2: every encounter moves both
+    ends, so who met first shows in the opinions."""
+    z = (hi << 32) | lo
+    key = key_with(1, z >> 11, z & 0x7FF)
     want, met = deffuant_oracle([0.0, 0.25, 1.0], 2.0, 0.5, key)
-    assert met[0][0] == first
-    if bits == TOP:
-        assert met[0] == (2, 1)
-    got, _ = keyed_deffuant([0.0, 0.25, 1.0], 2.0, 0.5, key)
+    assert met[0] == first
+    got, _ = keyed_deffuant([0.0, 0.25, 1.0], 2.0, 0.5, key, ahead=ahead)
     assert got.tolist() == want
 
 
@@ -109,8 +108,9 @@ def test_keyed_deffuant_without_work_space_moves_the_same():
         before = np.zeros(2) if work else NO_WORK
         moved = np.full(1, np.nan) if work else NO_DRAWS
         plain("deffuant_sweep")(
-            x, indptr, indices, np.ones(1) * 2, 0.5, NOT_FROZEN, NO_DRAWS, keys, before, moved
-        )
+            x, indptr, indices, np.ones(1) * 2, 0.5, NOT_FROZEN, NO_DRAWS, keys, before, moved,
+            False,
+        )  # fmt: skip
         assert x.tolist() == [0.5, 0.5]
         if work:
             assert moved.tolist() == [want_moved]

@@ -16,8 +16,8 @@ import pytest
 from model.dynamics.kernels import NO_DRAWS, NO_KEYS, NO_WORK, NOT_FROZEN, kernel
 from model.network.csr import from_edges
 
-# deffuant_sweep given its uniforms: no keys, no movement wanted
-UNKEYED = (NO_KEYS, NO_WORK, NO_DRAWS)
+# deffuant_sweep given its uniforms: no keys, no movement wanted, no look-ahead
+UNKEYED = (NO_KEYS, NO_WORK, NO_DRAWS, False)
 
 
 def run(name, *args):

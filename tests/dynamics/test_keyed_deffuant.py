@@ -1,7 +1,8 @@
 """The keyed one-issue Deffuant sweep and fused steps (issue 14).
 
-The sweep draws its encounters from SplitMix64 seeded by one key per step and runs them through
-a look-ahead pipeline; ``model.run(k)`` runs the steps between two recorded ones in one call.
+The sweep draws its encounters from SplitMix64 seeded by one key per step and, for arrays beyond
+the caches, runs them through a look-ahead pipeline; ``model.run(k)`` runs the steps between two
+recorded ones in one call.
 Each is checked against an oracle written here: SplitMix64 from its published algorithm and
 first outputs, a sequential Deffuant loop, and the same model stepped one by one through Mesa.
 """
@@ -12,9 +13,18 @@ import numpy as np
 import pytest
 
 from model import SocialWebModel, scenario_from_dict
-from model.dynamics.kernels import LAG, NO_DRAWS, NO_KEYS, NO_WORK, NOT_FROZEN, kernel
+from model.dynamics.kernels import (
+    LAG,
+    LOOKAHEAD_BYTES,
+    NO_DRAWS,
+    NO_KEYS,
+    NO_WORK,
+    NOT_FROZEN,
+    kernel,
+    looks_ahead,
+)
 from model.network.csr import from_edges
-from tests.hand_draws import splitmix64, splitmix_uniforms
+from tests.hand_draws import four_lane_sum, keyed_encounters, splitmix64
 
 BOTH = pytest.mark.parametrize("use_compiled", [True, False])
 
@@ -29,17 +39,24 @@ def reference_deffuant(x, indptr, indices, openness, rate, frozen, draws):
         deg = indptr[i + 1] - indptr[i]
         if deg == 0:
             continue
-        j = indices[indptr[i] + min(int((u * n - i) * deg), deg - 1)]
-        gap = x[j] - x[i]
-        eps_i = openness[0] if openness.size == 1 else openness[i]
-        eps_j = openness[0] if openness.size == 1 else openness[j]
-        move_i = abs(gap) < eps_i and not (frozen.size and frozen[i])
-        move_j = abs(gap) < eps_j and not (frozen.size and frozen[j])
-        xi, xj = x[i], x[j]
-        if move_i:
-            x[i] = xi + rate * gap
-        if move_j:
-            x[j] = xj - rate * gap
+        meet(
+            x, i, indices[indptr[i] + min(int((u * n - i) * deg), deg - 1)], openness, rate, frozen
+        )
+
+
+def meet(x, i, j, openness, rate, frozen):
+    """One encounter: each end moves by rate·gap when the gap is below its own openness and it
+    is not committed."""
+    gap = x[j] - x[i]
+    eps_i = openness[0] if openness.size == 1 else openness[i]
+    eps_j = openness[0] if openness.size == 1 else openness[j]
+    move_i = abs(gap) < eps_i and not (frozen.size and frozen[i])
+    move_j = abs(gap) < eps_j and not (frozen.size and frozen[j])
+    xi, xj = x[i], x[j]
+    if move_i:
+        x[i] = xi + rate * gap
+    if move_j:
+        x[j] = xj - rate * gap
 
 
 def random_graph(n, ties, seed, isolated=()):
@@ -50,7 +67,7 @@ def random_graph(n, ties, seed, isolated=()):
     while len(pairs) < ties:
         a, b = rng.choice(free, 2, replace=False)
         pairs.add((min(a, b), max(a, b)))
-    u, v = np.array(sorted(pairs)).T
+    u, v = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2).T
     return from_edges(n, u, v)
 
 
@@ -61,20 +78,37 @@ def test_splitmix64_gives_its_published_first_outputs():
 
 
 @BOTH
-def test_the_kernels_uniforms_are_splitmix64s_top_53_bits(use_compiled):
+def test_the_kernels_draws_are_splitmix64s_outputs(use_compiled):
     for key in (0, 1, 2**64 - 1, 0x0123456789ABCDEF):
-        got = kernel("splitmix_uniform", use_compiled=use_compiled)(np.uint64(key), 50)
-        np.testing.assert_array_equal(got, splitmix_uniforms(key, 50))
-        assert 0.0 < got.min() and got.max() <= 1.0
+        got = kernel("splitmix_bits", use_compiled=use_compiled)(np.uint64(key), 50)
+        assert got.dtype == np.uint64 and [int(z) for z in got] == splitmix64(key, 50)
+
+
+def keyed_reference(x, indptr, indices, openness, rate, frozen, keys):
+    """The keyed steps one encounter after the other (``keyed_encounters``: i from the top 32
+    bits of each SplitMix64 output, the neighbour from the bottom 32), each end moving by
+    rate·gap (:func:`meet`); returns each step's movement, summed as the
+    docstring says (``four_lane_sum``)."""
+    moved = []
+    for key in keys:
+        start = x.copy()
+        for i, k in keyed_encounters(int(key), x.size, indptr):
+            if k is None:
+                continue
+            meet(x, i, indices[indptr[i] + k], openness, rate, frozen)
+        moved.append(four_lane_sum(np.abs(x - start)))
+    return np.array(moved)
 
 
 @BOTH
+@pytest.mark.parametrize("ahead", [False, True])
 @pytest.mark.parametrize("case", ["shared", "own_openness_and_committed"])
-def test_keyed_steps_are_sequential_deffuant_on_splitmix_draws(use_compiled, case):
-    """120 citizens (3 with no tie), 3 steps from 3 keys: the kernel's opinions equal the
-    sequential oracle's fed each key's SplitMix64 uniforms, and each step's movement equals
-    Σ|Δx| of that step, whatever the look-ahead does."""
-    n = 120
+def test_keyed_steps_are_sequential_deffuant_on_splitmix_draws(use_compiled, ahead, case):
+    """121 citizens (3 with no tie; not a multiple of four, so the movement's last row goes to
+    the first partial sum), 3 steps from 3 keys: the kernel's opinions equal the sequential
+    oracle's, and each step's movement equals Σ|Δx| of that step summed as documented, with and
+    without the look-ahead."""
+    n = 121
     g = random_graph(n, 300, seed=4, isolated=(5, 50, 119))
     rng = np.random.default_rng(9)
     x0 = rng.uniform(-1, 1, n)
@@ -86,27 +120,49 @@ def test_keyed_steps_are_sequential_deffuant_on_splitmix_draws(use_compiled, cas
     keys = np.array([7, 2**63 + 5, 12345], dtype=np.uint64)
     x, moved = x0.copy(), np.zeros(3)
     kernel("deffuant_sweep", use_compiled=use_compiled)(
-        x, g.indptr, g.indices, openness, 0.3, frozen, NO_DRAWS, keys, np.empty(n), moved
+        x, g.indptr, g.indices, openness, 0.3, frozen, NO_DRAWS, keys, np.empty(n), moved, ahead
     )
-    expected, steps = x0.copy(), []
-    for key in keys:
-        start = expected.copy()
-        reference_deffuant(
-            expected, g.indptr, g.indices, openness, 0.3, frozen, splitmix_uniforms(int(key), n)
-        )
-        steps.append(np.abs(expected - start).sum())
+    expected = x0.copy()
+    steps = keyed_reference(expected, g.indptr, g.indices, openness, 0.3, frozen, keys)
     np.testing.assert_array_equal(x, expected)
-    np.testing.assert_allclose(moved, steps, rtol=1e-12)
+    np.testing.assert_array_equal(moved, steps)
     assert np.all(moved > 0) and not np.array_equal(x, x0)
     if frozen.size:
         np.testing.assert_array_equal(x[frozen], x0[frozen])
 
 
 @BOTH
-@pytest.mark.parametrize("count", [1, 2, LAG - 1, LAG, 3 * LAG, 3 * LAG + 1, 200])
-def test_given_uniforms_of_any_length_are_the_sequential_encounters(use_compiled, count):
-    """Sweeps shorter and longer than the look-ahead (3·LAG encounters) update the same
-    citizens in the same order as the sequential loop; the movement is left alone."""
+@pytest.mark.parametrize("n", [1, 2, LAG - 1, LAG, 3 * LAG, 3 * LAG + 1, 200])
+def test_the_look_ahead_changes_no_value_at_any_size(use_compiled, n):
+    """Steps shorter and longer than the look-ahead (3·LAG encounters) update the same
+    citizens in the same order with and without it, as the sequential oracle does."""
+    g = random_graph(n, min(2 * n, n * (n - 1) // 2), seed=1)
+    x0 = np.random.default_rng(n).uniform(-1, 1, n)
+    keys = np.array([3, 4], dtype=np.uint64)
+    expected = x0.copy()
+    steps = keyed_reference(expected, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, keys)
+    for ahead in (False, True):
+        x, moved = x0.copy(), np.zeros(2)
+        kernel("deffuant_sweep", use_compiled=use_compiled)(
+            x, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, NO_DRAWS, keys,
+            np.empty(n), moved, ahead,
+        )  # fmt: skip
+        np.testing.assert_array_equal(x, expected)
+        np.testing.assert_array_equal(moved, steps)
+
+
+def test_the_look_ahead_is_for_arrays_beyond_the_caches():
+    n = LOOKAHEAD_BYTES // 16  # x and indptr alone fill it (8 + 8 bytes a citizen)
+    assert not looks_ahead(np.zeros(n // 2), np.zeros(n // 2, np.int64), np.zeros(0, np.int32))
+    assert looks_ahead(np.zeros(n), np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
+
+
+@BOTH
+@pytest.mark.parametrize("ahead", [False, True])
+@pytest.mark.parametrize("count", [1, 2, 3 * LAG + 1, 200])
+def test_given_uniforms_of_any_length_are_the_sequential_encounters(use_compiled, ahead, count):
+    """Given uniforms (no keys) are the encounters in order, i = ⌊u·N⌋ and the neighbour from
+    the fraction of u·N, look-ahead asked or not; the movement is left alone."""
     n = 40
     g = random_graph(n, 70, seed=1, isolated=(3,))
     rng = np.random.default_rng(count)
@@ -114,8 +170,9 @@ def test_given_uniforms_of_any_length_are_the_sequential_encounters(use_compiled
     u = rng.random(count)
     x, moved = x0.copy(), np.full(1, -1.0)
     kernel("deffuant_sweep", use_compiled=use_compiled)(
-        x, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, u, NO_KEYS, NO_WORK, moved
-    )
+        x, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, u, NO_KEYS, NO_WORK, moved,
+        ahead,
+    )  # fmt: skip
     expected = x0.copy()
     reference_deffuant(expected, g.indptr, g.indices, np.array([0.8]), 0.5, NOT_FROZEN, u)
     np.testing.assert_array_equal(x, expected)

@@ -193,6 +193,7 @@ def test_deffuant_moves_only_the_free_end(use_compiled):
         NO_KEYS,
         NO_WORK,
         NO_DRAWS,
+        False,
     )
     assert x[0] == 0.0 and x[1] == pytest.approx(0.1)  # moved twice toward 0, by half each time
 

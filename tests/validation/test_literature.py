@@ -15,7 +15,7 @@ from model import validation
 from model.dynamics import kernels, rules
 from model.jit import twin
 from tests.conftest import ROOT
-from tests.hand_draws import splitmix_uniforms
+from tests.hand_draws import keyed_encounters
 
 DIR = ROOT / "experiments" / "validation"
 CI_REPLICATES = {
@@ -72,14 +72,24 @@ def _encounter(u, n, indptr, indices):
     return i, indices[start + min(int((scaled - i) * deg), deg - 1)]
 
 
-def one_sided_deffuant(x, indptr, indices, openness, rate, frozen, u, keys, before, moved):
+def one_sided_deffuant(x, indptr, indices, openness, rate, frozen, u, keys, before, moved, ahead):
     """Mutant: only the picked citizen moves (the neighbour keeps its opinion). Draws as the
-    real kernel does: ``u``, or each step's key through SplitMix64."""
-    steps = [u] if keys.size == 0 else [splitmix_uniforms(k, x.shape[0]) for k in keys]
-    for s, draws in enumerate(steps):
+    real kernel does: ``u``, or each step's key through SplitMix64 (``ahead`` changes no
+    value)."""
+    n = x.shape[0]
+    if keys.size == 0:
+        steps = [[_encounter(draw, n, indptr, indices) for draw in u]]
+    else:
+        steps = [
+            [
+                (i, None if k is None else indices[indptr[i] + k])
+                for i, k in keyed_encounters(key, n, indptr)
+            ]
+            for key in keys
+        ]
+    for s, pairs in enumerate(steps):
         start = x.copy()
-        for t in range(draws.size):
-            i, j = _encounter(draws[t], x.shape[0], indptr, indices)
+        for i, j in pairs:
             if j is not None and abs(x[i] - x[j]) < openness[0 if openness.size == 1 else i]:
                 x[i] += rate * (x[j] - x[i])
         if keys.size and before.size:
