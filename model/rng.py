@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-from model.jit import twin
+from model.jit import prange, threaded
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -75,15 +75,16 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
     starts from ``state`` and is mixed with ``columns[c, e]`` + golden for each key column c in
     turn (SplitMix64's finaliser, as :func:`_mix`); its bits go to ``out_bits``, or its uniform,
     (top 53 bits + 1/2)·2⁻⁵³, to ``out_uniform`` — whichever is not empty."""
-    # serial: on two threads it was slower at every size measured (docs/PERFORMANCE.md)
-    for e in range(columns.shape[1]):
+    # elements are independent: threaded above THREADS_MIN (model.jit; docs/PERFORMANCE.md)
+    bits = out_bits.shape[0] != 0
+    for e in prange(columns.shape[1]):
         z = state
         for c in range(columns.shape[0]):
             z = z ^ (columns[c, e] + _GOLDEN)
             z = (z ^ (z >> _S30)) * _M1
             z = (z ^ (z >> _S27)) * _M2
             z = z ^ (z >> _S31)
-        if out_bits.shape[0]:
+        if bits:
             out_bits[e] = z
         else:
             out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
@@ -187,10 +188,8 @@ class Keyed:
         """:func:`keyed_hash` over the columns, shaped as the keys broadcast."""
         size = columns.shape[1]
         out = np.empty(size) if uniform else np.empty(size, dtype=np.uint64)
-        if uniform:
-            twin(keyed_hash)(np.uint64(state), columns, _NO_BITS, out)
-        else:
-            twin(keyed_hash)(np.uint64(state), columns, out, _NO_UNIFORM)
+        bits, uniforms = (_NO_BITS, out) if uniform else (out, _NO_UNIFORM)
+        threaded(keyed_hash, size, np.uint64(state), columns, bits, uniforms)
         return out.reshape(shape)
 
     def normal(self, step: int, *keys: np.ndarray | int) -> np.ndarray:

@@ -284,7 +284,7 @@ class SocialWebModel(mesa.Model):
             mask[self.parties.followers[k]] = True
             staff = self.parties.staff_rows[k]
             if staff.size:
-                _, contacts = expand_neighbours(self.graph, staff)
+                _, contacts = expand_neighbours(self.graph, staff, use_compiled=self.use_compiled)
                 mask[contacts[contacts < pop.citizens]] = True
             out.append(mask)
         return out

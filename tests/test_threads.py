@@ -21,6 +21,7 @@ import pytest
 
 import model.jit as J
 from model.dynamics.kernels import KERNELS
+from model.rng import keyed_hash
 from tests.conftest import ROOT
 
 
@@ -37,22 +38,41 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
         key = rng.exponential(size=c)
         key[rng.random(c) < 0.05] = -1.0  # sponsored posts, ties among them
         return reader, key, n, rng.integers(0, 4, n).astype(np.int64)
+    if name == "expand_rows":
+        indptr, indices, _ = _inputs("neighbour_count", rng)
+        return indptr, indices, rng.integers(0, n, 2 * n).astype(np.int64)  # repeats too
+    if name in ("keyed_hash_bits", "keyed_hash_uniform"):
+        columns = rng.integers(0, 2**63, size=(2, n)).astype(np.uint64)
+        return np.uint64(12345), columns, name.endswith("bits")
     raise AssertionError(name)
 
 
-@pytest.mark.parametrize("name", ["neighbour_count", "attention_select"])
+def _result(build, name: str, args: tuple):
+    """The kernel's result (for keyed_hash, the output it fills)."""
+    if name.startswith("keyed_hash"):
+        state, columns, bits = args
+        out = np.empty(columns.shape[1], dtype=np.uint64 if bits else np.float64)
+        empty = np.empty(0, dtype=np.float64 if bits else np.uint64)
+        build(keyed_hash)(state, columns, *((out, empty) if bits else (empty, out)))
+        return out
+    return build(KERNELS[name])(*args)
+
+
+THREADED = ["neighbour_count", "attention_select", "expand_rows"]
+
+
+@pytest.mark.parametrize("name", [*THREADED, "keyed_hash_bits", "keyed_hash_uniform"])
 def test_threaded_kernels_equal_the_serial_build_and_the_twin_for_any_thread_count(name):
     import numba
 
-    func = KERNELS[name]
     args = _inputs(name, np.random.default_rng(7))
-    want = J.twin(func, use_compiled=False)(*args)
-    np.testing.assert_array_equal(J.compiled(func)(*args), want)
+    want = _result(lambda f: J.twin(f, use_compiled=False), name, args)
+    np.testing.assert_array_equal(_result(J.compiled, name, args), want)
     before = numba.get_num_threads()
     try:
         for threads in range(1, numba.config.NUMBA_NUM_THREADS + 1):
             numba.set_num_threads(threads)
-            np.testing.assert_array_equal(J.compiled_threaded(func)(*args), want)
+            np.testing.assert_array_equal(_result(J.compiled_threaded, name, args), want)
     finally:
         numba.set_num_threads(before)
 

@@ -56,14 +56,20 @@ class Reads:
         return self.reader.size
 
 
-def expand_neighbours(graph: Graph, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each source row, all its neighbours: (index into ``sources``, neighbour row)."""
-    starts = graph.indptr[sources]
-    lengths = graph.indptr[sources + 1] - starts
-    total = int(lengths.sum())
-    owner = np.repeat(np.arange(sources.size), lengths)
-    offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return owner, graph.indices[np.repeat(starts, lengths) + offset].astype(np.int64)
+def expand_neighbours(
+    graph: Graph, sources: np.ndarray, *, use_compiled: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each source row, all its neighbours: (index into ``sources``, neighbour row), int64,
+    in order (one compiled pass, ``kernels.expand_rows``; its plain-Python twin when
+    ``use_compiled`` is False)."""
+    return run_threaded(
+        "expand_rows",
+        sources.size,
+        graph.indptr,
+        graph.indices,
+        sources.astype(np.int64, copy=False),
+        use_compiled=use_compiled,
+    )
 
 
 def citizen_ties(graph: Graph, citizens: int) -> float:
@@ -149,7 +155,7 @@ def deliver(
     n_parties = len(parties.names)
     names = list(scenario.parties)
     person = np.flatnonzero(posts.author >= 0)
-    owner, readers = expand_neighbours(graph, posts.author[person])
+    owner, readers = expand_neighbours(graph, posts.author[person], use_compiled=use_compiled)
     cand = person[owner]
     era = scenario.era
     if era.name == "broadcast":

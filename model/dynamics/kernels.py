@@ -973,11 +973,39 @@ def neighbour_count(indptr, indices, flag):  # pragma: no cover
     out = np.zeros(n, np.int64)
     for i in prange(n):  # rows are independent: threaded above THREADS_MIN (model.jit)
         c = 0
-        for p in range(indptr[i], indptr[i + 1]):
-            if flag[indices[p]]:
+        p = np.uint64(indptr[i])  # unsigned, as in deffuant_sweep: no negative-index checks
+        end = np.uint64(indptr[i + 1])
+        while p < end:
+            if flag[np.uint64(indices[p])]:
                 c += 1
+            p += ONE
         out[i] = c
     return out
+
+
+def expand_rows(indptr, indices, sources):  # pragma: no cover
+    """Every neighbour of every source row, in order: (index into ``sources``, neighbour),
+    two int64 arrays (``feed.expand_neighbours``). Each source's entries have their own slice,
+    known from the prefix sums of the degrees, so the sources are independent: threaded above
+    THREADS_MIN (``model.jit``)."""
+    m = sources.shape[0]
+    first = np.zeros(m + 1, np.int64)  # source s's entries: out[first[s]:first[s + 1]]
+    for s in range(m):
+        r = np.uint64(sources[s])  # unsigned, as in deffuant_sweep: no negative-index checks
+        first[s + 1] = first[s] + (np.int64(indptr[r + ONE]) - np.int64(indptr[r]))
+    owner = np.empty(first[m], np.int64)
+    neighbour = np.empty(first[m], np.int64)
+    for s in prange(m):
+        r = np.uint64(sources[s])
+        p = np.uint64(indptr[r])
+        q = np.uint64(first[s])
+        end = np.uint64(first[s + 1])
+        while q < end:
+            owner[q] = s
+            neighbour[q] = indices[p]
+            p += ONE
+            q += ONE
+    return owner, neighbour
 
 
 def gap_clusters(x, gap):  # pragma: no cover
@@ -1138,6 +1166,7 @@ KERNELS = {
     "holme_newman_sweep": holme_newman_sweep,
     "neighbour_count": neighbour_count,
     "attention_select": attention_select,
+    "expand_rows": expand_rows,
     "gap_clusters": gap_clusters,
     "argmax_vote": argmax_vote,
 }
@@ -1206,6 +1235,7 @@ def warm_up() -> None:  # pragma: no mutate block
     kernel("majority_sweep")(np.ones(2), indptr, indices, 1, none, np.full((1, 1), 0.5))
     kernel("sznajd_sweep")(np.ones(2), indptr, indices, none, u)
     kernel("neighbour_count")(indptr, indices, np.ones(2, dtype=np.bool_))
+    kernel("expand_rows")(indptr, indices, np.array([1, 0], dtype=np.int64))
     kernel("gap_clusters")(np.zeros(2), 0.1)
     Keyed(0, "warm_up").uniform(0, np.zeros(1, np.uint64))  # the keyed draws' compiled hash
     kernel("argmax_vote")(

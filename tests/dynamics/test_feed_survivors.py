@@ -65,23 +65,24 @@ def test_followers_not_shown_the_ad_still_read_the_institutions_post_at_index_on
     assert set(feed_keys({(1, 1): 0, (2, 1): 0})) <= set(draws.asked)
 
 
-def spy_on_the_cap(monkeypatch):
-    """Record the ``use_compiled`` each call of the attention cap's kernel receives."""
+def spy_on_the_kernels(monkeypatch):
+    """Record the ``use_compiled`` each call of the feed's kernels (the neighbours' expansion,
+    the attention cap) receives."""
     seen = []
     real = feed.run_threaded
 
     def spy(name, size, *args, **kwargs):
-        seen.append(kwargs.get("use_compiled", "run_threaded's default"))
+        seen.append((name, kwargs.get("use_compiled", "run_threaded's default")))
         return real(name, size, *args, **kwargs)
 
     monkeypatch.setattr(feed, "run_threaded", spy)
     return seen
 
 
-def test_use_compiled_reaches_the_attention_cap(monkeypatch):
-    """The default delivers through the compiled kernel; ``use_compiled=False`` through the
-    plain-Python twin. Same reads either way (the twin equals the kernel)."""
-    seen = spy_on_the_cap(monkeypatch)
+def test_use_compiled_reaches_the_feeds_kernels(monkeypatch):
+    """The default delivers through the compiled kernels; ``use_compiled=False`` through their
+    plain-Python twins. Same reads either way (the twins equal the kernels)."""
+    seen = spy_on_the_kernels(monkeypatch)
     pop, g = five_people()
     reads = {}
     for flag in (None, False):
@@ -96,7 +97,8 @@ def test_use_compiled_reaches_the_attention_cap(monkeypatch):
             STEP,
             **extra,
         )
-    assert seen == [True, False]
+    kernels = ["expand_rows", "attention_select"]
+    assert seen == [(k, True) for k in kernels] + [(k, False) for k in kernels]
     assert reads_of(reads[None]) == reads_of(reads[False])
 
 
