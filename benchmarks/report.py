@@ -388,7 +388,8 @@ def main() -> None:
         if threaded:
             parts += [
                 "The kernels whose iterations are independent and that gain from threads (the "
-                "contagion's neighbour counts, the feed's attention cap) run on "
+                "contagion's neighbour counts, the feed's attention cap and neighbour lists, "
+                "the keyed draws' hash) run on "
                 f"{threaded[0]['threads']} threads (numba's `{threaded[0]['threading_layer']}` "
                 "layer) on arrays of `model.jit.THREADS_MIN` elements or more (the citizens, or "
                 "the candidate posts of a step), on one below; the results "

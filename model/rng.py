@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-from model.jit import prange, threaded
+from model.jit import prange, prefetch, threaded
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -88,6 +88,31 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
             out_bits[e] = z
         else:
             out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
+
+
+# keyed_hash_pairs asks for element e + AHEAD's keys while it hashes element e (a stated guess;
+# the value changes no result)
+AHEAD = 32
+
+
+def keyed_hash_pairs(state, key_a, at_a, key_b, at_b, out_uniform):  # pragma: no cover
+    """:func:`keyed_hash`'s uniforms for two key columns read through indices: element e's keys
+    are ``key_a[at_a[e]]`` and ``key_b[at_b[e]]`` (the same numbers as gathering the columns
+    first, without building them). Elements are independent: threaded above THREADS_MIN."""
+    m = at_a.shape[0]
+    for e in prange(m):
+        if e + AHEAD < m:  # the keys are read at random: ask for them a few elements early
+            prefetch(key_a, np.uint64(at_a[e + AHEAD]))
+            prefetch(key_b, np.uint64(at_b[e + AHEAD]))
+        z = state ^ (key_a[np.uint64(at_a[e])] + _GOLDEN)  # unsigned: no negative-index check
+        z = (z ^ (z >> _S30)) * _M1
+        z = (z ^ (z >> _S27)) * _M2
+        z = z ^ (z >> _S31)
+        z = z ^ (key_b[np.uint64(at_b[e])] + _GOLDEN)
+        z = (z ^ (z >> _S30)) * _M1
+        z = (z ^ (z >> _S27)) * _M2
+        z = z ^ (z >> _S31)
+        out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
 
 
 # the output a keyed_hash call leaves empty (it writes bits or uniforms, never both); never written
@@ -153,13 +178,30 @@ class Keyed:
             return np.float64(((state >> 11) + 0.5) * 2.0**-53)
         return self._run(state, columns, shape, uniform)
 
-    def _columns(self, step: int, keys: tuple) -> tuple[int, np.ndarray | None, tuple]:
-        """The state after the step and the leading scalar keys, and the remaining keys as
-        uint64 columns (one row a key, broadcast to their common shape; None: no array key)."""
+    def _step_state(self, step: int) -> int:
+        """The hash state after mixing in the step (kept for the last step asked)."""
         cached_step, state = self._cached
         if cached_step != step:
             state = _mix_int(self._base_int ^ (int(step) * _GOLDEN_INT & _MASK))
             self._cached = (step, state)  # one assignment: a reader never sees half of it
+        return state
+
+    def uniform_gathered(
+        self, step: int, key_a: np.ndarray, at_a: np.ndarray, key_b: np.ndarray, at_b: np.ndarray
+    ) -> np.ndarray:
+        """``uniform(step, key_a[at_a], key_b[at_b])`` (uint64 keys, int64 indices of equal
+        length), compiled without gathering the keys first (:func:`keyed_hash_pairs`)."""
+        if not self.use_compiled:
+            return self.uniform(step, key_a[at_a], key_b[at_b])
+        out = np.empty(at_a.size)
+        state = np.uint64(self._step_state(step))
+        threaded(keyed_hash_pairs, at_a.size, state, key_a, at_a, key_b, at_b, out)
+        return out
+
+    def _columns(self, step: int, keys: tuple) -> tuple[int, np.ndarray | None, tuple]:
+        """The state after the step and the leading scalar keys, and the remaining keys as
+        uint64 columns (one row a key, broadcast to their common shape; None: no array key)."""
+        state = self._step_state(step)
         first, count = 0, len(keys)
         while first < count and np.ndim(keys[first]) == 0:
             state = _mix_int(state ^ ((int(keys[first]) + _GOLDEN_INT) & _MASK))
@@ -273,6 +315,19 @@ class Draws:
 
     def exponential(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).exponential(step, *keys)
+
+    def exponential_gathered(
+        self,
+        purpose: str,
+        step: int,
+        key_a: np.ndarray,
+        at_a: np.ndarray,
+        key_b: np.ndarray,
+        at_b: np.ndarray,
+    ) -> np.ndarray:
+        """``exponential(purpose, step, key_a[at_a], key_b[at_b])`` without the gathers
+        (:meth:`Keyed.uniform_gathered`)."""
+        return -np.log(self._get(purpose).uniform_gathered(step, key_a, at_a, key_b, at_b))
 
 
 STAFF_KEY = 1 << 62  # person keys of staff: STAFF_KEY | crc32(party) << 24 | member

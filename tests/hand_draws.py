@@ -78,6 +78,10 @@ class HandDraws:
 
     normal = uniform  # the table holds whatever values the test chooses
 
+    def uniform_gathered(self, purpose: str, step, key_a, at_a, key_b, at_b) -> np.ndarray:
+        """``uniform(purpose, step, key_a[at_a], key_b[at_b])``, as ``Draws`` documents."""
+        return self.uniform(purpose, step, np.asarray(key_a)[at_a], np.asarray(key_b)[at_b])
+
 
 # SplitMix64 (Steele, Lea & Flood 2014) in Python integers, written from the published algorithm
 # and checked against its published first outputs for seed 0 (test_keyed_deffuant.py): the

@@ -246,3 +246,24 @@ def test_staff_and_institution_keys_never_meet_citizens_or_each_other():
     assert min(blue.min(), red.min(), posts.min()) >= 1 << 24  # above every citizen's row
     every = np.concatenate([blue, red, posts])
     assert np.unique(every).size == every.size
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
+def test_gathered_draws_are_the_documented_hash_of_the_gathered_keys(compiled):
+    """``uniform_gathered(step, key_a, at_a, key_b, at_b)``: element e is the documented hash of
+    (key_a[at_a[e]], key_b[at_b[e]]) — the indices repeat, skip and reorder, the keys have the
+    top bit set — and ``Draws.exponential_gathered`` is −log of it."""
+    gen = np.random.default_rng(8)
+    key_a = gen.integers(0, 2**63, 12, dtype=np.uint64) + np.uint64(2**63 - 1)
+    key_b = np.arange(100, 107, dtype=np.uint64)
+    at_a = np.array([3, 3, 0, 11, 5, 7, 3], dtype=np.int64)
+    at_b = np.array([6, 0, 2, 2, 1, 5, 4], dtype=np.int64)
+    got = Keyed(99, "feed", use_compiled=compiled).uniform_gathered(11, key_a, at_a, key_b, at_b)
+    pairs = zip(at_a.tolist(), at_b.tolist(), strict=True)
+    want = [_oracle_uniform(99, "feed", 11, int(key_a[a]), int(key_b[b])) for a, b in pairs]
+    assert got.tolist() == want
+    draws = rng.Draws(99, use_compiled=compiled)
+    exp = draws.exponential_gathered("feed", 11, key_a, at_a, key_b, at_b)
+    np.testing.assert_array_equal(exp, -np.log(np.array(want)))
+    empty = np.zeros(0, dtype=np.int64)
+    assert draws.exponential_gathered("feed", 11, key_a, empty, key_b, empty).size == 0

@@ -21,7 +21,7 @@ import pytest
 
 import model.jit as J
 from model.dynamics.kernels import KERNELS
-from model.rng import keyed_hash
+from model.rng import keyed_hash, keyed_hash_pairs
 from tests.conftest import ROOT
 
 
@@ -41,6 +41,10 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
     if name == "expand_rows":
         indptr, indices, _ = _inputs("neighbour_count", rng)
         return indptr, indices, rng.integers(0, n, 2 * n).astype(np.int64)  # repeats too
+    if name == "keyed_hash_pairs":
+        key_a = rng.integers(0, 2**63, n).astype(np.uint64)
+        key_b = rng.integers(0, 2**63, 50).astype(np.uint64)
+        return np.uint64(99), key_a, rng.integers(0, n, 3 * n), key_b, rng.integers(0, 50, 3 * n)
     if name in ("keyed_hash_bits", "keyed_hash_uniform"):
         columns = rng.integers(0, 2**63, size=(2, n)).astype(np.uint64)
         return np.uint64(12345), columns, name.endswith("bits")
@@ -48,7 +52,11 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
 
 
 def _result(build, name: str, args: tuple):
-    """The kernel's result (for keyed_hash, the output it fills)."""
+    """The kernel's result (for the keyed hashes, the output they fill)."""
+    if name == "keyed_hash_pairs":
+        out = np.empty(args[2].size)
+        build(keyed_hash_pairs)(*args, out)
+        return out
     if name.startswith("keyed_hash"):
         state, columns, bits = args
         out = np.empty(columns.shape[1], dtype=np.uint64 if bits else np.float64)
@@ -61,7 +69,9 @@ def _result(build, name: str, args: tuple):
 THREADED = ["neighbour_count", "attention_select", "expand_rows"]
 
 
-@pytest.mark.parametrize("name", [*THREADED, "keyed_hash_bits", "keyed_hash_uniform"])
+@pytest.mark.parametrize(
+    "name", [*THREADED, "keyed_hash_bits", "keyed_hash_uniform", "keyed_hash_pairs"]
+)
 def test_threaded_kernels_equal_the_serial_build_and_the_twin_for_any_thread_count(name):
     import numba
 

@@ -207,7 +207,7 @@ def deliver(
 
     delta = np.array([p.champions.coordination for p in scenario.parties.values()])
     weights = candidate_weights(spec, posts, pop, reader, post, delta if delta.size else None)
-    key = draws.exponential("feed", step, pop.key[reader], posts.key[post])
+    key = draws.exponential_gathered("feed", step, pop.key, reader, posts.key, post)
     if weights is not None:
         key /= weights
     if paid_post:

@@ -44,6 +44,10 @@ SPLITMIX_M2 = np.uint64(0x94D049BB133111EB)
 # nothing at 10³; the value changes no result.
 LAG = 16
 RING = 64
+# kernels that read arrays at random through an index array ask for element e + AHEAD's
+# entries while they handle element e (a stated guess, like LAG; the value changes no result)
+AHEAD = 32
+STRIDE = np.uint64(AHEAD)
 # the keyed encounter map's halves: i from a draw's top 32 bits, the neighbour from its bottom 32
 HIGH = np.uint64(32)
 LOW = np.uint64(0xFFFFFFFF)
@@ -970,12 +974,15 @@ def holme_newman_sweep(
 def neighbour_count(indptr, indices, flag):  # pragma: no cover
     """Per node, how many of its neighbours have ``flag`` set (a CSR row sum, O(edges))."""
     n = indptr.shape[0] - 1
+    total = np.uint64(indices.shape[0])
     out = np.zeros(n, np.int64)
     for i in prange(n):  # rows are independent: threaded above THREADS_MIN (model.jit)
         c = 0
         p = np.uint64(indptr[i])  # unsigned, as in deffuant_sweep: no negative-index checks
         end = np.uint64(indptr[i + 1])
         while p < end:
+            if p + STRIDE < total:  # the flags are read at random: ask for them early
+                prefetch(flag, np.uint64(indices[p + STRIDE]))
             if flag[np.uint64(indices[p])]:
                 c += 1
             p += ONE
@@ -1115,14 +1122,18 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
     c_total = reader.shape[0]
     start = np.zeros(n + 1, np.int64)
     for c in range(c_total):
-        start[reader[c] + 1] += 1
+        if c + AHEAD < c_total:  # readers come in no order: ask for their counters early
+            prefetch(start, np.uint64(reader[c + AHEAD]))
+        start[np.uint64(reader[c]) + ONE] += 1
     for i in range(n):
         start[i + 1] += start[i]
     fill = start[:-1].copy()
     bucket = np.empty(c_total, np.int64)
     for c in range(c_total):
-        r = reader[c]
-        bucket[fill[r]] = c
+        if c + AHEAD < c_total:
+            prefetch(fill, np.uint64(reader[c + AHEAD]))
+        r = np.uint64(reader[c])
+        bucket[np.uint64(fill[r])] = c
         fill[r] += 1
     first = np.zeros(n + 1, np.int64)  # reader i's kept candidates: out[first[i]:first[i + 1]]
     for i in range(n):
@@ -1134,9 +1145,12 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
             continue
         best = out[first[i] : first[i + 1]]
         kept = 0
-        for p in range(start[i], start[i + 1]):
+        end = start[i + 1]
+        for p in range(start[i], end):
+            if p + AHEAD < end:  # a reader's candidates lie anywhere: ask for their keys early
+                prefetch(key, np.uint64(bucket[p + AHEAD]))
             c = bucket[p]
-            k = key[c]
+            k = key[np.uint64(c)]
             if kept == cap and not k < key[best[kept - 1]]:
                 continue
             q = kept if kept < cap else cap - 1

@@ -49,6 +49,7 @@ class FeedDraws(HandDraws):
     """Hand-chosen draws, the feed's exponential keys included."""
 
     exponential = HandDraws.uniform
+    exponential_gathered = HandDraws.uniform_gathered
 
 
 def graph(n, edges):
