@@ -98,7 +98,9 @@ def main() -> None:
     ap.add_argument("--floor", action="store_true", help="also measure the traffic floor")
     args = ap.parse_args()
 
-    warm_up()  # compiled kernels come from numba's on-disk cache; not part of set-up
+    # compiled kernels (and the threaded builds large runs use) come from numba's on-disk cache,
+    # compiled once per machine: not part of set-up or stepping
+    warm_up(threads=True)
     start = time.perf_counter()
     scenario = load_scenario(
         args.scenario, {"population.citizens": args.citizens, "steps": args.steps}

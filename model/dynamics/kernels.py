@@ -48,6 +48,9 @@ RING = 64
 # entries while they handle element e (a stated guess, like LAG; the value changes no result)
 AHEAD = 32
 STRIDE = np.uint64(AHEAD)
+# attention_select keeps each reader's best in a row of its own when no cap exceeds this (memory:
+# 16 bytes per citizen and unit of cap; the counting sort beyond)
+SMALL_CAP = 4
 # the keyed encounter map's halves: i from a draw's top 32 bits, the neighbour from its bottom 32
 HIGH = np.uint64(32)
 LOW = np.uint64(0xFFFFFFFF)
@@ -1118,8 +1121,17 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
     slice of the output, known in advance (the prefix sums of min(cap, candidates)), kept
     sorted while its bucket is scanned (no per-reader sort, nothing quadratic for hubs). The
     readers are independent: threaded above THREADS_MIN candidates (``model.jit``).
+
+    When no cap exceeds ``SMALL_CAP`` (the defaults read 0.3 posts a day: caps of 0 and 1), one
+    pass over the candidates in order keeps each reader's best in a row of its own instead (the
+    same insertions in the same order, so the same result) — no counting sort.
     """
     c_total = reader.shape[0]
+    top = 0
+    for i in range(n):
+        top = max(top, caps[i])
+    if top <= SMALL_CAP:
+        return _attention_rows(reader, key, n, caps, top)
     start = np.zeros(n + 1, np.int64)
     for c in range(c_total):
         if c + AHEAD < c_total:  # readers come in no order: ask for their counters early
@@ -1163,6 +1175,54 @@ def attention_select(reader, key, n, caps):  # pragma: no cover
     return out
 
 
+@helper
+def _attention_rows(reader, key, n, caps, top):  # pragma: no cover
+    """:func:`attention_select` when every cap is at most ``top`` (small): reader i's kept
+    candidates and their keys sit in slots i·top … i·top + top − 1 of two buffers, kept sorted
+    as the candidates arrive in order (a later candidate goes after equal keys: ties by
+    position)."""
+    c_total = reader.shape[0]
+    width = np.uint64(max(top, 1))
+    best = np.empty(n * max(top, 1), np.int64)
+    best_key = np.empty(n * max(top, 1), np.float64)
+    kept = np.zeros(n, np.int64)
+    for c in range(c_total):
+        if c + AHEAD < c_total:  # readers come in no order: ask for their slots early
+            ahead = np.uint64(reader[c + AHEAD])
+            prefetch(caps, ahead)
+            prefetch(kept, ahead)
+            prefetch(best_key, ahead * width)
+        r = np.uint64(reader[c])
+        cap = caps[r]
+        if cap <= 0:
+            continue
+        k = key[c]
+        m = kept[r]
+        base = r * width
+        if m == cap and not k < best_key[base + np.uint64(cap - 1)]:
+            continue
+        q = np.uint64(m if m < cap else cap - 1)
+        while q > 0 and k < best_key[base + q - ONE]:
+            best[base + q] = best[base + q - ONE]
+            best_key[base + q] = best_key[base + q - ONE]
+            q -= ONE
+        best[base + q] = c
+        best_key[base + q] = k
+        if m < cap:
+            kept[r] = m + 1
+    total = 0
+    for i in range(n):
+        total += kept[i]
+    out = np.empty(total, np.int64)
+    at = 0
+    for i in range(n):
+        base = np.uint64(i) * width
+        for q in range(kept[i]):
+            out[at] = best[base + np.uint64(q)]
+            at += 1
+    return out
+
+
 KERNELS = {
     "deffuant_sweep": deffuant_sweep,
     "splitmix_bits": splitmix_bits,
@@ -1197,8 +1257,10 @@ def run_threaded(name: str, size: int, *args, use_compiled: bool = True):
     return threaded(KERNELS[name], size, *args, use_compiled=use_compiled)
 
 
-def warm_up() -> None:  # pragma: no mutate block
-    """Compile (or load from cache) every kernel on a tiny input."""
+def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
+    """Compile (or load from cache) every kernel on a tiny input; with ``threads``, also the
+    threaded builds (``model.jit.compiled_threaded``) that runs of THREADS_MIN citizens or more
+    use — otherwise loaded, or on a new machine compiled, during their first step."""
     # Not mutated (mutmut's pragma above; docs/TESTING.md): it only fills numba's cache, a
     # wrong constant here changes no result, and only subprocesses call it.
     indptr = np.array([0, 1, 2], dtype=np.int32)
@@ -1255,6 +1317,22 @@ def warm_up() -> None:  # pragma: no mutate block
     kernel("argmax_vote")(
         np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, np.ones(2), -1.0
     )
-    kernel("attention_select")(
-        np.array([1, 0], dtype=np.int64), np.array([0.5, 0.2]), 2, np.ones(2, dtype=np.int64)
+    attention = (
+        np.array([1, 0], dtype=np.int64),
+        np.array([0.5, 0.2]),
+        2,
+        np.ones(2, dtype=np.int64),
     )
+    kernel("attention_select")(*attention)
+    rows = np.arange(2, dtype=np.int64)
+    keys = np.arange(2, dtype=np.uint64)
+    Keyed(0, "warm_up").uniform_gathered(0, keys, rows, keys, rows)  # the feed's keyed hash
+    if threads:
+        from model.jit import compiled_threaded
+        from model.rng import keyed_hash, keyed_hash_pairs
+
+        compiled_threaded(neighbour_count)(indptr, indices, np.ones(2, dtype=np.bool_))
+        compiled_threaded(expand_rows)(indptr, indices, rows)
+        compiled_threaded(attention_select)(*attention)
+        compiled_threaded(keyed_hash)(np.uint64(1), keys.reshape(1, 2), keys, np.zeros(0))
+        compiled_threaded(keyed_hash_pairs)(np.uint64(1), keys, rows, keys, rows, np.zeros(2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.dynamics.kernels import NOT_FROZEN, kernel
+from model.dynamics.kernels import NOT_FROZEN, SMALL_CAP, kernel
 from model.network.csr import from_edges
 
 
@@ -20,11 +20,16 @@ def lexsort_attention(reader, key, caps):
 
 
 @pytest.mark.parametrize("use_compiled", [True, False])
-def test_attention_select_equals_a_stable_lexsort(use_compiled):
-    rng = np.random.default_rng(0)
+@pytest.mark.parametrize("largest_cap", [1, SMALL_CAP, SMALL_CAP + 6])
+def test_attention_select_equals_a_stable_lexsort(use_compiled, largest_cap):
+    """Caps up to SMALL_CAP take the kernel's row buffers, larger ones its counting sort: the
+    same selection either way."""
+    rng = np.random.default_rng(largest_cap)
     for _ in range(100):
         n = int(rng.integers(1, 40))
-        caps = rng.integers(0, 5, n)  # a reader's cap this step; 0: it reads nothing
+        # a reader's cap this step (0: it reads nothing); the largest cap present in every draw
+        caps = rng.integers(0, largest_cap + 1, n)
+        caps[rng.integers(0, n)] = largest_cap
         size = int(rng.integers(0, 300))
         reader = rng.integers(0, n, size)
         key = rng.exponential(size=size)
