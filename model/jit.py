@@ -96,6 +96,12 @@ def _register(func: Callable) -> None:
     register_jitable(func)
 
 
+# how far ahead a kernel reading at random through an index array asks for entries: element
+# e + AHEAD's while it handles element e (a stated guess; the value changes no result, and a new
+# value reaches a cached kernel once the kernel's own file changes)
+AHEAD = 32
+
+
 @cache
 def _register_hints() -> None:
     """Give :func:`prefetch` its compiled meaning and register the kernels' helpers (once, when

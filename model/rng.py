@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-from model.jit import prange, prefetch, threaded
+from model.jit import AHEAD, prange, prefetch, threaded
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -88,11 +88,6 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
             out_bits[e] = z
         else:
             out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
-
-
-# keyed_hash_pairs asks for element e + AHEAD's keys while it hashes element e (a stated guess;
-# the value changes no result)
-AHEAD = 32
 
 
 def keyed_hash_pairs(state, key_a, at_a, key_b, at_b, out_uniform):  # pragma: no cover

@@ -101,11 +101,6 @@ def splitmix64(seed: int, count: int) -> list[int]:
     return out
 
 
-def splitmix_uniforms(seed: int, count: int) -> np.ndarray:
-    """The uniforms a keyed step draws from its key: each output's top 53 bits, + 1/2, × 2⁻⁵³."""
-    return np.array([((z >> 11) + 0.5) * 2.0**-53 for z in splitmix64(seed, count)])
-
-
 def keyed_encounters(seed: int, n: int, indptr) -> list[tuple[int, int | None]]:
     """The encounters of a keyed Deffuant or attraction–repulsion step of ``n`` citizens, from
     the sweeps' docstrings, in Python integers: the t-th SplitMix64 output z of ``seed`` picks

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.jit import helper, prange, prefetch, threaded, twin
+from model.jit import AHEAD, helper, prange, prefetch, threaded, twin
 from model.rng import Keyed
 
 # the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
@@ -44,10 +44,7 @@ SPLITMIX_M2 = np.uint64(0x94D049BB133111EB)
 # nothing at 10³; the value changes no result.
 LAG = 16
 RING = 64
-# kernels that read arrays at random through an index array ask for element e + AHEAD's
-# entries while they handle element e (a stated guess, like LAG; the value changes no result)
-AHEAD = 32
-STRIDE = np.uint64(AHEAD)
+STRIDE = np.uint64(AHEAD)  # model.jit.AHEAD, for unsigned positions
 # attention_select keeps each reader's best in a row of its own when no cap exceeds this (memory:
 # 16 bytes per citizen and unit of cap; the counting sort beyond)
 SMALL_CAP = 4
@@ -1182,9 +1179,10 @@ def _attention_rows(reader, key, n, caps, top):  # pragma: no cover
     as the candidates arrive in order (a later candidate goes after equal keys: ties by
     position)."""
     c_total = reader.shape[0]
-    width = np.uint64(max(top, 1))
-    best = np.empty(n * max(top, 1), np.int64)
-    best_key = np.empty(n * max(top, 1), np.float64)
+    slots = max(top, 1)
+    width = np.uint64(slots)
+    best = np.empty(n * slots, np.int64)
+    best_key = np.empty(n * slots, np.float64)
     kept = np.zeros(n, np.int64)
     for c in range(c_total):
         if c + AHEAD < c_total:  # readers come in no order: ask for their slots early
