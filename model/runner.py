@@ -106,7 +106,8 @@ class RunResult:
 
     scenario: Scenario
     seed: int
-    timeseries: pd.DataFrame  # tidy: step, metric, party, source_type, value
+    # tidy: step, metric, party, source_type, value (None when ``run`` was asked for none)
+    timeseries: pd.DataFrame | None
     summary: dict[str, Any]
     final_opinions: np.ndarray  # citizens' final opinions on the first issue
     agents: pd.DataFrame | None  # per person (when requested)
@@ -251,6 +252,7 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     agents: bool | None = None,
     use_compiled: bool = True,
+    timeseries: bool = True,
     **model_inputs: Any,
 ) -> RunResult:
     """Run one scenario.
@@ -263,6 +265,8 @@ def run(
             steps run in one call: ``SocialWebModel.run``).
         agents: include the per-person table (default: ``scenario.output.agents``).
         use_compiled: use the numba kernels (False: their Python twins).
+        timeseries: build the tidy time series (False: ``timeseries`` is None; a sweep keeps
+            only the summary, and the table costs a few milliseconds a run).
         model_inputs: ``opinions``, ``thresholds`` or ``graph`` for :class:`SocialWebModel`.
     """
     if steps is not None:
@@ -278,7 +282,7 @@ def run(
     return RunResult(
         scenario=scenario,
         seed=seed,
-        timeseries=tidy(model),
+        timeseries=tidy(model) if timeseries else None,
         summary=summarize(model),
         final_opinions=model.population.x[: model.population.citizens, 0].copy(),
         agents=agent_table(model) if want_agents else None,

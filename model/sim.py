@@ -33,6 +33,7 @@ from model.config.survey import electorate
 from model.dynamics import champions, mobilization, movement, polls, zealots
 from model.dynamics.contacts import Messages, keyed_sample, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
+from model.dynamics.kernels import kernel
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import Rule, make_rule
 from model.metrics import Key, step_metrics
@@ -336,10 +337,18 @@ class SocialWebModel(mesa.Model):
             )
             if held is not None:  # a committed reader is not moved (its row is restored)
                 effect.moved[frozen[msgs.reader]] = 0.0
-            # influence by sender: citizens 0, news 1, party k at 2 + k
-            sender = np.where(read_party >= 0, read_party + 2, read_source == SOURCE_NEWS)
-            self.influence += np.bincount(
-                sender, weights=effect.moved, minlength=self.influence.size
+            # influence by sender (citizens 0, news 1, party k at 2 + k), the step each party
+            # was last read by each reader, and the campaign's share-of-voice counts
+            kernel("tally_reads", use_compiled=self.use_compiled)(
+                msgs.reader,
+                read_party,
+                read_source,
+                effect.moved,
+                SOURCE_NEWS,
+                t,
+                self.influence,
+                pop.last_party_read,
+                self.voice_totals,
             )
         # the peer process is citizens influencing citizens (Friedkin-Johnsen's pull back to
         # x(0) excluded: like anchoring, it is nobody's influence)
@@ -367,9 +376,8 @@ class SocialWebModel(mesa.Model):
                 effect.rejected,
                 sc.election,
                 sc.opinion.backfire_rate,
+                use_compiled=self.use_compiled,
             )
-            from_party = read_party >= 0
-            pop.last_party_read[msgs.reader[from_party], read_party[from_party]] = t
             paid = reads.paid_impressions
         else:
             read_party = read_source = np.zeros(0, dtype=np.int64)
@@ -402,11 +410,6 @@ class SocialWebModel(mesa.Model):
                 champions.election_benefits(pop, parties, sc, self.vote)
         self.last_reads_party = read_party
         self.last_reads_source = read_source
-        if read_party.size:
-            self.voice_totals += np.bincount(
-                (read_party + 1) * len(SOURCE_NAMES) + read_source,
-                minlength=self.voice_totals.size,
-            )
         if t % sc.output.every == 0:
             self._record()
         # Mesa's convention: a model stops running when it is done — here on election day (the

@@ -110,7 +110,7 @@ def run_outcomes(scenario: Scenario, seed: int, replicate: int) -> dict[str, Any
     The row holds final outcomes and campaign totals only, so the run records its metrics on
     election day alone (``runner.election_day_only``: the same dynamics and the same row as
     recording every step, without measuring the days in between)."""
-    result = run(election_day_only(scenario), seed=seed)
+    result = run(election_day_only(scenario), seed=seed, timeseries=False)
     row = run_row(result, replicate)
     row["steps"] = result.summary["steps"]
     return row

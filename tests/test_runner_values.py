@@ -326,6 +326,16 @@ def test_election_day_only_records_two_steps_and_keeps_the_dynamics():
     assert brief.summary["final"]["vote_share"] == full.summary["final"]["vote_share"]
 
 
+def test_run_without_the_timeseries_keeps_the_summary():
+    """run(timeseries=False), as a sweep's runs ask: no tidy table, the same summary and final
+    opinions as the run that builds it."""
+    sc = _tiny()
+    full, bare = R.run(sc, seed=3), R.run(sc, seed=3, timeseries=False)
+    assert bare.timeseries is None and len(full.timeseries) > 0
+    assert bare.summary == full.summary
+    np.testing.assert_array_equal(bare.final_opinions, full.final_opinions)
+
+
 def test_override_changes_a_dotted_key_and_checks_the_result():
     """override: a checked copy with the change; a bad value is one ConfigError naming the
     copy's source ``<name>``."""

@@ -32,6 +32,10 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         indices = rng.integers(0, n, indptr[-1]).astype(np.int32)
         return indptr, indices, rng.random(n) < 0.3
+    if name == "threshold_round":
+        indptr, indices, engaged = _inputs("neighbour_count", rng)
+        pinned = rng.random(n) < 0.1
+        return indptr, indices, engaged, rng.uniform(0, 0.6, n), pinned, rng.random(n), 0.5
     if name in ("attention_select", "attention_select_large_caps"):
         c = 5 * n
         reader = rng.integers(0, n, c).astype(np.int64)
@@ -67,7 +71,7 @@ def _result(build, name: str, args: tuple):
     return build(KERNELS[name.removesuffix("_large_caps")])(*args)
 
 
-THREADED = ["neighbour_count", "attention_select", "expand_rows"]
+THREADED = ["neighbour_count", "threshold_round", "attention_select", "expand_rows"]
 
 
 @pytest.mark.parametrize(

@@ -1109,6 +1109,205 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
     return out / n
 
 
+# reads of one step: the most issues ``read_pull`` handles (below 8 a row's sum of squares is
+# NumPy's sequential one; from 8 NumPy sums pairwise, so ``rules.Rule.read`` keeps NumPy there)
+READ_ISSUES_MAX = 7
+# ``read_pull``'s acceptance: d < ε (Deffuant), d <= ε (Hegselmann-Krause), any distance (DeGroot)
+ACCEPT_BELOW, ACCEPT_WITHIN, ACCEPT_ANY = 0, 1, 2
+
+
+def read_pull(  # pragma: no cover
+    x,
+    openness,
+    rejection,
+    reader,
+    content,
+    trust,
+    source,
+    passive,
+    acceptance,
+    rate,
+    backfire,
+    backfire_rate,
+    accepted,
+    rejected,
+    moved,
+):
+    """The step's reads under the bounded-confidence rules (``rules.Rule.read`` and ``pull``),
+    in two passes, in place on ``x`` (n, K) and on the per-read outputs ``accepted``,
+    ``rejected`` (False) and ``moved`` (0.0).
+
+    A read of a source other than ``passive`` is active; at distance d = RMS(y - x_r) it is
+    accepted when d < ε_r (``acceptance`` ACCEPT_BELOW), d <= ε_r (ACCEPT_WITHIN) or always
+    (ACCEPT_ANY), weight rate·trust, and with ``backfire``
+    rejected when d > ρ_r, weight -backfire_rate·trust (rejection wins). Every read of nonzero
+    weight then pulls: each reader's weights are rescaled by 1/max(1, Σ|w|) over its reads,
+    Δx_r = Σ w·(y - x_r) from the opinions before the step's reads, ``moved`` = |w|·d, and x is
+    clipped to [-1, 1]. Sums run in read order from 0.0, as ``np.bincount`` adds, so the
+    values are the vectorised ones bit for bit; with no read of nonzero weight nothing in x
+    changes (no clip, as the vectorised rule returns early)."""
+    m = reader.shape[0]
+    n = x.shape[0]
+    issues = x.shape[1]
+    weight = np.zeros(m)
+    distance = np.zeros(m)
+    total = np.zeros(n)
+    used = 0
+    for e in range(m):
+        if source[e] == passive:
+            continue
+        r = reader[e]
+        if issues == 1:
+            d = abs(content[e, 0] - x[r, 0])
+        else:
+            s = 0.0
+            for c in range(issues):
+                g = content[e, c] - x[r, c]
+                s += g * g
+            d = math.sqrt(s / issues)
+        distance[e] = d
+        w = 0.0
+        if acceptance == ACCEPT_ANY:
+            ok = True
+        elif acceptance == ACCEPT_WITHIN:
+            ok = d <= openness[r]
+        else:
+            ok = d < openness[r]
+        if ok:
+            accepted[e] = True
+            w = rate * trust[e]
+        if backfire and d > rejection[r]:
+            rejected[e] = True
+            w = -backfire_rate * trust[e]
+        if w != 0.0:
+            weight[e] = w
+            total[r] += abs(w)
+            used += 1
+    if used == 0:
+        return
+    shift = np.zeros((n, issues))
+    for e in range(m):
+        if weight[e] == 0.0:
+            continue
+        r = reader[e]
+        w = weight[e] * (1.0 / max(total[r], 1.0))
+        moved[e] = abs(w) * distance[e]
+        for c in range(issues):
+            shift[r, c] += w * (content[e, c] - x[r, c])
+    for i in range(n):
+        for c in range(issues):
+            v = x[i, c] + shift[i, c]
+            if v < -1.0:
+                v = -1.0
+            elif v > 1.0:
+                v = 1.0
+            x[i, c] = v
+
+
+def affinity_update(  # pragma: no cover
+    affinity, reader, party, trust, accepted, rejected, decay, rate, backfire_rate
+):
+    """Party affinity after the step's reads (``polls.update_affinity``), in place on
+    ``affinity`` (n, P): decay by ``decay``; then every accepted read of a party post adds
+    rate·w·(1 - a) and every rejected one removes backfire_rate·w·a, each pass from the
+    affinities before it (accepted first) and summed in read order from 0.0 as ``np.bincount``
+    adds; clipped to [0, 1]. The vectorised update's values, bit for bit."""
+    n = affinity.shape[0]
+    p = affinity.shape[1]
+    keep = 1.0 - decay
+    for i in range(n):
+        for k in range(p):
+            affinity[i, k] *= keep
+    m = reader.shape[0]
+    for flags, step_rate, sign in ((accepted, rate, 1.0), (rejected, backfire_rate, -1.0)):
+        any_read = False
+        for e in range(m):
+            if flags[e] and party[e] >= 0:
+                any_read = True
+                break
+        if not any_read:
+            continue
+        delta = np.zeros((n, p))
+        for e in range(m):
+            if flags[e] and party[e] >= 0:
+                r = reader[e]
+                k = party[e]
+                room = 1.0 - affinity[r, k] if sign > 0 else affinity[r, k]
+                delta[r, k] += step_rate * trust[e] * room
+        for i in range(n):
+            for k in range(p):
+                affinity[i, k] += sign * delta[i, k]
+    for i in range(n):
+        for k in range(p):
+            v = affinity[i, k]
+            if v < 0.0:
+                v = 0.0
+            elif v > 1.0:
+                v = 1.0
+            affinity[i, k] = v
+
+
+def threshold_round(  # pragma: no cover
+    indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate
+):
+    """One synchronous round of threshold contagion (``mobilization.spread``): the new
+    engagement flags. Person i (not ``pinned``) joins when the share of its neighbours engaged
+    at the start of the round, count/degree (0 without ties), reaches its threshold, and an
+    engaged one below its threshold leaves when ``leave_draw[i] < leave_rate`` (no draws
+    given: nobody leaves). Rows are independent: threaded above THREADS_MIN
+    (``model.jit``)."""
+    n = indptr.shape[0] - 1
+    total = np.uint64(indices.shape[0])
+    out = np.empty(n, np.bool_)
+    leaving = leave_draw.shape[0] > 0
+    for i in prange(n):
+        was = engaged[i]
+        out[i] = was
+        if pinned[i]:
+            continue
+        c = 0
+        p = np.uint64(indptr[i])  # unsigned, as in deffuant_sweep: no negative-index checks
+        end = np.uint64(indptr[i + 1])
+        while p < end:
+            if p + STRIDE < total:  # the flags are read at random: ask for them early
+                prefetch(engaged, np.uint64(indices[p + STRIDE]))
+            if engaged[np.uint64(indices[p])]:
+                c += 1
+            p += ONE
+        degree = np.int64(indptr[i + 1]) - np.int64(indptr[i])
+        share = c / degree if degree > 0 else 0.0
+        above = share >= threshold[i]
+        if not was and above:
+            out[i] = True
+        elif was and not above and leaving and leave_draw[i] < leave_rate:
+            out[i] = False
+    return out
+
+
+def tally_reads(  # pragma: no cover
+    reader, party, source, moved, news, step, influence, last_read, voice
+):
+    """The step's bookkeeping of its reads, in place: ``influence`` (citizens 0, news 1, party
+    k at 2 + k) gains each read's movement, summed per sender in read order from 0.0 as
+    ``np.bincount`` adds, then added; ``last_read`` (n, P) records ``step`` for every party
+    read; ``voice`` counts reads by (party + 1)·S + source, S = voice.size // (P + 1)."""
+    m = reader.shape[0]
+    gained = np.zeros(influence.shape[0])
+    width = voice.shape[0] // (last_read.shape[1] + 1)
+    for e in range(m):
+        k = party[e]
+        if k >= 0:
+            gained[k + 2] += moved[e]
+            last_read[reader[e], k] = step
+        elif source[e] == news:
+            gained[1] += moved[e]
+        else:
+            gained[0] += moved[e]
+        voice[(k + 1) * width + source[e]] += 1
+    for s in range(influence.shape[0]):
+        influence[s] += gained[s]
+
+
 def attention_select(reader, key, n, caps):  # pragma: no cover
     """The feed's attention cap in O(C · max cap): candidates (reader[c], key[c]); reader i keeps
     its ``caps[i]`` smallest keys. Returns the kept candidates' indices ordered by reader, then
@@ -1241,6 +1440,10 @@ KERNELS = {
     "expand_rows": expand_rows,
     "gap_clusters": gap_clusters,
     "argmax_vote": argmax_vote,
+    "read_pull": read_pull,
+    "affinity_update": affinity_update,
+    "threshold_round": threshold_round,
+    "tally_reads": tally_reads,
 }
 
 
@@ -1324,12 +1527,24 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     kernel("attention_select")(*attention)
     rows = np.arange(2, dtype=np.int64)
     keys = np.arange(2, dtype=np.uint64)
+    flags = np.zeros(2, dtype=np.bool_)
+    kernel("read_pull")(
+        np.zeros((2, 1)), np.ones(2), np.ones(2), rows, np.zeros((2, 1)), np.ones(2), rows, -1,
+        ACCEPT_BELOW, 0.5, False, 0.5, flags.copy(), flags.copy(), np.zeros(2),
+    )  # fmt: skip
+    kernel("affinity_update")(np.zeros((2, 1)), rows, rows, np.ones(2), flags, flags, 0.1, 0.1, 0.1)
+    kernel("threshold_round")(indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0)
+    kernel("tally_reads")(
+        rows, rows, rows, np.zeros(2), 6, 1, np.zeros(4), np.zeros((2, 2), np.int64),
+        np.zeros(24, np.int64),
+    )  # fmt: skip
     Keyed(0, "warm_up").uniform_gathered(0, keys, rows, keys, rows)  # the feed's keyed hash
     if threads:
         from model.jit import compiled_threaded
         from model.rng import keyed_hash, keyed_hash_pairs
 
         compiled_threaded(neighbour_count)(indptr, indices, np.ones(2, dtype=np.bool_))
+        compiled_threaded(threshold_round)(indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0)
         compiled_threaded(expand_rows)(indptr, indices, rows)
         compiled_threaded(attention_select)(*attention)
         compiled_threaded(keyed_hash)(np.uint64(1), keys.reshape(1, 2), keys, np.zeros(0))

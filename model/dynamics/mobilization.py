@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import MobilizationSpec
-from model.dynamics.kernels import run_threaded
+from model.dynamics.kernels import NO_DRAWS, run_threaded
 from model.network.csr import Graph
 from model.population import STAFF, Population
 from model.rng import Draws
@@ -47,18 +47,23 @@ def spread(
     """One synchronous round of threshold contagion (in place on ``pop.engaged``).
 
     ``pinned`` marks people whose engagement the contagion does not change (default: staff).
-    Disengagement draws are keyed per (step, person), so paired runs share them.
+    Disengagement draws are keyed per (step, person), so paired runs share them. One compiled
+    pass (``kernels.threshold_round``; its plain-Python twin when ``use_compiled`` is False).
     """
     if not spec.enabled:
         return
-    share = engaged_share(pop, graph, use_compiled=use_compiled)
-    citizen = ~pinned if pinned is not None else pop.role != STAFF
-    above = share >= pop.threshold
-    join = citizen & ~pop.engaged & above
-    leave = citizen & pop.engaged & ~above
+    leave_draw = NO_DRAWS
     if spec.disengagement > 0:
-        leave &= draws.uniform("disengage", step, pop.key) < spec.disengagement
-    else:
-        leave[:] = False
-    pop.engaged[join] = True
-    pop.engaged[leave] = False
+        leave_draw = draws.uniform("disengage", step, pop.key)
+    pop.engaged[:] = run_threaded(
+        "threshold_round",
+        pop.n,
+        graph.indptr,
+        graph.indices,
+        pop.engaged,
+        pop.threshold,
+        pinned if pinned is not None else pop.role == STAFF,
+        leave_draw,
+        spec.disengagement,
+        use_compiled=use_compiled,
+    )

@@ -97,6 +97,8 @@ def update_affinity(
     rejected: np.ndarray,
     spec: ElectionSpec,
     backfire_rate: float,
+    *,
+    use_compiled: bool = True,
 ) -> None:
     """Party affinity moves with party posts the way opinions do (docs/MODEL.md, step 3).
 
@@ -106,19 +108,21 @@ def update_affinity(
     post's trust times the share of it that is the party's script (1 for institution and staff
     posts, g for a champion's) — a champion writing only its own view (g = 0) speaks for itself,
     not for the party's brand.
+
+    One compiled pass (``kernels.affinity_update``, the same values; its plain-Python twin when
+    ``use_compiled`` is False).
     """
     aff = pop.affinity
     if aff.size == 0:
         return
-    aff *= 1.0 - spec.affinity_decay
-    p = aff.shape[1]
-    from_party = party >= 0
-    for mask, rate, sign in ((accepted, spec.affinity_rate, 1.0), (rejected, backfire_rate, -1.0)):
-        use = mask & from_party
-        if not use.any():
-            continue
-        cell = reader[use] * p + party[use]
-        room = (1.0 - aff.ravel()[cell]) if sign > 0 else aff.ravel()[cell]
-        delta = np.bincount(cell, weights=rate * trust[use] * room, minlength=aff.size)
-        aff += sign * delta.reshape(aff.shape)
-    np.clip(aff, 0.0, 1.0, out=aff)
+    kernel("affinity_update", use_compiled=use_compiled)(
+        aff,
+        reader,
+        party,
+        trust,
+        accepted,
+        rejected,
+        spec.affinity_decay,
+        spec.affinity_rate,
+        backfire_rate,
+    )

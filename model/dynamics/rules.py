@@ -94,7 +94,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.config.schema import OpinionSpec
-from model.dynamics.kernels import NO_DRAWS, NO_WORK, NOT_FROZEN, kernel, looks_ahead
+from model.dynamics.kernels import (
+    ACCEPT_ANY,
+    ACCEPT_BELOW,
+    ACCEPT_WITHIN,
+    NO_DRAWS,
+    NO_WORK,
+    NOT_FROZEN,
+    READ_ISSUES_MAX,
+    kernel,
+    looks_ahead,
+)
 from model.network.csr import Graph, from_edges
 from model.population import SOURCE_CITIZEN, STAFF, Population
 
@@ -140,6 +150,7 @@ class Rule:
     name = "base"
     reads_peer_posts = False  # do citizens' own posts influence through the feed?
     inclusive = False  # acceptance d <= ε (True) or d < ε (False)
+    bounded = True  # False: every post read is accepted, whatever its distance (DeGroot)
 
     def __init__(self, spec: OpinionSpec, *, use_compiled: bool = True):
         self.spec = spec
@@ -218,7 +229,17 @@ class Rule:
         return type(self)._peer_process is not Rule._peer_process
 
     def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
+        if not self.bounded:
+            return np.ones(d.shape, dtype=bool)
         return d <= openness if self.inclusive else d < openness
+
+    @property
+    def acceptance_kind(self) -> int:
+        """:meth:`acceptance` as ``kernels.read_pull`` takes it: ACCEPT_BELOW (d < ε),
+        ACCEPT_WITHIN (d <= ε) or ACCEPT_ANY."""
+        if not self.bounded:
+            return ACCEPT_ANY
+        return ACCEPT_WITHIN if self.inclusive else ACCEPT_BELOW
 
     def _citizen_rows(self, x: np.ndarray) -> np.ndarray:
         return x if self.citizens is None else x[: self.citizens]
@@ -240,9 +261,32 @@ class Rule:
         source_type: np.ndarray,
         rng: np.random.Generator,
     ) -> ReadEffect:
-        """Apply the posts read this step; returns which were accepted/rejected."""
+        """Apply the posts read this step; returns which were accepted/rejected.
+
+        Up to ``kernels.READ_ISSUES_MAX`` issues in one compiled pass (``kernels.read_pull``,
+        the same values; its plain-Python twin when ``use_compiled`` is False)."""
         accepted = np.zeros(reader.size, dtype=bool)
         rejected = np.zeros(reader.size, dtype=bool)
+        if pop.x.shape[1] <= READ_ISSUES_MAX:
+            moved = np.zeros(reader.size)
+            kernel("read_pull", use_compiled=self.use_compiled)(
+                pop.x,
+                pop.openness,
+                pop.rejection,
+                reader,
+                content,
+                trust,
+                source_type,
+                -1 if self.reads_peer_posts else SOURCE_CITIZEN,
+                self.acceptance_kind,
+                self.spec.rate,
+                bool(self.spec.backfire and self.reads_peer_posts),
+                self.spec.backfire_rate,
+                accepted,
+                rejected,
+                moved,
+            )
+            return ReadEffect(accepted, rejected, moved)
         active = (
             np.ones(reader.size, dtype=bool)
             if self.reads_peer_posts
@@ -647,9 +691,7 @@ class DeGroot(Rule):
 
     name = "degroot"
     inclusive = True
-
-    def acceptance(self, d: np.ndarray, openness: np.ndarray) -> np.ndarray:
-        return np.ones(d.shape, dtype=bool)
+    bounded = False  # a post is accepted whatever its distance
 
     def _peer_process(self, pop: Population, graph: Graph, rng: np.random.Generator) -> None:
         # the peer graph's rows only, like the other classic rules

@@ -1,6 +1,7 @@
 """Engagement contagion (model/dynamics/mobilization.py): gaps found by the seventh mutation
-round (issue 13) — ``use_compiled`` must reach the neighbour-count kernel through ``spread`` and
-``engaged_share``: the default runs it compiled, ``use_compiled=False`` its plain-Python twin
+round (issue 13) — ``use_compiled`` must reach the contagion's kernels: the round's
+(``threshold_round``) through ``spread`` and the neighbour count through ``engaged_share``: the
+default runs them compiled, ``use_compiled=False`` its plain-Python twin
 (the runner's, the feed's and ``Draws``' plumbing are tested the same way). The scenario is the
 leaf test of tests/dynamics/test_mobilization_values.py, whose outcome both paths must give."""
 
@@ -16,7 +17,7 @@ from tests.dynamics.test_mobilization_values import people
 
 
 def spy_on_counts(monkeypatch):
-    """Record the ``use_compiled`` each call of the neighbour-count kernel receives."""
+    """Record the ``use_compiled`` each call of a contagion kernel receives."""
     seen = []
     real = mobilization.run_threaded
 
@@ -28,7 +29,7 @@ def spy_on_counts(monkeypatch):
     return seen
 
 
-def test_use_compiled_reaches_the_neighbour_count(monkeypatch):
+def test_use_compiled_reaches_the_contagion_kernels(monkeypatch):
     """Path 0-1-2-3, only 1 engaged, threshold 0.9: the leaf 0 joins (share 1/1), whichever
     path counts the neighbours; the default counts compiled, ``False`` with the twin, for
     ``spread`` and for ``engaged_share`` called alone."""
@@ -41,6 +42,6 @@ def test_use_compiled_reaches_the_neighbour_count(monkeypatch):
         np.testing.assert_array_equal(pop.engaged, [True, True, False, False])
     share = mobilization.engaged_share(pop, graph)
     np.testing.assert_array_equal(share, [1.0, 0.5, 0.5, 0.0])
-    assert seen == [("neighbour_count", True), ("neighbour_count", False)] + [
+    assert seen == [("threshold_round", True), ("threshold_round", False)] + [
         ("neighbour_count", True)
     ]

@@ -239,13 +239,24 @@ def test_a_riot_that_counts_the_citizen_among_its_neighbours_stops(monkeypatch):
     others, so the uniform riot of Granovetter's example stops at once."""
     from model.dynamics import mobilization
 
-    def self_in_pool(pop, graph, *, use_compiled=True):
-        count = kernels.kernel("neighbour_count", use_compiled=use_compiled)(
-            graph.indptr, graph.indices, pop.engaged
-        )
-        return count / (graph.degree + 1.0)
+    real = mobilization.run_threaded
 
-    monkeypatch.setattr(mobilization, "engaged_share", self_in_pool)
+    def self_in_pool(indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate):
+        count = kernels.kernel("neighbour_count")(indptr, indices, engaged)
+        above = count / (np.diff(indptr) + 1.0) >= threshold
+        out = engaged.copy()
+        out[~pinned & ~engaged & above] = True
+        leave = ~pinned & engaged & ~above
+        leave &= leave_draw < leave_rate if leave_draw.size else False
+        out[leave] = False
+        return out
+
+    def run_threaded(name, size, *args, **kwargs):
+        if name == "threshold_round":
+            return self_in_pool(*args)
+        return real(name, size, *args, **kwargs)
+
+    monkeypatch.setattr(mobilization, "run_threaded", run_threaded)
     result = validation.granovetter(DIR)
     assert not result.checks[0].passed, result.checks[0].measured
 
