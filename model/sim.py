@@ -305,7 +305,7 @@ class SocialWebModel(mesa.Model):
         frozen = zealots.frozen(sc, pop, self.committed)
         held = pop.x[frozen].copy() if frozen.any() else None
         if self.posting:
-            posts = make_posts(pop, parties, sc, self.draws, t)
+            posts = make_posts(pop, parties, sc, self.draws, t, use_compiled=self.use_compiled)
             reads = deliver(
                 posts,
                 self.graph,

@@ -92,11 +92,13 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_vote_kernel.py",  # the poll's pass vs the vote model
         "tests/test_threads.py",  # threaded builds vs serial and twin
         "tests/dynamics/test_kernels_survivors.py",  # round seven: draws of exactly 1, clocks
+        "tests/dynamics/test_step_kernels.py",  # the fused reads, affinity, contagion, tally
     ],
     "model/dynamics/mobilization.py": [
         "tests/dynamics/test_mobilization_and_polls.py",
         "tests/dynamics/test_mobilization_values.py",  # exact values for the survivors
         "tests/dynamics/test_mobilization_survivors.py",  # round seven: use_compiled
+        "tests/dynamics/test_step_kernels.py",  # the contagion round vs its NumPy oracle
     ],
     "model/dynamics/movement.py": [
         "tests/test_movement.py",
@@ -108,12 +110,14 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_polls_values.py",  # exact values for the survivors
         "tests/dynamics/test_vote_kernel.py",  # the compiled poll vs the vote model
         "tests/dynamics/test_polls_survivors.py",  # round seven: three issues, staff rows
+        "tests/dynamics/test_step_kernels.py",  # the affinity kernel vs its NumPy oracle
     ],
     "model/dynamics/posting.py": [
         "tests/dynamics/test_feed_and_rules.py",
         "tests/dynamics/test_champions.py",
         "tests/test_movement.py",
         "tests/dynamics/test_posting_values.py",  # exact values for the survivors
+        "tests/dynamics/test_posting_kernel.py",  # the fused posts vs the NumPy oracle
     ],
     "model/dynamics/rules.py": [
         "tests/dynamics/test_feed_and_rules.py",
@@ -131,6 +135,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_rules_survivors.py",  # settled's boundaries, radicalization's rule
         "tests/dynamics/test_rules_survivors7.py",  # round seven: radicalization's single steps
         "tests/dynamics/test_rules_compiled_flag.py",  # round seven: use_compiled, every rule
+        "tests/dynamics/test_step_kernels.py",  # read_pull vs the vectorised read
     ],
     "model/dynamics/zealots.py": [
         "tests/dynamics/test_zealots.py",

@@ -32,8 +32,8 @@ def _citizen_authors(data: dict, steps: int, seed: int = 5) -> list[set[int]]:
     seen: list[set[int]] = []
     real = sim.make_posts
 
-    def spy(pop, parties, scenario, draws, step):
-        posts = real(pop, parties, scenario, draws, step)
+    def spy(pop, parties, scenario, draws, step, **kwargs):
+        posts = real(pop, parties, scenario, draws, step, **kwargs)
         person = posts.author[posts.author >= 0]
         seen.append({int(a) for a in person if pop.role[a] == CITIZEN})
         return posts

@@ -13,15 +13,26 @@
 
 Each post carries the trust readers give it: peer 1, staff and institution their party's
 multiplier, a champion 1 - λ·g (authenticity: scripted posts read as astroturf).
+
+The keyed draws (who posts, each post's noise, the institutions' extras) come from
+``model.rng.Draws``, as in every phase; the rest is two compiled passes (``model.jit.twin``):
+:func:`post_rates` (every person's rate, who posts, each institution's post count) and
+:func:`assemble_posts` (each post's row), the same arithmetic in the same order as the NumPy
+expressions they replaced, so the same numbers bit for bit. The per-party parameters reach them
+as one small table (:func:`party_table`), reused from step to step while the parties' specs
+and their plans' posts per step stay the same (a plan may change during a run).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from operator import is_
 
 import numpy as np
 
 from model.config.schema import Scenario
+from model.jit import twin
 from model.population import (
     CHAMPION,
     CITIZEN,
@@ -34,9 +45,15 @@ from model.population import (
     Parties,
     Population,
 )
-from model.rng import Draws, institution_keys, name_key
+from model.rng import INSTITUTION_KEY, Draws, name_key
 
 INSTITUTION_AUTHOR = -1
+
+# columns of the per-party table (party_table): a row a party, in scenario order
+BOOST, PENALTY, STAFF_TRUST, INSTITUTION_TRUST, PER_STEP, ENABLED = range(6)
+# post_rates' ``u``, and its ``authors``, ``extra`` and ``counts``, when only rates are wanted
+_NO_DRAWS = np.zeros(0)
+_RATES_ONLY = (np.zeros(0, dtype=np.int64), _NO_DRAWS, np.zeros(0, dtype=np.int64))
 
 
 @dataclass
@@ -62,104 +79,381 @@ def champion_trust(guidance: np.ndarray, authenticity_penalty: np.ndarray) -> np
     return 1.0 - authenticity_penalty * guidance
 
 
-def posting_rates(pop: Population, scenario: Scenario) -> np.ndarray:
-    """Chance each person posts this step."""
-    boost = np.array([p.champions.activity_boost for p in scenario.parties.values()] or [0.0])
-    rate = pop.activity * pop.engagement
-    champ = pop.role == CHAMPION
-    if champ.any():
-        # a champion keeps its citizen's rate and adds a motivated share on top: at the neutral
-        # activity_boost 0 recruitment changes nothing, and it never lowers the rate
-        extra = 1.0 + boost[pop.party[champ]] * pop.motivation[champ]
-        rate[champ] = np.minimum(1.0, rate[champ] * extra)
-    member = pop.member
-    if member.any():  # a movement member posts like a fully motivated champion
-        rate[member] = np.minimum(1.0, rate[member] * (1.0 + scenario.movement.activity_boost))
+def post_rates(  # pragma: no cover
+    activity,
+    engaged,
+    engagement_base,
+    role,
+    party,
+    motivation,
+    member,
+    table,
+    member_factor,
+    u,
+    rate,
+    authors,
+    extra,
+    counts,
+):
+    """Every person's posting rate into ``rate``; when ``u`` (one draw a person) is not empty,
+    the rows i with u_i < rate_i into ``authors`` (ascending), and each party's institution
+    posts into ``counts``. Returns (authors, authors + institution posts).
+
+    rate_i = a_i · e_i, e_i 1 if ``engaged`` else ``engagement_base``; a champion's is then
+    min(1, rate_i · (1 + ``table[party_i, BOOST]`` · m_i)); a movement member's (any role,
+    after the champion's) min(1, rate_i · ``member_factor``), member_factor = 1 +
+    movement.activity_boost. The cap keeps a NaN as ``np.minimum`` does.
+
+    Party j's institution, if on (table[j, ENABLED]), posts w = ⌊table[j, PER_STEP]⌋ times,
+    plus one if ``extra[j]`` < PER_STEP - w; else none."""
+    draw = u.shape[0] != 0
+    count = 0
+    for i in range(rate.shape[0]):
+        r = activity[i] * (1.0 if engaged[i] else engagement_base[i])
+        if role[i] == CHAMPION:
+            r = r * (1.0 + table[np.int64(party[i]), BOOST] * motivation[i])
+            if r > 1.0:
+                r = 1.0
+        if member[i]:
+            r = r * member_factor
+            if r > 1.0:
+                r = 1.0
+        rate[i] = r
+        if draw and u[i] < r:
+            authors[count] = i
+            count += 1
+    total = count
+    if draw:
+        for j in range(table.shape[0]):
+            counts[j] = 0
+            if table[j, ENABLED] != 0.0:
+                per_step = table[j, PER_STEP]
+                whole = int(per_step)
+                counts[j] = whole + (1 if extra[j] < per_step - whole else 0)
+                total += counts[j]
+    return count, total
+
+
+def assemble_posts(  # pragma: no cover
+    authors,
+    role,
+    party,
+    member,
+    guidance,
+    x,
+    normal,
+    noise,
+    line,
+    movement_g,
+    position,
+    key,
+    rate,
+    table,
+    counts,
+    institution_key,
+    out_author,
+    out_party,
+    out_source,
+    out_content,
+    out_trust,
+    out_rate,
+    out_key,
+    out_script,
+):
+    """The step's posts into the ``out_*`` arrays (one row a post): first one row per author
+    in ``authors`` (order kept), then ``counts[j]`` institution posts of each party j in turn.
+
+    An author i, with n_i = ``noise`` · ``normal[e]`` (its draws, e its place in ``authors``)
+    and k its party:
+
+    - champion: content (1 - g_i)·x_i + g_i·line_k + n_i, trust 1 - table[k, PENALTY]·g_i,
+      script g_i, party k, source SOURCE_CHAMPION;
+    - staff: content line_k, trust table[k, STAFF_TRUST], script 1, party k, SOURCE_STAFF;
+    - citizen: party -1, trust 1, script 0; content x_i + n_i (SOURCE_CITIZEN), or, a movement
+      ``member``, (1 - g)·x_i + g·``position`` + n_i (SOURCE_MOVEMENT; g ``movement_g``; a
+      one-value position serves every issue);
+
+    rate ``rate[i]``, key ``key[i]``, author i. Party j's institution posts: author -1 - j,
+    party j, content line_j, trust table[j, INSTITUTION_TRUST], script 1, rate
+    table[j, PER_STEP], key ``institution_key[j]`` + its ordinal, SOURCE_INSTITUTION. All
+    content is clipped to [-1, 1] (a NaN stays, as ``np.clip`` keeps it)."""
+    issues = x.shape[1]
+    keep = 1.0 - movement_g
+    one_position = position.shape[0] == 1
+    for e in range(authors.shape[0]):
+        i = authors[e]
+        out_author[e] = i
+        out_rate[e] = rate[i]
+        out_key[e] = key[i]
+        if role[i] == CHAMPION:
+            k = np.int64(party[i])
+            g = guidance[i]
+            for d in range(issues):
+                out_content[e, d] = (1.0 - g) * x[i, d] + g * line[k, d] + noise * normal[e, d]
+            out_party[e] = k
+            out_source[e] = SOURCE_CHAMPION
+            out_trust[e] = 1.0 - table[k, PENALTY] * g
+            out_script[e] = g
+        elif role[i] == STAFF:
+            k = np.int64(party[i])
+            for d in range(issues):
+                out_content[e, d] = line[k, d]
+            out_party[e] = k
+            out_source[e] = SOURCE_STAFF
+            out_trust[e] = table[k, STAFF_TRUST]
+            out_script[e] = 1.0
+        else:
+            if role[i] == CITIZEN and member[i]:
+                if not one_position and position.shape[0] != issues:
+                    raise ValueError("movement.position: one value per issue")
+                for d in range(issues):
+                    p = position[0] if one_position else position[d]
+                    out_content[e, d] = keep * x[i, d] + movement_g * p + noise * normal[e, d]
+                out_source[e] = SOURCE_MOVEMENT
+            else:
+                for d in range(issues):
+                    out_content[e, d] = x[i, d] + noise * normal[e, d]
+                out_source[e] = SOURCE_CITIZEN
+            # a citizen's own post has no party (roles are 0-2: anyone else keeps its own)
+            out_party[e] = -1 if role[i] == CITIZEN else np.int64(party[i])
+            out_trust[e] = 1.0
+            out_script[e] = 0.0
+    e = authors.shape[0]
+    for j in range(counts.shape[0]):
+        for ordinal in range(counts[j]):
+            out_author[e] = INSTITUTION_AUTHOR - j
+            out_party[e] = j
+            out_source[e] = SOURCE_INSTITUTION
+            for d in range(issues):
+                out_content[e, d] = line[j, d]
+            out_trust[e] = table[j, INSTITUTION_TRUST]
+            out_rate[e] = table[j, PER_STEP]
+            out_key[e] = institution_key[j] + np.uint64(ordinal)
+            out_script[e] = 1.0
+            e += 1
+    for e in range(out_content.shape[0]):
+        for d in range(issues):
+            v = out_content[e, d]
+            if v < -1.0:
+                out_content[e, d] = -1.0
+            elif v > 1.0:
+                out_content[e, d] = 1.0
+
+
+def party_table(scenario: Scenario, parties: Parties | None = None) -> np.ndarray:
+    """The per-party parameters the kernels read, (P, 6) float64 in scenario order: columns
+    BOOST, PENALTY, STAFF_TRUST, INSTITUTION_TRUST, PER_STEP (from ``parties.plans``; 0 without
+    ``parties``) and ENABLED (1.0 if the institution posts)."""
+    specs = scenario.parties.values()
+    if parties is None:
+        rows = [(p.champions.activity_boost, 0.0, 0.0, 0.0, 0.0, 0.0) for p in specs]
+    else:
+        rows = [
+            (
+                p.champions.activity_boost,
+                p.champions.authenticity_penalty,
+                p.staff.trust,
+                p.institution.trust,
+                plan.posts_per_step,
+                1.0 if p.institution.enabled else 0.0,
+            )
+            for p, plan in zip(specs, parties.plans, strict=False)
+        ]
+    return _read_only(np.array(rows, dtype=np.float64).reshape(len(rows), 6))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, made read-only: shared between steps, and every array of the kernels'
+    per-party arguments read-only alike (numba compiles read-only and writable arrays apart)."""
+    array.flags.writeable = False
+    return array
+
+
+# the last table make_posts used and what it was built from: the parties' specs (frozen
+# dataclasses, so unchanged while the same objects; compared by identity, and kept here so no
+# other object can take their ids) and the plans' posts per step (compared by value: a plan may
+# be replaced or, a test's stand-in, changed in place between steps)
+_last_table: tuple[tuple, list, np.ndarray] = ((), [], np.zeros((0, 6)))
+
+
+def _step_table(scenario: Scenario, parties: Parties) -> np.ndarray:
+    """:func:`party_table` of this step, rebuilt only when the specs or posts per step change
+    (read-only: it may be shared by later steps)."""
+    global _last_table
+    specs = tuple(scenario.parties.values())
+    per_step = [plan.posts_per_step for plan in parties.plans]
+    last_specs, last_per_step, table = _last_table
+    if (
+        per_step == last_per_step
+        and len(specs) == len(last_specs)
+        and all(map(is_, specs, last_specs))
+    ):
+        return table
+    table = party_table(scenario, parties)
+    _last_table = (specs, per_step, table)  # one assignment: a reader never sees half of it
+    return table
+
+
+@cache
+def _party_keys(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each party's key for its extra draw (its name's) and the key of its institution's first
+    post of a step (``model.rng.institution_keys``), uint64, read-only."""
+    extra = np.array([name_key(n) for n in names], dtype=np.uint64)
+    first = np.array([INSTITUTION_KEY | (name_key(n) << 24) for n in names], dtype=np.uint64)
+    return _read_only(extra), _read_only(first)
+
+
+@cache
+def _issue_keys(issues: int) -> np.ndarray:
+    """The noise draws' issue keys 0..K-1, as a (1, K) uint64 row (read-only)."""
+    return _read_only(np.arange(issues, dtype=np.uint64)[None, :])
+
+
+@cache
+def _position(values: tuple[float, ...]) -> np.ndarray:
+    """The movement's position as a float64 array (read-only)."""
+    return _read_only(np.array(values, dtype=np.float64).reshape(-1))
+
+
+def posting_rates(pop: Population, scenario: Scenario, *, use_compiled: bool = True) -> np.ndarray:
+    """Chance each person posts this step (:func:`post_rates`)."""
+    rate = np.empty(pop.n)
+    twin(post_rates, use_compiled=use_compiled)(
+        pop.activity,
+        pop.engaged,
+        pop.engagement_base,
+        pop.role,
+        pop.party,
+        pop.motivation,
+        pop.member,
+        party_table(scenario),
+        1.0 + scenario.movement.activity_boost,
+        _NO_DRAWS,
+        rate,
+        *_RATES_ONLY,
+    )
     return rate
 
 
 def make_posts(
-    pop: Population, parties: Parties, scenario: Scenario, draws: Draws, step: int
+    pop: Population,
+    parties: Parties,
+    scenario: Scenario,
+    draws: Draws,
+    step: int,
+    *,
+    use_compiled: bool = True,
 ) -> Posts:
     """Draw this step's posts.
 
     Draws are keyed (``model.rng``): whether person i posts on day t, and its post's noise, are
     the same in every scenario sharing the seed, whatever other people, staff or parties do.
     """
-    party_specs = list(scenario.parties.values())
-    rate = posting_rates(pop, scenario)
-    authors = np.flatnonzero(draws.uniform("post", step, pop.key) < rate)
-    role = pop.role[authors]
-    k = pop.party[authors].astype(np.int64)
-    issues = np.arange(pop.x.shape[1], dtype=np.uint64)
-    noise = scenario.opinion.posting_noise * draws.normal(
-        "noise", step, pop.key[authors][:, None], issues[None, :]
-    )
-    names = list(scenario.parties)
+    if len(parties.plans) < len(scenario.parties):
+        raise IndexError("parties.plans: one plan per party")
+    table = _step_table(scenario, parties)
+    movement = scenario.movement
+    n, issues = pop.x.shape[0], pop.x.shape[1]
+    u = draws.uniform("post", step, pop.key)
     # each party's Bernoulli extra, keyed by its name: one pass over the parties' keys gives
     # each the draw its own scalar call would
-    extra = draws.uniform("extra", step, np.array([name_key(n) for n in names], dtype=np.uint64))
-    content = pop.x[authors] + noise
-    source = np.full(authors.size, SOURCE_CITIZEN, dtype=np.int8)
-    trust = np.ones(authors.size)
-    script = np.zeros(authors.size)
+    extra_keys, institution_key = _party_keys(tuple(scenario.parties))
+    extra = draws.uniform("extra", step, extra_keys)
+    rate = np.empty(n)
+    authors = np.empty(n, dtype=np.int64)
+    counts = np.empty(table.shape[0], dtype=np.int64)
+    count, m = twin(post_rates, use_compiled=use_compiled)(
+        pop.activity,
+        pop.engaged,
+        pop.engagement_base,
+        pop.role,
+        pop.party,
+        pop.motivation,
+        pop.member,
+        table,
+        1.0 + movement.activity_boost,
+        u,
+        rate,
+        authors,
+        extra,
+        counts,
+    )
+    authors = authors[:count]
+    normal = draws.normal("noise", step, pop.key[authors][:, None], _issue_keys(issues))
+    posts = Posts(
+        author=np.empty(m, dtype=np.int64),
+        party=np.empty(m, dtype=np.int64),
+        source_type=np.empty(m, dtype=np.int8),
+        content=np.empty((m, issues)),
+        trust=np.empty(m),
+        rate=np.empty(m),
+        key=np.empty(m, dtype=np.uint64),
+        script=np.empty(m),
+    )
+    twin(assemble_posts, use_compiled=use_compiled)(
+        authors,
+        pop.role,
+        pop.party,
+        pop.member,
+        pop.guidance,
+        pop.x,
+        normal,
+        float(scenario.opinion.posting_noise),
+        parties.line,
+        float(movement.guidance),
+        _position(tuple(movement.position)),
+        pop.key,
+        rate,
+        table,
+        counts,
+        institution_key,
+        posts.author,
+        posts.party,
+        posts.source_type,
+        posts.content,
+        posts.trust,
+        posts.rate,
+        posts.key,
+        posts.script,
+    )
+    return posts
 
-    champ = role == CHAMPION
-    if champ.any():
-        champ_rows = authors[champ]
-        guidance = pop.guidance[champ_rows]
-        g = guidance[:, None]
-        content[champ] = (1 - g) * pop.x[champ_rows] + g * parties.line[k[champ]] + noise[champ]
-        source[champ] = SOURCE_CHAMPION
-        script[champ] = guidance
-        penalty = np.array([p.champions.authenticity_penalty for p in party_specs])
-        trust[champ] = champion_trust(guidance, penalty[k[champ]])
-    staff = role == STAFF
-    if staff.any():
-        content[staff] = parties.line[k[staff]]
-        source[staff] = SOURCE_STAFF
-        script[staff] = 1.0
-        trust[staff] = np.array([p.staff.trust for p in party_specs])[k[staff]]
-    own = role == CITIZEN
-    k[own] = -1
-    member = own & pop.member[authors]
-    if member.any():  # the movement's message: (1 - g)·x + g·position, peer trust, no party
-        g = scenario.movement.guidance
-        position = np.asarray(scenario.movement.position)
-        content[member] = (1 - g) * pop.x[authors[member]] + g * position + noise[member]
-        source[member] = SOURCE_MOVEMENT
 
-    post_rate = rate[authors]
-    author_key = pop.key[authors]
-    inst_party, inst_key = [], [author_key]
-    for j, spec in enumerate(party_specs):
-        per_step = parties.plans[j].posts_per_step
-        if spec.institution.enabled:
-            whole = int(per_step)
-            count = whole + int(extra[j] < per_step - whole)
-            inst_party += [j] * count
-            inst_key.append(institution_keys(names[j], count))
-    author_key = np.concatenate(inst_key)
-    if inst_party:
-        ip = np.asarray(inst_party, dtype=np.int64)
-        m = ip.size
-        authors = np.concatenate([authors, INSTITUTION_AUTHOR - ip])
-        k = np.concatenate([k, ip])
-        source = np.concatenate([source, np.full(m, SOURCE_INSTITUTION, dtype=np.int8)])
-        content = np.concatenate([content, parties.line[ip]])
-        # per post, its party's value: indexed from one array a party rather than listed
-        inst_trust = np.array([spec.institution.trust for spec in party_specs], dtype=np.float64)
-        trust = np.concatenate([trust, inst_trust[ip]])
-        script = np.concatenate([script, np.ones(m)])
-        per_step = np.array([pl.posts_per_step for pl in parties.plans], dtype=np.float64)
-        post_rate = np.concatenate([post_rate, per_step[ip]])
-    return Posts(
-        author=authors.astype(np.int64),
-        party=k,
-        source_type=source,
-        content=np.clip(content, -1.0, 1.0),
-        trust=trust,
-        rate=post_rate,
-        key=author_key,
-        script=script,
+def warm_up() -> None:  # pragma: no mutate block
+    """Compile (or load from cache) this phase's kernels on a tiny input, with the dtypes (and
+    read-only flags) of a run's arrays."""
+    # Not mutated (mutmut's pragma above, as kernels.warm_up): it only fills numba's cache
+    one = np.ones(1)
+    role = np.array([CHAMPION], dtype=np.int8)
+    party = np.zeros(1, dtype=np.int16)
+    member = np.zeros(1, dtype=bool)
+    key = np.ones(1, dtype=np.uint64)
+    table = _read_only(np.zeros((1, 6)))
+    rate = np.empty(1)
+    authors = np.empty(1, dtype=np.int64)
+    counts = np.empty(1, dtype=np.int64)
+    rates = twin(post_rates)
+    rates(one, member, one, role, party, one, member, table, 1.0, one, rate, authors, one, counts)
+    rates(one, member, one, role, party, one, member, table, 1.0, _NO_DRAWS, rate, *_RATES_ONLY)
+    out = [np.empty(1, dtype=np.int64), np.empty(1, dtype=np.int64), np.empty(1, np.int8)]
+    out += [np.empty((1, 1)), np.empty(1), np.empty(1), np.empty(1, np.uint64), np.empty(1)]
+    line, position, first = np.zeros((1, 1)), _read_only(np.ones(1)), _read_only(key.copy())
+    twin(assemble_posts)(
+        authors,
+        role,
+        party,
+        member,
+        one,
+        line,
+        line,
+        0.1,
+        line,
+        0.5,
+        position,
+        key,
+        rate,
+        table,
+        counts,
+        first,
+        *out,
     )
