@@ -471,37 +471,40 @@ class SocialWebModel(mesa.Model):
     def _party_phase(self, t: int, paid: np.ndarray, contacts: np.ndarray) -> None:
         """Champions burn out, are recruited and pull the line; this step's costs."""
         sc, pop, parties = self.config, self.population, self.parties
-        party_specs = list(sc.parties.values())
-        burnouts = champions.update_motivation(pop, parties, sc)
-        recruits = champions.recruit(pop, parties, sc, self.reachable, self.streams["champions"], t)
-        champions.drift_party_line(pop, parties, sc)
-        parties.burnouts += burnouts
-        parties.recruits += recruits
-        if self.person_agents is not None and (burnouts.any() or recruits.any()):
-            sync_agents(self)
-        active = np.array(
-            [
-                np.count_nonzero((pop.role == CHAMPION) & (pop.party == k))
-                for k in range(len(party_specs))
-            ]
+        compiled = self.use_compiled
+        # the champions each party has: after the burnouts, then kept up to date by recruit
+        burnouts, active = champions.motivate(pop, parties, sc, use_compiled=compiled)
+        recruits = champions.recruit(
+            pop,
+            parties,
+            sc,
+            self.reachable,
+            self.streams["champions"],
+            t,
+            active=active,
+            use_compiled=compiled,
         )
+        champions.drift_party_line(pop, parties, sc, active)
         # per channel, in budget units per 1,000 citizens (docs/MODEL.md, "Budgets"): the content
         # team and salaries as planned, paid reach and offline contacts as delivered, champions
-        # as active
-        scale = pop.citizens / 1000.0
-        for k, (spec, pl) in enumerate(zip(party_specs, parties.plans, strict=True)):
-            inst = spec.institution
-            self.spend[k] = (
-                pl.posts_per_step * inst.cost_per_post if inst.enabled else 0.0,
-                paid[k] * inst.cost_per_paid_impression / scale,
-                pl.staff_time * spec.staff.salary_per_step / scale,
-                active[k] * spec.champions.cost_per_step * pl.organizing_cost / scale,
-                contacts[k, 0] * spec.mass_media.cost_per_contact / scale,
-                contacts[k, 1] * spec.canvass.cost_per_contact / scale,
-            )
-        parties.cumulative_cost += self.spend.sum(axis=1)
-        self.spend_total += self.spend
-        self.planned_total += self.planned
+        # as active; and the programme's burnouts and recruits
+        changed = champions.keep_books(
+            parties,
+            sc,
+            pop.citizens,
+            paid=paid,
+            contacts=contacts,
+            active=active,
+            burnouts=burnouts,
+            recruits=recruits,
+            planned=self.planned,
+            spend=self.spend,
+            spend_total=self.spend_total,
+            planned_total=self.planned_total,
+            use_compiled=compiled,
+        )
+        if changed and self.person_agents is not None:
+            sync_agents(self)
 
     @property
     def elections_won(self) -> np.ndarray:

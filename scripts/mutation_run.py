@@ -63,6 +63,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_champion_artefacts.py",
         "tests/test_movement.py",  # election cycles: election_benefits (win_bonus)
         "tests/dynamics/test_champions_values.py",  # exact values for the survivors
+        "tests/dynamics/test_champions_kernel.py",  # the fused kernels vs the NumPy oracle
     ],
     "model/dynamics/contacts.py": [
         "tests/test_offline_and_eras.py",
