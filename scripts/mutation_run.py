@@ -68,12 +68,14 @@ MODULES: dict[str, list[str]] = {
     "model/dynamics/contacts.py": [
         "tests/test_offline_and_eras.py",
         "tests/dynamics/test_contacts_values.py",  # exact values for the survivors
+        "tests/dynamics/test_feed_kernel.py",  # keyed_sample's compiled selection
     ],
     "model/dynamics/feed.py": [
         "tests/dynamics/test_feed_and_rules.py",
         "tests/test_invariants.py",
         "tests/dynamics/test_feed_values.py",  # exact values for the survivors
         "tests/dynamics/test_feed_survivors.py",  # round seven: ad sentinel, use_compiled
+        "tests/dynamics/test_feed_kernel.py",  # the fused feed vs the NumPy deliver
     ],
     "model/dynamics/kernels.py": [
         "tests/dynamics/test_kernels.py",

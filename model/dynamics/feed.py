@@ -22,20 +22,24 @@ posts; δ = the party's ``champions.coordination``, g the champion's guidance).
 Weighted sampling without replacement uses exponential keys (Efraimidis & Spirakis 2006): each
 candidate gets key E/w, E ~ Exp(1), and a reader reads its smallest keys, as many as its cap,
 picked by a compiled bucket pass (``kernels.attention_select``). Cost is O(C · cap) in the number
-of candidate posts C, never O(N²).
+of candidate posts C, never O(N²). The candidates are built in one compiled pass
+(``feed_candidates``), in the order the cap sees them, leaving out those of readers with no slot
+for them (a cap of 0, or one sponsored posts fill): they could never be read.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from model.config.schema import FeedSpec, Scenario
-from model.dynamics.contacts import keyed_sample
+from model.dynamics.contacts import keyed_sample, smallest_rows
 from model.dynamics.kernels import run_threaded
 from model.dynamics.posting import Posts
+from model.jit import twin
 from model.network.csr import Graph
 from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
 from model.rng import Draws, name_key
@@ -96,7 +100,8 @@ def reading_capacity(spec: FeedSpec, ties: float) -> float:
 
 def reading_caps(capacity: float, draws: Draws, step: int, keys: np.ndarray) -> np.ndarray:
     """Each person's cap this step: floor(A), plus one with probability A − floor(A), keyed
-    per (step, person) so paired scenarios give a citizen the same cap on the same day."""
+    per (step, person) so paired scenarios give a citizen the same cap on the same day
+    (``deliver`` makes the same draw and counts the caps in ``feed_candidates``)."""
     whole = math.floor(capacity)
     caps = np.full(keys.size, whole, dtype=np.int64)
     frac = capacity - whole
@@ -130,6 +135,262 @@ def candidate_weights(
     return weight
 
 
+# the platform's weight in the candidate kernel: none (chronological, or γ = 0), similarity,
+# engagement
+UNIFORM, SIMILARITY, ENGAGEMENT = 0, 1, 2
+# the similarity weight's distance is computed in the kernel up to this many issues: with one or
+# two the RMS's sum has one order, so it equals NumPy's mean bit for bit; more issues use NumPy
+KERNEL_ISSUES = 2
+NO_DRAWS = np.zeros(0)
+NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def feed_posts(author, party, follow_start):  # pragma: no cover
+    """This step's posts as the feed needs them, in one pass over the posts: the person posts
+    (``author`` ≥ 0) — their indices in order and their authors' rows — and each party's
+    institution posts (author < 0, ``party`` j, for each of the P parties) in order. Returns
+    (person, sources, own, bounds), int64: ``bounds`` holds three rows of P + 1 offsets, party
+    j's posts at ``own[bounds[0, j]:bounds[0, j + 1]]``, row 1 a copy of ``follow_start`` (the
+    followers' offsets), row 2 zeros (for the sponsored audiences' offsets)."""
+    parties = follow_start.shape[0] - 1
+    m = author.shape[0]
+    bounds = np.zeros((3, parties + 1), np.int64)
+    persons = 0
+    for p in range(m):
+        if author[p] >= 0:
+            persons += 1
+        elif party[p] >= 0 and party[p] < parties:
+            bounds[0, np.int64(party[p]) + 1] += 1
+    for j in range(parties):
+        bounds[0, j + 1] += bounds[0, j]
+        bounds[1, j + 1] = follow_start[j + 1]
+    person = np.empty(persons, np.int64)
+    sources = np.empty(persons, np.int64)
+    own = np.empty(bounds[0, parties], np.int64)
+    fill = bounds[0].copy()
+    q = 0
+    for p in range(m):
+        if author[p] >= 0:
+            person[q] = p
+            sources[q] = author[p]
+            q += 1
+        elif party[p] >= 0 and party[p] < parties:
+            j = np.int64(party[p])
+            own[fill[j]] = p
+            fill[j] += 1
+    return person, sources, own, bounds
+
+
+def feed_candidates(  # pragma: no cover
+    person,
+    owner,
+    neighbour,
+    heard,
+    reach,
+    own,
+    bounds,
+    followers,
+    who,
+    pick,
+    role,
+    whole,
+    attention,
+    frac,
+    mode,
+    content,
+    x,
+    rate,
+    coordination,
+    source_type,
+    party,
+    script,
+):
+    """The step's candidate (post, reader) pairs that can be read, in one pass, in the order
+    the attention cap sees them, and each person's cap; returns (post, reader, base, boost,
+    caps). ``bounds`` holds three rows of P + 1 offsets: party j's institution posts are
+    ``own[bounds[0, j]:bounds[0, j + 1]]``, its followers ``followers[bounds[1, j]:…]``, its
+    sponsored audience ``who[bounds[2, j]:…]`` (citizen rows, with their draws ``pick``).
+
+    Caps: person i reads at most ``whole`` posts, plus one where ``attention[i]`` < ``frac``
+    (``attention`` empty: no extra), raised to the number of sponsored posts it is shown.
+
+    1. Sponsored posts, party by party: each of party j's audience is shown its post number
+       min(⌊pick · posts⌋, posts − 1) of the party's posts this step.
+    2. Each person post's ties: entry e of the neighbour expansion, post ``person[owner[e]]``
+       for reader ``neighbour[e]`` — if ``heard[e]`` < ``reach`` (word of mouth in the
+       broadcast era; ``heard`` empty: every tie).
+    3. Party by party, each institution post (in order) for each follower (in order), except
+       for a follower shown that very post as an ad in 1 (it would be read twice).
+
+    No candidate of 2 or 3 (organic) has a staff reader (``role``: staff hold the line), nor a
+    reader without a slot left for it — a cap of 0, or one the sponsored posts fill (they come
+    first: their key is −1) — whose organic candidates could never be read. Dropping them
+    keeps the order of the rest, so the cap picks what it would pick among all of them.
+
+    Of the organic candidates, the weight's parts: ``base`` (``mode`` SIMILARITY: RMS(content
+    − x) + SIMILARITY_FLOOR, one or two issues; ENGAGEMENT: max(rate, 1e-9); UNIFORM: empty),
+    for the caller to raise to ±γ, and ``boost``, 1 + δ·g for a champion's post and 1 for any
+    other (``coordination`` δ per party; empty: no boost) — ``candidate_weights``' terms."""
+    parties = bounds.shape[1] - 1
+    n = role.shape[0]
+    caps = np.full(n, whole, np.int64)
+    if attention.shape[0] != 0:
+        for i in range(n):
+            caps[i] += np.int64(attention[i] < frac)
+    paid_total = bounds[2, parties]
+    free = caps.copy() if paid_total > 0 else caps  # slots left once the sponsored are read
+    for i in range(paid_total):
+        r = who[i]
+        free[r] -= 1
+        if free[r] < 0:  # more sponsored posts than the cap: the cap rises to their number
+            caps[r] += 1
+    bound = paid_total + owner.shape[0]
+    for j in range(parties):
+        bound += (bounds[0, j + 1] - bounds[0, j]) * (bounds[1, j + 1] - bounds[1, j])
+    post = np.empty(bound, np.int64)
+    reader = np.empty(bound, np.int64)
+    m = 0
+    for j in range(parties):
+        first = bounds[0, j]
+        count = bounds[0, j + 1] - first
+        for i in range(bounds[2, j], bounds[2, j + 1]):
+            k = np.int64(pick[i] * count)  # a truncation, as NumPy's astype
+            post[m] = own[first + min(k, count - 1)]
+            reader[m] = who[i]
+            m += 1
+    # the organic loops write every pair and move on only past those kept: whether a reader
+    # has a slot left is a coin toss at small caps, too costly a branch to mispredict
+    word_of_mouth = heard.shape[0] != 0
+    for e in range(owner.shape[0]):
+        r = neighbour[e]
+        post[m] = person[owner[e]]
+        reader[m] = r
+        keep = (free[r] > 0) & (role[r] != STAFF)
+        if word_of_mouth:
+            keep = keep & (heard[e] < reach)
+        m += np.int64(keep)
+    ad = np.full(n if paid_total > 0 else 0, -1, np.int64)  # the post a citizen saw as an ad
+    for j in range(parties):
+        if bounds[0, j + 1] == bounds[0, j] or bounds[1, j + 1] == bounds[1, j]:
+            continue
+        shown = bounds[2, j + 1] > bounds[2, j]
+        for i in range(bounds[2, j], bounds[2, j + 1]):
+            ad[who[i]] = post[i]
+        for q in range(bounds[0, j], bounds[0, j + 1]):
+            p = own[q]
+            for f in range(bounds[1, j], bounds[1, j + 1]):
+                r = followers[f]
+                post[m] = p
+                reader[m] = r
+                keep = (free[r] > 0) & (role[r] != STAFF)
+                if shown:
+                    keep = keep & (ad[r] != p)
+                m += np.int64(keep)
+        for i in range(bounds[2, j], bounds[2, j + 1]):
+            ad[who[i]] = -1
+    organic = m - paid_total
+    base = np.empty(organic if mode != UNIFORM else 0)
+    boost = np.empty(organic if coordination.shape[0] != 0 else 0)
+    issues = x.shape[1]
+    for c in range(organic):
+        p = post[paid_total + c]
+        if mode == SIMILARITY:
+            r = reader[paid_total + c]
+            g = content[p, 0] - x[r, 0]
+            s = g * g
+            if issues == 2:
+                g = content[p, 1] - x[r, 1]
+                s = s + g * g
+            base[c] = math.sqrt(s / issues) + SIMILARITY_FLOOR
+        elif mode == ENGAGEMENT:
+            v = rate[p]
+            base[c] = 1e-9 if v < 1e-9 else v
+        if coordination.shape[0] != 0:
+            if source_type[p] == SOURCE_CHAMPION:
+                boost[c] = 1.0 + coordination[party[p]] * script[p]
+            else:
+                boost[c] = 1.0
+    return post[:m], reader[:m], base, boost, caps
+
+
+def feed_keys(draw, weight, boost, paid):  # pragma: no cover
+    """Each candidate's key for the attention cap: −1 for the ``paid`` sponsored candidates
+    first (always read: they sort first), then each organic candidate's Exp(1) ``draw``
+    divided by its weight — ``weight`` · ``boost``, either of them alone, or none (empty
+    arrays), as ``key /= weights`` divides."""
+    organic = draw.shape[0]
+    key = np.empty(paid + organic)
+    for i in range(paid):
+        key[i] = -1.0
+    weighted = weight.shape[0] != 0
+    boosted = boost.shape[0] != 0
+    for c in range(organic):
+        v = draw[c]
+        if weighted and boosted:
+            v = v / (weight[c] * boost[c])
+        elif weighted:
+            v = v / weight[c]
+        elif boosted:
+            v = v / boost[c]
+        key[paid + c] = v
+    return key
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What the feed reads from a scenario every step, worked out once per scenario."""
+
+    scenario: Scenario
+    mode: int  # UNIFORM, SIMILARITY or ENGAGEMENT
+    coordination: np.ndarray  # δ per party, float64; empty when no party coordinates
+    party_keys: tuple[int, ...]  # name_key of each party, in order
+
+
+_SETUP: list = [None]  # the last scenario's set-up (a run asks for the same one every step)
+_FOLLOW: list = [None]  # the last followers' concatenation
+
+
+def _setup(scenario: Scenario) -> _Setup:
+    last = _SETUP[0]
+    if last is not None and last.scenario is scenario:
+        return last
+    spec = scenario.feed
+    mode = UNIFORM
+    if spec.algorithm == "similarity" and spec.bias != 0:
+        mode = SIMILARITY
+    elif spec.algorithm == "engagement" and spec.bias != 0:
+        mode = ENGAGEMENT
+    delta = np.array([p.champions.coordination for p in scenario.parties.values()])
+    coordination = delta.astype(np.float64) if delta.size and delta.any() else NO_DRAWS
+    keys = tuple(name_key(name) for name in scenario.parties)
+    made = _Setup(scenario, mode, coordination, keys)
+    _SETUP[0] = made
+    return made
+
+
+def _followers(followers: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every party's followers in one int64 array, party j's at [start[j]:start[j + 1]]; kept
+    while the list holds the same arrays (a run's followers are drawn once, never changed)."""
+    ids = tuple(map(id, followers))
+    last = _FOLLOW[0]
+    if last is not None and last[0] == ids:
+        return last[2], last[3]
+    sizes = [0] + [f.size for f in followers]
+    flat = np.concatenate(followers).astype(np.int64) if followers else NO_ROWS
+    start = np.cumsum(sizes, dtype=np.int64)
+    # the arrays are kept with their ids, so no other array can take one of those ids meanwhile
+    _FOLLOW[0] = (ids, tuple(followers), flat, start)
+    return flat, start
+
+
+@cache
+def _kernels(use_compiled: bool) -> tuple:
+    """The feed's kernels, compiled or their plain-Python twins (looked up once)."""
+    return tuple(
+        twin(k, use_compiled=use_compiled) for k in (feed_posts, feed_candidates, feed_keys)
+    )
+
+
 def deliver(
     posts: Posts,
     graph: Graph,
@@ -148,81 +409,144 @@ def deliver(
     reader and the post's author, and whether citizen i sees party P's sponsored post on day t
     only on (t, P, i) — so paired scenarios make the same choices wherever they face the same
     candidates. ``capacity`` is A (``reading_capacity``; computed from ``graph`` if None).
+
+    The candidates in order, the caps and the weights' terms come from one compiled pass
+    (``feed_candidates``, which leaves out the organic candidates of readers with no slot for
+    them — a cap of 0, or one the sponsored posts fill: they could never be read, so no draw is
+    made for them), the keys
+    from another (``feed_keys``); the draws are made here, through ``draws``, and the weights'
+    powers and the draws' logarithms in NumPy.
     """
     spec = scenario.feed
     if capacity is None:
         capacity = reading_capacity(spec, citizen_ties(graph, pop.citizens))
-    n_parties = len(parties.names)
-    names = list(scenario.parties)
-    person = np.flatnonzero(posts.author >= 0)
-    owner, readers = expand_neighbours(graph, posts.author[person], use_compiled=use_compiled)
-    cand = person[owner]
+    setup = _setup(scenario)
+    n_parties = len(setup.party_keys)
+    posts_kernel, candidates_kernel, keys_kernel = _kernels(use_compiled)
+    followers, follow_start = _followers(parties.followers)
+    person, sources, own, bounds = posts_kernel(posts.author, posts.party, follow_start)
+    owner, readers = expand_neighbours(graph, sources, use_compiled=use_compiled)
     era = scenario.era
+    heard, reach = NO_DRAWS, 0.0
     if era.name == "broadcast":
         # word of mouth: each tie hears a person's post with chance broadcast_reach, keyed per
         # (step, reader, author) so paired runs keep the same conversations
-        heard = draws.uniform("word_of_mouth", step, pop.key[readers], posts.key[cand])
-        keep = heard < era.broadcast_reach
-        cand, readers = cand[keep], readers[keep]
-    cand_post = [cand]
-    cand_reader = [readers]
-    paid = np.zeros(n_parties, dtype=np.int64)
-    paid_post, paid_reader = [], []
-    for j in range(len(scenario.parties)):
-        own = np.flatnonzero((posts.author < 0) & (posts.party == j))
-        if own.size == 0:
+        heard = draws.uniform("word_of_mouth", step, pop.key[readers], posts.key[person[owner]])
+        reach = era.broadcast_reach
+    paid = np.zeros(len(parties.names), dtype=np.int64)
+    audience, picks, n_paid = [], [], 0
+    counts = None
+    for j in range(n_parties):
+        shown = math.floor(parties.plans[j].paid_reach * pop.citizens + 1e-9)
+        if shown <= 0:
             continue
-        reach = parties.plans[j].paid_reach
-        shown = math.floor(reach * pop.citizens + 1e-9)
-        ad = None
-        if shown > 0:
-            # exactly floor(reach · N) citizens, those with the smallest keyed draws this step:
-            # a uniform random set of the size paid for (never more than the plan buys), and
-            # keyed per (step, party, citizen) so paired runs show the ad to the same people
-            party_key = name_key(names[j])
-            who = keyed_sample(draws, "paid", step, party_key, pop.citizens, shown)
-            pick = draws.uniform("paid_post", step, party_key, who.astype(np.uint64))
-            ad_post = own[np.minimum((pick * own.size).astype(np.int64), own.size - 1)]
-            paid_reader.append(who)
-            paid_post.append(ad_post)
-            paid[j] = who.size
-            ad = np.full(pop.citizens, -1, dtype=np.int64)  # the post each citizen saw as an ad
-            ad[who] = ad_post
-        followers = parties.followers[j]
-        if followers.size:
-            block_post = np.repeat(own, followers.size)
-            # the followers once per post (np.tile's values, without its Python-level set-up)
-            block_reader = np.broadcast_to(followers, (own.size, followers.size)).ravel()
-            if ad is not None:
-                # a follower shown the account's post as an ad has it at the top already: the
-                # same post is not also an organic candidate (it would be read, and pull, twice)
-                fresh = ad[block_reader] != block_post
-                block_post, block_reader = block_post[fresh], block_reader[fresh]
-            cand_post.append(block_post)
-            cand_reader.append(block_reader)
-    post = np.concatenate(cand_post)
-    reader = np.concatenate(cand_reader)
-    keep = pop.role[reader] != STAFF  # staff hold the party line: they do not read
-    post, reader = post[keep], reader[keep]
-
-    delta = np.array([p.champions.coordination for p in scenario.parties.values()])
-    weights = candidate_weights(spec, posts, pop, reader, post, delta if delta.size else None)
-    key = draws.exponential_gathered("feed", step, pop.key, reader, posts.key, post)
-    if weights is not None:
-        key /= weights
-    if paid_post:
-        post = np.concatenate([np.concatenate(paid_post), post])
-        reader = np.concatenate([np.concatenate(paid_reader), reader])
-        key = np.concatenate([np.full(int(paid.sum()), -1.0), key])
+        counts = bounds[0].tolist() if counts is None else counts
+        if counts[j + 1] == counts[j]:  # no post this step: nothing to show
+            continue
+        # exactly floor(reach · N) citizens, those with the smallest keyed draws this step:
+        # a uniform random set of the size paid for (never more than the plan buys), and
+        # keyed per (step, party, citizen) so paired runs show the ad to the same people
+        party_key = setup.party_keys[j]
+        shown_to = keyed_sample(
+            draws, "paid", step, party_key, pop.citizens, shown, use_compiled=use_compiled
+        )
+        audience.append(shown_to)
+        picks.append(draws.uniform("paid_post", step, party_key, shown_to.astype(np.uint64)))
+        paid[j] = shown_to.size
+        n_paid += shown_to.size
+        bounds[2, j + 1 :] = n_paid
+    who, pick = NO_ROWS, NO_DRAWS
+    if audience:
+        who = audience[0] if len(audience) == 1 else np.concatenate(audience)
+        pick = picks[0] if len(picks) == 1 else np.concatenate(picks)
+    # each person's cap as reading_caps draws it (the draw made only if there may be a reader)
+    whole = math.floor(capacity)
+    frac = capacity - whole
+    attention = NO_DRAWS
+    if frac > 1e-12 and (owner.size or n_paid or (own.size and followers.size)):
+        attention = draws.uniform("attention", step, pop.key)
+    issues = pop.x.shape[1]
+    by_numpy = setup.mode == SIMILARITY and issues > KERNEL_ISSUES
+    post, reader, base, boost, caps = candidates_kernel(
+        person,
+        owner,
+        readers,
+        heard,
+        reach,
+        own,
+        bounds,
+        followers,
+        who,
+        pick,
+        pop.role,
+        whole,
+        attention,
+        frac,
+        UNIFORM if by_numpy else setup.mode,
+        posts.content,
+        pop.x,
+        posts.rate,
+        setup.coordination,
+        posts.source_type,
+        posts.party,
+        posts.script,
+    )
     if reader.size == 0:
         return Reads(reader=reader, post=post, paid_impressions=paid)
-    # each reader's smallest keys, as many as its cap, ordered by (reader, key): no global sort
-    caps = reading_caps(capacity, draws, step, pop.key)
-    if paid_post:
-        # an impression bought is delivered: a sponsored post is read even on a day the reader
-        # reads no organic political post, and it takes the place of one on the days it does
-        caps = np.maximum(caps, np.bincount(np.concatenate(paid_reader), minlength=pop.n))
+    organic_post, organic_reader = post[n_paid:], reader[n_paid:]
+    weight = NO_DRAWS
+    if by_numpy:
+        gap = posts.content[organic_post] - pop.x[organic_reader]
+        d = np.sqrt(np.mean(gap * gap, axis=1))
+        weight = (d + SIMILARITY_FLOOR) ** -spec.bias
+    elif setup.mode == SIMILARITY:
+        weight = base**-spec.bias
+    elif setup.mode == ENGAGEMENT:
+        weight = base**spec.bias
+    exponential = draws.exponential_gathered(
+        "feed", step, pop.key, organic_reader, posts.key, organic_post
+    )
+    key = keys_kernel(exponential, weight, boost, n_paid)
+    # each reader's smallest keys, as many as its cap, ordered by (reader, key): no global sort.
+    # An impression bought is delivered: a sponsored post is read even on a day the reader
+    # reads no organic political post, and it takes the place of one on the days it does
     chosen = run_threaded(
         "attention_select", reader.size, reader, key, pop.n, caps, use_compiled=use_compiled
     )
     return Reads(reader=reader[chosen], post=post[chosen], paid_impressions=paid)
+
+
+def warm_up() -> None:  # pragma: no mutate block
+    """Compile (or load from numba's cache) the feed's kernels, and ``keyed_sample``'s, on tiny
+    inputs of the dtypes a run uses (int64 rows, int8 roles and sources, float64 values), so a
+    run's first step does not."""
+    rows = np.array([0, 1], dtype=np.int64)
+    posts_kernel, candidates_kernel, keys_kernel = _kernels(True)
+    person, _, own, bounds = posts_kernel(rows - 1, rows - 1, rows)
+    ones = np.ones(2)
+    post, reader, base, boost, caps = candidates_kernel(
+        person,
+        rows[:1],
+        rows[1:],
+        NO_DRAWS,
+        0.0,
+        own,
+        bounds,
+        rows,
+        rows[:1],
+        ones[:1],
+        np.zeros(2, dtype=np.int8),
+        0,
+        ones,
+        0.5,
+        SIMILARITY,
+        np.zeros((2, 1)),
+        np.zeros((2, 1)),
+        ones,
+        ones[:1],
+        np.zeros(2, dtype=np.int8),
+        rows,
+        ones,
+    )
+    keys_kernel(base, base, boost, 1)
+    twin(smallest_rows)(np.array([0.5, 0.25]), 1)  # keyed_sample's pass (contacts)

@@ -1540,9 +1540,10 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     )  # fmt: skip
     Keyed(0, "warm_up").uniform_gathered(0, keys, rows, keys, rows)  # the feed's keyed hash
     # the phases' own kernels (imported here: those modules import this one)
-    from model.dynamics import champions, posting
+    from model.dynamics import champions, feed, posting
 
     posting.warm_up()
+    feed.warm_up()
     champions.warm_up()
     if threads:
         from model.jit import compiled_threaded
