@@ -32,9 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import record  # noqa: E402
 from model import SocialWebModel, scenario_from_dict  # noqa: E402
-from model.dynamics.kernels import NO_DRAWS, NOT_FROZEN, kernel, looks_ahead, warm_up  # noqa: E402
+from model.dynamics.kernels import NO_DRAWS, NOT_FROZEN, kernel, looks_ahead  # noqa: E402
 from model.network.csr import from_edges  # noqa: E402
 from model.network.generators import ba_edges  # noqa: E402
+from model.sim import warm_up  # noqa: E402
 
 KERNELS = [
     "deffuant",

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import record  # noqa: E402
 
-WARM = "from model.dynamics.kernels import warm_up; warm_up()"
+WARM = "from model.sim import warm_up; warm_up()"
 
 
 def wall(cmd: list[str], env: dict | None = None) -> float:

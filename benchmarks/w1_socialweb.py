@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model import SocialWebModel, scenario_from_dict  # noqa: E402
-from model.dynamics.kernels import warm_up  # noqa: E402
+from model.sim import warm_up  # noqa: E402
 from model.store import versions  # noqa: E402
 
 

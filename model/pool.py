@@ -39,9 +39,9 @@ import sys
 import threading
 import time
 
-# the simulator, and its compiled kernels loaded (model.dynamics.warm), once for all workers;
-# model.dynamics.warm comes first: it starts the forkserver's exit_with_parent watch
-PRELOAD = ["model.dynamics.warm", "model.runner", "model.comparison", "model.sweeps"]
+# the simulator, and its compiled kernels loaded (model.warm), once for all workers;
+# model.warm comes first: it starts the forkserver's exit_with_parent watch
+PRELOAD = ["model.warm", "model.runner", "model.comparison", "model.sweeps"]
 
 # how often the forkserver checks that the command is alive, in seconds
 PARENT_POLL = 0.2

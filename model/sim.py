@@ -9,7 +9,7 @@ the Mesa agents in ``model.agents`` are thin views onto rows of those arrays. On
 3. update (``dynamics.rules``; party affinity in ``dynamics.polls``)
 4. champions (``dynamics.champions``: motivation, burnout, recruitment, partnership)
 5. mobilization (``dynamics.mobilization``)   6. poll (``dynamics.polls``)
-7. collect (Mesa ``DataCollector`` over the vectorised reductions in ``model.metrics``)
+7. collect (Mesa ``DataCollector`` over the compiled reductions in ``model.metrics``)
 
 Randomness: one seed → named streams (``model.rng``); Mesa's own ``model.rng`` is seeded with
 the same seed but the phases never draw from it.
@@ -34,9 +34,11 @@ from model.dynamics import champions, mobilization, movement, polls, zealots
 from model.dynamics.contacts import Messages, keyed_sample, offline_contacts
 from model.dynamics.feed import citizen_ties, deliver, expand_neighbours, reading_capacity
 from model.dynamics.kernels import kernel
+from model.dynamics.kernels import warm_up as warm_up_kernels
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import Rule, make_rule
 from model.metrics import Key, step_metrics
+from model.metrics import warm_up as warm_up_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import generate
 from model.network.graphfile import node_traits
@@ -534,6 +536,8 @@ class SocialWebModel(mesa.Model):
 
     def _measure(self) -> dict[Key, float]:
         parties = self.parties
+        # no election yet (always, with election.cycle 0): nothing won, without the property
+        won = self.elections_won if self.elections else np.zeros(len(parties.names), np.int64)
         return step_metrics(
             self.population,
             parties.names,
@@ -549,7 +553,8 @@ class SocialWebModel(mesa.Model):
             recruits=parties.recruits,
             line=parties.line,
             influence=self.influence,
-            elections_won=self.elections_won,
+            elections_won=won,
+            use_compiled=self.use_compiled,
         )
 
     def run(
@@ -702,3 +707,11 @@ class MetricsCollector(mesa.DataCollector):
 
 def _seed(model: SocialWebModel) -> int:
     return model.seed
+
+
+def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
+    """Compile (or load from numba's cache) every kernel a run uses: the dynamics' and the
+    phases' (``dynamics.kernels.warm_up``; with ``threads``, their threaded builds too) and the
+    metrics' (``metrics.warm_up``), so none is loaded during a run's first step."""
+    warm_up_kernels(threads=threads)
+    warm_up_metrics()

@@ -57,6 +57,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_metrics_step_values.py",  # step_metrics' state outcomes, exact values
         "tests/dynamics/test_gap_clusters.py",  # cluster sizes vs the sorted definition
         "tests/test_metrics_survivors.py",  # round six: n=0/1 edges, consensus cut
+        "tests/test_metrics_kernel.py",  # the compiled metrics vs the NumPy oracle
     ],
     "model/dynamics/champions.py": [
         "tests/dynamics/test_champions.py",
@@ -144,7 +145,7 @@ MODULES: dict[str, list[str]] = {
         "tests/dynamics/test_zealots.py",
         "tests/dynamics/test_zealots_values.py",  # exact values for the survivors
     ],
-    # model/dynamics/warm.py is left out: it has no function, so mutmut makes no mutant of it.
+    # model/warm.py is left out: it has no function, so mutmut makes no mutant of it.
     "model/comparison.py": [
         "tests/test_comparison_values.py",  # exact values; thread-pool scheduler; forkserver fix
         "tests/test_determinism.py",  # jobs 1 and 2 give identical comparisons (real processes)

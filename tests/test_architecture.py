@@ -18,7 +18,7 @@ LAYERS = [
     {"population"},
     {"dynamics"},
     {"metrics"},
-    {"sim", "agents"},
+    {"sim", "agents", "warm"},
     {"store"},
     {"runner"},
     {"comparison", "contrasts"},

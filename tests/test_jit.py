@@ -50,8 +50,9 @@ def test_warm_up_calls_every_kernel_within_its_arrays():
     """warm_up compiles each kernel (and, with threads, each threaded build) by calling it on
     tiny arrays; compiled code does not check bounds, so the call is run as plain Python
     (NUMBA_DISABLE_JIT=1), where an index past an array's end raises: every warm-up call must
-    be a valid call of its kernel."""
-    code = "from model.dynamics.kernels import warm_up; warm_up(threads=True); print('warm')"
+    be a valid call of its kernel. ``model.sim.warm_up``: the dynamics', the phases' and the
+    metrics' kernels."""
+    code = "from model.sim import warm_up; warm_up(threads=True); print('warm')"
     assert python(code, NUMBA_DISABLE_JIT="1", PYTHONWARNINGS="ignore") == "warm"
 
 

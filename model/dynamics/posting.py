@@ -430,7 +430,7 @@ def warm_up() -> None:  # pragma: no mutate block
     key = np.ones(1, dtype=np.uint64)
     table = _read_only(np.zeros((1, 6)))
     rate = np.empty(1)
-    authors = np.empty(1, dtype=np.int64)
+    authors = np.zeros(1, dtype=np.int64)  # row 0: a valid index whatever the draws give
     counts = np.empty(1, dtype=np.int64)
     rates = twin(post_rates)
     rates(one, member, one, role, party, one, member, table, 1.0, one, rate, authors, one, counts)

@@ -1,5 +1,5 @@
 """Importing this module readies the worker pool's forkserver: it exits with its command, and every
-compiled kernel is loaded (from numba's cache, or compiled).
+compiled kernel is loaded (from numba's cache, or compiled: ``model.sim.warm_up``).
 
 Only the worker pool's forkserver imports it, first of its preloads (``model.pool.PRELOAD``):
 
@@ -16,6 +16,6 @@ from model.pool import exit_with_parent
 
 exit_with_parent()
 
-from model.dynamics.kernels import warm_up  # noqa: E402 - after the watch starts
+from model.sim import warm_up  # noqa: E402 - after the watch starts
 
 warm_up()
