@@ -1,10 +1,12 @@
 """Sweep throughput: runs per second with 1 and 2 local workers, and the Dask backend's overhead.
 
-Run: .venv/bin/python benchmarks/bench_sweep.py [--runs 40]
+Run: .venv/bin/python benchmarks/bench_sweep.py [--runs 200]
 
 Every configuration runs the same experiment (a grid of classroom-sized runs) in one process, so
 the figures are comparable as ratios within one run of this script (the machine is shared and
-noisy; absolute seconds are not). Pool and cluster start-up are timed apart from the runs.
+noisy; absolute seconds are not). Pool and cluster start-up are timed apart from the runs. 200
+runs by default: at about 20 ms a run, 40 (the earlier default) took half a second, which the
+sweep's own set-up and a shared machine's hiccups blur by 10-20 %.
 Per-run overhead of Dask = (Dask wall time − local pool wall time, both already started, 2
 workers) / runs. Results go to benchmarks/results/sweep.json.
 """
@@ -92,7 +94,7 @@ def timed(fn) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     exp = experiment(args.runs)
     n = len(exp.points()) * exp.replicates

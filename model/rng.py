@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-from model.jit import AHEAD, prange, prefetch, threaded
+from model.jit import AHEAD, prange, prefetch, threaded, twin
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -88,6 +88,29 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
             out_bits[e] = z
         else:
             out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
+
+
+def keyed_hash_normal(state, columns, out_1, out_2):  # pragma: no cover
+    """The two uniforms of :meth:`Keyed.normal` in one pass: :func:`keyed_hash`'s uniforms of
+    every element with one more key, 1 into ``out_1`` and 2 into ``out_2`` (the keys before it
+    are mixed once). Elements are independent."""
+    for e in range(columns.shape[1]):
+        z = state
+        for c in range(columns.shape[0]):
+            z = z ^ (columns[c, e] + _GOLDEN)
+            z = (z ^ (z >> _S30)) * _M1
+            z = (z ^ (z >> _S27)) * _M2
+            z = z ^ (z >> _S31)
+        for last in range(1, 3):
+            y = z ^ (np.uint64(last) + _GOLDEN)
+            y = (y ^ (y >> _S30)) * _M1
+            y = (y ^ (y >> _S27)) * _M2
+            y = y ^ (y >> _S31)
+            u = (float(y >> _S11) + 0.5) * 2.0**-53
+            if last == 1:
+                out_1[e] = u
+            else:
+                out_2[e] = u
 
 
 def keyed_hash_pairs(state, key_a, at_a, key_b, at_b, out_uniform):  # pragma: no cover
@@ -232,16 +255,22 @@ class Keyed:
     def normal(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """Standard normal by Box–Muller from two keyed uniforms."""
         if self.use_compiled:
-            # the two uniforms share every key but the last (1, then 2): their columns are
-            # built once and the last row changed in between (the same draws as two calls)
-            state, columns, shape = self._columns(step, (*keys, 1))
-            # more than one row: a fresh buffer (a single uint64 key array comes back as a view
-            # of the caller's keys, which must never be written)
-            if columns is not None and columns.shape[0] > 1:
-                u1 = self._run(state, columns, shape, True)
-                columns[-1] = 2
-                u2 = self._run(state, columns, shape, True)
-                return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+            # the two uniforms share every key but the last (1, then 2): one compiled pass
+            # mixes the shared keys once and finishes each (the same draws as two calls)
+            state, columns, shape = self._columns(step, keys)
+            if columns is not None:
+                u1 = np.empty(columns.shape[1])
+                u2 = np.empty(columns.shape[1])
+                twin(keyed_hash_normal)(np.uint64(state), columns, u1, u2)
+                # Box–Muller in place, in NumPy (its log and cos, as the uncompiled path):
+                # sqrt(-2·log u1)·cos(2π·u2), each product as that expression rounds it
+                np.log(u1, out=u1)
+                np.multiply(-2.0, u1, out=u1)
+                np.sqrt(u1, out=u1)
+                np.multiply(2.0 * np.pi, u2, out=u2)
+                np.cos(u2, out=u2)
+                u1 *= u2
+                return u1.reshape(shape)
         u1 = self.uniform(step, *keys, 1)
         u2 = self.uniform(step, *keys, 2)
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

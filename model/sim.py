@@ -37,10 +37,11 @@ from model.dynamics.kernels import kernel
 from model.dynamics.kernels import warm_up as warm_up_kernels
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import Rule, make_rule
+from model.jit import twin
 from model.metrics import Key, step_metrics
 from model.metrics import warm_up as warm_up_metrics
 from model.network.csr import Graph, from_edges
-from model.network.generators import generate
+from model.network.generators import ba_edges, generate
 from model.network.graphfile import node_traits
 from model.network.io import read_values
 from model.population import (
@@ -712,6 +713,8 @@ def _seed(model: SocialWebModel) -> int:
 def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     """Compile (or load from numba's cache) every kernel a run uses: the dynamics' and the
     phases' (``dynamics.kernels.warm_up``; with ``threads``, their threaded builds too) and the
-    metrics' (``metrics.warm_up``), so none is loaded during a run's first step."""
+    metrics' (``metrics.warm_up``) and the default network's generator, so none is loaded
+    during a run."""
     warm_up_kernels(threads=threads)
     warm_up_metrics()
+    twin(ba_edges)(3, 1, np.random.default_rng(0))  # the default network's generator

@@ -205,6 +205,31 @@ def test_normal_and_exponential_draws_are_the_documented_transforms(compiled):
         assert exponential[a] == pytest.approx(-math.log(_oracle_uniform(5, "noise", 9, 17, key)))
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [
+        (np.arange(7, dtype=np.uint64),),  # one uint64 array: the caller's own keys
+        (12, np.arange(5, dtype=np.int64)),  # a scalar, then an int array
+        (np.arange(4, dtype=np.uint64)[:, None], np.arange(3, dtype=np.uint64)[None, :]),
+        (3, 4),  # scalars only
+    ],
+    ids=["array", "scalar-array", "broadcast", "scalars"],
+)
+def test_compiled_normal_is_the_two_uniform_calls_bit_for_bit(keys):
+    """The compiled normal (both uniforms in one pass, ``keyed_hash_normal``, Box–Muller in
+    place) gives exactly what two uniform calls keyed 1 and 2 and NumPy's expression give, and
+    leaves the caller's keys alone."""
+    before = [np.array(k, copy=True) for k in keys]
+    got = Keyed(8, "noise").normal(4, *keys)
+    u1 = Keyed(8, "noise", use_compiled=False).uniform(4, *keys, 1)
+    u2 = Keyed(8, "noise", use_compiled=False).uniform(4, *keys, 2)
+    want = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    assert np.shape(got) == np.shape(want)
+    assert np.asarray(got).tobytes() == np.asarray(want).tobytes()
+    for k, b in zip(keys, before, strict=True):
+        np.testing.assert_array_equal(k, b)
+
+
 def test_institution_and_staff_keys_count_up_from_their_partys_base():
     # documented layout: flag bit | CRC-32 of the party << 24 | ordinal (model/rng.py)
     import zlib

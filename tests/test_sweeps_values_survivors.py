@@ -125,10 +125,11 @@ def test_collect_names_a_run_file_it_cannot_read(tmp_path):
     path = out / S.RUNS / "p000000-r00000.parquet"
     path.write_bytes(path.read_bytes()[:-20])
     reason = (
-        f"Could not open Parquet input source '{path}': Parquet magic bytes not found in footer. "
+        "Parquet magic bytes not found in footer. "
         "Either the file is corrupted or this is not a parquet file."
     )[
-        # pyarrow's message, cut to 160 characters by short_error
+        # pyarrow's message (for the file's bytes, so without its path), cut to 160 characters
+        # by short_error
         :160
     ]
     with pytest.raises(S.SweepFolderError) as err:

@@ -1515,6 +1515,10 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     kernel("expand_rows")(indptr, indices, np.array([1, 0], dtype=np.int64))
     kernel("gap_clusters")(np.zeros(2), 0.1)
     Keyed(0, "warm_up").uniform(0, np.zeros(1, np.uint64))  # the keyed draws' compiled hash
+    Keyed(0, "warm_up").normal(0, np.zeros(1, np.uint64))  # and the normal's two uniforms
+    fixed = np.zeros(1, np.uint64)
+    fixed.flags.writeable = False  # read-only keys (the parties' own): a build of their own
+    Keyed(0, "warm_up").uniform(0, fixed)
     kernel("argmax_vote")(
         np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, np.ones(2), -1.0
     )
