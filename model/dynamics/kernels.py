@@ -1096,11 +1096,19 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
         best = -1
         best_u = 0.0
         for k in range(p):
-            s = 0.0
-            for q in range(issues):
-                d = x[i, q] - line[k, q]
-                s += d * d
-            u = -math.sqrt(s / issues) + weight * affinity[i, k]
+            if issues == 1:
+                # one issue: the RMS distance sqrt(d·d / 1) is |d| exactly (in binary floating
+                # point sqrt of the rounded square of d is |d| whenever d·d does not underflow,
+                # so from 2⁻⁵⁰⁰ up); |d| skips the square root and the division
+                d = x[i, 0] - line[k, 0]
+                dist = abs(d) if abs(d) >= TINY_GAP else math.sqrt(d * d)
+            else:
+                s = 0.0
+                for q in range(issues):
+                    d = x[i, q] - line[k, q]
+                    s += d * d
+                dist = math.sqrt(s / issues)
+            u = -dist + weight * affinity[i, k]
             if best < 0 or u > best_u:
                 best = k
                 best_u = u
@@ -1112,6 +1120,8 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
 # reads of one step: the most issues ``read_pull`` handles (below 8 a row's sum of squares is
 # NumPy's sequential one; from 8 NumPy sums pairwise, so ``rules.Rule.read`` keeps NumPy there)
 READ_ISSUES_MAX = 7
+# below this gap d, d·d may underflow and sqrt(d·d) is no longer exactly |d| (``argmax_vote``)
+TINY_GAP = 2.0**-500
 # ``read_pull``'s acceptance: d < ε (Deffuant), d <= ε (Hegselmann-Krause), any distance (DeGroot)
 ACCEPT_BELOW, ACCEPT_WITHIN, ACCEPT_ANY = 0, 1, 2
 

@@ -283,3 +283,35 @@ def test_tally_reads_is_the_vectorised_bookkeeping(use_compiled):
         assert got[0].tobytes() == influence.tobytes()
         np.testing.assert_array_equal(got[1], last)
         np.testing.assert_array_equal(got[2], voice)
+
+
+# -- the poll's one-issue distance ----------------------------------------------------------
+@pytest.mark.parametrize("use_compiled", PATHS)
+def test_argmax_vote_one_issue_is_the_rms_formula_bit_for_bit(use_compiled):
+    """One issue: the poll takes |d| for sqrt(d·d) — exact except where d·d underflows, so gaps
+    below 2⁻⁵⁰⁰ (citizens a hair from a party's line, 2⁻⁵²⁰ away, where sqrt(d·d) ≠ |d|) keep
+    the square root. Shares equal the vectorised formula's: U = -sqrt(mean((x - p)²)) +
+    w·affinity, the best party if above abstention, weighted by turnout, over n."""
+    rng = np.random.default_rng(3)
+    line = np.array([[0.25], [-0.25]])
+    x = rng.uniform(-1, 1, (400, 1))
+    x[:40, 0] = 0.25 + 2.0**-520 * rng.uniform(1, 2, 40)  # sqrt(d·d) is not |d| here
+    x[40:80, 0] = -0.25 - 2.0**-520 * rng.uniform(1, 2, 40)
+    affinity = rng.uniform(0, 1, (400, 2)) * 2.0**-1040  # tie-level nudges: order matters
+    turnout = rng.uniform(0.3, 1, 400)
+    got = kernel("argmax_vote", use_compiled=use_compiled)(x, line, affinity, 0.7, turnout, -0.6)
+    utility = -np.sqrt(np.mean((x[:, None, :] - line[None, :, :]) ** 2, axis=2)) + 0.7 * affinity
+    best = np.argmax(utility, axis=1)
+    votes = utility[np.arange(400), best] > -0.6
+    want = np.bincount(best[votes], weights=turnout[votes], minlength=2) / 400
+    assert got.tobytes() == want.tobytes()
+    # one citizen 2⁻⁵²⁰·1.3 from the only line, abstention at minus the larger of |d| and
+    # sqrt(d·d): it votes exactly when its utility -sqrt(d·d) beats that, which taking |d|
+    # instead would flip
+    d = 2.0**-520 * 1.3
+    root = float(np.sqrt(d * d))
+    assert root != d
+    one = kernel("argmax_vote", use_compiled=use_compiled)(
+        np.array([[d]]), np.zeros((1, 1)), np.zeros((1, 1)), 0.0, np.ones(1), -max(root, d)
+    )
+    assert one[0] == (1.0 if -root > -max(root, d) else 0.0)
