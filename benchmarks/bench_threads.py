@@ -2,13 +2,14 @@
 
 Run: .venv/bin/python benchmarks/bench_threads.py [--sizes 10000 30000 100000 300000 1000000]
 
-For each kernel ``model.jit.threaded`` may run on threads — the contagion's neighbour counts
-(a random graph, 6 ties per person on average), the feed's attention cap (5 candidates per
-reader, caps 0–3), the feed's neighbour lists (``expand_rows``: n sources on that graph) and the
-keyed draws' hash (``keyed_hash``: n uniforms from two key columns) — the median time of the
-serial build and of the
-threaded build on numba's default number of threads, at each size, in this process. Both builds
-are compiled (or loaded from the cache) before timing. Results: benchmarks/results/threads.json.
+For each kernel ``model.jit.threaded`` may run on threads — a round of the contagion
+(``threshold_round``: a random graph, 6 ties per person on average, 30 % engaged, thresholds
+uniform on [0, 0.6], a tenth pinned, people leaving at rate 0.5), the feed's attention cap
+(5 candidates per reader, caps 0–3), the feed's neighbour lists (``expand_rows``: n sources on
+that graph) and the keyed draws' hash (``keyed_hash``: n uniforms from two key columns) — the
+median time of the serial build and of the threaded build on numba's default number of
+threads, at each size, in this process. Both builds are compiled (or loaded from the cache)
+before timing. Results: benchmarks/results/threads.json.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from model.rng import keyed_hash  # noqa: E402
 
 
 def inputs(name: str, n: int, rng: np.random.Generator):
-    if name in ("neighbour_count", "expand_rows"):
+    if name in ("threshold_round", "expand_rows"):
         degree = rng.poisson(6, n)
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         indices = rng.integers(0, n, indptr[-1]).astype(np.int32)
-        last = (rng.random(n) < 0.3) if name == "neighbour_count" else rng.integers(0, n, n)
-        return KERNELS[name], indptr, indices, last
+        if name == "expand_rows":
+            return KERNELS[name], indptr, indices, rng.integers(0, n, n)
+        engaged, pinned = rng.random(n) < 0.3, rng.random(n) < 0.1
+        threshold, leave = rng.uniform(0, 0.6, n), rng.random(n)
+        return KERNELS[name], indptr, indices, engaged, threshold, pinned, leave, 0.5
     if name == "keyed_hash":
         columns = rng.integers(0, 2**63, size=(2, n)).astype(np.uint64)
         return keyed_hash, np.uint64(7), columns, np.empty(0, np.uint64), np.empty(n)
@@ -69,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     rows = []
-    for name in ("neighbour_count", "attention_select", "expand_rows", "keyed_hash"):
+    for name in ("threshold_round", "attention_select", "expand_rows", "keyed_hash"):
         for n in args.sizes:
             func, *data = inputs(name, n, rng)
             repeat = max(5, min(200, 2_000_000 // n))

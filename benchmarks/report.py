@@ -387,8 +387,8 @@ def main() -> None:
         threaded = [r for r in f["rows"] if r.get("threading_layer")]
         if threaded:
             parts += [
-                "The kernels whose iterations are independent and that gain from threads (the "
-                "contagion's neighbour counts, the feed's attention cap and neighbour lists, "
+                "The kernels whose iterations are independent and that gain from threads (a "
+                "round of the contagion, the feed's attention cap and neighbour lists, "
                 "the keyed draws' hash) run on "
                 f"{threaded[0]['threads']} threads (numba's `{threaded[0]['threading_layer']}` "
                 "layer) on arrays of `model.jit.THREADS_MIN` elements or more (the citizens, or "
