@@ -510,9 +510,10 @@ def collect(experiment: Experiment, folder: Path) -> tuple[pd.DataFrame, pd.Data
             "with --resume"
         )
     # one conversion to pandas for all the runs (a column missing from a run's file, or all
-    # null in it, takes the others' type: Arrow's default promotion)
+    # null in it, takes the others' type; an int column in one file and a float one in another
+    # become float, as pd.concat made them: Arrow's permissive promotion)
     frame = (
-        pa.concat_tables(frames, promote_options="default").to_pandas()
+        pa.concat_tables(frames, promote_options="permissive").to_pandas()
         if frames
         else pd.DataFrame(columns=["point", "replicate", "seed"])
     )

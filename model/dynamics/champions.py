@@ -35,6 +35,7 @@ that order. The parties' settings the kernels read are tabled once per scenario.
 from __future__ import annotations
 
 import math
+from operator import is_
 
 import numpy as np
 
@@ -228,10 +229,13 @@ def motivation_sweep(  # pragma: no cover
 def motivation_terms(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, list]:
     """The parties' rows of :func:`motivation_sweep`'s ``rates`` and ``flags`` without the poll
     gains (BENEFIT 0, SHARED_BENEFITS off), and ``(k, benefit_window, benefit_gain)`` of each
-    party with shared benefits. Built once per scenario (the last one asked for is kept: a
-    run asks for the same every step; the scenario is frozen); never write into them."""
+    party with shared benefits. Built once per set of party specs (the last one asked for is
+    kept: a run asks for the same every step; the specs are frozen); never write into them."""
+    # keyed by the party specs themselves (frozen), not the scenario: its parties dict can be
+    # changed in place
+    parts = tuple(scenario.parties.values())
     last = _LAST.get("motivation")
-    if last is not None and last[0] is scenario:
+    if last is not None and len(last[0]) == len(parts) and all(map(is_, last[0], parts)):
         return last[1]
     specs = [spec.champions for spec in scenario.parties.values()]
     rates = np.array(
@@ -248,7 +252,7 @@ def motivation_terms(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, list]:
         (k, ch.benefit_window, ch.benefit_gain) for k, ch in enumerate(specs) if ch.shared_benefits
     ]
     terms = rates, flags, sharing
-    _LAST["motivation"] = (scenario, terms)
+    _LAST["motivation"] = (parts, terms)
     return terms
 
 
@@ -462,16 +466,19 @@ def cost_rates(parties: Parties, scenario: Scenario, citizens: int) -> np.ndarra
     """Each party's cost terms (a row; columns CONTENT ... CANVASS): the content team's and
     the salaries' cost a step per 1,000 citizens (as planned), and the prices that
     :func:`ledger_sweep` multiplies by what was delivered (paid impressions, active champions ×
-    the era's organizing cost, mass-media and canvassing contacts). Built once per scenario,
+    the era's organizing cost, mass-media and canvassing contacts). Built once per party specs,
     plans and size (kept as :func:`motivation_terms` keeps its terms); never write into it."""
+    # keyed by the specs and plans themselves (frozen), not their containers: the scenario's
+    # parties dict and the plans list can be changed in place
+    parts = (*scenario.parties.values(), *parties.plans)
     last = _LAST.get("costs")
     if (
         last is not None
-        and last[0] is scenario
-        and last[1] is parties.plans
-        and last[2] == citizens
+        and last[1] == citizens
+        and len(last[0]) == len(parts)
+        and all(map(is_, last[0], parts))
     ):
-        return last[3]
+        return last[2]
     scale = citizens / 1000.0
     rows = [
         (
@@ -486,7 +493,7 @@ def cost_rates(parties: Parties, scenario: Scenario, citizens: int) -> np.ndarra
         for spec, pl in zip(scenario.parties.values(), parties.plans, strict=True)
     ]
     table = np.array(rows, dtype=np.float64).reshape(len(rows), 7)
-    _LAST["costs"] = (scenario, parties.plans, citizens, table)
+    _LAST["costs"] = (parts, citizens, table)
     return table
 
 

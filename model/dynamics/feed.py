@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from operator import is_
 
 import numpy as np
 
@@ -340,7 +341,7 @@ def feed_keys(draw, weight, boost, paid):  # pragma: no cover
 class _Setup:
     """What the feed reads from a scenario every step, worked out once per scenario."""
 
-    scenario: Scenario
+    parts: tuple  # what it was worked out from: the feed spec, party names and party specs
     mode: int  # UNIFORM, SIMILARITY or ENGAGEMENT
     coordination: np.ndarray  # δ per party, float64; empty when no party coordinates
     party_keys: tuple[int, ...]  # name_key of each party, in order
@@ -351,8 +352,11 @@ _FOLLOW: list = [None]  # the last followers' concatenation
 
 
 def _setup(scenario: Scenario) -> _Setup:
+    # keyed by the feed spec, the party names and specs themselves (frozen), not the scenario:
+    # its parties dict can be changed in place
+    parts = (scenario.feed, *scenario.parties.keys(), *scenario.parties.values())
     last = _SETUP[0]
-    if last is not None and last.scenario is scenario:
+    if last is not None and len(last.parts) == len(parts) and all(map(is_, last.parts, parts)):
         return last
     spec = scenario.feed
     mode = UNIFORM
@@ -363,7 +367,7 @@ def _setup(scenario: Scenario) -> _Setup:
     delta = np.array([p.champions.coordination for p in scenario.parties.values()])
     coordination = delta.astype(np.float64) if delta.size and delta.any() else NO_DRAWS
     keys = tuple(name_key(name) for name in scenario.parties)
-    made = _Setup(scenario, mode, coordination, keys)
+    made = _Setup(parts, mode, coordination, keys)
     _SETUP[0] = made
     return made
 

@@ -273,7 +273,7 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 # dataclasses, so unchanged while the same objects; compared by identity, and kept here so no
 # other object can take their ids) and the plans' posts per step (compared by value: a plan may
 # be replaced or, a test's stand-in, changed in place between steps)
-_last_table: tuple[tuple, list, np.ndarray] = ((), [], np.zeros((0, 6)))
+_last_table: tuple[tuple, list, np.ndarray] = ((), [], _read_only(np.zeros((0, 6))))
 
 
 def _step_table(scenario: Scenario, parties: Parties) -> np.ndarray:

@@ -208,7 +208,8 @@ def test_affinity_rejections_see_the_accepted_reads_of_the_same_step():
 # -- a round of the contagion ---------------------------------------------------------------
 def round_oracle(indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate):
     deg = np.diff(indptr)
-    count = np.add.reduceat(engaged[indices].astype(np.int64), indptr[:-1]) * (deg > 0)
+    owner = np.repeat(np.arange(deg.size), deg)
+    count = np.bincount(owner, weights=engaged[indices], minlength=deg.size).astype(np.int64)
     share = np.divide(count, deg, out=np.zeros(deg.size), where=deg > 0)
     above = share >= threshold
     join = ~pinned & ~engaged & above
@@ -228,7 +229,7 @@ def round_oracle(indptr, indices, engaged, threshold, pinned, leave_draw, leave_
 def test_threshold_round_is_the_vectorised_round(use_compiled, leaving):
     rng = np.random.default_rng(5 + leaving)
     edges = np.array(nx.barabasi_albert_graph(200, 2, seed=5).edges()).T
-    g = from_edges(200, edges[0], edges[1])
+    g = from_edges(210, edges[0], edges[1])  # nodes 200-209 have no ties: share 0
     for _ in range(5):
         engaged = rng.random(g.n) < 0.3
         threshold = rng.uniform(0, 0.8, g.n)
@@ -293,10 +294,11 @@ def test_argmax_vote_one_issue_is_the_rms_formula_bit_for_bit(use_compiled):
     the square root. Shares equal the vectorised formula's: U = -sqrt(mean((x - p)²)) +
     w·affinity, the best party if above abstention, weighted by turnout, over n."""
     rng = np.random.default_rng(3)
-    line = np.array([[0.25], [-0.25]])
+    line = np.array([[0.0], [-0.25]])
     x = rng.uniform(-1, 1, (400, 1))
-    x[:40, 0] = 0.25 + 2.0**-520 * rng.uniform(1, 2, 40)  # sqrt(d·d) is not |d| here
-    x[40:80, 0] = -0.25 - 2.0**-520 * rng.uniform(1, 2, 40)
+    x[:40, 0] = 2.0**-520 * rng.uniform(1, 2, 40)  # sqrt(d·d) is not |d| here
+    x[40:80, 0] = -(2.0**-520) * rng.uniform(1, 2, 40)
+    assert (x[:80, 0] != 0).all()  # the gaps are there (beside 0.25 they would round away)
     affinity = rng.uniform(0, 1, (400, 2)) * 2.0**-1040  # tie-level nudges: order matters
     turnout = rng.uniform(0.3, 1, 400)
     got = kernel("argmax_vote", use_compiled=use_compiled)(x, line, affinity, 0.7, turnout, -0.6)
@@ -315,3 +317,41 @@ def test_argmax_vote_one_issue_is_the_rms_formula_bit_for_bit(use_compiled):
         np.array([[d]]), np.zeros((1, 1)), np.zeros((1, 1)), 0.0, np.ones(1), -max(root, d)
     )
     assert one[0] == (1.0 if -root > -max(root, d) else 0.0)
+
+
+# -- the phases' per-scenario tables follow what they were built from -----------------------
+def test_per_scenario_tables_follow_specs_and_plans_replaced_in_place():
+    """The feed's set-up and the champions' motivation terms and cost rates are kept from step
+    to step; a party spec replaced in the scenario's parties dict, or a plan replaced in the
+    parties' list, is a new table (keyed by the frozen specs and plans, not their containers)."""
+    import dataclasses
+
+    from model.config.load import load_scenario
+    from model.dynamics import champions, feed
+    from model.sim import SocialWebModel
+
+    sc = load_scenario("scenarios/champion_driven.yaml", {"population.citizens": 100, "steps": 2})
+    model = SocialWebModel(sc, seed=1)
+    model.step()
+    blue = sc.parties["blue"]
+    rate = champions.motivation_terms(sc)[0][0, champions.RATE]
+    cost = champions.cost_rates(model.parties, sc, 100)[0, champions.CHAMPION_COST]
+    delta = feed._setup(sc).coordination
+    new = dataclasses.replace(
+        blue.champions,
+        motivation_rate=blue.champions.motivation_rate / 2 + 0.01,
+        cost_per_step=blue.champions.cost_per_step + 1.0,
+        coordination=blue.champions.coordination + 0.5,
+    )
+    sc.parties["blue"] = dataclasses.replace(blue, champions=new)
+    assert champions.motivation_terms(sc)[0][0, champions.RATE] == new.motivation_rate != rate
+    assert (
+        champions.cost_rates(model.parties, sc, 100)[0, champions.CHAMPION_COST]
+        == (new.cost_per_step)
+        != cost
+    )
+    assert feed._setup(sc).coordination[0] == new.coordination != (delta[0] if delta.size else 0)
+    plan = model.parties.plans[0]
+    model.parties.plans[0] = dataclasses.replace(plan, organizing_cost=plan.organizing_cost + 2)
+    got = champions.cost_rates(model.parties, sc, 100)[0, champions.ORGANIZING]
+    assert got == plan.organizing_cost + 2
