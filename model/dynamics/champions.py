@@ -34,12 +34,12 @@ that order. The parties' settings the kernels read are tabled once per scenario.
 
 from __future__ import annotations
 
-import math
 from operator import is_
 
 import numpy as np
 
 from model.config.schema import PartySpec, Scenario
+from model.dynamics.kernels import rms_distance
 from model.jit import helper, twin
 from model.population import CHAMPION, CITIZEN, NEVER, Parties, Population, distance_to
 from model.rng import party_stream
@@ -125,44 +125,6 @@ def recruit_pool(
         ok &= pop.quit_party[:n_c] != k
     pool = np.flatnonzero(ok)
     return pool[qualifies(pop, parties, pool, k, ch.recruit_distance)]
-
-
-@helper
-def rms_distance(x, i, line, k):  # pragma: no cover
-    """RMS distance of opinion row ``i`` of ``x`` (n, K) to row ``k`` of ``line`` (P, K), as
-    :func:`model.population.distance_to` computes it, bit for bit: NumPy sums a row of K < 8
-    squared gaps one by one from -0.0, and a longer row (up to 128, NumPy's pairwise block; the
-    schema allows 10 issues) in eight running sums combined pairwise, the rest added after; the
-    mean divides by K, the root is IEEE's."""
-    issues = x.shape[1]
-    if issues < 8:
-        total = -0.0
-        for j in range(issues):
-            gap = x[i, j] - line[k, j]
-            total += gap * gap
-    else:
-        g0, g1 = x[i, 0] - line[k, 0], x[i, 1] - line[k, 1]
-        g2, g3 = x[i, 2] - line[k, 2], x[i, 3] - line[k, 3]
-        g4, g5 = x[i, 4] - line[k, 4], x[i, 5] - line[k, 5]
-        g6, g7 = x[i, 6] - line[k, 6], x[i, 7] - line[k, 7]
-        r0, r1, r2, r3 = g0 * g0, g1 * g1, g2 * g2, g3 * g3
-        r4, r5, r6, r7 = g4 * g4, g5 * g5, g6 * g6, g7 * g7
-        j = 8
-        stop = issues - issues % 8
-        while j < stop:
-            g0, g1 = x[i, j] - line[k, j], x[i, j + 1] - line[k, j + 1]
-            g2, g3 = x[i, j + 2] - line[k, j + 2], x[i, j + 3] - line[k, j + 3]
-            g4, g5 = x[i, j + 4] - line[k, j + 4], x[i, j + 5] - line[k, j + 5]
-            g6, g7 = x[i, j + 6] - line[k, j + 6], x[i, j + 7] - line[k, j + 7]
-            r0, r1, r2, r3 = r0 + g0 * g0, r1 + g1 * g1, r2 + g2 * g2, r3 + g3 * g3
-            r4, r5, r6, r7 = r4 + g4 * g4, r5 + g5 * g5, r6 + g6 * g6, r7 + g7 * g7
-            j += 8
-        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while j < issues:
-            gap = x[i, j] - line[k, j]
-            total += gap * gap
-            j += 1
-    return math.sqrt(total / issues)
 
 
 def motivation_sweep(  # pragma: no cover

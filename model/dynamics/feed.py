@@ -38,7 +38,7 @@ import numpy as np
 
 from model.config.schema import FeedSpec, Scenario
 from model.dynamics.contacts import keyed_sample, smallest_rows
-from model.dynamics.kernels import run_threaded
+from model.dynamics.kernels import rms_distance, run_threaded
 from model.dynamics.posting import Posts
 from model.jit import twin
 from model.network.csr import Graph
@@ -139,9 +139,6 @@ def candidate_weights(
 # the platform's weight in the candidate kernel: none (chronological, or γ = 0), similarity,
 # engagement
 UNIFORM, SIMILARITY, ENGAGEMENT = 0, 1, 2
-# the similarity weight's distance is computed in the kernel up to this many issues: with one or
-# two the RMS's sum has one order, so it equals NumPy's mean bit for bit; more issues use NumPy
-KERNEL_ISSUES = 2
 NO_DRAWS = np.zeros(0)
 NO_ROWS = np.zeros(0, dtype=np.int64)
 
@@ -229,7 +226,7 @@ def feed_candidates(  # pragma: no cover
     keeps the order of the rest, so the cap picks what it would pick among all of them.
 
     Of the organic candidates, the weight's parts: ``base`` (``mode`` SIMILARITY: RMS(content
-    − x) + SIMILARITY_FLOOR, one or two issues; ENGAGEMENT: max(rate, 1e-9); UNIFORM: empty),
+    − x) + SIMILARITY_FLOOR, ``kernels.rms_distance``; ENGAGEMENT: max(rate, 1e-9); UNIFORM: empty),
     for the caller to raise to ±γ, and ``boost``, 1 + δ·g for a champion's post and 1 for any
     other (``coordination`` δ per party; empty: no boost) — ``candidate_weights``' terms."""
     parties = bounds.shape[1] - 1
@@ -292,17 +289,10 @@ def feed_candidates(  # pragma: no cover
     organic = m - paid_total
     base = np.empty(organic if mode != UNIFORM else 0)
     boost = np.empty(organic if coordination.shape[0] != 0 else 0)
-    issues = x.shape[1]
     for c in range(organic):
         p = post[paid_total + c]
         if mode == SIMILARITY:
-            r = reader[paid_total + c]
-            g = content[p, 0] - x[r, 0]
-            s = g * g
-            if issues == 2:
-                g = content[p, 1] - x[r, 1]
-                s = s + g * g
-            base[c] = math.sqrt(s / issues) + SIMILARITY_FLOOR
+            base[c] = rms_distance(content, p, x, reader[paid_total + c]) + SIMILARITY_FLOOR
         elif mode == ENGAGEMENT:
             v = rate[p]
             base[c] = 1e-9 if v < 1e-9 else v
@@ -469,8 +459,6 @@ def deliver(
     attention = NO_DRAWS
     if frac > 1e-12 and (owner.size or n_paid or (own.size and followers.size)):
         attention = draws.uniform("attention", step, pop.key)
-    issues = pop.x.shape[1]
-    by_numpy = setup.mode == SIMILARITY and issues > KERNEL_ISSUES
     post, reader, base, boost, caps = candidates_kernel(
         person,
         owner,
@@ -486,7 +474,7 @@ def deliver(
         whole,
         attention,
         frac,
-        UNIFORM if by_numpy else setup.mode,
+        setup.mode,
         posts.content,
         pop.x,
         posts.rate,
@@ -499,11 +487,7 @@ def deliver(
         return Reads(reader=reader, post=post, paid_impressions=paid)
     organic_post, organic_reader = post[n_paid:], reader[n_paid:]
     weight = NO_DRAWS
-    if by_numpy:
-        gap = posts.content[organic_post] - pop.x[organic_reader]
-        d = np.sqrt(np.mean(gap * gap, axis=1))
-        weight = (d + SIMILARITY_FLOOR) ** -spec.bias
-    elif setup.mode == SIMILARITY:
+    if setup.mode == SIMILARITY:
         weight = base**-spec.bias
     elif setup.mode == ENGAGEMENT:
         weight = base**spec.bias

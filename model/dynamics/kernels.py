@@ -1103,11 +1103,7 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
                 d = x[i, 0] - line[k, 0]
                 dist = abs(d) if abs(d) >= TINY_GAP else math.sqrt(d * d)
             else:
-                s = 0.0
-                for q in range(issues):
-                    d = x[i, q] - line[k, q]
-                    s += d * d
-                dist = math.sqrt(s / issues)
+                dist = rms_distance(x, i, line, k)
             u = -dist + weight * affinity[i, k]
             if best < 0 or u > best_u:
                 best = k
@@ -1117,9 +1113,45 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
     return out / n
 
 
-# reads of one step: the most issues ``read_pull`` handles (below 8 a row's sum of squares is
-# NumPy's sequential one; from 8 NumPy sums pairwise, so ``rules.Rule.read`` keeps NumPy there)
-READ_ISSUES_MAX = 7
+@helper
+def rms_distance(x, i, line, k):  # pragma: no cover
+    """RMS distance of row ``i`` of ``x`` (n, K) to row ``k`` of ``line`` (P, K), as
+    :func:`model.population.distance_to` and ``rules.distance`` compute it, bit for bit (the
+    reads, the similarity feed, the poll and the champions share it): NumPy sums a row of
+    K < 8 squared gaps one by one from -0.0, and a longer row (up to 128, NumPy's pairwise
+    block; the schema allows 10 issues) in eight running sums combined pairwise, the rest added
+    after; the mean divides by K, the root is IEEE's."""
+    issues = x.shape[1]
+    if issues < 8:
+        total = -0.0
+        for j in range(issues):
+            gap = x[i, j] - line[k, j]
+            total += gap * gap
+    else:
+        g0, g1 = x[i, 0] - line[k, 0], x[i, 1] - line[k, 1]
+        g2, g3 = x[i, 2] - line[k, 2], x[i, 3] - line[k, 3]
+        g4, g5 = x[i, 4] - line[k, 4], x[i, 5] - line[k, 5]
+        g6, g7 = x[i, 6] - line[k, 6], x[i, 7] - line[k, 7]
+        r0, r1, r2, r3 = g0 * g0, g1 * g1, g2 * g2, g3 * g3
+        r4, r5, r6, r7 = g4 * g4, g5 * g5, g6 * g6, g7 * g7
+        j = 8
+        stop = issues - issues % 8
+        while j < stop:
+            g0, g1 = x[i, j] - line[k, j], x[i, j + 1] - line[k, j + 1]
+            g2, g3 = x[i, j + 2] - line[k, j + 2], x[i, j + 3] - line[k, j + 3]
+            g4, g5 = x[i, j + 4] - line[k, j + 4], x[i, j + 5] - line[k, j + 5]
+            g6, g7 = x[i, j + 6] - line[k, j + 6], x[i, j + 7] - line[k, j + 7]
+            r0, r1, r2, r3 = r0 + g0 * g0, r1 + g1 * g1, r2 + g2 * g2, r3 + g3 * g3
+            r4, r5, r6, r7 = r4 + g4 * g4, r5 + g5 * g5, r6 + g6 * g6, r7 + g7 * g7
+            j += 8
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while j < issues:
+            gap = x[i, j] - line[k, j]
+            total += gap * gap
+            j += 1
+    return math.sqrt(total / issues)
+
+
 # below this gap d, d·d may underflow and sqrt(d·d) is no longer exactly |d| (``argmax_vote``)
 TINY_GAP = 2.0**-500
 # ``read_pull``'s acceptance: d < ε (Deffuant), d <= ε (Hegselmann-Krause), any distance (DeGroot)
@@ -1167,14 +1199,7 @@ def read_pull(  # pragma: no cover
         if source[e] == passive:
             continue
         r = reader[e]
-        if issues == 1:
-            d = abs(content[e, 0] - x[r, 0])
-        else:
-            s = 0.0
-            for c in range(issues):
-                g = content[e, c] - x[r, c]
-                s += g * g
-            d = math.sqrt(s / issues)
+        d = rms_distance(content, e, x, r)
         distance[e] = d
         w = 0.0
         if acceptance == ACCEPT_ANY:

@@ -101,7 +101,6 @@ from model.dynamics.kernels import (
     NO_DRAWS,
     NO_WORK,
     NOT_FROZEN,
-    READ_ISSUES_MAX,
     kernel,
     looks_ahead,
 )
@@ -129,7 +128,8 @@ def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def pull(x: np.ndarray, reader: np.ndarray, content: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """x[r] += Σ w·(y - x[r]) over r's reads, weights rescaled where Σ|w| > 1; in place.
-    Returns how far each read moved its reader, |w|·d(y, x[r]) (before clipping)."""
+    Returns how far each read moved its reader, |w|·d(y, x[r]) (before clipping). The NumPy
+    statement of the pull; a run pulls in ``kernels.read_pull``, which gives its values."""
     if reader.size == 0:
         return np.zeros(0)
     n = x.shape[0]
@@ -261,48 +261,29 @@ class Rule:
         source_type: np.ndarray,
         rng: np.random.Generator,
     ) -> ReadEffect:
-        """Apply the posts read this step; returns which were accepted/rejected.
-
-        Up to ``kernels.READ_ISSUES_MAX`` issues in one compiled pass (``kernels.read_pull``,
-        the same values; its plain-Python twin when ``use_compiled`` is False)."""
+        """Apply the posts read this step; returns which were accepted/rejected, in one
+        compiled pass (``kernels.read_pull``: the values of :meth:`acceptance` and :func:`pull`
+        bit for bit; its plain-Python twin when ``use_compiled`` is False)."""
         accepted = np.zeros(reader.size, dtype=bool)
         rejected = np.zeros(reader.size, dtype=bool)
-        if pop.x.shape[1] <= READ_ISSUES_MAX:
-            moved = np.zeros(reader.size)
-            kernel("read_pull", use_compiled=self.use_compiled)(
-                pop.x,
-                pop.openness,
-                pop.rejection,
-                reader,
-                content,
-                trust,
-                source_type,
-                -1 if self.reads_peer_posts else SOURCE_CITIZEN,
-                self.acceptance_kind,
-                self.spec.rate,
-                bool(self.spec.backfire and self.reads_peer_posts),
-                self.spec.backfire_rate,
-                accepted,
-                rejected,
-                moved,
-            )
-            return ReadEffect(accepted, rejected, moved)
-        active = (
-            np.ones(reader.size, dtype=bool)
-            if self.reads_peer_posts
-            else source_type != SOURCE_CITIZEN
-        )
-        if not active.any():
-            return ReadEffect(accepted, rejected, np.zeros(reader.size))
-        d = distance(content, pop.x[reader])
-        accepted = active & self.acceptance(d, pop.openness[reader])
-        weight = np.where(accepted, self.spec.rate * trust, 0.0)
-        if self.spec.backfire and self.reads_peer_posts:
-            rejected = active & (d > pop.rejection[reader])
-            weight = np.where(rejected, -self.spec.backfire_rate * trust, weight)
-        used = weight != 0
         moved = np.zeros(reader.size)
-        moved[used] = pull(pop.x, reader[used], content[used], weight[used])
+        kernel("read_pull", use_compiled=self.use_compiled)(
+            pop.x,
+            pop.openness,
+            pop.rejection,
+            reader,
+            content,
+            trust,
+            source_type,
+            -1 if self.reads_peer_posts else SOURCE_CITIZEN,
+            self.acceptance_kind,
+            self.spec.rate,
+            bool(self.spec.backfire and self.reads_peer_posts),
+            self.spec.backfire_rate,
+            accepted,
+            rejected,
+            moved,
+        )
         return ReadEffect(accepted, rejected, moved)
 
 

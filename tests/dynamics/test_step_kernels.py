@@ -15,7 +15,6 @@ from model.dynamics.kernels import (
     ACCEPT_ANY,
     ACCEPT_BELOW,
     ACCEPT_WITHIN,
-    READ_ISSUES_MAX,
     kernel,
 )
 from model.network.csr import from_edges
@@ -88,7 +87,7 @@ def run_read(case, passive, kind, rate, backfire, backfire_rate, use_compiled):
 
 
 @pytest.mark.parametrize("use_compiled", PATHS)
-@pytest.mark.parametrize("issues", [1, 2, 3, READ_ISSUES_MAX])
+@pytest.mark.parametrize("issues", [1, 2, 3, 7, 8, 10])  # 8 on: NumPy sums pairwise
 @pytest.mark.parametrize("kind", [ACCEPT_BELOW, ACCEPT_WITHIN, ACCEPT_ANY])
 @pytest.mark.parametrize("backfire", [False, True])
 @pytest.mark.parametrize("passive", [-1, SOURCE_CITIZEN])
