@@ -170,6 +170,20 @@ class Keyed:
         2⁵³ − 1, rounds to exactly 1.0 (chance 2⁻⁵³), so a draw compared with ``< p`` is below
         any p ≤ 1 with probability p up to that, and index clamps like ``min(⌊u·n⌋, n − 1)``
         are reachable."""
+        if self.use_compiled and len(keys) == 1:
+            key = keys[0]
+            if (
+                type(key) is np.ndarray
+                and key.ndim == 1
+                and key.dtype == np.uint64
+                and key.flags.c_contiguous
+            ):
+                # the commonest draw, one per person (a run's keys): the compiled pass
+                # directly, as ``_one_pass`` would reach it through ``_columns`` and ``_run``
+                out = np.empty(key.size)
+                state = np.uint64(self._step_state(step))
+                threaded(keyed_hash, key.size, state, key.reshape(1, key.size), _NO_BITS, out)
+                return out
         return self._hash(step, keys, uniform=True)
 
     def _hash(self, step: int, keys: tuple, *, uniform: bool) -> np.ndarray:
