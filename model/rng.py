@@ -143,6 +143,16 @@ def name_key(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
+def _is_scalar(key) -> bool:
+    """``np.ndim(key) == 0``, without its cost for the keys a run passes (ints and arrays)."""
+    kind = type(key)
+    if kind is int:
+        return True
+    if kind is np.ndarray:
+        return key.ndim == 0
+    return np.ndim(key) == 0
+
+
 class Keyed:
     """Counter-based draws: ``uniform(step, *keys)`` is a pure function of the seed, the purpose,
     the step and the keys (integers or integer arrays, broadcast together).
@@ -235,7 +245,7 @@ class Keyed:
         uint64 columns (one row a key, broadcast to their common shape; None: no array key)."""
         state = self._step_state(step)
         first, count = 0, len(keys)
-        while first < count and np.ndim(keys[first]) == 0:
+        while first < count and _is_scalar(keys[first]):
             state = _mix_int(state ^ ((int(keys[first]) + _GOLDEN_INT) & _MASK))
             first += 1
         if first == count:

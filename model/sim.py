@@ -18,7 +18,6 @@ the same seed but the phases never draw from it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import deepcopy
 from functools import partial
 from typing import Literal
 
@@ -663,29 +662,50 @@ def _report(key: Key, model: SocialWebModel) -> float:
     return model.metrics[key]
 
 
-_ATOMIC = (float, int)  # what the metrics and the seed are: deepcopy returns them as they are
+# the metrics' and the seed's types: deepcopy returns them as they are
+_ATOMIC = frozenset((float, int))
 
 
 class MetricsCollector(mesa.DataCollector):
     """Mesa's DataCollector over the model's metrics (one reporter a metric, plus the seed),
-    whose ``collect`` appends ``model.metrics`` directly.
+    whose ``collect`` keeps ``model.metrics`` as one row and hands the rows to the columns when
+    someone reads them.
 
     Mesa's own ``collect`` calls each reporter through ``functools.partial`` and deep-copies the
     float it returns: some seven Python calls per metric, about 500 a recorded step, which was a
-    third of a step's Python calls. Here the same values go into the same lists in the same
-    order (a float or an int is appended as it is, as ``deepcopy`` would return it; anything
-    else is still deep-copied). The public interface is Mesa's: ``model_reporters`` (the same
-    partials, so they still work when called), ``model_vars``, ``_collection_steps`` and
-    ``get_model_vars_dataframe()``. The first ``collect`` (which validates the reporters) is
-    Mesa's, and so is every one after anyone adds or replaces a model reporter or adds an agent
-    reporter.
+    third of a step's Python calls. Here the same values reach the same lists in the same order:
+    ``collect`` keeps the step's values (floats and ints, which ``deepcopy`` would return as
+    they are; a step with any other value is Mesa's own ``collect``), and reading
+    ``model_vars`` appends the rows kept so far to its lists first. The public interface is
+    Mesa's: ``model_reporters`` (the same partials, so they still work when called),
+    ``model_vars``, ``_collection_steps`` and ``get_model_vars_dataframe()``. The first
+    ``collect`` (which validates the reporters) is Mesa's, and so is every one after anyone adds
+    or replaces a model reporter or adds an agent reporter.
     """
 
     def __init__(self, keys: list[Key]):
+        self._rows: list[list] = []  # collected, not yet in model_vars' lists
         self._keys = [("|".join(key), key) for key in keys]
         reporters = {name: partial(_report, key) for name, key in self._keys} | {"seed": _seed}
         super().__init__(model_reporters=reporters)
         self._own = dict(reporters)  # the reporters this collector appends itself
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Mesa's columns: each reporter's values, one a collected step."""
+        columns = self._columns
+        rows = self._rows
+        if rows:
+            self._rows = []
+            names = [name for name, _ in self._keys] + ["seed"]
+            for name, values in zip(names, zip(*rows, strict=True), strict=True):
+                columns[name].extend(values)
+        return columns
+
+    @model_vars.setter
+    def model_vars(self, columns: dict[str, list]) -> None:
+        self._rows = []
+        self._columns = columns
 
     def collect(self, model) -> None:
         if (
@@ -696,14 +716,15 @@ class MetricsCollector(mesa.DataCollector):
         ):
             super().collect(model)
             return
+        metrics = model.metrics
+        row = [metrics[key] for _, key in self._keys]
+        row.append(model.seed)
+        if not _ATOMIC.issuperset(map(type, row)):  # deep-copied, as Mesa does
+            super().collect(model)
+            return
         if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
             self._collection_steps.append(model.time)
-        columns, metrics = self.model_vars, model.metrics
-        for name, key in self._keys:
-            value = metrics[key]
-            columns[name].append(value if type(value) in _ATOMIC else deepcopy(value))
-        seed = model.seed
-        columns["seed"].append(seed if type(seed) in _ATOMIC else deepcopy(seed))
+        self._rows.append(row)
 
 
 def _seed(model: SocialWebModel) -> int:

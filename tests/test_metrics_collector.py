@@ -7,6 +7,7 @@ to Mesa's collect when a user adds a reporter of their own. Oracle: a plain
 from __future__ import annotations
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from model.runner import override
@@ -41,4 +42,42 @@ def test_a_reporter_added_by_a_user_is_collected_too(small_scenario):
     model.run()
     assert calls == [1, 2, 3]
     assert model.datacollector.model_vars["extra"] == [10.0, 20.0, 30.0]
+    assert len(model.datacollector.model_vars["seed"]) == 4
+
+
+def test_columns_read_between_steps_are_mesas_at_every_read(small_scenario):
+    """The collector keeps each step's row and appends the rows when ``model_vars`` is read:
+    read after every step, after some and only at the end, the columns are Mesa's."""
+    model = SocialWebModel(override(small_scenario, steps=7), seed=5)
+    plain = mesa.DataCollector(model_reporters=dict(model.datacollector.model_reporters))
+    plain.collect(model)
+    for step in range(1, 8):
+        model.step()
+        plain.collect(model)
+        if step in (1, 2, 5):  # reads after single steps and after three
+            assert model.datacollector.model_vars == plain.model_vars
+    pd.testing.assert_frame_equal(
+        model.datacollector.get_model_vars_dataframe(),
+        plain.get_model_vars_dataframe(),
+        check_exact=True,
+    )
+
+
+def test_a_value_that_is_not_a_number_is_deep_copied_in_its_place(small_scenario):
+    """A metric that is not a float or an int (a user's array) is copied when collected, as
+    Mesa's collect does, after the rows collected before it."""
+    model = SocialWebModel(override(small_scenario, steps=4), seed=6)
+    model.step()
+    model.step()  # two rows kept, not yet in the columns
+    name, key = model.datacollector._keys[0]
+    before = [model.datacollector.model_vars[name][0]]
+    value = np.array([1.0, 2.0])
+    model.metrics = dict(model.metrics) | {key: value}
+    model.datacollector.collect(model)
+    value[0] = 9.0  # the collected copy does not change with it
+    column = model.datacollector.model_vars[name]
+    assert len(column) == 4  # set-up, two steps, this collect
+    assert column[0] == before[0]
+    np.testing.assert_array_equal(column[3], [1.0, 2.0])
+    assert column[3] is not value
     assert len(model.datacollector.model_vars["seed"]) == 4

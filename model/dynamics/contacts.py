@@ -132,6 +132,11 @@ def keyed_sample(
     return twin(smallest_rows, use_compiled=use_compiled)(u, shown)
 
 
+def _shown(reach: float, citizens: int) -> int:
+    """How many citizens a channel of this reach contacts: floor(reach · N)."""
+    return math.floor(reach * citizens + 1e-9)
+
+
 def _channel(
     draws: Draws,
     purpose: str,
@@ -144,7 +149,7 @@ def _channel(
     party: int,
     source: int,
 ) -> Messages | None:
-    shown = math.floor(reach * pop.citizens + 1e-9)
+    shown = _shown(reach, pop.citizens)
     if shown <= 0:
         return None
     who = keyed_sample(draws, purpose, step, sender, pop.citizens, shown)
@@ -171,6 +176,8 @@ def offline_contacts(
             (("mass_media", SOURCE_MASS_MEDIA), ("canvass", SOURCE_CANVASS))
         ):
             reach = getattr(parties.plans[k], channel)
+            if _shown(reach, pop.citizens) <= 0:  # a channel the plan does not buy
+                continue
             got = _channel(
                 draws,
                 channel,
