@@ -17,6 +17,7 @@ the same seed but the phases never draw from it.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 from typing import Literal
@@ -668,44 +669,26 @@ _ATOMIC = frozenset((float, int))
 
 class MetricsCollector(mesa.DataCollector):
     """Mesa's DataCollector over the model's metrics (one reporter a metric, plus the seed),
-    whose ``collect`` keeps ``model.metrics`` as one row and hands the rows to the columns when
-    someone reads them.
+    whose ``collect`` appends ``model.metrics`` directly.
 
     Mesa's own ``collect`` calls each reporter through ``functools.partial`` and deep-copies the
     float it returns: some seven Python calls per metric, about 500 a recorded step, which was a
-    third of a step's Python calls. Here the same values reach the same lists in the same order:
-    ``collect`` keeps the step's values (floats and ints, which ``deepcopy`` would return as
-    they are; a step with any other value is Mesa's own ``collect``), and reading
-    ``model_vars`` appends the rows kept so far to its lists first. The public interface is
-    Mesa's: ``model_reporters`` (the same partials, so they still work when called),
-    ``model_vars``, ``_collection_steps`` and ``get_model_vars_dataframe()``. The first
-    ``collect`` (which validates the reporters) is Mesa's, and so is every one after anyone adds
-    or replaces a model reporter or adds an agent reporter.
+    third of a step's Python calls. Here the same values go into the same lists in the same
+    order, in one pass of C-level calls (a float or an int is appended as it is, as ``deepcopy``
+    would return it; a step with any other value is collected by Mesa's own ``collect``, which
+    deep-copies it). The public interface is Mesa's: ``model_reporters`` (the same partials, so
+    they still work when called), ``model_vars``, ``_collection_steps`` and
+    ``get_model_vars_dataframe()``. The first ``collect`` (which validates the reporters) is
+    Mesa's, and so is every one after anyone adds or replaces a model reporter or adds an agent
+    reporter.
     """
 
     def __init__(self, keys: list[Key]):
-        self._rows: list[list] = []  # collected, not yet in model_vars' lists
         self._keys = [("|".join(key), key) for key in keys]
+        self._names = [name for name, _ in self._keys] + ["seed"]  # model_vars' columns, in order
         reporters = {name: partial(_report, key) for name, key in self._keys} | {"seed": _seed}
         super().__init__(model_reporters=reporters)
         self._own = dict(reporters)  # the reporters this collector appends itself
-
-    @property
-    def model_vars(self) -> dict[str, list]:
-        """Mesa's columns: each reporter's values, one a collected step."""
-        columns = self._columns
-        rows = self._rows
-        if rows:
-            self._rows = []
-            names = [name for name, _ in self._keys] + ["seed"]
-            for name, values in zip(names, zip(*rows, strict=True), strict=True):
-                columns[name].extend(values)
-        return columns
-
-    @model_vars.setter
-    def model_vars(self, columns: dict[str, list]) -> None:
-        self._rows = []
-        self._columns = columns
 
     def collect(self, model) -> None:
         if (
@@ -724,7 +707,8 @@ class MetricsCollector(mesa.DataCollector):
             return
         if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
             self._collection_steps.append(model.time)
-        self._rows.append(row)
+        columns = map(self.model_vars.__getitem__, self._names)
+        deque(map(list.append, columns, row), maxlen=0)  # each value onto its column
 
 
 def _seed(model: SocialWebModel) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,24 @@ from model.config import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+# pytest-timeout (pyproject.toml: 900 s, SIGALRM) fails a hung test with its traceback, but its
+# handler runs between Python bytecodes: a hang inside a compiled kernel (numba releases the GIL
+# and never comes back) is out of its reach. This watchdog ends the process that long after, so
+# xdist reports "worker crashed while running <the test>" and CI fails there, within its time.
+HANG_EXIT_S = float(os.environ.get("SOCIALWEB_TEST_HANG_EXIT_S", 1200))
+HANG_EXIT_CODE = 70
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    watchdog = threading.Timer(HANG_EXIT_S, os._exit, args=(HANG_EXIT_CODE,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return (yield)
+    finally:
+        watchdog.cancel()
 
 
 def per_1000(count: float, citizens: int) -> float:

@@ -46,15 +46,14 @@ def test_a_reporter_added_by_a_user_is_collected_too(small_scenario):
 
 
 def test_columns_read_between_steps_are_mesas_at_every_read(small_scenario):
-    """The collector keeps each step's row and appends the rows when ``model_vars`` is read:
-    read after every step, after some and only at the end, the columns are Mesa's."""
+    """Read after single steps and after several, the columns are Mesa's each time."""
     model = SocialWebModel(override(small_scenario, steps=7), seed=5)
     plain = mesa.DataCollector(model_reporters=dict(model.datacollector.model_reporters))
     plain.collect(model)
     for step in range(1, 8):
         model.step()
         plain.collect(model)
-        if step in (1, 2, 5):  # reads after single steps and after three
+        if step in (1, 2, 5):
             assert model.datacollector.model_vars == plain.model_vars
     pd.testing.assert_frame_equal(
         model.datacollector.get_model_vars_dataframe(),
@@ -65,10 +64,10 @@ def test_columns_read_between_steps_are_mesas_at_every_read(small_scenario):
 
 def test_a_value_that_is_not_a_number_is_deep_copied_in_its_place(small_scenario):
     """A metric that is not a float or an int (a user's array) is copied when collected, as
-    Mesa's collect does, after the rows collected before it."""
+    Mesa's collect does, after the steps collected before it."""
     model = SocialWebModel(override(small_scenario, steps=4), seed=6)
     model.step()
-    model.step()  # two rows kept, not yet in the columns
+    model.step()
     name, key = model.datacollector._keys[0]
     before = [model.datacollector.model_vars[name][0]]
     value = np.array([1.0, 2.0])
