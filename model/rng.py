@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-from model.jit import AHEAD, prange, prefetch, threaded, twin
+from model.jit import AHEAD, helper, prange, prefetch, threaded, twin
 
 STREAMS = (
     "network",  # graph generation, staff ties
@@ -70,6 +70,22 @@ def _mix_int(z: int) -> int:
     return z ^ (z >> 31)
 
 
+@helper
+def _mix_key(z, key):  # pragma: no cover
+    """The hash state ``z`` (uint64) with one more key mixed in: z ^ (key + golden) through
+    SplitMix64's finaliser (:func:`_mix`), wrapping; the kernels' step per key."""
+    z = z ^ (key + _GOLDEN)
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@helper
+def _unit(z):  # pragma: no cover
+    """A hash's uniform on (0, 1]: (top 53 bits + 1/2)·2⁻⁵³."""
+    return (float(z >> _S11) + 0.5) * 2.0**-53
+
+
 def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
     """:meth:`Keyed.bits` (or ``uniform``) of every element in one pass, compiled: element e
     starts from ``state`` and is mixed with ``columns[c, e]`` + golden for each key column c in
@@ -80,14 +96,11 @@ def keyed_hash(state, columns, out_bits, out_uniform):  # pragma: no cover
     for e in prange(columns.shape[1]):
         z = state
         for c in range(columns.shape[0]):
-            z = z ^ (columns[c, e] + _GOLDEN)
-            z = (z ^ (z >> _S30)) * _M1
-            z = (z ^ (z >> _S27)) * _M2
-            z = z ^ (z >> _S31)
+            z = _mix_key(z, columns[c, e])
         if bits:
             out_bits[e] = z
         else:
-            out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
+            out_uniform[e] = _unit(z)
 
 
 def keyed_hash_normal(state, columns, out_1, out_2):  # pragma: no cover
@@ -97,20 +110,9 @@ def keyed_hash_normal(state, columns, out_1, out_2):  # pragma: no cover
     for e in range(columns.shape[1]):
         z = state
         for c in range(columns.shape[0]):
-            z = z ^ (columns[c, e] + _GOLDEN)
-            z = (z ^ (z >> _S30)) * _M1
-            z = (z ^ (z >> _S27)) * _M2
-            z = z ^ (z >> _S31)
-        for last in range(1, 3):
-            y = z ^ (np.uint64(last) + _GOLDEN)
-            y = (y ^ (y >> _S30)) * _M1
-            y = (y ^ (y >> _S27)) * _M2
-            y = y ^ (y >> _S31)
-            u = (float(y >> _S11) + 0.5) * 2.0**-53
-            if last == 1:
-                out_1[e] = u
-            else:
-                out_2[e] = u
+            z = _mix_key(z, columns[c, e])
+        out_1[e] = _unit(_mix_key(z, np.uint64(1)))
+        out_2[e] = _unit(_mix_key(z, np.uint64(2)))
 
 
 def keyed_hash_pairs(state, key_a, at_a, key_b, at_b, out_uniform):  # pragma: no cover
@@ -122,15 +124,10 @@ def keyed_hash_pairs(state, key_a, at_a, key_b, at_b, out_uniform):  # pragma: n
         if e + AHEAD < m:  # the keys are read at random: ask for them a few elements early
             prefetch(key_a, np.uint64(at_a[e + AHEAD]))
             prefetch(key_b, np.uint64(at_b[e + AHEAD]))
-        z = state ^ (key_a[np.uint64(at_a[e])] + _GOLDEN)  # unsigned: no negative-index check
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        z = z ^ (z >> _S31)
-        z = z ^ (key_b[np.uint64(at_b[e])] + _GOLDEN)
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        z = z ^ (z >> _S31)
-        out_uniform[e] = (float(z >> _S11) + 0.5) * 2.0**-53
+        # unsigned indices: no negative-index check
+        z = _mix_key(state, key_a[np.uint64(at_a[e])])
+        z = _mix_key(z, key_b[np.uint64(at_b[e])])
+        out_uniform[e] = _unit(z)
 
 
 # the output a keyed_hash call leaves empty (it writes bits or uniforms, never both); never written
