@@ -283,15 +283,7 @@ class Keyed:
                 u1 = np.empty(columns.shape[1])
                 u2 = np.empty(columns.shape[1])
                 twin(keyed_hash_normal)(np.uint64(state), columns, u1, u2)
-                # Box–Muller in place, in NumPy (its log and cos, as the uncompiled path):
-                # sqrt(-2·log u1)·cos(2π·u2), each product as that expression rounds it
-                np.log(u1, out=u1)
-                np.multiply(-2.0, u1, out=u1)
-                np.sqrt(u1, out=u1)
-                np.multiply(2.0 * np.pi, u2, out=u2)
-                np.cos(u2, out=u2)
-                u1 *= u2
-                return u1.reshape(shape)
+                return box_muller(u1, u2).reshape(shape)
         u1 = self.uniform(step, *keys, 1)
         u2 = self.uniform(step, *keys, 2)
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
@@ -299,6 +291,19 @@ class Keyed:
     def exponential(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """Exp(1) by inversion."""
         return -np.log(self.uniform(step, *keys))
+
+
+def box_muller(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
+    """Standard normals from two arrays of uniforms, in place in ``u1`` (returned; ``u2`` is
+    overwritten): sqrt(-2·log u1)·cos(2π·u2), in NumPy (its log and cos, as the uncompiled
+    path: numba's differ in the last bit), each product rounded as that expression rounds it."""
+    np.log(u1, out=u1)
+    np.multiply(-2.0, u1, out=u1)
+    np.sqrt(u1, out=u1)
+    np.multiply(2.0 * np.pi, u2, out=u2)
+    np.cos(u2, out=u2)
+    u1 *= u2
+    return u1
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -357,6 +362,12 @@ class Draws:
 
     def normal(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).normal(step, *keys)
+
+    def state(self, purpose: str, step: int) -> np.uint64:
+        """The hash state of ``purpose``'s draws at ``step`` (the seed, the purpose and the
+        step mixed in), for a kernel that finishes the draws itself with the keys
+        (``_mix_key`` per key, then ``_unit``): the numbers ``uniform`` gives."""
+        return np.uint64(self._get(purpose)._step_state(step))
 
     def exponential(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).exponential(step, *keys)

@@ -45,15 +45,22 @@ from model.population import (
     Parties,
     Population,
 )
-from model.rng import INSTITUTION_KEY, Draws, name_key
+from model.rng import INSTITUTION_KEY, Draws, _mix_key, _unit, box_muller, name_key
 
 INSTITUTION_AUTHOR = -1
 
 # columns of the per-party table (party_table): a row a party, in scenario order
 BOOST, PENALTY, STAFF_TRUST, INSTITUTION_TRUST, PER_STEP, ENABLED = range(6)
-# post_rates' ``u``, and its ``authors``, ``extra`` and ``counts``, when only rates are wanted
+# post_rates' draw arguments when only rates are wanted: no keys (so no draws), and the
+# states, extra keys, authors, counts, u1 and u2 it then leaves alone
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_UNIFORMS = np.zeros((0, 1))
+_NO_KEYS_READ_ONLY = np.zeros(0, dtype=np.uint64)
+_NO_KEYS_READ_ONLY.flags.writeable = False  # as _party_keys' (one compiled build for both)
 _NO_DRAWS = np.zeros(0)
-_RATES_ONLY = (np.zeros(0, dtype=np.int64), _NO_DRAWS, np.zeros(0, dtype=np.int64))
+_RATES_ONLY = (_NO_KEYS, _NO_KEYS, _NO_KEYS_READ_ONLY, _NO_DRAWS, _NO_DRAWS)
+_RATES_ONLY_OUT = (_NO_ROWS, _NO_ROWS, _NO_UNIFORMS, _NO_UNIFORMS)
 
 
 @dataclass
@@ -89,15 +96,28 @@ def post_rates(  # pragma: no cover
     member,
     table,
     member_factor,
+    key,
+    states,
+    extra_keys,
     u,
+    extra,
     rate,
     authors,
-    extra,
     counts,
+    u1,
+    u2,
 ):
-    """Every person's posting rate into ``rate``; when ``u`` (one draw a person) is not empty,
-    the rows i with u_i < rate_i into ``authors`` (ascending), and each party's institution
-    posts into ``counts``. Returns (authors, authors + institution posts).
+    """Every person's posting rate into ``rate``; with draws, also the rows i with u_i <
+    rate_i into ``authors`` (ascending) and each party's institution posts into ``counts``.
+    Returns (authors, authors + institution posts).
+
+    The draws are made here when ``key`` (the people's keys) is not empty: those of
+    ``model.rng.Draws`` (its uniforms, and ``normal``'s two uniforms), from the hash states
+    ``states`` of the purposes "post", "extra" and "noise" this step (``Draws.state``): u_i
+    keyed by ``key[i]``, party j's extra by ``extra_keys[j]``, and author i's noise on issue
+    d by (``key[i]``, d), then 1 into ``u1`` and 2 into ``u2`` (row e for the e-th author).
+    Else they are given, ``u`` (one a person) and ``extra`` (one a party), when ``u`` is not
+    empty; neither: rates only.
 
     rate_i = a_i · e_i, e_i 1 if ``engaged`` else ``engagement_base``; a champion's is then
     min(1, rate_i · (1 + ``table[party_i, BOOST]`` · m_i)); a movement member's (any role,
@@ -105,8 +125,10 @@ def post_rates(  # pragma: no cover
     movement.activity_boost. The cap keeps a NaN as ``np.minimum`` does.
 
     Party j's institution, if on (table[j, ENABLED]), posts w = ⌊table[j, PER_STEP]⌋ times,
-    plus one if ``extra[j]`` < PER_STEP - w; else none."""
-    draw = u.shape[0] != 0
+    plus one if its extra < PER_STEP - w; else none."""
+    keyed = key.shape[0] != 0
+    draw = keyed or u.shape[0] != 0
+    issues = u1.shape[1]
     count = 0
     for i in range(rate.shape[0]):
         r = activity[i] * (1.0 if engaged[i] else engagement_base[i])
@@ -119,7 +141,16 @@ def post_rates(  # pragma: no cover
             if r > 1.0:
                 r = 1.0
         rate[i] = r
-        if draw and u[i] < r:
+        if keyed:
+            if _unit(_mix_key(states[0], key[i])) < r:
+                authors[count] = i
+                z = _mix_key(states[2], key[i])
+                for d in range(issues):
+                    zd = _mix_key(z, np.uint64(d))
+                    u1[count, d] = _unit(_mix_key(zd, np.uint64(1)))
+                    u2[count, d] = _unit(_mix_key(zd, np.uint64(2)))
+                count += 1
+        elif draw and u[i] < r:
             authors[count] = i
             count += 1
     total = count
@@ -129,7 +160,8 @@ def post_rates(  # pragma: no cover
             if table[j, ENABLED] != 0.0:
                 per_step = table[j, PER_STEP]
                 whole = int(per_step)
-                counts[j] = whole + (1 if extra[j] < per_step - whole else 0)
+                e = _unit(_mix_key(states[1], extra_keys[j])) if keyed else extra[j]
+                counts[j] = whole + (1 if e < per_step - whole else 0)
                 total += counts[j]
     return count, total
 
@@ -328,9 +360,9 @@ def posting_rates(pop: Population, scenario: Scenario, *, use_compiled: bool = T
         pop.member,
         party_table(scenario),
         1.0 + scenario.movement.activity_boost,
-        _NO_DRAWS,
-        rate,
         *_RATES_ONLY,
+        rate,
+        *_RATES_ONLY_OUT,
     )
     return rate
 
@@ -354,11 +386,20 @@ def make_posts(
     table = _step_table(scenario, parties)
     movement = scenario.movement
     n, issues = pop.x.shape[0], pop.x.shape[1]
-    u = draws.uniform("post", step, pop.key)
-    # each party's Bernoulli extra, keyed by its name: one pass over the parties' keys gives
-    # each the draw its own scalar call would
     extra_keys, institution_key = _party_keys(tuple(scenario.parties))
-    extra = draws.uniform("extra", step, extra_keys)
+    keyed = hasattr(draws, "state")
+    if keyed:  # the keyed draws (who posts, each party's extra, each noise): made in the pass
+        states = np.array(
+            [draws.state("post", step), draws.state("extra", step), draws.state("noise", step)]
+        )
+        u = extra = _NO_DRAWS
+        u1, u2 = np.empty((n, issues)), np.empty((n, issues))
+        key = pop.key
+    else:  # a stand-in for Draws without hash states (a test's chosen values): its arrays
+        key = states = _NO_KEYS
+        u = draws.uniform("post", step, pop.key)
+        extra = draws.uniform("extra", step, extra_keys)
+        u1 = u2 = _NO_UNIFORMS
     rate = np.empty(n)
     authors = np.empty(n, dtype=np.int64)
     counts = np.empty(table.shape[0], dtype=np.int64)
@@ -372,14 +413,22 @@ def make_posts(
         pop.member,
         table,
         1.0 + movement.activity_boost,
+        key,
+        states,
+        extra_keys,
         u,
+        extra,
         rate,
         authors,
-        extra,
         counts,
+        u1,
+        u2,
     )
     authors = authors[:count]
-    normal = draws.normal("noise", step, pop.key[authors][:, None], _issue_keys(issues))
+    if keyed:  # Draws.normal("noise", step, key[authors][:, None], issue), from its uniforms
+        normal = box_muller(u1[:count], u2[:count])
+    else:
+        normal = draws.normal("noise", step, pop.key[authors][:, None], _issue_keys(issues))
     posts = Posts(
         author=np.empty(m, dtype=np.int64),
         party=np.empty(m, dtype=np.int64),
@@ -433,8 +482,12 @@ def warm_up() -> None:  # pragma: no mutate block
     authors = np.zeros(1, dtype=np.int64)  # row 0: a valid index whatever the draws give
     counts = np.empty(1, dtype=np.int64)
     rates = twin(post_rates)
-    rates(one, member, one, role, party, one, member, table, 1.0, one, rate, authors, one, counts)
-    rates(one, member, one, role, party, one, member, table, 1.0, _NO_DRAWS, rate, *_RATES_ONLY)
+    states, extra_keys = np.ones(3, dtype=np.uint64), _read_only(key.copy())
+    uniforms = np.empty((1, 1)), np.empty((1, 1))
+    base = (one, member, one, role, party, one, member, table, 1.0)
+    no = _NO_DRAWS
+    rates(*base, key, states, extra_keys, no, no, rate, authors, counts, *uniforms)
+    rates(*base, *_RATES_ONLY, rate, *_RATES_ONLY_OUT)
     out = [np.empty(1, dtype=np.int64), np.empty(1, dtype=np.int64), np.empty(1, np.int8)]
     out += [np.empty((1, 1)), np.empty(1), np.empty(1), np.empty(1, np.uint64), np.empty(1)]
     line, position, first = np.zeros((1, 1)), _read_only(np.ones(1)), _read_only(key.copy())

@@ -205,9 +205,25 @@ def random_people(rng, n, parties):
     )
 
 
-def run_post_rates(people, table, member_factor, u, extra, *, use_compiled):
+NO_KEYS = np.zeros(0, dtype=np.uint64)
+DRAW_SEED, DRAW_STEP = 19, 4
+ORACLE = Draws(DRAW_SEED, use_compiled=False)  # the keyed draws' oracle: model.rng's NumPy path
+
+
+def run_post_rates(people, table, member_factor, u, extra, *, use_compiled, keys=None, issues=2):
+    """post_rates with the draws given (``u`` and ``extra``; ``u`` empty: rates only), or,
+    with ``keys`` (the people's, and the parties' extra keys), keyed: those of
+    ``Draws(DRAW_SEED)`` at DRAW_STEP, made by the kernel. Returns (rate, authors, counts,
+    total, u1, u2), the last two the authors' noise uniforms (keyed only)."""
     n, p = people["role"].size, table.shape[0]
     rate, authors, counts = np.empty(n), np.empty(n, np.int64), np.empty(p, np.int64)
+    key, states, extra_keys = NO_KEYS, NO_KEYS, NO_KEYS
+    u1 = u2 = np.empty((0, issues))
+    if keys is not None:
+        key, extra_keys = keys
+        draws = Draws(DRAW_SEED)
+        states = np.array([draws.state(what, DRAW_STEP) for what in ("post", "extra", "noise")])
+        u1, u2 = np.empty((n, issues)), np.empty((n, issues))
     count, total = twin(post_rates, use_compiled=use_compiled)(
         people["activity"],
         people["engaged"],
@@ -218,13 +234,18 @@ def run_post_rates(people, table, member_factor, u, extra, *, use_compiled):
         people["member"],
         table,
         member_factor,
+        key,
+        states,
+        extra_keys,
         u,
+        extra,
         rate,
         authors,
-        extra,
         counts,
+        u1,
+        u2,
     )
-    return rate, authors[:count], counts, total
+    return rate, authors[:count], counts, total, u1[:count], u2[:count]
 
 
 @pytest.mark.parametrize("use_compiled", [True, False])
@@ -237,7 +258,7 @@ def test_post_rates_match_the_numpy_rates_and_draws(use_compiled):
     boost = table[:, BOOST]
     member_factor = 1.0 + 0.7
     u = rng.uniform(0.0, 1.0, n)
-    rate, authors, _, total = run_post_rates(
+    rate, authors, _, total, _, _ = run_post_rates(
         people, table, member_factor, u, np.zeros(0), use_compiled=use_compiled
     )
     # the NumPy code, written out
@@ -265,13 +286,13 @@ def test_post_rates_rates_only_without_draws_and_a_nan_stays_as_numpy_keeps_it()
         run_post_rates(people, table, 1.5, np.zeros(0), np.zeros(0), use_compiled=c)
         for c in (True, False)
     ]
-    for rate, authors, _, total in got:
+    for rate, authors, _, total, _, _ in got:
         assert np.isnan(rate[1])  # np.minimum(1, NaN) is NaN
         assert authors.size == 0 and total == 0
     assert_bitwise(got[0][0], got[1][0])
     # with draws, a NaN rate never posts (u < NaN is False), as ``draws < rate`` did
     for c in (True, False):
-        _, authors, _, _ = run_post_rates(
+        _, authors, _, _, _, _ = run_post_rates(
             people, table, 1.5, np.zeros(4), np.zeros(0), use_compiled=c
         )
         assert 1 not in authors
@@ -288,12 +309,48 @@ def test_institution_posts_whole_part_plus_a_bernoulli_extra(use_compiled):
     table[:, PER_STEP] = [2.5, 2.5, 1.0, 7.0]
     table[:, ENABLED] = [1.0, 1.0, 1.0, 0.0]
     u = np.full(3, 2.0)  # nobody posts
-    _, authors, counts, total = run_post_rates(
+    _, authors, counts, total, _, _ = run_post_rates(
         people, table, 1.0, u, np.array([0.4, 0.6, 0.0, 0.0]), use_compiled=use_compiled
     )
     assert authors.size == 0
     np.testing.assert_array_equal(counts, [3, 2, 1, 0])
     assert total == 6
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_post_rates_make_the_keyed_draws_of_model_rng(use_compiled):
+    """Keyed, the kernel's draws are Draws' (its NumPy path the oracle): who posts is u < rate
+    with u = uniform("post", step, key); an author's noise uniforms are uniform("noise", step,
+    key, issue, 1 and 2); party j posts an extra when uniform("extra", step, its key) is below
+    its fractional part — party 0 posts 2 + (e_0 + 0.01) a step (3 posts), party 1 2 + (e_1 -
+    0.01) (2)."""
+    rng = np.random.default_rng(8)
+    n = 400
+    people = random_people(rng, n, 2)
+    key = rng.integers(0, 2**63, n, dtype=np.uint64)
+    extra_keys = np.array([name_key("a"), name_key("b")], dtype=np.uint64)
+    e = ORACLE.uniform("extra", DRAW_STEP, extra_keys)
+    assert 0.02 < e[0] < 0.98 and 0.02 < e[1] < 0.98  # the margins below stay in (0, 1)
+    table = np.zeros((2, 6))
+    table[:, PER_STEP] = [2.0 + e[0] + 0.01, 2.0 + e[1] - 0.01]
+    table[:, ENABLED] = 1.0
+    rate, authors, counts, total, u1, u2 = run_post_rates(
+        people,
+        table,
+        1.0,
+        np.zeros(0),
+        np.zeros(0),
+        use_compiled=use_compiled,
+        keys=(key, extra_keys),
+        issues=3,
+    )
+    assert_bitwise(authors, np.flatnonzero(ORACLE.uniform("post", DRAW_STEP, key) < rate))
+    assert 0 < authors.size < n
+    np.testing.assert_array_equal(counts, [3, 2])
+    assert total == authors.size + 5
+    issue, rows = np.arange(3, dtype=np.uint64)[None, :], key[authors][:, None]
+    assert_bitwise(u1, ORACLE.uniform("noise", DRAW_STEP, rows, issue, 1))
+    assert_bitwise(u2, ORACLE.uniform("noise", DRAW_STEP, rows, issue, 2))
 
 
 # -- assemble_posts: one post of each kind, worked out by hand ------------------------------
