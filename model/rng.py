@@ -363,11 +363,15 @@ class Draws:
     def normal(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).normal(step, *keys)
 
-    def state(self, purpose: str, step: int) -> np.uint64:
-        """The hash state of ``purpose``'s draws at ``step`` (the seed, the purpose and the
-        step mixed in), for a kernel that finishes the draws itself with the keys
-        (``_mix_key`` per key, then ``_unit``): the numbers ``uniform`` gives."""
-        return np.uint64(self._get(purpose)._step_state(step))
+    def state(self, purpose: str, step: int, *keys: int) -> np.uint64:
+        """The hash state of ``purpose``'s draws at ``step`` with the leading integer ``keys``
+        mixed in (the seed, the purpose, the step, then each key), for a kernel that finishes
+        the draws itself with the other keys (``_mix_key`` per key, then ``_unit``): the
+        numbers ``uniform(purpose, step, *keys, …)`` gives."""
+        state = self._get(purpose)._step_state(step)
+        for key in keys:
+            state = _mix_int(state ^ ((int(key) + _GOLDEN_INT) & _MASK))
+        return np.uint64(state)
 
     def exponential(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).exponential(step, *keys)

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.jit import twin
+from model.jit import helper, twin
 from model.population import SOURCE_CANVASS, SOURCE_MASS_MEDIA, SOURCE_NEWS, Parties, Population
-from model.rng import Draws, name_key
+from model.rng import Draws, _mix_key, _unit, name_key
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Messages:
 GUESS_SIGMAS = 4.0
 
 
+@helper
 def smallest_rows(u, shown):  # pragma: no cover
     """The rows of the ``shown`` smallest values of ``u`` (0 ≤ ``shown`` < its size), in
     increasing row order, int64 — of equal values the lower row counts as the smaller, so the
@@ -105,6 +106,16 @@ def smallest_rows(u, shown):  # pragma: no cover
     return out
 
 
+def keyed_smallest_rows(state, citizens, shown):  # pragma: no cover
+    """:func:`smallest_rows` of the keyed uniforms of rows 0 … ``citizens`` − 1, made here
+    from the hash state ``state`` (``Draws.state``): row i's draw is ``_unit(_mix_key(state,
+    i))``, the number ``Draws.uniform`` gives for key i."""
+    u = np.empty(citizens)
+    for i in range(citizens):
+        u[i] = _unit(_mix_key(state, np.uint64(i)))
+    return smallest_rows(u, shown)
+
+
 _ROWS: list = [None]  # the last citizens count's rows 0 … N − 1 (uint64 keys), never written
 
 
@@ -121,14 +132,18 @@ def keyed_sample(
     """Exactly ``shown`` of ``citizens``, uniformly at random: those with the smallest keyed
     draws for (step, sender, citizen), in increasing row order (``smallest_rows``, compiled
     unless ``use_compiled`` is False; None: as ``draws`` are)."""
+    if use_compiled is None:
+        use_compiled = getattr(draws, "use_compiled", True)  # a stand-in may not say
+    if shown < citizens and hasattr(draws, "state"):  # the draws made in the pass
+        state = draws.state(purpose, step, sender)
+        return twin(keyed_smallest_rows, use_compiled=use_compiled)(state, citizens, shown)
     last = _ROWS[0]
     if last is None or last.size != citizens:
         last = _ROWS[0] = np.arange(citizens, dtype=np.uint64)
     if shown >= citizens:
         return last.astype(np.int64)
+    # a stand-in for Draws without hash states (a test's chosen values): its draws
     u = draws.uniform(purpose, step, sender, last)
-    if use_compiled is None:
-        use_compiled = getattr(draws, "use_compiled", True)  # a stand-in may not say
     return twin(smallest_rows, use_compiled=use_compiled)(u, shown)
 
 

@@ -37,13 +37,13 @@ from operator import is_
 import numpy as np
 
 from model.config.schema import FeedSpec, Scenario
-from model.dynamics.contacts import keyed_sample, smallest_rows
+from model.dynamics.contacts import keyed_sample, keyed_smallest_rows, smallest_rows
 from model.dynamics.kernels import rms_distance, run_threaded
 from model.dynamics.posting import Posts
 from model.jit import twin
 from model.network.csr import Graph
 from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
-from model.rng import Draws, name_key
+from model.rng import Draws, _mix_key, _unit, name_key
 
 SIMILARITY_FLOOR = 0.01
 
@@ -141,6 +141,7 @@ def candidate_weights(
 UNIFORM, SIMILARITY, ENGAGEMENT = 0, 1, 2
 NO_DRAWS = np.zeros(0)
 NO_ROWS = np.zeros(0, dtype=np.int64)
+NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
 def feed_posts(author, party, follow_start):  # pragma: no cover
@@ -194,6 +195,8 @@ def feed_candidates(  # pragma: no cover
     whole,
     attention,
     frac,
+    key,
+    states,
     mode,
     content,
     x,
@@ -209,11 +212,16 @@ def feed_candidates(  # pragma: no cover
     ``own[bounds[0, j]:bounds[0, j + 1]]``, its followers ``followers[bounds[1, j]:…]``, its
     sponsored audience ``who[bounds[2, j]:…]`` (citizen rows, with their draws ``pick``).
 
-    Caps: person i reads at most ``whole`` posts, plus one where ``attention[i]`` < ``frac``
-    (``attention`` empty: no extra), raised to the number of sponsored posts it is shown.
+    Caps: person i reads at most ``whole`` posts, plus one where its attention draw a_i <
+    ``frac``, raised to the number of sponsored posts it is shown. The draws a_i are
+    ``attention`` when given (not empty); else, with ``key`` (the people's keys) not empty,
+    keyed, ``Draws.uniform("attention", step, key)`` made here from its hash state
+    ``states[0]`` (``Draws.state``); neither: no extra.
 
     1. Sponsored posts, party by party: each of party j's audience is shown its post number
-       min(⌊pick · posts⌋, posts − 1) of the party's posts this step.
+       min(⌊pick · posts⌋, posts − 1) of the party's posts this step — ``pick`` its draw
+       when given (not empty), else keyed, ``Draws.uniform("paid_post", step, party key,
+       row)``, from the hash state ``states[1 + j]`` of party j's key.
     2. Each person post's ties: entry e of the neighbour expansion, post ``person[owner[e]]``
        for reader ``neighbour[e]`` — if ``heard[e]`` < ``reach`` (word of mouth in the
        broadcast era; ``heard`` empty: every tie).
@@ -235,6 +243,9 @@ def feed_candidates(  # pragma: no cover
     if attention.shape[0] != 0:
         for i in range(n):
             caps[i] += np.int64(attention[i] < frac)
+    elif key.shape[0] != 0:
+        for i in range(n):
+            caps[i] += np.int64(_unit(_mix_key(states[0], key[i])) < frac)
     paid_total = bounds[2, parties]
     free = caps.copy() if paid_total > 0 else caps  # slots left once the sponsored are read
     for i in range(paid_total):
@@ -248,11 +259,13 @@ def feed_candidates(  # pragma: no cover
     post = np.empty(bound, np.int64)
     reader = np.empty(bound, np.int64)
     m = 0
+    picked = pick.shape[0] != 0
     for j in range(parties):
         first = bounds[0, j]
         count = bounds[0, j + 1] - first
         for i in range(bounds[2, j], bounds[2, j + 1]):
-            k = np.int64(pick[i] * count)  # a truncation, as NumPy's astype
+            v = pick[i] if picked else _unit(_mix_key(states[1 + j], np.uint64(who[i])))
+            k = np.int64(v * count)  # a truncation, as NumPy's astype
             post[m] = own[first + min(k, count - 1)]
             reader[m] = who[i]
             m += 1
@@ -430,6 +443,11 @@ def deliver(
     paid = np.zeros(len(parties.names), dtype=np.int64)
     audience, picks, n_paid = [], [], 0
     counts = None
+    # the keyed draws of the attention extras and the sponsored posts' picks are made in the
+    # candidates' pass, from their hash states (states[0], then one a party); a stand-in for
+    # Draws without hash states (a test's chosen values) gives them as arrays
+    keyed = hasattr(draws, "state")
+    states = np.zeros(1 + n_parties, dtype=np.uint64) if keyed else NO_KEYS
     for j in range(n_parties):
         shown = math.floor(parties.plans[j].paid_reach * pop.citizens + 1e-9)
         if shown <= 0:
@@ -445,20 +463,28 @@ def deliver(
             draws, "paid", step, party_key, pop.citizens, shown, use_compiled=use_compiled
         )
         audience.append(shown_to)
-        picks.append(draws.uniform("paid_post", step, party_key, shown_to.astype(np.uint64)))
+        if keyed:
+            states[1 + j] = draws.state("paid_post", step, party_key)
+        else:
+            picks.append(draws.uniform("paid_post", step, party_key, shown_to.astype(np.uint64)))
         paid[j] = shown_to.size
         n_paid += shown_to.size
         bounds[2, j + 1 :] = n_paid
     who, pick = NO_ROWS, NO_DRAWS
     if audience:
         who = audience[0] if len(audience) == 1 else np.concatenate(audience)
+    if picks:
         pick = picks[0] if len(picks) == 1 else np.concatenate(picks)
     # each person's cap as reading_caps draws it (the draw made only if there may be a reader)
     whole = math.floor(capacity)
     frac = capacity - whole
-    attention = NO_DRAWS
+    attention, key = NO_DRAWS, NO_KEYS
     if frac > 1e-12 and (owner.size or n_paid or (own.size and followers.size)):
-        attention = draws.uniform("attention", step, pop.key)
+        if keyed:
+            states[0] = draws.state("attention", step)
+            key = pop.key
+        else:
+            attention = draws.uniform("attention", step, pop.key)
     post, reader, base, boost, caps = candidates_kernel(
         person,
         owner,
@@ -474,6 +500,8 @@ def deliver(
         whole,
         attention,
         frac,
+        key,
+        states,
         setup.mode,
         posts.content,
         pop.x,
@@ -527,6 +555,8 @@ def warm_up() -> None:  # pragma: no mutate block
         0,
         ones,
         0.5,
+        NO_KEYS,
+        np.zeros(2, dtype=np.uint64),
         SIMILARITY,
         np.zeros((2, 1)),
         np.zeros((2, 1)),
@@ -537,4 +567,5 @@ def warm_up() -> None:  # pragma: no mutate block
         ones,
     )
     keys_kernel(base, base, boost, 1)
-    twin(smallest_rows)(np.array([0.5, 0.25]), 1)  # keyed_sample's pass (contacts)
+    twin(smallest_rows)(np.array([0.5, 0.25]), 1)  # keyed_sample's passes (contacts)
+    twin(keyed_smallest_rows)(np.uint64(1), 2, 1)

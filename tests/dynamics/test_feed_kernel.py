@@ -223,6 +223,8 @@ def candidates(compiled, **given):
         "whole": 1,
         "attention": np.zeros(0),
         "frac": 0.0,
+        "key": np.zeros(0, np.uint64),
+        "states": np.zeros(0, np.uint64),
         "mode": UNIFORM,
         "content": np.zeros((4, 1)),
         "x": np.zeros((6, 1)),
@@ -296,6 +298,29 @@ def test_a_cap_below_the_ads_shown_rises_to_their_number(compiled):
 
 
 @TWINS
+def test_keyed_attention_and_picks_are_the_draws_of_model_rng(compiled):
+    """Given keys and hash states instead of draws, the kernel makes them itself: a person's
+    attention draw is Draws.uniform("attention", step, key) and an ad's pick
+    uniform("paid_post", step, party key, row) (the oracle: model.rng's NumPy path). Caps are
+    0 plus one where the draw is below 0.5; party 0 shows its ad to citizens 1 and 4, each
+    the post ⌊pick · 2⌋ of p2, p3."""
+    draws, oracle, step = Draws(23), Draws(23, use_compiled=False), 6
+    key = np.array([11, 12, 13, 14, 15, 16], dtype=np.uint64)
+    states = np.array([draws.state("attention", step), draws.state("paid_post", step, 77)])
+    who = np.array([1, 4])
+    post, reader, _, _, caps = candidates(
+        compiled, whole=0, frac=0.5, key=key, states=states, who=who
+    )
+    attention = oracle.uniform("attention", step, key)
+    assert 0 < (attention < 0.5).sum() < 6  # some draws below the fraction, some not
+    want = (attention < 0.5).astype(np.int64)
+    want[who] = np.maximum(want[who], 1)  # an ad's reader's cap rises to its one ad
+    assert caps.tolist() == want.tolist()
+    pick = oracle.uniform("paid_post", step, 77, who.astype(np.uint64))
+    assert pairs(post[:2], reader[:2]) == [(2 + int(v * 2), r) for v, r in zip(pick, who)]
+
+
+@TWINS
 def test_word_of_mouth_keeps_a_tie_only_below_the_reach(compiled):
     """Broadcast era, reach 0.5: the five ties' draws 0.4, 0.5, 0.1, 0.6, 0.2 keep p0 to 1 and
     p1 to 3 (0.5 itself is not below); p0 to staff 5 (0.1) is still dropped; followers are not
@@ -362,11 +387,12 @@ def test_keys_are_minus_one_for_ads_then_the_draw_over_the_weight(compiled):
     ("citizens", "shown"), [(2000, 60), (2000, 1), (2000, 1999), (300, 150), (7, 3)]
 )
 def test_keyed_sample_is_the_argpartition_sample(compiled, citizens, shown):
-    """Keyed draws have no ties: the same rows as NumPy's argpartition, in row order."""
-    draws = Draws(3)
+    """Keyed draws have no ties: the same rows as NumPy's argpartition of the draws (model.rng's
+    NumPy path), in row order."""
+    draws, oracle = Draws(3), Draws(3, use_compiled=False)
     for step in range(12):
         got = keyed_sample(draws, "paid", step, 77, citizens, shown, use_compiled=compiled)
-        want = argpartition_sample(draws, "paid", step, 77, citizens, shown)
+        want = argpartition_sample(oracle, "paid", step, 77, citizens, shown)
         assert got.dtype == np.int64
         assert got.tolist() == want.tolist()
 
