@@ -317,7 +317,9 @@ def test_keyed_attention_and_picks_are_the_draws_of_model_rng(compiled):
     want[who] = np.maximum(want[who], 1)  # an ad's reader's cap rises to its one ad
     assert caps.tolist() == want.tolist()
     pick = oracle.uniform("paid_post", step, 77, who.astype(np.uint64))
-    assert pairs(post[:2], reader[:2]) == [(2 + int(v * 2), r) for v, r in zip(pick, who)]
+    assert pairs(post[:2], reader[:2]) == [
+        (2 + int(v * 2), r) for v, r in zip(pick, who, strict=True)
+    ]
 
 
 @TWINS
