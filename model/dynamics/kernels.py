@@ -1094,26 +1094,40 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
     the caller keeps NumPy for more issues."""
     n = x.shape[0]
     issues = x.shape[1]
-    p = line.shape[0]
-    out = np.zeros(p)
+    out = np.zeros(line.shape[0])
+    if line.shape[0] == 0:  # no party: no vote
+        return out
     for i in range(n):
-        best = -1
+        # the best party (the first on a tie), chosen with selects: which one is best is a
+        # coin toss for the branch predictor
+        best = 0
         best_u = 0.0
-        for k in range(p):
+        tiny = False
+        for k in range(line.shape[0]):
             if issues == 1:
                 # one issue: the RMS distance sqrt(d·d / 1) is |d| exactly (in binary floating
                 # point sqrt of the rounded square of d is |d| whenever d·d does not underflow,
-                # so from 2⁻⁵⁰⁰ up); |d| skips the square root and the division
-                d = x[i, 0] - line[k, 0]
-                dist = abs(d) if abs(d) >= TINY_GAP else math.sqrt(d * d)
+                # so from 2⁻⁵⁰⁰ up), so |d| skips the square root and the division
+                dist = abs(x[i, 0] - line[k, 0])
+                tiny |= dist < TINY_GAP
             else:
                 dist = rms_distance(x, i, line, k)
             u = -dist + weight * affinity[i, k]
-            if best < 0 or u > best_u:
-                best = k
-                best_u = u
-        if best_u > abstention:
-            out[best] += turnout[i]
+            better = (k == 0) | (u > best_u)
+            best = k if better else best
+            best_u = u if better else best_u
+        if tiny:  # a gap below TINY_GAP (rare): again, with sqrt(d·d) where it is not |d|
+            for k in range(line.shape[0]):
+                d = x[i, 0] - line[k, 0]
+                dist = abs(d) if abs(d) >= TINY_GAP else math.sqrt(d * d)
+                u = -dist + weight * affinity[i, k]
+                better = (k == 0) | (u > best_u)
+                best = k if better else best
+                best_u = u if better else best_u
+        # whether it beats abstention is a coin toss too: a select, and the best party's sum
+        # gains turnout or 0.0 (x + 0.0 is x exactly: the sums start at 0.0, so none is ever
+        # -0.0), in citizen order as a running sum
+        out[best] += turnout[i] if best_u > abstention else 0.0
     return out / n
 
 
