@@ -32,10 +32,15 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
         indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         indices = rng.integers(0, n, indptr[-1]).astype(np.int32)
         return indptr, indices, rng.random(n) < 0.3
+    if name == "threshold_round_keyed":  # the disengagement draws made in the pass
+        indptr, indices, engaged, threshold, pinned, *_ = _inputs("threshold_round", rng)
+        key = rng.integers(0, 2**63, n, dtype=np.uint64)
+        return indptr, indices, engaged, threshold, pinned, np.zeros(0), 0.5, key, np.uint64(9)
     if name == "threshold_round":
         indptr, indices, engaged = _inputs("neighbour_count", rng)
         pinned = rng.random(n) < 0.1
-        return indptr, indices, engaged, rng.uniform(0, 0.6, n), pinned, rng.random(n), 0.5
+        draws = rng.random(n), 0.5, np.zeros(0, np.uint64), np.uint64(0)
+        return indptr, indices, engaged, rng.uniform(0, 0.6, n), pinned, *draws
     if name in ("attention_select", "attention_select_large_caps"):
         c = 5 * n
         reader = rng.integers(0, n, c).astype(np.int64)
@@ -68,7 +73,7 @@ def _result(build, name: str, args: tuple):
         empty = np.empty(0, dtype=np.float64 if bits else np.uint64)
         build(keyed_hash)(state, columns, *((out, empty) if bits else (empty, out)))
         return out
-    return build(KERNELS[name.removesuffix("_large_caps")])(*args)
+    return build(KERNELS[name.removesuffix("_large_caps").removesuffix("_keyed")])(*args)
 
 
 THREADED = ["neighbour_count", "threshold_round", "attention_select", "expand_rows"]
@@ -79,6 +84,7 @@ THREADED = ["neighbour_count", "threshold_round", "attention_select", "expand_ro
     [
         *THREADED,
         "attention_select_large_caps",
+        "threshold_round_keyed",
         "keyed_hash_bits",
         "keyed_hash_uniform",
         "keyed_hash_pairs",

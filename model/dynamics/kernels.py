@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from model.jit import AHEAD, helper, prange, prefetch, threaded, twin
-from model.rng import Keyed
+from model.rng import Keyed, _mix_key, _unit
 
 # the ``frozen`` argument of the sweeps when nobody is committed (no flags: every check skipped)
 NOT_FROZEN = np.zeros(0, dtype=np.bool_)
@@ -1302,18 +1302,21 @@ def affinity_update(  # pragma: no cover
 
 
 def threshold_round(  # pragma: no cover
-    indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate
+    indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate, key, state
 ):
     """One synchronous round of threshold contagion (``mobilization.spread``): the new
     engagement flags. Person i (not ``pinned``) joins when the share of its neighbours engaged
     at the start of the round, count/degree (0 without ties), reaches its threshold, and an
-    engaged one below its threshold leaves when ``leave_draw[i] < leave_rate`` (no draws
-    given: nobody leaves). Rows are independent: threaded above THREADS_MIN
-    (``model.jit``)."""
+    engaged one below its threshold leaves when its draw < ``leave_rate``: ``leave_draw[i]``
+    when given (not empty), else, with ``key`` (the people's keys) not empty, the keyed
+    ``Draws.uniform("disengage", step, key[i])``, made here from its hash state ``state``
+    (``Draws.state``) for those who may leave; neither: nobody leaves. Rows are independent:
+    threaded above THREADS_MIN (``model.jit``)."""
     n = indptr.shape[0] - 1
     total = np.uint64(indices.shape[0])
     out = np.empty(n, np.bool_)
-    leaving = leave_draw.shape[0] > 0
+    given = leave_draw.shape[0] > 0
+    leaving = given or key.shape[0] > 0
     # far apart in memory: the flags are read at random, so ask for them early
     far = engaged.shape[0] >= PREFETCH_MIN
     for i in prange(n):
@@ -1335,8 +1338,10 @@ def threshold_round(  # pragma: no cover
         above = share >= threshold[i]
         if not was and above:
             out[i] = True
-        elif was and not above and leaving and leave_draw[i] < leave_rate:
-            out[i] = False
+        elif was and not above and leaving:
+            draw = leave_draw[i] if given else _unit(_mix_key(state, key[i]))
+            if draw < leave_rate:
+                out[i] = False
     return out
 
 
@@ -1593,7 +1598,9 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
         ACCEPT_BELOW, 0.5, False, 0.5, flags.copy(), flags.copy(), np.zeros(2),
     )  # fmt: skip
     kernel("affinity_update")(np.zeros((2, 1)), rows, rows, np.ones(2), flags, flags, 0.1, 0.1, 0.1)
-    kernel("threshold_round")(indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0)
+    kernel("threshold_round")(
+        indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0)
+    )
     kernel("tally_reads")(
         rows, rows, rows, np.zeros(2), 6, 1, np.zeros(4), np.zeros((2, 2), np.int64),
         np.zeros(24, np.int64),
@@ -1610,7 +1617,9 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
         from model.rng import keyed_hash, keyed_hash_pairs
 
         compiled_threaded(neighbour_count)(indptr, indices, np.ones(2, dtype=np.bool_))
-        compiled_threaded(threshold_round)(indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0)
+        compiled_threaded(threshold_round)(
+            indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0)
+        )
         compiled_threaded(expand_rows)(indptr, indices, rows)
         compiled_threaded(attention_select)(*attention)
         compiled_threaded(keyed_hash)(np.uint64(1), keys.reshape(1, 2), keys, np.zeros(0))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import MobilizationSpec
-from model.dynamics.kernels import NO_DRAWS, run_threaded
+from model.dynamics.kernels import NO_DRAWS, NO_KEYS, run_threaded
 from model.network.csr import Graph
 from model.population import STAFF, Population
 from model.rng import Draws
@@ -47,14 +47,18 @@ def spread(
     """One synchronous round of threshold contagion (in place on ``pop.engaged``).
 
     ``pinned`` marks people whose engagement the contagion does not change (default: staff).
-    Disengagement draws are keyed per (step, person), so paired runs share them. One compiled
+    Disengagement draws are keyed per (step, person), so paired runs share them, and made in
+    the pass for those who may leave. One compiled
     pass (``kernels.threshold_round``; its plain-Python twin when ``use_compiled`` is False).
     """
     if not spec.enabled:
         return
-    leave_draw = NO_DRAWS
+    leave_draw, key, state = NO_DRAWS, NO_KEYS, np.uint64(0)
     if spec.disengagement > 0:
-        leave_draw = draws.uniform("disengage", step, pop.key)
+        if hasattr(draws, "state"):  # the keyed draws made in the pass, for those who may leave
+            key, state = pop.key, draws.state("disengage", step)
+        else:  # a stand-in for Draws without hash states (a test's chosen values): its array
+            leave_draw = draws.uniform("disengage", step, pop.key)
     pop.engaged[:] = run_threaded(
         "threshold_round",
         pop.n,
@@ -65,5 +69,7 @@ def spread(
         pinned if pinned is not None else pop.role == STAFF,
         leave_draw,
         spec.disengagement,
+        key,
+        state,
         use_compiled=use_compiled,
     )

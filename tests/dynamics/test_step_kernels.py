@@ -15,10 +15,13 @@ from model.dynamics.kernels import (
     ACCEPT_ANY,
     ACCEPT_BELOW,
     ACCEPT_WITHIN,
+    NO_DRAWS,
+    NO_KEYS,
     kernel,
 )
 from model.network.csr import from_edges
 from model.population import SOURCE_CITIZEN, SOURCE_STAFF
+from model.rng import Draws
 
 PATHS = [True, False]
 
@@ -235,7 +238,7 @@ def test_threshold_round_is_the_vectorised_round(use_compiled, leaving):
         pinned = rng.random(g.n) < 0.1
         draw = rng.random(g.n) if leaving else np.zeros(0)
         args = (g.indptr, g.indices, engaged, threshold, pinned, draw, 0.5)
-        got = kernel("threshold_round", use_compiled=use_compiled)(*args)
+        got = kernel("threshold_round", use_compiled=use_compiled)(*args, NO_KEYS, np.uint64(0))
         want = round_oracle(*args)
         assert np.array_equal(got, want)
         assert (got != engaged).any()  # someone joins or leaves: the case tests something
@@ -250,9 +253,32 @@ def test_threshold_round_is_synchronous_and_spares_the_pinned():
     engaged = np.array([True, False, False])
     out = kernel("threshold_round")(
         indptr, indices, engaged, np.array([1.0, 0.5, 0.5]), np.array([True, False, False]),
-        np.zeros(3), 1.0,
+        np.zeros(3), 1.0, NO_KEYS, np.uint64(0),
     )  # fmt: skip
     assert out.tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("use_compiled", PATHS)
+def test_threshold_round_makes_the_keyed_disengagement_draws_of_model_rng(use_compiled):
+    """Given keys and a hash state instead of draws, an engaged person below its threshold
+    leaves when Draws.uniform("disengage", step, key) (its NumPy path the oracle) is below the
+    rate: the vectorised round with those draws."""
+    rng = np.random.default_rng(9)
+    edges = np.array(nx.barabasi_albert_graph(200, 2, seed=9).edges()).T
+    g = from_edges(200, edges[0], edges[1])
+    key = rng.integers(0, 2**63, g.n, dtype=np.uint64)
+    engaged = rng.random(g.n) < 0.5
+    threshold = rng.uniform(0.3, 1.0, g.n)
+    pinned = rng.random(g.n) < 0.1
+    state = Draws(4).state("disengage", 12)
+    got = kernel("threshold_round", use_compiled=use_compiled)(
+        g.indptr, g.indices, engaged, threshold, pinned, NO_DRAWS, 0.5, key, state
+    )
+    draw = Draws(4, use_compiled=False).uniform("disengage", 12, key)
+    want = round_oracle(g.indptr, g.indices, engaged, threshold, pinned, draw, 0.5)
+    assert np.array_equal(got, want)
+    nobody = round_oracle(g.indptr, g.indices, engaged, threshold, pinned, np.zeros(0), 0.5)
+    assert (want != nobody).any()  # some leave: the draws decide something
 
 
 # -- the reads' bookkeeping -----------------------------------------------------------------

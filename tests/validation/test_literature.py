@@ -241,7 +241,8 @@ def test_a_riot_that_counts_the_citizen_among_its_neighbours_stops(monkeypatch):
 
     real = mobilization.run_threaded
 
-    def self_in_pool(indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate):
+    def self_in_pool(indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate, key, _):
+        assert key.size == 0  # Granovetter's riot: nobody leaves, so no keyed draw
         count = kernels.kernel("neighbour_count")(indptr, indices, engaged)
         above = count / (np.diff(indptr) + 1.0) >= threshold
         out = engaged.copy()
