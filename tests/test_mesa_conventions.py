@@ -76,3 +76,89 @@ def test_batch_run_rows_record_the_seed_that_repeats_them():
 
     assert set(SocialWebModel(SCENARIO).datacollector.model_vars["seed"]) == {42}
     assert "seed" not in set(tidy(again).metric)
+
+
+# -- run() steps without Mesa's event queue, and leaves Mesa as stepping would ---------------
+RUN = scenario_from_dict(tiny_data(citizens=150, steps=12) | {"seed": 5})
+
+
+def stepped_through_mesa(steps: int) -> SocialWebModel:
+    model = SocialWebModel(RUN)
+    for _ in range(steps):
+        model.step()  # Mesa's own: pop the step event, run it, schedule the next
+    model._record()
+    return model
+
+
+def mesa_state(model: SocialWebModel) -> tuple:
+    """Mesa's clock, step count and schedule: its step event's time, the events queued."""
+    schedule = model._default_schedule
+    return (
+        model.time,
+        model.steps,
+        schedule._execution_count,
+        schedule.next_scheduled_time,
+        len(model._event_list),
+    )
+
+
+def test_run_equals_stepping_through_mesa_and_leaves_its_schedule_as_that_would():
+    model = SocialWebModel(RUN)
+    direct = []
+    model._step_once = lambda: direct.append("mesa") or SocialWebModel._step_once(model)
+    model.run(9)
+    assert direct == []  # every step ran without Mesa's event queue
+    mesa_model = stepped_through_mesa(9)
+    assert mesa_state(model) == mesa_state(mesa_model) == (9, 9, 9, 10, 1)
+    np.testing.assert_array_equal(model.population.x, mesa_model.population.x)
+    a = model.datacollector.get_model_vars_dataframe()
+    b = mesa_model.datacollector.get_model_vars_dataframe()
+    assert a.equals(b)  # the values, and model.time at each collect (the index)
+    assert model.datacollector._collection_steps == mesa_model.datacollector._collection_steps
+    model.step()  # Mesa's own step continues where the run left off
+    mesa_model.step()
+    assert mesa_state(model) == mesa_state(mesa_model)
+    np.testing.assert_array_equal(model.population.x, mesa_model.population.x)
+
+
+def test_a_progress_callback_sees_mesa_as_it_is_and_may_schedule_an_event():
+    """The callback sees Mesa's schedule set right (its step event at the next time); an event
+    it schedules fires at its time, seeing that step's opinions, and the run then goes on
+    through Mesa's queue, ending as stepping through Mesa would."""
+    model = SocialWebModel(RUN)
+    seen, looked = [], {}
+
+    def look():  # Mesa keeps a weak reference: a named function, alive for the run
+        looked["x"] = model.population.x.copy()
+
+    def progress(done, total):
+        seen.append(mesa_state(model))
+        if done == 3:
+            model.schedule_event(look, at=5.5)
+
+    model.run(8, progress=progress)
+    assert seen[:3] == [(k, k, k, k + 1, 1) for k in (1, 2, 3)]
+    assert seen[3] == (4, 4, 4, 5, 2)  # the user's event queued too
+    np.testing.assert_array_equal(looked["x"], stepped_through_mesa(5).population.x)
+    mesa_model = stepped_through_mesa(8)
+    assert mesa_state(model) == mesa_state(mesa_model)
+    np.testing.assert_array_equal(model.population.x, mesa_model.population.x)
+
+
+def test_a_step_that_fails_leaves_mesa_on_that_step_with_the_next_one_scheduled():
+    model = SocialWebModel(RUN)
+    real = model._measure
+
+    def fail_on_third():
+        if model.step_count == 3:
+            raise RuntimeError("boom")
+        return real()
+
+    model._measure = fail_on_third
+    try:
+        model.run(6)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the step did not fail")
+    assert mesa_state(model) == (3, 3, 2, 4, 1)
