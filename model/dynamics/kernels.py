@@ -1264,36 +1264,42 @@ def affinity_update(  # pragma: no cover
     n = affinity.shape[0]
     p = affinity.shape[1]
     keep = 1.0 - decay
-    for i in range(n):
-        for k in range(p):
-            affinity[i, k] *= keep
     m = reader.shape[0]
-    # accepted reads, then rejected ones (a loop over the two as a tuple of tuples took 1.4x
-    # as long, measured at the default size)
-    for accepting in (True, False):
-        flags = accepted if accepting else rejected
-        step_rate = rate if accepting else backfire_rate
-        sign = 1.0 if accepting else -1.0
-        any_read = False
+    # one pass over every affinity, at the end: the decay (a read sees the decayed a·keep,
+    # computed where it is read), then each pass's sums, in read order from 0.0 and kept
+    # apart, added as the two passes would have added them: a + dA, then + (-dR) (adding 0.0
+    # turns a -0.0 into 0.0, so a pass that did not run is not added at all); then the clip
+    accepting = False
+    rejecting = False
+    for e in range(m):
+        if party[e] >= 0:
+            accepting |= accepted[e]
+            rejecting |= rejected[e]
+    gained = np.zeros((n, p) if accepting else (0, p))
+    lost = np.zeros((n, p) if rejecting else (0, p))
+    if accepting:
         for e in range(m):
-            if flags[e] and party[e] >= 0:
-                any_read = True
-                break
-        if not any_read:
-            continue
-        delta = np.zeros((n, p))
-        for e in range(m):
-            if flags[e] and party[e] >= 0:
+            if accepted[e] and party[e] >= 0:
                 r = reader[e]
                 k = party[e]
-                room = 1.0 - affinity[r, k] if sign > 0 else affinity[r, k]
-                delta[r, k] += step_rate * trust[e] * room
-        for i in range(n):
-            for k in range(p):
-                affinity[i, k] += sign * delta[i, k]
+                gained[r, k] += rate * trust[e] * (1.0 - affinity[r, k] * keep)
+    if rejecting:
+        # a rejected read sees the affinity after the accepted ones: a + dA where they ran
+        for e in range(m):
+            if rejected[e] and party[e] >= 0:
+                r = reader[e]
+                k = party[e]
+                a = affinity[r, k] * keep
+                if accepting:
+                    a += gained[r, k]
+                lost[r, k] += backfire_rate * trust[e] * a
     for i in range(n):
         for k in range(p):
-            v = affinity[i, k]
+            v = affinity[i, k] * keep
+            if accepting:
+                v += 1.0 * gained[i, k]
+            if rejecting:
+                v += -1.0 * lost[i, k]
             if v < 0.0:
                 v = 0.0
             elif v > 1.0:
