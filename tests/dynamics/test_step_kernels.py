@@ -193,6 +193,27 @@ def test_affinity_update_is_the_vectorised_update_bit_for_bit(use_compiled, part
         assert got.tobytes() == want.tobytes()
 
 
+@pytest.mark.parametrize("use_compiled", PATHS)
+@pytest.mark.parametrize("reads", ["none", "accepted", "rejected", "both"])
+def test_an_affinity_of_minus_zero_is_kept_or_made_zero_as_the_vectorised_passes_do(
+    use_compiled, reads
+):
+    """A pass of the vectorised update adds its sums to every affinity, so a -0.0 nobody read
+    becomes 0.0 when the accepted pass runs (-0.0 + 0.0) and stays -0.0 otherwise (a pass
+    that does not run adds nothing; the rejected one adds -0.0)."""
+    aff = np.array([[-0.0, 0.5], [-0.0, -0.0]])
+    reader = np.zeros(2, np.int64)  # both reads are citizen 0's, of party 1
+    accepted = np.array([reads in ("accepted", "both"), False])
+    rejected = np.array([False, reads in ("rejected", "both")])
+    args = (reader, np.array([1, 1]), np.ones(2), accepted, rejected, 0.1, 0.5, 0.5)
+    got = aff.copy()
+    kernel("affinity_update", use_compiled=use_compiled)(got, *args)
+    want = aff.copy()
+    affinity_oracle(want, *args)
+    assert got.tobytes() == want.tobytes()
+    assert np.signbit(got[1, 0]) == (reads in ("none", "rejected"))
+
+
 def test_affinity_rejections_see_the_accepted_reads_of_the_same_step():
     """Affinity 1/2, no decay, rate 1/2, backfire rate 1/2: an accepted party post adds
     1/2·(1 - 1/2) = 1/4 → 3/4; then a rejected one removes 1/2·3/4 = 3/8 → 3/8 (from the
