@@ -735,6 +735,7 @@ class MetricsCollector(mesa.DataCollector):
 
     def __init__(self, keys: list[Key]):
         self._keys = [("|".join(key), key) for key in keys]
+        self._metric_keys = [key for _, key in self._keys]
         self._names = [name for name, _ in self._keys] + ["seed"]  # model_vars' columns, in order
         reporters = {name: partial(_report, key) for name, key in self._keys} | {"seed": _seed}
         super().__init__(model_reporters=reporters)
@@ -750,7 +751,7 @@ class MetricsCollector(mesa.DataCollector):
             super().collect(model)
             return
         metrics = model.metrics
-        row = [metrics[key] for _, key in self._keys]
+        row = list(map(metrics.__getitem__, self._metric_keys))
         row.append(model.seed)
         if not _ATOMIC.issuperset(map(type, row)):  # deep-copied, as Mesa does
             super().collect(model)

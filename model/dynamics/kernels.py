@@ -1085,15 +1085,20 @@ def gap_clusters(x, gap):  # pragma: no cover
     return out[: m + 1]
 
 
-def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no cover
+def argmax_vote(  # pragma: no cover
+    x, line, affinity, weight, turnout, abstention, engaged, engagement_base, base, gain
+):
     """Expected vote shares under ``election.choice: argmax`` (``polls.vote_intention``) in one
     pass: citizen i's utility of party k is -RMS(x_i - p_k) + weight·affinity_ik; it votes for
     its best party (the first on a tie) with probability turnout_i when that utility beats
-    ``abstention``; shares are of all n citizens. For one or two issues the sums are NumPy's
-    own (a two-term sum has one order), so the shares equal the vectorised ones bit for bit;
-    the caller keeps NumPy for more issues."""
+    ``abstention``; shares are of all n citizens. turnout_i is ``turnout[i]`` when given (not
+    empty), else ``base`` + ``gain``·e_i, e_i 1 if ``engaged[i]`` else ``engagement_base[i]``
+    (``polls._turnout``'s expression: gain = turnout_engaged − turnout_base). For one or two
+    issues the sums are NumPy's own (a two-term sum has one order), so the shares equal the
+    vectorised ones bit for bit; the caller keeps NumPy for more issues."""
     n = x.shape[0]
     issues = x.shape[1]
+    given = turnout.shape[0] != 0
     out = np.zeros(line.shape[0])
     if line.shape[0] == 0:  # no party: no vote
         return out
@@ -1127,7 +1132,11 @@ def argmax_vote(x, line, affinity, weight, turnout, abstention):  # pragma: no c
         # whether it beats abstention is a coin toss too: a select, and the best party's sum
         # gains turnout or 0.0 (x + 0.0 is x exactly: the sums start at 0.0, so none is ever
         # -0.0), in citizen order as a running sum
-        out[best] += turnout[i] if best_u > abstention else 0.0
+        if given:
+            t = turnout[i]
+        else:
+            t = base + gain * (1.0 if engaged[i] else engagement_base[i])
+        out[best] += t if best_u > abstention else 0.0
     return out / n
 
 
@@ -1587,8 +1596,9 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     fixed.flags.writeable = False  # read-only keys (the parties' own): a build of their own
     Keyed(0, "warm_up").uniform(0, fixed)
     kernel("argmax_vote")(
-        np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, np.ones(2), -1.0
-    )
+        np.zeros((2, 1)), np.zeros((1, 1)), np.zeros((2, 1)), 1.0, NO_DRAWS, -1.0,
+        np.zeros(2, np.bool_), np.ones(2), 0.5, 0.25,
+    )  # fmt: skip
     attention = (
         np.array([1, 0], dtype=np.int64),
         np.array([0.5, 0.2]),

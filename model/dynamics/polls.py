@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.schema import ElectionSpec
-from model.dynamics.kernels import kernel
+from model.dynamics.kernels import NO_DRAWS, kernel
 from model.population import Parties, Population, distance_to
 
 
@@ -52,8 +52,12 @@ def vote_intention(
             parties.line,
             pop.affinity[:n_c],
             spec.affinity_weight,
-            _turnout(pop, spec),
+            NO_DRAWS,  # turnout computed in the pass, as _turnout does
             spec.abstention_utility,
+            pop.engaged,
+            pop.engagement_base,
+            float(spec.turnout_base),
+            float(spec.turnout_engaged - spec.turnout_base),
         )
     utility, turnout = _utility(pop, parties, spec)
     if spec.choice == "logit":

@@ -24,6 +24,7 @@ from model.population import SOURCE_CITIZEN, SOURCE_STAFF
 from model.rng import Draws
 
 PATHS = [True, False]
+TURNOUT_GIVEN = (np.zeros(0, np.bool_), NO_DRAWS, 0.0, 0.0)  # argmax_vote's turnouts given
 
 
 # -- oracles: the vectorised updates --------------------------------------------------------
@@ -347,7 +348,9 @@ def test_argmax_vote_one_issue_is_the_rms_formula_bit_for_bit(use_compiled):
     assert (x[:80, 0] != 0).all()  # the gaps are there (beside 0.25 they would round away)
     affinity = rng.uniform(0, 1, (400, 2)) * 2.0**-1040  # tie-level nudges: order matters
     turnout = rng.uniform(0.3, 1, 400)
-    got = kernel("argmax_vote", use_compiled=use_compiled)(x, line, affinity, 0.7, turnout, -0.6)
+    got = kernel("argmax_vote", use_compiled=use_compiled)(
+        x, line, affinity, 0.7, turnout, -0.6, *TURNOUT_GIVEN
+    )
     utility = -np.sqrt(np.mean((x[:, None, :] - line[None, :, :]) ** 2, axis=2)) + 0.7 * affinity
     best = np.argmax(utility, axis=1)
     votes = utility[np.arange(400), best] > -0.6
@@ -360,8 +363,9 @@ def test_argmax_vote_one_issue_is_the_rms_formula_bit_for_bit(use_compiled):
     root = float(np.sqrt(d * d))
     assert root != d
     one = kernel("argmax_vote", use_compiled=use_compiled)(
-        np.array([[d]]), np.zeros((1, 1)), np.zeros((1, 1)), 0.0, np.ones(1), -max(root, d)
-    )
+        np.array([[d]]), np.zeros((1, 1)), np.zeros((1, 1)), 0.0, np.ones(1), -max(root, d),
+        *TURNOUT_GIVEN,
+    )  # fmt: skip
     assert one[0] == (1.0 if -root > -max(root, d) else 0.0)
 
 
