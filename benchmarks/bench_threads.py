@@ -39,19 +39,9 @@ def inputs(name: str, n: int, rng: np.random.Generator):
             return KERNELS[name], indptr, indices, rng.integers(0, n, n)
         engaged, pinned = rng.random(n) < 0.3, rng.random(n) < 0.1
         threshold, leave = rng.uniform(0, 0.6, n), rng.random(n)
-        no_keys = np.zeros(0, np.uint64)  # the draws given, not keyed
-        return (
-            KERNELS[name],
-            indptr,
-            indices,
-            engaged,
-            threshold,
-            pinned,
-            leave,
-            0.5,
-            no_keys,
-            np.uint64(0),
-        )
+        # the draws given, not keyed; the counts gathered (a random CSR; the threaded way)
+        draws = leave, 0.5, np.zeros(0, np.uint64), np.uint64(0), False
+        return KERNELS[name], indptr, indices, engaged, threshold, pinned, *draws
     if name == "keyed_hash":
         columns = rng.integers(0, 2**63, size=(2, n)).astype(np.uint64)
         return keyed_hash, np.uint64(7), columns, np.empty(0, np.uint64), np.empty(n)

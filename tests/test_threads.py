@@ -35,11 +35,12 @@ def _inputs(name: str, rng: np.random.Generator) -> tuple:
     if name == "threshold_round_keyed":  # the disengagement draws made in the pass
         indptr, indices, engaged, threshold, pinned, *_ = _inputs("threshold_round", rng)
         key = rng.integers(0, 2**63, n, dtype=np.uint64)
-        return indptr, indices, engaged, threshold, pinned, np.zeros(0), 0.5, key, np.uint64(9)
+        draws = np.zeros(0), 0.5, key, np.uint64(9), False  # a random CSR: gathered counts
+        return indptr, indices, engaged, threshold, pinned, *draws
     if name == "threshold_round":
         indptr, indices, engaged = _inputs("neighbour_count", rng)
         pinned = rng.random(n) < 0.1
-        draws = rng.random(n), 0.5, np.zeros(0, np.uint64), np.uint64(0)
+        draws = rng.random(n), 0.5, np.zeros(0, np.uint64), np.uint64(0), False
         return indptr, indices, engaged, rng.uniform(0, 0.6, n), pinned, *draws
     if name in ("attention_select", "attention_select_large_caps"):
         c = 5 * n

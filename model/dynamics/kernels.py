@@ -1317,7 +1317,7 @@ def affinity_update(  # pragma: no cover
 
 
 def threshold_round(  # pragma: no cover
-    indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate, key, state
+    indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate, key, state, scatter
 ):
     """One synchronous round of threshold contagion (``mobilization.spread``): the new
     engagement flags. Person i (not ``pinned``) joins when the share of its neighbours engaged
@@ -1326,7 +1326,13 @@ def threshold_round(  # pragma: no cover
     when given (not empty), else, with ``key`` (the people's keys) not empty, the keyed
     ``Draws.uniform("disengage", step, key[i])``, made here from its hash state ``state``
     (``Draws.state``) for those who may leave; neither: nobody leaves. Rows are independent:
-    threaded above THREADS_MIN (``model.jit``)."""
+    threaded above THREADS_MIN (``model.jit``).
+
+    Engaged neighbours are counted by reading each person's ties (any adjacency), or, with
+    ``scatter``, from the engaged people's own ties, one count up for each of their neighbours:
+    the same counts when every tie is stored in both directions (as ``network.csr.Graph``
+    stores them), and only the engaged people's ties read — a few percent of them in a typical
+    run. That pass is serial (the caller asks for it below THREADS_MIN)."""
     n = indptr.shape[0] - 1
     total = np.uint64(indices.shape[0])
     out = np.empty(n, np.bool_)
@@ -1334,20 +1340,32 @@ def threshold_round(  # pragma: no cover
     leaving = given or key.shape[0] > 0
     # far apart in memory: the flags are read at random, so ask for them early
     far = engaged.shape[0] >= PREFETCH_MIN
+    counts = np.zeros(n if scatter else 0, np.int64)
+    if scatter:
+        for j in range(n):
+            if engaged[j]:
+                p = np.uint64(indptr[j])  # unsigned: no negative-index checks
+                end = np.uint64(indptr[j + 1])
+                while p < end:
+                    counts[np.uint64(indices[p])] += 1
+                    p += ONE
     for i in prange(n):
         was = engaged[i]
         out[i] = was
         if pinned[i]:
             continue
         c = 0
-        p = np.uint64(indptr[i])  # unsigned, as in deffuant_sweep: no negative-index checks
-        end = np.uint64(indptr[i + 1])
-        while p < end:
-            if far and p + STRIDE < total:
-                prefetch(engaged, np.uint64(indices[p + STRIDE]))
-            if engaged[np.uint64(indices[p])]:
-                c += 1
-            p += ONE
+        if scatter:
+            c = counts[i]
+        else:
+            p = np.uint64(indptr[i])  # unsigned, as in deffuant_sweep: no negative-index checks
+            end = np.uint64(indptr[i + 1])
+            while p < end:
+                if far and p + STRIDE < total:
+                    prefetch(engaged, np.uint64(indices[p + STRIDE]))
+                if engaged[np.uint64(indices[p])]:
+                    c += 1
+                p += ONE
         degree = np.int64(indptr[i + 1]) - np.int64(indptr[i])
         share = c / degree if degree > 0 else 0.0
         above = share >= threshold[i]
@@ -1615,7 +1633,7 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     )  # fmt: skip
     kernel("affinity_update")(np.zeros((2, 1)), rows, rows, np.ones(2), flags, flags, 0.1, 0.1, 0.1)
     kernel("threshold_round")(
-        indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0)
+        indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0), True
     )
     kernel("tally_reads")(
         rows, rows, rows, np.zeros(2), 6, 1, np.zeros(4), np.zeros((2, 2), np.int64),
@@ -1634,7 +1652,7 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
 
         compiled_threaded(neighbour_count)(indptr, indices, np.ones(2, dtype=np.bool_))
         compiled_threaded(threshold_round)(
-            indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0)
+            indptr, indices, flags, np.ones(2), flags, NO_DRAWS, 0.0, NO_KEYS, np.uint64(0), False
         )
         compiled_threaded(expand_rows)(indptr, indices, rows)
         compiled_threaded(attention_select)(*attention)

@@ -250,7 +250,9 @@ def round_oracle(indptr, indices, engaged, threshold, pinned, leave_draw, leave_
 
 @pytest.mark.parametrize("use_compiled", PATHS)
 @pytest.mark.parametrize("leaving", [False, True])
-def test_threshold_round_is_the_vectorised_round(use_compiled, leaving):
+@pytest.mark.parametrize("scatter", [False, True], ids=["gather", "scatter"])
+def test_threshold_round_is_the_vectorised_round(use_compiled, leaving, scatter):
+    """Either way of counting engaged neighbours (a Graph stores each tie both ways)."""
     rng = np.random.default_rng(5 + leaving)
     edges = np.array(nx.barabasi_albert_graph(200, 2, seed=5).edges()).T
     g = from_edges(210, edges[0], edges[1])  # nodes 200-209 have no ties: share 0
@@ -260,7 +262,9 @@ def test_threshold_round_is_the_vectorised_round(use_compiled, leaving):
         pinned = rng.random(g.n) < 0.1
         draw = rng.random(g.n) if leaving else np.zeros(0)
         args = (g.indptr, g.indices, engaged, threshold, pinned, draw, 0.5)
-        got = kernel("threshold_round", use_compiled=use_compiled)(*args, NO_KEYS, np.uint64(0))
+        got = kernel("threshold_round", use_compiled=use_compiled)(
+            *args, NO_KEYS, np.uint64(0), scatter
+        )
         want = round_oracle(*args)
         assert np.array_equal(got, want)
         assert (got != engaged).any()  # someone joins or leaves: the case tests something
@@ -275,7 +279,7 @@ def test_threshold_round_is_synchronous_and_spares_the_pinned():
     engaged = np.array([True, False, False])
     out = kernel("threshold_round")(
         indptr, indices, engaged, np.array([1.0, 0.5, 0.5]), np.array([True, False, False]),
-        np.zeros(3), 1.0, NO_KEYS, np.uint64(0),
+        np.zeros(3), 1.0, NO_KEYS, np.uint64(0), False,
     )  # fmt: skip
     assert out.tolist() == [True, True, False]
 
@@ -294,13 +298,41 @@ def test_threshold_round_makes_the_keyed_disengagement_draws_of_model_rng(use_co
     pinned = rng.random(g.n) < 0.1
     state = Draws(4).state("disengage", 12)
     got = kernel("threshold_round", use_compiled=use_compiled)(
-        g.indptr, g.indices, engaged, threshold, pinned, NO_DRAWS, 0.5, key, state
+        g.indptr, g.indices, engaged, threshold, pinned, NO_DRAWS, 0.5, key, state, True
     )
     draw = Draws(4, use_compiled=False).uniform("disengage", 12, key)
     want = round_oracle(g.indptr, g.indices, engaged, threshold, pinned, draw, 0.5)
     assert np.array_equal(got, want)
     nobody = round_oracle(g.indptr, g.indices, engaged, threshold, pinned, np.zeros(0), 0.5)
     assert (want != nobody).any()  # some leave: the draws decide something
+
+
+@pytest.mark.parametrize("use_compiled", PATHS)
+@pytest.mark.parametrize("share", [0.02, 0.5, 1.0])
+def test_scattered_counts_are_the_gathered_ones_with_repeated_ties_and_self_loops(
+    use_compiled, share
+):
+    """Counting from the engaged side gives each person the count its own ties give, on a
+    Graph (each tie stored both ways) with a repeated tie and a self-loop, whether few, half
+    or all are engaged; the round, with thresholds spread over [0, 1], then moves the same
+    people."""
+    rng = np.random.default_rng(int(share * 100))
+    edges = np.array(nx.barabasi_albert_graph(300, 3, seed=2).edges()).T
+    u = np.concatenate([edges[0], [5, 7]])  # the tie 5-6 twice, a self-loop on 7
+    v = np.concatenate([edges[1], [6, 7]])
+    u, v = np.concatenate([u, [5]]), np.concatenate([v, [6]])
+    g = from_edges(300, u, v)
+    run = kernel("threshold_round", use_compiled=use_compiled)
+    for _ in range(3):
+        engaged = rng.random(g.n) < share
+        threshold = rng.uniform(0, 1, g.n)
+        pinned = rng.random(g.n) < 0.05
+        args = (g.indptr, g.indices, engaged, threshold, pinned, NO_DRAWS, 0.0, NO_KEYS)
+        gathered = run(*args, np.uint64(0), False)
+        scattered = run(*args, np.uint64(0), True)
+        np.testing.assert_array_equal(scattered, gathered)
+        want = round_oracle(g.indptr, g.indices, engaged, threshold, pinned, NO_DRAWS, 0.0)
+        np.testing.assert_array_equal(scattered, want)
 
 
 # -- the reads' bookkeeping -----------------------------------------------------------------

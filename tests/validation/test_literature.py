@@ -241,14 +241,14 @@ def test_a_riot_that_counts_the_citizen_among_its_neighbours_stops(monkeypatch):
 
     real = mobilization.run_threaded
 
-    def self_in_pool(indptr, indices, engaged, threshold, pinned, leave_draw, leave_rate, key, _):
+    def self_in_pool(indptr, indices, engaged, threshold, pinned, leave_draw, rate, key, *_):
         assert key.size == 0  # Granovetter's riot: nobody leaves, so no keyed draw
         count = kernels.kernel("neighbour_count")(indptr, indices, engaged)
         above = count / (np.diff(indptr) + 1.0) >= threshold
         out = engaged.copy()
         out[~pinned & ~engaged & above] = True
         leave = ~pinned & engaged & ~above
-        leave &= leave_draw < leave_rate if leave_draw.size else False
+        leave &= leave_draw < rate if leave_draw.size else False
         out[leave] = False
         return out
 
