@@ -75,8 +75,7 @@ def calls_per_step(scenario, seed: int, agents: str, steps: int = 20) -> float:
     model = SocialWebModel(scenario, seed=seed, agents=agents)
     profiler = cProfile.Profile()
     profiler.enable()
-    for _ in range(steps):
-        model.step()
+    model.run(steps)
     profiler.disable()
     return pstats.Stats(profiler).total_calls / steps
 
@@ -112,8 +111,7 @@ for _ in range(3):
     model = SocialWebModel(scenario, seed=seed, agents=agents)
     spent[:] = [0.0, 0]
     start = time.perf_counter()
-    for _ in range(steps):
-        model.step()
+    model.run()
     total = time.perf_counter() - start
     if best is None or total < best[0]:
         best = (total, spent[0], spent[1])
@@ -166,18 +164,22 @@ def main() -> None:
     model = SocialWebModel(scenario, seed=args.seed, agents=args.agents)
     setup_s = time.perf_counter() - start
 
+    # stepping is a run's: ``model.run``, as the runner, the CLI and sweeps call it (it skips
+    # Mesa's event queue when nothing else is scheduled; docs/ARCHITECTURE.md, "Fused steps"),
+    # in chunks that end at the marks of the cumulative time (a chunk's end costs a few µs)
     profiler = cProfile.Profile() if args.profile else None
-    elapsed, marks = 0.0, {}
-    for step in range(1, args.steps + 1):
+    elapsed, marks, done = 0.0, {}, 0
+    marked = {s for s in range(1, args.steps + 1) if s in (1, 2, 5) or s % 10 == 0}
+    for end in sorted(marked | {args.steps}):
         if profiler:
             profiler.enable()
         start = time.perf_counter()
-        model.step()
+        model.run(end - done)
         elapsed += time.perf_counter() - start
         if profiler:
             profiler.disable()
-        if step in (1, 2, 5) or step % 10 == 0 or step == args.steps:
-            marks[step] = elapsed
+        done = end
+        marks[end] = elapsed
     reads = int(model.voice_totals.sum())
 
     try:
@@ -194,10 +196,10 @@ def main() -> None:
         "mesa_agents": len(model.agents),
         "setup_s": setup_s,
         "step_s": elapsed,
+        "cumulative_step_s": marks,
         "citizen_steps_per_s": args.citizens * args.steps / elapsed,
         "posts_read": reads,
         "posts_read_per_s": reads / elapsed,
-        "cumulative_step_s": marks,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if args.floor:
