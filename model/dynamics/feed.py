@@ -197,6 +197,8 @@ def feed_candidates(  # pragma: no cover
     frac,
     key,
     states,
+    feed_key,
+    post_key,
     mode,
     content,
     x,
@@ -208,7 +210,7 @@ def feed_candidates(  # pragma: no cover
 ):
     """The step's candidate (post, reader) pairs that can be read, in one pass, in the order
     the attention cap sees them, and each person's cap; returns (post, reader, base, boost,
-    caps). ``bounds`` holds three rows of P + 1 offsets: party j's institution posts are
+    caps, draws). ``bounds`` holds three rows of P + 1 offsets: party j's institution posts are
     ``own[bounds[0, j]:bounds[0, j + 1]]``, its followers ``followers[bounds[1, j]:…]``, its
     sponsored audience ``who[bounds[2, j]:…]`` (citizen rows, with their draws ``pick``).
 
@@ -221,7 +223,7 @@ def feed_candidates(  # pragma: no cover
     1. Sponsored posts, party by party: each of party j's audience is shown its post number
        min(⌊pick · posts⌋, posts − 1) of the party's posts this step — ``pick`` its draw
        when given (not empty), else keyed, ``Draws.uniform("paid_post", step, party key,
-       row)``, from the hash state ``states[1 + j]`` of party j's key.
+       row)``, from the hash state ``states[2 + j]`` of party j's key.
     2. Each person post's ties: entry e of the neighbour expansion, post ``person[owner[e]]``
        for reader ``neighbour[e]`` — if ``heard[e]`` < ``reach`` (word of mouth in the
        broadcast era; ``heard`` empty: every tie).
@@ -236,7 +238,10 @@ def feed_candidates(  # pragma: no cover
     Of the organic candidates, the weight's parts: ``base`` (``mode`` SIMILARITY: RMS(content
     − x) + SIMILARITY_FLOOR, ``kernels.rms_distance``; ENGAGEMENT: max(rate, 1e-9); UNIFORM: empty),
     for the caller to raise to ±γ, and ``boost``, 1 + δ·g for a champion's post and 1 for any
-    other (``coordination`` δ per party; empty: no boost) — ``candidate_weights``' terms."""
+    other (``coordination`` δ per party; empty: no boost) — ``candidate_weights``' terms —
+    and, with ``feed_key`` (the people's keys) not empty, each organic candidate's uniform draw
+    ``Draws.uniform_gathered("feed", step, feed_key, reader, post_key, post)`` (the attention
+    keys' draws), made here from the hash state ``states[1]``; else ``draws`` is empty."""
     parties = bounds.shape[1] - 1
     n = role.shape[0]
     caps = np.full(n, whole, np.int64)
@@ -264,7 +269,7 @@ def feed_candidates(  # pragma: no cover
         first = bounds[0, j]
         count = bounds[0, j + 1] - first
         for i in range(bounds[2, j], bounds[2, j + 1]):
-            v = pick[i] if picked else _unit(_mix_key(states[1 + j], np.uint64(who[i])))
+            v = pick[i] if picked else _unit(_mix_key(states[2 + j], np.uint64(who[i])))
             k = np.int64(v * count)  # a truncation, as NumPy's astype
             post[m] = own[first + min(k, count - 1)]
             reader[m] = who[i]
@@ -302,8 +307,13 @@ def feed_candidates(  # pragma: no cover
     organic = m - paid_total
     base = np.empty(organic if mode != UNIFORM else 0)
     boost = np.empty(organic if coordination.shape[0] != 0 else 0)
+    drawing = feed_key.shape[0] != 0
+    draws = np.empty(organic if drawing else 0)
     for c in range(organic):
         p = post[paid_total + c]
+        if drawing:
+            z = _mix_key(states[1], feed_key[reader[paid_total + c]])
+            draws[c] = _unit(_mix_key(z, post_key[p]))
         if mode == SIMILARITY:
             base[c] = rms_distance(content, p, x, reader[paid_total + c]) + SIMILARITY_FLOOR
         elif mode == ENGAGEMENT:
@@ -314,7 +324,7 @@ def feed_candidates(  # pragma: no cover
                 boost[c] = 1.0 + coordination[party[p]] * script[p]
             else:
                 boost[c] = 1.0
-    return post[:m], reader[:m], base, boost, caps
+    return post[:m], reader[:m], base, boost, caps, draws
 
 
 def feed_keys(draw, weight, boost, paid):  # pragma: no cover
@@ -417,12 +427,14 @@ def deliver(
     only on (t, P, i) — so paired scenarios make the same choices wherever they face the same
     candidates. ``capacity`` is A (``reading_capacity``; computed from ``graph`` if None).
 
-    The candidates in order, the caps and the weights' terms come from one compiled pass
-    (``feed_candidates``, which leaves out the organic candidates of readers with no slot for
-    them — a cap of 0, or one the sponsored posts fill: they could never be read, so no draw is
-    made for them), the keys
-    from another (``feed_keys``); the draws are made here, through ``draws``, and the weights'
-    powers and the draws' logarithms in NumPy.
+    The candidates in order, the caps, the weights' terms and the keyed uniform draws (the
+    attention extras, the sponsored posts' picks, each organic candidate's draw) come from one
+    compiled pass (``feed_candidates``, which leaves out the organic candidates of readers with
+    no slot for them — a cap of 0, or one the sponsored posts fill: they could never be read,
+    so no draw is made for them), from the purposes' hash states (``Draws.state``); the keys
+    from another (``feed_keys``); the weights' powers and the draws' logarithms in NumPy. A
+    stand-in for ``Draws`` without hash states (a test's chosen values) gives its draws as
+    arrays instead.
     """
     spec = scenario.feed
     if capacity is None:
@@ -447,7 +459,7 @@ def deliver(
     # candidates' pass, from their hash states (states[0], then one a party); a stand-in for
     # Draws without hash states (a test's chosen values) gives them as arrays
     keyed = hasattr(draws, "state")
-    states = np.zeros(1 + n_parties, dtype=np.uint64) if keyed else NO_KEYS
+    states = np.zeros(2 + n_parties, dtype=np.uint64) if keyed else NO_KEYS
     for j in range(n_parties):
         shown = math.floor(parties.plans[j].paid_reach * pop.citizens + 1e-9)
         if shown <= 0:
@@ -464,7 +476,7 @@ def deliver(
         )
         audience.append(shown_to)
         if keyed:
-            states[1 + j] = draws.state("paid_post", step, party_key)
+            states[2 + j] = draws.state("paid_post", step, party_key)
         else:
             picks.append(draws.uniform("paid_post", step, party_key, shown_to.astype(np.uint64)))
         paid[j] = shown_to.size
@@ -485,7 +497,11 @@ def deliver(
             key = pop.key
         else:
             attention = draws.uniform("attention", step, pop.key)
-    post, reader, base, boost, caps = candidates_kernel(
+    feed_key = NO_KEYS
+    if keyed:  # each organic candidate's draw for its attention key, made in the pass
+        states[1] = draws.state("feed", step)
+        feed_key = pop.key
+    post, reader, base, boost, caps, uniform = candidates_kernel(
         person,
         owner,
         readers,
@@ -502,6 +518,8 @@ def deliver(
         frac,
         key,
         states,
+        feed_key,
+        posts.key,
         setup.mode,
         posts.content,
         pop.x,
@@ -513,15 +531,18 @@ def deliver(
     )
     if reader.size == 0:
         return Reads(reader=reader, post=post, paid_impressions=paid)
-    organic_post, organic_reader = post[n_paid:], reader[n_paid:]
     weight = NO_DRAWS
     if setup.mode == SIMILARITY:
         weight = base**-spec.bias
     elif setup.mode == ENGAGEMENT:
         weight = base**spec.bias
-    exponential = draws.exponential_gathered(
-        "feed", step, pop.key, organic_reader, posts.key, organic_post
-    )
+    if keyed:  # Exp(1) by inversion, -log u, in NumPy (as Draws.exponential_gathered)
+        exponential = np.negative(np.log(uniform, out=uniform), out=uniform)
+    else:
+        organic_post, organic_reader = post[n_paid:], reader[n_paid:]
+        exponential = draws.exponential_gathered(
+            "feed", step, pop.key, organic_reader, posts.key, organic_post
+        )
     key = keys_kernel(exponential, weight, boost, n_paid)
     # each reader's smallest keys, as many as its cap, ordered by (reader, key): no global sort.
     # An impression bought is delivered: a sponsored post is read even on a day the reader
@@ -540,7 +561,7 @@ def warm_up() -> None:  # pragma: no mutate block
     posts_kernel, candidates_kernel, keys_kernel = _kernels(True)
     person, _, own, bounds = posts_kernel(rows - 1, rows - 1, rows)
     ones = np.ones(2)
-    post, reader, base, boost, caps = candidates_kernel(
+    post, reader, base, boost, caps, _ = candidates_kernel(
         person,
         rows[:1],
         rows[1:],
@@ -555,6 +576,8 @@ def warm_up() -> None:  # pragma: no mutate block
         0,
         ones,
         0.5,
+        NO_KEYS,
+        np.zeros(3, dtype=np.uint64),
         NO_KEYS,
         np.zeros(2, dtype=np.uint64),
         SIMILARITY,

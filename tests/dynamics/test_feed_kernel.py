@@ -203,7 +203,7 @@ def test_feed_posts_sorts_person_posts_from_each_partys_institution_posts(compil
 
 
 # -- feed_candidates on a hand-built world ------------------------------------------------------
-def candidates(compiled, **given):
+def candidates(compiled, draws=False, **given):
     """feed_candidates on a world of citizens 0-4 and staff 5 (x = 0, one issue) whose posts
     are p0 by citizen 0, p1 by citizen 1, p2 and p3 by party 0's institution; citizen 0 is tied
     to 1, 2 and staff 5, citizen 1 to 0 and 3; party 0's followers are 2, 3 and 5. Every cap
@@ -225,6 +225,8 @@ def candidates(compiled, **given):
         "frac": 0.0,
         "key": np.zeros(0, np.uint64),
         "states": np.zeros(0, np.uint64),
+        "feed_key": np.zeros(0, np.uint64),
+        "post_key": np.array([21, 22, 23, 24], dtype=np.uint64),
         "mode": UNIFORM,
         "content": np.zeros((4, 1)),
         "x": np.zeros((6, 1)),
@@ -237,7 +239,8 @@ def candidates(compiled, **given):
     args.update(given)
     if args["bounds"] is None:
         args["bounds"] = np.array([[0, 2], [0, 3], [0, args["who"].size]], dtype=np.int64)
-    return twin(feed.feed_candidates, use_compiled=compiled)(*args.values())
+    got = twin(feed.feed_candidates, use_compiled=compiled)(*args.values())
+    return got if draws else got[:5]  # the candidates' draws, when asked for
 
 
 def pairs(post, reader):
@@ -300,17 +303,26 @@ def test_a_cap_below_the_ads_shown_rises_to_their_number(compiled):
 @TWINS
 def test_keyed_attention_and_picks_are_the_draws_of_model_rng(compiled):
     """Given keys and hash states instead of draws, the kernel makes them itself: a person's
-    attention draw is Draws.uniform("attention", step, key) and an ad's pick
-    uniform("paid_post", step, party key, row) (the oracle: model.rng's NumPy path). Caps are
-    0 plus one where the draw is below 0.5; party 0 shows its ad to citizens 1 and 4, each
-    the post ⌊pick · 2⌋ of p2, p3."""
+    attention draw is Draws.uniform("attention", step, key), an ad's pick
+    uniform("paid_post", step, party key, row) and an organic candidate's draw
+    uniform("feed", step, key[reader], post key[post]) (the oracle: model.rng's NumPy path).
+    Caps are 0 plus one where the draw is below 0.5; party 0 shows its ad to citizens 1 and 4,
+    each the post ⌊pick · 2⌋ of p2, p3."""
     draws, oracle, step = Draws(23), Draws(23, use_compiled=False), 6
     key = np.array([11, 12, 13, 14, 15, 16], dtype=np.uint64)
-    states = np.array([draws.state("attention", step), draws.state("paid_post", step, 77)])
-    who = np.array([1, 4])
-    post, reader, _, _, caps = candidates(
-        compiled, whole=0, frac=0.5, key=key, states=states, who=who
+    states = np.array(
+        [draws.state(what, step) for what in ("attention", "feed")]
+        + [draws.state("paid_post", step, 77)]
     )
+    who = np.array([1, 4])
+    post, reader, _, _, caps, uniform = candidates(
+        compiled, True, whole=0, frac=0.5, key=key, states=states, who=who, feed_key=key
+    )
+    post_key = np.array([21, 22, 23, 24], dtype=np.uint64)
+    organic_post, organic_reader = post[2:], reader[2:]
+    assert organic_post.size > 0
+    want_uniform = oracle.uniform("feed", step, key[organic_reader], post_key[organic_post])
+    assert uniform.tobytes() == want_uniform.tobytes()
     attention = oracle.uniform("attention", step, key)
     assert 0 < (attention < 0.5).sum() < 6  # some draws below the fraction, some not
     want = (attention < 0.5).astype(np.int64)
