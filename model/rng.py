@@ -368,10 +368,18 @@ class Draws:
         mixed in (the seed, the purpose, the step, then each key), for a kernel that finishes
         the draws itself with the other keys (``_mix_key`` per key, then ``_unit``): the
         numbers ``uniform(purpose, step, *keys, …)`` gives."""
+        return np.uint64(self.state_int(purpose, step, *keys))
+
+    def state_int(self, purpose: str, step: int, *keys: int) -> int:
+        """:meth:`state` as a Python integer (to gather several into one uint64 array)."""
         state = self._get(purpose)._step_state(step)
         for key in keys:
             state = _mix_int(state ^ ((int(key) + _GOLDEN_INT) & _MASK))
-        return np.uint64(state)
+        return state
+
+    def states(self, step: int, purposes: tuple[str, ...]) -> np.ndarray:
+        """:meth:`state` of each of ``purposes`` at ``step``, as one uint64 array."""
+        return np.array([self._get(p)._step_state(step) for p in purposes], dtype=np.uint64)
 
     def exponential(self, purpose: str, step: int, *keys: np.ndarray | int) -> np.ndarray:
         return self._get(purpose).exponential(step, *keys)

@@ -459,7 +459,7 @@ def deliver(
     # candidates' pass, from their hash states (states[0], then one a party); a stand-in for
     # Draws without hash states (a test's chosen values) gives them as arrays
     keyed = hasattr(draws, "state")
-    states = np.zeros(2 + n_parties, dtype=np.uint64) if keyed else NO_KEYS
+    states = [0] * (2 + n_parties)  # hash states, Python integers until the kernel's call
     for j in range(n_parties):
         shown = math.floor(parties.plans[j].paid_reach * pop.citizens + 1e-9)
         if shown <= 0:
@@ -476,7 +476,7 @@ def deliver(
         )
         audience.append(shown_to)
         if keyed:
-            states[2 + j] = draws.state("paid_post", step, party_key)
+            states[2 + j] = draws.state_int("paid_post", step, party_key)
         else:
             picks.append(draws.uniform("paid_post", step, party_key, shown_to.astype(np.uint64)))
         paid[j] = shown_to.size
@@ -493,13 +493,13 @@ def deliver(
     attention, key = NO_DRAWS, NO_KEYS
     if frac > 1e-12 and (owner.size or n_paid or (own.size and followers.size)):
         if keyed:
-            states[0] = draws.state("attention", step)
+            states[0] = draws.state_int("attention", step)
             key = pop.key
         else:
             attention = draws.uniform("attention", step, pop.key)
     feed_key = NO_KEYS
     if keyed:  # each organic candidate's draw for its attention key, made in the pass
-        states[1] = draws.state("feed", step)
+        states[1] = draws.state_int("feed", step)
         feed_key = pop.key
     post, reader, base, boost, caps, uniform = candidates_kernel(
         person,
@@ -517,7 +517,7 @@ def deliver(
         attention,
         frac,
         key,
-        states,
+        np.array(states, dtype=np.uint64) if keyed else NO_KEYS,
         feed_key,
         posts.key,
         setup.mode,

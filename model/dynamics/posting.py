@@ -59,6 +59,7 @@ _NO_UNIFORMS = np.zeros((0, 1))
 _NO_KEYS_READ_ONLY = np.zeros(0, dtype=np.uint64)
 _NO_KEYS_READ_ONLY.flags.writeable = False  # as _party_keys' (one compiled build for both)
 _NO_DRAWS = np.zeros(0)
+_PURPOSES = ("post", "extra", "noise")  # post_rates' keyed draws, in the order of its states
 _RATES_ONLY = (_NO_KEYS, _NO_KEYS, _NO_KEYS_READ_ONLY, _NO_DRAWS, _NO_DRAWS)
 _RATES_ONLY_OUT = (_NO_ROWS, _NO_ROWS, _NO_UNIFORMS, _NO_UNIFORMS)
 
@@ -389,9 +390,7 @@ def make_posts(
     extra_keys, institution_key = _party_keys(tuple(scenario.parties))
     keyed = hasattr(draws, "state")
     if keyed:  # the keyed draws (who posts, each party's extra, each noise): made in the pass
-        states = np.array(
-            [draws.state("post", step), draws.state("extra", step), draws.state("noise", step)]
-        )
+        states = draws.states(step, _PURPOSES)
         u = extra = _NO_DRAWS
         u1, u2 = np.empty((n, issues)), np.empty((n, issues))
         key = pop.key
