@@ -1477,7 +1477,23 @@ def _attention_rows(reader, key, n, caps, top):  # pragma: no cover
     best = np.empty(n * slots, np.int64)
     best_key = np.empty(n * slots, np.float64)
     kept = np.zeros(n, np.int64)
-    for c in range(c_total):
+    for c in range(c_total if slots == 1 else 0):
+        # caps of at most 1 (the defaults): each reader keeps its smallest key, the first of
+        # equal ones, chosen with selects — whether a candidate beats the one kept is a coin
+        # toss for the branch predictor (a slot not yet filled is never compared)
+        if c + AHEAD < c_total:
+            ahead = np.uint64(reader[c + AHEAD])
+            prefetch(caps, ahead)
+            prefetch(kept, ahead)
+            prefetch(best_key, ahead)
+        r = np.uint64(reader[c])
+        k = key[c]
+        m = kept[r]
+        better = (caps[r] > 0) & ((m == 0) | (k < best_key[r]))
+        best[r] = c if better else best[r]
+        best_key[r] = k if better else best_key[r]
+        kept[r] = 1 if better else m
+    for c in range(c_total if slots > 1 else 0):
         if c + AHEAD < c_total:  # readers come in no order: ask for their slots early
             ahead = np.uint64(reader[c + AHEAD])
             prefetch(caps, ahead)
@@ -1504,6 +1520,13 @@ def _attention_rows(reader, key, n, caps, top):  # pragma: no cover
     total = 0
     for i in range(n):
         total += kept[i]
+    if slots == 1:  # every reader's slot written, the position moved on past those kept
+        out = np.empty(total + 1, np.int64)
+        at = 0
+        for i in range(n):
+            out[at] = best[i]
+            at += kept[i]
+        return out[:total]
     out = np.empty(total, np.int64)
     at = 0
     for i in range(n):
