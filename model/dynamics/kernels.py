@@ -1200,7 +1200,7 @@ def read_pull(  # pragma: no cover
 ):
     """The step's reads under the bounded-confidence rules (``rules.Rule.read`` and ``pull``),
     in two passes, in place on ``x`` (n, K) and on the per-read outputs ``accepted``,
-    ``rejected`` (False) and ``moved`` (0.0).
+    ``rejected`` and ``moved``, which come in False, False and 0.0 (a passive read's stay so).
 
     A read of a source other than ``passive`` is active; at distance d = RMS(y - x_r) it is
     accepted when d < ε_r (``acceptance`` ACCEPT_BELOW), d <= ε_r (ACCEPT_WITHIN) or always
@@ -1224,29 +1224,31 @@ def read_pull(  # pragma: no cover
         r = reader[e]
         d = rms_distance(content, e, x, r)
         distance[e] = d
-        w = 0.0
         if acceptance == ACCEPT_ANY:
             ok = True
         elif acceptance == ACCEPT_WITHIN:
             ok = d <= openness[r]
         else:
             ok = d < openness[r]
-        if ok:
-            accepted[e] = True
-            w = rate * trust[e]
-        if backfire and d > rejection[r]:
-            rejected[e] = True
-            w = -backfire_rate * trust[e]
-        if w != 0.0:
-            weight[e] = w
-            total[r] += abs(w)
-            used += 1
+        # whether a read is accepted is a coin toss for the branch predictor: selects, and a
+        # read of weight 0 adds 0.0 to its reader's total (which starts at 0.0: never -0.0)
+        accepted[e] = ok
+        w = rate * trust[e] if ok else 0.0
+        if backfire:
+            no = d > rejection[r]
+            rejected[e] = no
+            w = -backfire_rate * trust[e] if no else w
+        weight[e] = w
+        pulls = w != 0.0
+        total[r] += abs(w) if pulls else 0.0
+        used += pulls
     if used == 0:
         return
     shift = np.zeros((n, issues))
     for e in range(m):
-        if weight[e] == 0.0:
-            continue
+        # a read of weight ±0.0 (or a passive one) adds ±0.0·(y - x) = ±0.0 to its reader's
+        # shift, which changes no sum (a shift starts at 0.0 and a sum that cancels is 0.0, so
+        # none is -0.0), and ``moved`` stays 0.0: no branch the predictor would miss
         r = reader[e]
         w = weight[e] * (1.0 / max(total[r], 1.0))
         moved[e] = abs(w) * distance[e]
