@@ -1288,22 +1288,26 @@ def affinity_update(  # pragma: no cover
             rejecting |= rejected[e]
     gained = np.zeros((n, p) if accepting else (0, p))
     lost = np.zeros((n, p) if rejecting else (0, p))
+    # whether a read counts (a party's, accepted or rejected) is a coin toss for the branch
+    # predictor: every read adds, 0.0 where it does not count (to its reader's first party),
+    # which changes no sum (the sums start at 0.0 and hold no -0.0)
     if accepting:
         for e in range(m):
-            if accepted[e] and party[e] >= 0:
-                r = reader[e]
-                k = party[e]
-                gained[r, k] += rate * trust[e] * (1.0 - affinity[r, k] * keep)
+            counts = accepted[e] & (party[e] >= 0)
+            r = reader[e]
+            k = party[e] if counts else 0
+            add = rate * trust[e] * (1.0 - affinity[r, k] * keep)
+            gained[r, k] += add if counts else 0.0
     if rejecting:
         # a rejected read sees the affinity after the accepted ones: a + dA where they ran
         for e in range(m):
-            if rejected[e] and party[e] >= 0:
-                r = reader[e]
-                k = party[e]
-                a = affinity[r, k] * keep
-                if accepting:
-                    a += gained[r, k]
-                lost[r, k] += backfire_rate * trust[e] * a
+            counts = rejected[e] & (party[e] >= 0)
+            r = reader[e]
+            k = party[e] if counts else 0
+            a = affinity[r, k] * keep
+            if accepting:
+                a += gained[r, k]
+            lost[r, k] += backfire_rate * trust[e] * a if counts else 0.0
     for i in range(n):
         for k in range(p):
             v = affinity[i, k] * keep
