@@ -309,11 +309,18 @@ def feed_candidates(  # pragma: no cover
     boost = np.empty(organic if coordination.shape[0] != 0 else 0)
     drawing = feed_key.shape[0] != 0
     draws = np.empty(organic if drawing else 0)
+    if drawing:
+        # the candidates' keys gathered first, then hashed in a loop of their own (it
+        # vectorises; hashing as they are gathered does not)
+        reader_key = np.empty(organic, np.uint64)
+        author_key = np.empty(organic, np.uint64)
+        for c in range(organic):
+            reader_key[c] = feed_key[reader[paid_total + c]]
+            author_key[c] = post_key[post[paid_total + c]]
+        for c in range(organic):
+            draws[c] = _unit(_mix_key(_mix_key(states[1], reader_key[c]), author_key[c]))
     for c in range(organic):
         p = post[paid_total + c]
-        if drawing:
-            z = _mix_key(states[1], feed_key[reader[paid_total + c]])
-            draws[c] = _unit(_mix_key(z, post_key[p]))
         if mode == SIMILARITY:
             base[c] = rms_distance(content, p, x, reader[paid_total + c]) + SIMILARITY_FLOOR
         elif mode == ENGAGEMENT:
