@@ -643,6 +643,50 @@ class Meter:
         use_compiled: bool = True,
     ) -> dict[Key, float]:
         """``step_metrics`` (see there) for these parties."""
+        return dict(
+            zip(
+                self.keys,
+                self.values(
+                    pop,
+                    vote,
+                    read_party,
+                    read_source,
+                    reach_window,
+                    step,
+                    spend,
+                    planned,
+                    cumulative_cost,
+                    burnouts,
+                    recruits,
+                    line,
+                    influence,
+                    elections_won,
+                    use_compiled,
+                ),
+                strict=True,
+            )
+        )
+
+    def values(
+        self,
+        pop: Population,
+        vote: np.ndarray,
+        read_party: np.ndarray,
+        read_source: np.ndarray,
+        reach_window: int,
+        step: int,
+        spend: np.ndarray,
+        planned: np.ndarray,
+        cumulative_cost: np.ndarray,
+        burnouts: np.ndarray,
+        recruits: np.ndarray,
+        line: np.ndarray,
+        influence: np.ndarray,
+        elections_won: np.ndarray,
+        use_compiled: bool = True,
+    ) -> list[float]:
+        """:meth:`measure`'s values, in ``keys`` order, as a list of Python floats (no dict:
+        hashing some 80 tuple keys a step costs more than measuring them)."""
         kernels = self._kernels.get(use_compiled)
         if kernels is None:
             kernels = self._kernels[use_compiled] = (
@@ -678,7 +722,7 @@ class Meter:
         )
         values = out.tolist()
         values[_BIMODALITY] = _sarle(x.size, values[_VARIANCE], s3, s4)
-        return dict(zip(self.keys, values, strict=True))
+        return values
 
 
 @lru_cache(maxsize=64)

@@ -40,7 +40,7 @@ from model.dynamics.kernels import warm_up as warm_up_kernels
 from model.dynamics.posting import make_posts
 from model.dynamics.rules import Rule, make_rule
 from model.jit import twin
-from model.metrics import Key, step_metrics
+from model.metrics import Key, meter
 from model.metrics import warm_up as warm_up_metrics
 from model.network.csr import Graph, from_edges
 from model.network.generators import ba_edges, generate
@@ -257,10 +257,12 @@ class SocialWebModel(mesa.Model):
         # nobody can ever post (no parties, zero activity, no news): the posting and feed phases are
         # skipped outright, so a classic peer-process run pays only for its peer process
         self.posting = bool(pop.activity.any()) or bool(names) or bool(scenario.news.positions)
-        self.metrics: dict[Key, float] = self._measure()
+        self._meter = meter(tuple(names))  # the metrics' keys and their measurement
+        self._metric_keys = self._meter.keys
+        self.metrics = self._measure()
         # the metrics as "metric|party|source" columns, and the seed used (with seed=None, the
         # fresh one), so each row of mesa.batch_run's table names the seed that repeats it
-        self.datacollector = MetricsCollector(list(self.metrics))
+        self.datacollector = MetricsCollector(list(self.metrics), self._metric_keys)
         self.recorded_steps: list[int] = []
         self._record()
 
@@ -517,12 +519,36 @@ class SocialWebModel(mesa.Model):
         winners = [int(np.argmax(v)) for v in self.elections]
         return np.bincount(winners, minlength=len(self.parties_names)).astype(np.int64)
 
+    @property
+    def metrics(self) -> dict[Key, float]:
+        """The outcomes of the last recorded step, keyed by (metric, party, source_type) in
+        ``metrics.metric_keys`` order, every value a Python float (a new dict each recorded
+        step: one kept from an earlier step keeps its values). Built when first asked for:
+        the DataCollector takes the values without it."""
+        if self._metrics is None:
+            self._metrics = dict(zip(self._metric_keys, self._metric_values, strict=True))
+        return self._metrics
+
+    @metrics.setter
+    def metrics(self, value: dict[Key, float]) -> None:
+        self._metrics = value
+
     def _record(self) -> None:
         """Measure the metrics and hand them to the DataCollector (``output.every`` steps)."""
         if self.recorded_steps and self.recorded_steps[-1] == self.step_count:
             return
-        self.metrics = self._measure()
-        self.datacollector.collect(self)
+        # ours (not a subclass's or one set on the instance): the values, no dict yet
+        if getattr(self._measure, "__func__", None) is SocialWebModel._measure:
+            values = self._measure_values()
+            self._metrics, self._metric_values = None, values
+            self._row = values  # for this collect only (MetricsCollector.collect)
+            try:
+                self.datacollector.collect(self)
+            finally:
+                self._row = None
+        else:  # another measure
+            self.metrics = self._measure()
+            self.datacollector.collect(self)
         self.recorded_steps.append(self.step_count)
 
     def _pinned(self) -> np.ndarray:
@@ -538,26 +564,30 @@ class SocialWebModel(mesa.Model):
         return pinned
 
     def _measure(self) -> dict[Key, float]:
+        """The metrics of the current state (``metrics.step_metrics``), as a dict."""
+        return dict(zip(self._metric_keys, self._measure_values(), strict=True))
+
+    def _measure_values(self) -> list[float]:
+        """:meth:`_measure`'s values, in its keys' order."""
         parties = self.parties
         # no election yet (always, with election.cycle 0): nothing won, without the property
         won = self.elections_won if self.elections else np.zeros(len(parties.names), np.int64)
-        return step_metrics(
+        return self._meter.values(
             self.population,
-            parties.names,
-            vote=self.vote,
-            read_party=self.last_reads_party,
-            read_source=self.last_reads_source,
-            reach_window=self.config.feed.recent_window,
-            step=self.step_count,
-            spend=self.spend,
-            planned=self.planned,
-            cumulative_cost=parties.cumulative_cost,
-            burnouts=parties.burnouts,
-            recruits=parties.recruits,
-            line=parties.line,
-            influence=self.influence,
-            elections_won=won,
-            use_compiled=self.use_compiled,
+            self.vote,
+            self.last_reads_party,
+            self.last_reads_source,
+            self.config.feed.recent_window,
+            self.step_count,
+            self.spend,
+            self.planned,
+            parties.cumulative_cost,
+            parties.burnouts,
+            parties.recruits,
+            parties.line,
+            self.influence,
+            won,
+            self.use_compiled,
         )
 
     def run(
@@ -733,9 +763,12 @@ class MetricsCollector(mesa.DataCollector):
     reporter.
     """
 
-    def __init__(self, keys: list[Key]):
+    def __init__(self, keys: list[Key], source: tuple | None = None):
         self._keys = [("|".join(key), key) for key in keys]
         self._metric_keys = [key for _, key in self._keys]
+        # the model's tuple of metric keys these are (its ``_metric_keys``): a model whose
+        # ``_row`` holds this step's values in that order hands them over without its dict
+        self._source = source
         self._names = [name for name, _ in self._keys] + ["seed"]  # model_vars' columns, in order
         reporters = {name: partial(_report, key) for name, key in self._keys} | {"seed": _seed}
         super().__init__(model_reporters=reporters)
@@ -750,9 +783,12 @@ class MetricsCollector(mesa.DataCollector):
         ):
             super().collect(model)
             return
-        metrics = model.metrics
-        row = list(map(metrics.__getitem__, self._metric_keys))
-        row.append(model.seed)
+        row = getattr(model, "_row", None)
+        if row is not None and self._source is not None and model._metric_keys is self._source:
+            row = [*row, model.seed]  # this step's values, in the columns' order
+        else:
+            row = list(map(model.metrics.__getitem__, self._metric_keys))
+            row.append(model.seed)
         if not _ATOMIC.issuperset(map(type, row)):  # deep-copied, as Mesa does
             super().collect(model)
             return

@@ -80,3 +80,39 @@ def test_a_value_that_is_not_a_number_is_deep_copied_in_its_place(small_scenario
     np.testing.assert_array_equal(column[3], [1.0, 2.0])
     assert column[3] is not value
     assert len(model.datacollector.model_vars["seed"]) == 4
+
+
+def test_metrics_is_each_steps_measure_and_a_dict_kept_from_a_step_keeps_its_values(
+    small_scenario,
+):
+    """``model.metrics`` (built when asked for) is the step's measure, keys in order; a dict
+    kept from one step is not changed by the next, which gets a new one."""
+    model = SocialWebModel(override(small_scenario, steps=4), seed=7)
+    model.step()
+    kept = model.metrics
+    assert list(kept.items()) == list(model._measure().items())
+    snapshot = dict(kept)
+    model.step()
+    assert model.metrics is not kept and kept == snapshot
+    assert model.metrics == model._measure()
+    assert model.metrics != kept  # the opinions moved: another step's values
+
+
+def test_a_subclass_that_measures_its_own_way_is_what_is_collected(small_scenario):
+    """A subclass overriding ``_measure`` (its dict, not the values the model hands over
+    itself) is what ``model.metrics`` and the DataCollector hold."""
+
+    class Doubled(SocialWebModel):
+        def _measure(self):
+            return {key: 2.0 * value for key, value in super()._measure().items()}
+
+    model = Doubled(override(small_scenario, steps=2), seed=8)
+    plain = SocialWebModel(override(small_scenario, steps=2), seed=8)
+    model.run()
+    plain.run()
+    ours = model.datacollector.get_model_vars_dataframe()
+    theirs = plain.datacollector.get_model_vars_dataframe()
+    metric_columns = [c for c in theirs.columns if c != "seed"]
+    pd.testing.assert_frame_equal(ours[metric_columns], 2.0 * theirs[metric_columns])
+    key = ("mean_opinion", "", "")
+    assert model.metrics[key] == 2.0 * plain.metrics[key] != 0.0
