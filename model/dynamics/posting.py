@@ -25,6 +25,7 @@ and their plans' posts per step stay the same (a plan may change during a run).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from operator import is_
@@ -45,7 +46,7 @@ from model.population import (
     Parties,
     Population,
 )
-from model.rng import INSTITUTION_KEY, Draws, _mix_key, _unit, box_muller, name_key
+from model.rng import INSTITUTION_KEY, Draws, _mix_key, _unit, name_key
 
 INSTITUTION_AUTHOR = -1
 
@@ -59,6 +60,7 @@ _NO_UNIFORMS = np.zeros((0, 1))
 _NO_KEYS_READ_ONLY = np.zeros(0, dtype=np.uint64)
 _NO_KEYS_READ_ONLY.flags.writeable = False  # as _party_keys' (one compiled build for both)
 _NO_DRAWS = np.zeros(0)
+TWO_PI = 2.0 * np.pi  # Box–Muller's angle factor, as rng.box_muller writes it
 _PURPOSES = ("post", "extra", "noise")  # post_rates' keyed draws, in the order of its states
 _RATES_ONLY = (_NO_KEYS, _NO_KEYS, _NO_KEYS_READ_ONLY, _NO_DRAWS, _NO_DRAWS)
 _RATES_ONLY_OUT = (_NO_ROWS, _NO_ROWS, _NO_UNIFORMS, _NO_UNIFORMS)
@@ -116,7 +118,8 @@ def post_rates(  # pragma: no cover
     ``model.rng.Draws`` (its uniforms, and ``normal``'s two uniforms), from the hash states
     ``states`` of the purposes "post", "extra" and "noise" this step (``Draws.state``): u_i
     keyed by ``key[i]``, party j's extra by ``extra_keys[j]``, and author i's noise on issue
-    d by (``key[i]``, d), then 1 into ``u1`` and 2 into ``u2`` (row e for the e-th author).
+    d by (``key[i]``, d), then 1 into ``u1`` and 2, times 2π (as ``rng.box_muller``
+    multiplies it), into ``u2`` (row e for the e-th author).
     Else they are given, ``u`` (one a person) and ``extra`` (one a party), when ``u`` is not
     empty; neither: rates only.
 
@@ -153,7 +156,7 @@ def post_rates(  # pragma: no cover
                 for d in range(issues):
                     zd = _mix_key(z, np.uint64(d))
                     u1[count, d] = _unit(_mix_key(zd, np.uint64(1)))
-                    u2[count, d] = _unit(_mix_key(zd, np.uint64(2)))
+                    u2[count, d] = TWO_PI * _unit(_mix_key(zd, np.uint64(2)))
             count += 1
     total = count
     if draw:
@@ -176,6 +179,7 @@ def assemble_posts(  # pragma: no cover
     guidance,
     x,
     normal,
+    cosine,
     noise,
     line,
     movement_g,
@@ -210,9 +214,18 @@ def assemble_posts(  # pragma: no cover
     rate ``rate[i]``, key ``key[i]``, author i. Party j's institution posts: author -1 - j,
     party j, content line_j, trust table[j, INSTITUTION_TRUST], script 1, rate
     table[j, PER_STEP], key ``institution_key[j]`` + its ordinal, SOURCE_INSTITUTION. All
-    content is clipped to [-1, 1] (a NaN stays, as ``np.clip`` keeps it)."""
+    content is clipped to [-1, 1] (a NaN stays, as ``np.clip`` keeps it).
+
+    With ``cosine`` not empty, ``normal`` holds log u1 and ``cosine`` cos(2π·u2) of each
+    author's two uniforms (NumPy's log and cos: numba's differ in the last bit), and the rest
+    of Box–Muller, sqrt(-2·log u1)·cos(2π·u2), is done here first, in place, each product
+    rounded as ``rng.box_muller`` rounds it."""
     issues = x.shape[1]
     keep = 1.0 - movement_g
+    if cosine.shape[0] != 0:
+        for e in range(authors.shape[0]):
+            for d in range(issues):
+                normal[e, d] = math.sqrt(-2.0 * normal[e, d]) * cosine[e, d]
     one_position = position.shape[0] == 1
     for e in range(authors.shape[0]):
         i = authors[e]
@@ -425,10 +438,13 @@ def make_posts(
         u2,
     )
     authors = authors[:count]
-    if keyed:  # Draws.normal("noise", step, key[authors][:, None], issue), from its uniforms
-        normal = box_muller(u1[:count], u2[:count])
+    if keyed:  # Draws.normal("noise", step, key[authors][:, None], issue): NumPy's log and
+        # cos of its uniforms here, the rest of Box–Muller in assemble_posts
+        normal = np.log(u1[:count], out=u1[:count])
+        cosine = np.cos(u2[:count], out=u2[:count])
     else:
         normal = draws.normal("noise", step, pop.key[authors][:, None], _issue_keys(issues))
+        cosine = _NO_UNIFORMS
     posts = Posts(
         author=np.empty(m, dtype=np.int64),
         party=np.empty(m, dtype=np.int64),
@@ -447,6 +463,7 @@ def make_posts(
         pop.guidance,
         pop.x,
         normal,
+        cosine,
         float(scenario.opinion.posting_noise),
         parties.line,
         float(movement.guidance),
@@ -498,7 +515,8 @@ def warm_up() -> None:  # pragma: no mutate block
         member,
         one,
         line,
-        line,
+        np.zeros((1, 1)),
+        np.ones((1, 1)),  # cosine: the Box–Muller finish (an empty one skips it)
         0.1,
         line,
         0.5,

@@ -41,7 +41,7 @@ from model.population import (
     SOURCE_STAFF,
     STAFF,
 )
-from model.rng import Draws, institution_keys, name_key
+from model.rng import Draws, box_muller, institution_keys, name_key
 from tests.hand_draws import HandDraws, hand_population
 
 FIELDS = ("author", "party", "source_type", "content", "trust", "rate", "key", "script")
@@ -321,9 +321,9 @@ def test_institution_posts_whole_part_plus_a_bernoulli_extra(use_compiled):
 def test_post_rates_make_the_keyed_draws_of_model_rng(use_compiled):
     """Keyed, the kernel's draws are Draws' (its NumPy path the oracle): who posts is u < rate
     with u = uniform("post", step, key); an author's noise uniforms are uniform("noise", step,
-    key, issue, 1 and 2); party j posts an extra when uniform("extra", step, its key) is below
-    its fractional part — party 0 posts 2 + (e_0 + 0.01) a step (3 posts), party 1 2 + (e_1 -
-    0.01) (2)."""
+    key, issue, 1) and 2π·uniform(…, 2); party j posts an extra when uniform("extra", step,
+    its key) is below its fractional part — party 0 posts 2 + (e_0 + 0.01) a step (3 posts),
+    party 1 2 + (e_1 - 0.01) (2)."""
     rng = np.random.default_rng(8)
     n = 400
     people = random_people(rng, n, 2)
@@ -350,7 +350,7 @@ def test_post_rates_make_the_keyed_draws_of_model_rng(use_compiled):
     assert total == authors.size + 5
     issue, rows = np.arange(3, dtype=np.uint64)[None, :], key[authors][:, None]
     assert_bitwise(u1, ORACLE.uniform("noise", DRAW_STEP, rows, issue, 1))
-    assert_bitwise(u2, ORACLE.uniform("noise", DRAW_STEP, rows, issue, 2))
+    assert_bitwise(u2, posting.TWO_PI * ORACLE.uniform("noise", DRAW_STEP, rows, issue, 2))
 
 
 # -- assemble_posts: one post of each kind, worked out by hand ------------------------------
@@ -403,6 +403,7 @@ def hand_assembly(use_compiled):
         guidance,
         x,
         normal,
+        np.zeros((0, 2)),  # the normals given: no Box–Muller finish
         0.25,
         line,
         0.25,
@@ -462,6 +463,7 @@ def test_a_member_post_takes_the_position_issue_by_issue(use_compiled):
         np.zeros(1),
         np.array([[0.0, 0.5]]),
         np.ones((1, 2)),
+        np.zeros((0, 2)),
         0.0,
         np.zeros((0, 2)),
         0.5,
@@ -487,6 +489,7 @@ def test_a_position_of_the_wrong_length_is_refused_when_a_member_posts():
         np.zeros(1),
         x,
         np.zeros((1, 3)),
+        np.zeros((0, 3)),
         0.1,
         np.zeros((0, 3)),
         0.5,
@@ -568,3 +571,47 @@ def test_warm_up_compiles_what_a_run_uses():
         posting_rates(model.population, sc)
     after = [len(compiled(f).signatures) for f in (post_rates, assemble_posts)]
     assert after == before
+
+
+@pytest.mark.parametrize("use_compiled", [True, False])
+def test_assemble_posts_finishes_box_muller_as_rng_does(use_compiled):
+    """Given log u1 and cos(2π·u2) (NumPy's), the posts' noise is that of ``rng.box_muller``
+    on u1 and u2, bit for bit: sqrt(-2·log u1)·cos(2π·u2), each product rounded the same."""
+    rng = np.random.default_rng(12)
+    n, issues = 40, 2
+    u1, u2 = rng.uniform(1e-9, 1.0, (n, issues)), rng.uniform(0.0, 1.0, (n, issues))
+    want = box_muller(u1.copy(), u2.copy())
+    log_u1, cos_u2 = np.log(u1), np.cos(posting.TWO_PI * u2)
+    role = np.full(n, CITIZEN, np.int8)
+    out = Posts(
+        author=np.empty(n, np.int64),
+        party=np.empty(n, np.int64),
+        source_type=np.empty(n, np.int8),
+        content=np.empty((n, issues)),
+        trust=np.empty(n),
+        rate=np.empty(n),
+        key=np.empty(n, np.uint64),
+        script=np.empty(n),
+    )
+    twin(assemble_posts, use_compiled=use_compiled)(
+        np.arange(n, dtype=np.int64),
+        role,
+        np.full(n, -1, np.int16),
+        np.zeros(n, bool),
+        np.zeros(n),
+        np.zeros((n, issues)),
+        log_u1,
+        cos_u2,
+        0.125,  # a noise small enough that no content is clipped
+        np.zeros((0, issues)),
+        0.0,
+        np.array([0.0]),
+        np.arange(n, dtype=np.uint64),
+        np.ones(n),
+        np.zeros((0, 6)),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.uint64),
+        *(getattr(out, name) for name in FIELDS),
+    )
+    assert np.abs(0.125 * want).max() < 1.0
+    assert out.content.tobytes() == (0.0 + 0.125 * want).tobytes()
