@@ -1059,17 +1059,15 @@ def gap_clusters(x, gap):  # pragma: no cover
         return out[: m + 1]
     bins = int(span) + 1
     count = np.zeros(bins, np.int64)
-    low = np.empty(bins)
-    high = np.empty(bins)
+    # every bin starts empty at (+inf, -inf), so its first value is min(inf, v) = v as before,
+    # without a branch on whether it is the first (the values are finite here)
+    low = np.full(bins, np.inf)
+    high = np.full(bins, -np.inf)
     for i in range(n):
         v = x[i]
         b = int((v - lo) / width)
-        if count[b] == 0:
-            low[b] = v
-            high[b] = v
-        else:
-            low[b] = min(low[b], v)
-            high[b] = max(high[b], v)
+        low[b] = min(low[b], v)
+        high[b] = max(high[b], v)
         count[b] += 1
     last = 0.0
     for b in range(bins):
