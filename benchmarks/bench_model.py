@@ -9,7 +9,8 @@ checkpoints (to show cost grows linearly in steps). Also:
 - the largest size again with a Mesa agent for every citizen (``agents: all``): by default
   (``auto``) per-citizen Mesa agents are created up to 200,000 citizens and only party agents
   above, which keeps the memory target; this row measures the alternative;
-- the default run (2,000 citizens × 365 steps of champion_driven), with its memory-traffic
+- the default run (2,000 citizens × 365 steps of champion_driven; the median of five runs, each
+  of a fresh model run in one call, in one process), with its memory-traffic
   floor (``model_run.traffic_floor``: a compiled pass reading and writing the state and the
   step's messages once a step);
 - a cProfile of 20 steps at 100,000 citizens: where the time goes.
@@ -56,7 +57,9 @@ def main() -> None:
         print(line(rows[-1]), flush=True)
     rows.append(run(max(args.sizes), args.steps, "--agents", "all"))
     print(line(rows[-1]), flush=True)
-    default = run(2000, 365, "--floor")
+    # a run's own cost, as a batch of runs pays it: the median of five runs, each of a fresh
+    # model run in one call, in one process (the first also pays the process's one-time costs)
+    default = run(2000, 365, "--floor", "--repeat", "5", "--whole")
     print("default run (2,000 × 365):", line(default), flush=True)
     profiled = run(100_000, 20, "--profile")
     print("\nwhere the time goes (100,000 citizens, 20 steps, cProfile tottime):")

@@ -152,35 +152,50 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="cProfile the stepping")
     ap.add_argument("--floor", action="store_true", help="also measure the traffic floor")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of a fresh model each (same seed); set-up and stepping are their medians",
+    )
+    ap.add_argument(
+        "--whole",
+        action="store_true",
+        help="run the steps in one model.run call (no cumulative marks but the last)",
+    )
     args = ap.parse_args()
 
     # compiled kernels (and the threaded builds large runs use) come from numba's on-disk cache,
     # compiled once per machine: not part of set-up or stepping
     warm_up(threads=True)
-    start = time.perf_counter()
-    scenario = load_scenario(
-        args.scenario, {"population.citizens": args.citizens, "steps": args.steps}
-    )
-    model = SocialWebModel(scenario, seed=args.seed, agents=args.agents)
-    setup_s = time.perf_counter() - start
-
-    # stepping is a run's: ``model.run``, as the runner, the CLI and sweeps call it (it skips
-    # Mesa's event queue when nothing else is scheduled; docs/ARCHITECTURE.md, "Fused steps"),
-    # in chunks that end at the marks of the cumulative time (a chunk's end costs a few µs)
     profiler = cProfile.Profile() if args.profile else None
-    elapsed, marks, done = 0.0, {}, 0
-    marked = {s for s in range(1, args.steps + 1) if s in (1, 2, 5) or s % 10 == 0}
-    for end in sorted(marked | {args.steps}):
-        if profiler:
-            profiler.enable()
+    setups, steppings = [], []
+    for _ in range(max(1, args.repeat)):
         start = time.perf_counter()
-        model.run(end - done)
-        elapsed += time.perf_counter() - start
-        if profiler:
-            profiler.disable()
-        done = end
-        marks[end] = elapsed
+        scenario = load_scenario(
+            args.scenario, {"population.citizens": args.citizens, "steps": args.steps}
+        )
+        model = SocialWebModel(scenario, seed=args.seed, agents=args.agents)
+        setups.append(time.perf_counter() - start)
+        # stepping is a run's: ``model.run``, as the runner, the CLI and sweeps call it (it
+        # skips Mesa's event queue when nothing else is scheduled; docs/ARCHITECTURE.md, "Fused
+        # steps"), in chunks that end at the marks of the cumulative time (a chunk's end costs
+        # a few µs)
+        elapsed, marks, done = 0.0, {}, 0
+        marked = {s for s in range(1, args.steps + 1) if s in (1, 2, 5) or s % 10 == 0}
+        for end in [args.steps] if args.whole else sorted(marked | {args.steps}):
+            if profiler:
+                profiler.enable()
+            start = time.perf_counter()
+            model.run(end - done)
+            elapsed += time.perf_counter() - start
+            if profiler:
+                profiler.disable()
+            done = end
+            marks[end] = elapsed
+        steppings.append(elapsed)
     reads = int(model.voice_totals.sum())
+    setup_s, elapsed = float(np.median(setups)), float(np.median(steppings))
 
     try:
         layer = numba.threading_layer()  # raises until a threaded kernel has run
@@ -196,6 +211,7 @@ def main() -> None:
         "mesa_agents": len(model.agents),
         "setup_s": setup_s,
         "step_s": elapsed,
+        "step_s_runs": steppings,  # each run's, in order (the first in a fresh process)
         "cumulative_step_s": marks,
         "citizen_steps_per_s": args.citizens * args.steps / elapsed,
         "posts_read": reads,
