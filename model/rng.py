@@ -63,6 +63,11 @@ _MASK = (1 << 64) - 1
 _GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
 
 
+# step states tabulated per purpose: first a block of this many steps, doubling up to the
+# limit (a run's steps; a state beyond is computed when asked for)
+_TABLE_BLOCK, _TABLE_LIMIT = 512, 1 << 16
+
+
 def _mix_int(z: int) -> int:
     """:func:`_mix` on one Python integer (wrapping to 64 bits)."""
     z = ((z ^ (z >> 30)) * _M1_INT) & _MASK
@@ -166,7 +171,7 @@ class Keyed:
             base = _mix(np.asarray([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
             self._base = _mix(base ^ np.uint64(name_key(purpose)))[0]
         self._base_int = int(self._base)
-        self._cached: tuple[int | None, int] = (None, 0)  # compiled path: last step, its state
+        self._table: list[int] = []  # the hash state of steps 0, 1, … (grown on demand)
 
     def bits(self, step: int, *keys: np.ndarray | int) -> np.ndarray:
         """64 random bits per broadcast element of ``keys``."""
@@ -218,12 +223,21 @@ class Keyed:
         return self._run(state, columns, shape, uniform)
 
     def _step_state(self, step: int) -> int:
-        """The hash state after mixing in the step (kept for the last step asked)."""
-        cached_step, state = self._cached
-        if cached_step != step:
-            state = _mix_int(self._base_int ^ (int(step) * _GOLDEN_INT & _MASK))
-            self._cached = (step, state)  # one assignment: a reader never sees half of it
-        return state
+        """The hash state after mixing in the step: looked up in a table of the first steps'
+        (filled in NumPy, a block at a time, with the same arithmetic), computed for others."""
+        s = int(step)
+        table = self._table
+        if 0 <= s < len(table):
+            return table[s]
+        if 0 <= s < _TABLE_LIMIT:
+            size = min(max(2 * len(table), s + 1, _TABLE_BLOCK), _TABLE_LIMIT)
+            steps = np.arange(size, dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                states = _mix(np.uint64(self._base_int) ^ (steps * _GOLDEN))
+            table = states.tolist()
+            self._table = table  # one assignment: a reader never sees half of it
+            return table[s]
+        return _mix_int(self._base_int ^ (s * _GOLDEN_INT & _MASK))
 
     def uniform_gathered(
         self, step: int, key_a: np.ndarray, at_a: np.ndarray, key_b: np.ndarray, at_b: np.ndarray

@@ -292,3 +292,26 @@ def test_gathered_draws_are_the_documented_hash_of_the_gathered_keys(compiled):
     np.testing.assert_array_equal(exp, -np.log(np.array(want)))
     empty = np.zeros(0, dtype=np.int64)
     assert draws.exponential_gathered("feed", 11, key_a, empty, key_b, empty).size == 0
+
+
+def test_the_tabulated_step_states_are_the_hash_of_each_step():
+    """A purpose's hash state at a step comes from a table filled in NumPy a block at a time
+    (and grown), or is computed beyond it: either way SplitMix64's finaliser of base ^ step·φ
+    in Python integers (the oracle), for steps in the first block, past it (the table grows),
+    beyond the table's limit, and negative ones."""
+    keyed = rng.Keyed(21, "post")
+    mask = (1 << 64) - 1
+
+    def oracle(step: int) -> int:
+        return rng._mix_int(keyed._base_int ^ ((step * 0x9E3779B97F4A7C15) & mask))
+
+    steps = [0, 1, 365, rng._TABLE_BLOCK - 1, rng._TABLE_BLOCK, 5000, rng._TABLE_LIMIT - 1]
+    steps += [rng._TABLE_LIMIT, 10**12, -1, -300]
+    for step in steps:
+        assert keyed._step_state(step) == oracle(step), step
+    assert len(keyed._table) == rng._TABLE_LIMIT  # grown to the limit, not past it
+    # and the draws: those of the NumPy path, which hashes the step itself
+    plain = rng.Keyed(21, "post", use_compiled=False)
+    keys = np.arange(5, dtype=np.uint64)
+    for step in (3, 700, rng._TABLE_LIMIT + 5):
+        assert keyed.uniform(step, keys).tobytes() == plain.uniform(step, keys).tobytes()
