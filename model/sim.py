@@ -324,15 +324,7 @@ class SocialWebModel(mesa.Model):
                 capacity=self.reading_capacity,
                 use_compiled=self.use_compiled,
             )
-            post = reads.post
-            msgs = Messages(
-                reader=reads.reader,
-                party=posts.party[post],
-                source=posts.source_type[post].astype(np.int64),
-                content=posts.content[post],
-                trust=posts.trust[post],
-                script=posts.script[post],
-            )
+            msgs = reads.messages
             offline, contacts = offline_contacts(pop, parties, sc, self.draws, t)
             if offline is not None:  # mass media, canvassing, news: read off the platform
                 msgs = Messages.concat([msgs, offline])

@@ -36,11 +36,12 @@ from operator import is_
 
 import numpy as np
 
+from model import jit
 from model.config.schema import FeedSpec, Scenario
-from model.dynamics.contacts import keyed_sample, keyed_smallest_rows, smallest_rows
-from model.dynamics.kernels import rms_distance, run_threaded
+from model.dynamics.contacts import Messages, keyed_sample, keyed_smallest_rows, smallest_rows
+from model.dynamics.kernels import attention_select, rms_distance, run_threaded
 from model.dynamics.posting import Posts
-from model.jit import twin
+from model.jit import helper, twin
 from model.network.csr import Graph
 from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
 from model.rng import Draws, _mix_key, _unit, name_key
@@ -50,11 +51,13 @@ SIMILARITY_FLOOR = 0.01
 
 @dataclass
 class Reads:
-    """Posts read this step: reader row and post index, one entry per read."""
+    """Posts read this step: reader row and post index, one entry per read, and the reads as
+    messages (each read post's party, source, content, trust and script, by its reader)."""
 
     reader: np.ndarray
     post: np.ndarray
     paid_impressions: np.ndarray  # (P,) sponsored posts read, for costs
+    messages: Messages
 
     @property
     def size(self) -> int:
@@ -334,6 +337,7 @@ def feed_candidates(  # pragma: no cover
     return post[:m], reader[:m], base, boost, caps, draws
 
 
+@helper
 def feed_keys(draw, weight, boost, paid):  # pragma: no cover
     """Each candidate's key for the attention cap: −1 for the ``paid`` sponsored candidates
     first (always read: they sort first), then each organic candidate's Exp(1) ``draw``
@@ -355,6 +359,50 @@ def feed_keys(draw, weight, boost, paid):  # pragma: no cover
             v = v / boost[c]
         key[paid + c] = v
     return key
+
+
+def select_reads(  # pragma: no cover
+    draw, weight, boost, paid, reader, post, n, caps, party, source, content, trust, script
+):
+    """The reads in one pass (below THREADS_MIN candidates): the candidates' keys
+    (:func:`feed_keys`), each reader's smallest, as many as its cap
+    (``kernels.attention_select``), and the chosen reads as messages — reader, post, and the
+    post's ``party``, ``source`` (as int64), ``content`` row, ``trust`` and ``script``: what
+    indexing those arrays with the chosen candidates gives (:func:`_messages`)."""
+    chosen = attention_select(reader, feed_keys(draw, weight, boost, paid), n, caps)
+    m = chosen.shape[0]
+    issues = content.shape[1]
+    out_reader = np.empty(m, np.int64)
+    out_post = np.empty(m, np.int64)
+    out_party = np.empty(m, np.int64)
+    out_source = np.empty(m, np.int64)
+    out_content = np.empty((m, issues))
+    out_trust = np.empty(m)
+    out_script = np.empty(m)
+    for e in range(m):
+        c = chosen[e]
+        p = post[c]
+        out_reader[e] = reader[c]
+        out_post[e] = p
+        out_party[e] = party[p]
+        out_source[e] = source[p]
+        for d in range(issues):
+            out_content[e, d] = content[p, d]
+        out_trust[e] = trust[p]
+        out_script[e] = script[p]
+    return out_reader, out_post, out_party, out_source, out_content, out_trust, out_script
+
+
+def _messages(posts: Posts, reader: np.ndarray, post: np.ndarray) -> Messages:
+    """The reads of ``post`` by ``reader`` as messages, in NumPy (:func:`select_reads`')."""
+    return Messages(
+        reader=reader,
+        party=posts.party[post],
+        source=posts.source_type[post].astype(np.int64),
+        content=posts.content[post],
+        trust=posts.trust[post],
+        script=posts.script[post],
+    )
 
 
 @dataclass(frozen=True)
@@ -411,7 +459,8 @@ def _followers(followers: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def _kernels(use_compiled: bool) -> tuple:
     """The feed's kernels, compiled or their plain-Python twins (looked up once)."""
     return tuple(
-        twin(k, use_compiled=use_compiled) for k in (feed_posts, feed_candidates, feed_keys)
+        twin(k, use_compiled=use_compiled)
+        for k in (feed_posts, feed_candidates, feed_keys, select_reads)
     )
 
 
@@ -448,7 +497,7 @@ def deliver(
         capacity = reading_capacity(spec, citizen_ties(graph, pop.citizens))
     setup = _setup(scenario)
     n_parties = len(setup.party_keys)
-    posts_kernel, candidates_kernel, keys_kernel = _kernels(use_compiled)
+    posts_kernel, candidates_kernel, keys_kernel, select_kernel = _kernels(use_compiled)
     followers, follow_start = _followers(parties.followers)
     person, sources, own, bounds = posts_kernel(posts.author, posts.party, follow_start)
     owner, readers = expand_neighbours(graph, sources, use_compiled=use_compiled)
@@ -537,7 +586,7 @@ def deliver(
         posts.script,
     )
     if reader.size == 0:
-        return Reads(reader=reader, post=post, paid_impressions=paid)
+        return Reads(reader, post, paid, _messages(posts, reader, post))
     weight = NO_DRAWS
     if setup.mode == SIMILARITY:
         weight = base**-spec.bias
@@ -550,14 +599,32 @@ def deliver(
         exponential = draws.exponential_gathered(
             "feed", step, pop.key, organic_reader, posts.key, organic_post
         )
-    key = keys_kernel(exponential, weight, boost, n_paid)
     # each reader's smallest keys, as many as its cap, ordered by (reader, key): no global sort.
     # An impression bought is delivered: a sponsored post is read even on a day the reader
     # reads no organic political post, and it takes the place of one on the days it does
+    if reader.size < jit.THREADS_MIN:  # keys, selection and messages in one pass
+        got = select_kernel(
+            exponential,
+            weight,
+            boost,
+            n_paid,
+            reader,
+            post,
+            pop.n,
+            caps,
+            posts.party,
+            posts.source_type,
+            posts.content,
+            posts.trust,
+            posts.script,
+        )
+        return Reads(got[0], got[1], paid, Messages(got[0], *got[2:]))
+    key = keys_kernel(exponential, weight, boost, n_paid)  # the selection threaded
     chosen = run_threaded(
         "attention_select", reader.size, reader, key, pop.n, caps, use_compiled=use_compiled
     )
-    return Reads(reader=reader[chosen], post=post[chosen], paid_impressions=paid)
+    reader, post = reader[chosen], post[chosen]
+    return Reads(reader, post, paid, _messages(posts, reader, post))
 
 
 def warm_up() -> None:  # pragma: no mutate block
@@ -565,7 +632,7 @@ def warm_up() -> None:  # pragma: no mutate block
     inputs of the dtypes a run uses (int64 rows, int8 roles and sources, float64 values), so a
     run's first step does not."""
     rows = np.array([0, 1], dtype=np.int64)
-    posts_kernel, candidates_kernel, keys_kernel = _kernels(True)
+    posts_kernel, candidates_kernel, keys_kernel, select_kernel = _kernels(True)
     person, _, own, bounds = posts_kernel(rows - 1, rows - 1, rows)
     ones = np.ones(2)
     post, reader, base, boost, caps, _ = candidates_kernel(
@@ -597,5 +664,7 @@ def warm_up() -> None:  # pragma: no mutate block
         ones,
     )
     keys_kernel(base, base, boost, 1)
+    source, content = np.zeros(2, dtype=np.int8), np.zeros((2, 1))
+    select_kernel(ones, NO_DRAWS, ones, 1, rows, rows, 2, rows, rows, source, content, ones, ones)
     twin(smallest_rows)(np.array([0.5, 0.25]), 1)  # keyed_sample's passes (contacts)
     twin(keyed_smallest_rows)(np.uint64(1), 2, 1)

@@ -1406,6 +1406,7 @@ def tally_reads(  # pragma: no cover
         influence[s] += gained[s]
 
 
+@helper
 def attention_select(reader, key, n, caps):  # pragma: no cover
     """The feed's attention cap in O(C · max cap): candidates (reader[c], key[c]); reader i keeps
     its ``caps[i]`` smallest keys. Returns the kept candidates' indices ordered by reader, then

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import jit
 from model.config.schema import MobilizationSpec
 from model.dynamics.kernels import NO_DRAWS, NO_KEYS, run_threaded
-from model.jit import THREADS_MIN
 from model.network.csr import Graph
 from model.population import STAFF, Population
 from model.rng import Draws
@@ -74,6 +74,6 @@ def spread(
         state,
         # the engaged people's ties, counted from their side (a Graph stores each tie both
         # ways), below the size the threaded gather is for
-        pop.n < THREADS_MIN,
+        pop.n < jit.THREADS_MIN,
         use_compiled=use_compiled,
     )

@@ -34,7 +34,7 @@ from model.dynamics.feed import (
     reading_capacity,
     reading_caps,
 )
-from model.dynamics.kernels import run_threaded
+from model.dynamics.kernels import kernel, run_threaded
 from model.jit import twin
 from model.population import SOURCE_CHAMPION, SOURCE_CITIZEN, STAFF
 from model.rng import Draws, name_key
@@ -437,3 +437,42 @@ def test_keyed_sample_of_everyone_draws_nothing():
 
 def test_warm_up_compiles_the_kernels():
     feed.warm_up()
+
+
+@TWINS
+@pytest.mark.parametrize("largest_cap", [1, 7])
+def test_select_reads_is_the_keys_the_selection_and_the_gathered_messages(compiled, largest_cap):
+    """The one-pass selection equals its steps taken apart: the keys (feed_keys), each
+    reader's smallest (attention_select) and the read posts' fields gathered with NumPy — with
+    sponsored candidates first, weights and boosts, caps of at most 1 and larger ones."""
+    rng = np.random.default_rng(largest_cap)
+    n, posts_n, issues = 60, 40, 2
+    for _ in range(20):
+        size = int(rng.integers(1, 400))
+        paid = int(rng.integers(0, min(size, 20)))
+        reader = rng.integers(0, n, size).astype(np.int64)
+        post = rng.integers(0, posts_n, size).astype(np.int64)
+        caps = rng.integers(0, largest_cap + 1, n).astype(np.int64)
+        draw = rng.exponential(size=size - paid)
+        weight, boost = rng.uniform(0.1, 2.0, size - paid), rng.uniform(1.0, 3.0, size - paid)
+        posts = SimpleNamespace(
+            party=rng.integers(-1, 3, posts_n).astype(np.int64),
+            source_type=rng.integers(0, 6, posts_n).astype(np.int8),
+            content=rng.uniform(-1, 1, (posts_n, issues)),
+            trust=rng.uniform(0, 1, posts_n),
+            script=rng.uniform(0, 1, posts_n),
+        )
+        got = twin(feed.select_reads, use_compiled=compiled)(
+            draw, weight, boost, paid, reader, post, n, caps, posts.party,
+            posts.source_type, posts.content, posts.trust, posts.script,
+        )  # fmt: skip
+        key = twin(feed.feed_keys, use_compiled=compiled)(draw, weight, boost, paid)
+        chosen = kernel("attention_select", use_compiled=compiled)(reader, key, n, caps)
+        want = feed._messages(posts, reader[chosen], post[chosen])
+        assert chosen.size > 0
+        np.testing.assert_array_equal(got[0], reader[chosen])
+        np.testing.assert_array_equal(got[1], post[chosen])
+        names = ("party", "source", "content", "trust", "script")
+        for value, name in zip(got[2:], names, strict=True):
+            expected = getattr(want, name)
+            assert value.dtype == expected.dtype and value.tobytes() == expected.tobytes(), name

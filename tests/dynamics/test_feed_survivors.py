@@ -66,16 +66,22 @@ def test_followers_not_shown_the_ad_still_read_the_institutions_post_at_index_on
 
 
 def spy_on_the_kernels(monkeypatch):
-    """Record the ``use_compiled`` each call of the feed's kernels (the neighbours' expansion,
-    the attention cap) receives."""
+    """Record the ``use_compiled`` each call of the feed's kernels receives: the neighbours'
+    expansion (``run_threaded``) and the feed's own passes, the attention cap's among them
+    (``_kernels``, which gives the compiled builds or the twins)."""
     seen = []
-    real = feed.run_threaded
+    real, real_kernels = feed.run_threaded, feed._kernels
 
     def spy(name, size, *args, **kwargs):
         seen.append((name, kwargs.get("use_compiled", "run_threaded's default")))
         return real(name, size, *args, **kwargs)
 
+    def spy_kernels(use_compiled):
+        seen.append(("feed passes", use_compiled))
+        return real_kernels(use_compiled)
+
     monkeypatch.setattr(feed, "run_threaded", spy)
+    monkeypatch.setattr(feed, "_kernels", spy_kernels)
     return seen
 
 
@@ -97,7 +103,7 @@ def test_use_compiled_reaches_the_feeds_kernels(monkeypatch):
             STEP,
             **extra,
         )
-    kernels = ["expand_rows", "attention_select"]
+    kernels = ["feed passes", "expand_rows"]
     assert seen == [(k, True) for k in kernels] + [(k, False) for k in kernels]
     assert reads_of(reads[None]) == reads_of(reads[False])
 
