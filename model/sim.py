@@ -777,11 +777,15 @@ class MetricsCollector(mesa.DataCollector):
             return
         row = getattr(model, "_row", None)
         if row is not None and self._source is not None and model._metric_keys is self._source:
-            row = [*row, model.seed]  # this step's values, in the columns' order
+            # this step's values, in the columns' order: floats (the model's measure makes
+            # them so), and the seed, an int unless someone set another
+            row = [*row, model.seed]
+            atomic = type(row[-1]) in _ATOMIC
         else:
             row = list(map(model.metrics.__getitem__, self._metric_keys))
             row.append(model.seed)
-        if not _ATOMIC.issuperset(map(type, row)):  # deep-copied, as Mesa does
+            atomic = _ATOMIC.issuperset(map(type, row))
+        if not atomic:  # deep-copied, as Mesa does
             super().collect(model)
             return
         if hasattr(self, "_collection_steps"):  # as Mesa's own collect does

@@ -91,6 +91,8 @@ def test_metrics_is_each_steps_measure_and_a_dict_kept_from_a_step_keeps_its_val
     model.step()
     kept = model.metrics
     assert list(kept.items()) == list(model._measure().items())
+    # every value a float: what the DataCollector appends without checking
+    assert {type(value) for value in kept.values()} == {float}
     snapshot = dict(kept)
     model.step()
     assert model.metrics is not kept and kept == snapshot
