@@ -151,9 +151,9 @@ def sync_agents(model: SocialWebModel) -> None:
     views = model.person_agents
     # only champions change role: rows that are champions now and were not at the last sync,
     # or the other way round (a row that is a champion at both has its Champion view already)
-    now = np.flatnonzero(pop.role == CHAMPION)
-    changed = np.setxor1d(now, model.champion_rows, assume_unique=True)
-    model.champion_rows = now
+    now = pop.role == CHAMPION
+    changed = np.flatnonzero(now != model.champion_flags)  # in row order, as a setxor1d's
+    model.champion_flags = now
     for r in changed.tolist():
         want = _view_class(int(pop.role[r]))
         have = views.get(r)

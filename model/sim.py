@@ -253,7 +253,7 @@ class SocialWebModel(mesa.Model):
         )
         self.agent_mode = mode
         self.person_agents = make_agents(self, mode)
-        self.champion_rows = np.flatnonzero(pop.role == CHAMPION)  # at the last agents sync
+        self.champion_flags = pop.role == CHAMPION  # who was a champion at the last agents sync
         # nobody can ever post (no parties, zero activity, no news): the posting and feed phases are
         # skipped outright, so a classic peer-process run pays only for its peer process
         self.posting = bool(pop.activity.any()) or bool(names) or bool(scenario.news.positions)
