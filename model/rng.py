@@ -412,6 +412,13 @@ class Draws:
         return -np.log(self._get(purpose).uniform_gathered(step, key_a, at_a, key_b, at_b))
 
 
+def in_kernels(draws) -> bool:
+    """May a phase make ``draws``' keyed draws inside its compiled pass, from their hash
+    states (:meth:`Draws.state`)? Yes for a :class:`Draws` itself; a stand-in or a subclass,
+    which may draw otherwise, is asked for its arrays (``uniform``, ``normal``, …)."""
+    return type(draws) is Draws
+
+
 STAFF_KEY = 1 << 62  # person keys of staff: STAFF_KEY | crc32(party) << 24 | member
 INSTITUTION_KEY = 1 << 61  # author keys of institution posts: … | crc32(party) << 24 | ordinal
 

@@ -42,7 +42,7 @@ from model.dynamics.rules import Rule, make_rule
 from model.jit import twin
 from model.metrics import Key, meter
 from model.metrics import warm_up as warm_up_metrics
-from model.network.csr import Graph, from_edges
+from model.network.csr import Graph, csr_symmetric, from_edges
 from model.network.generators import ba_edges, generate
 from model.network.graphfile import node_traits
 from model.network.io import read_values
@@ -530,7 +530,10 @@ class SocialWebModel(mesa.Model):
         if self.recorded_steps and self.recorded_steps[-1] == self.step_count:
             return
         # ours (not a subclass's or one set on the instance): the values, no dict yet
-        if getattr(self._measure, "__func__", None) is SocialWebModel._measure:
+        if (
+            getattr(self._measure, "__func__", None) is SocialWebModel._measure
+            and getattr(self._measure_values, "__func__", None) is SocialWebModel._measure_values
+        ):
             values = self._measure_values()
             self._metrics, self._metric_values = None, values
             self._row = values  # for this collect only (MetricsCollector.collect)
@@ -595,9 +598,12 @@ class SocialWebModel(mesa.Model):
         try:
             while done < total:
                 if direct:
+                    behind = True  # from the clock's first move on, even if the step fails
                     self._step_direct()
-                    behind = True
                     done += 1
+                    if len(self._event_list) != 1:  # the step scheduled an event of its own
+                        self._resync_mesa()
+                        behind = direct = False
                 else:
                     # between recorded steps a run with nothing but a fusable peer process runs
                     # them in one compiled call (identical results: :meth:`_run_fused`)
@@ -607,7 +613,8 @@ class SocialWebModel(mesa.Model):
                         self._resync_mesa()
                         behind = False
                     progress(done, total)
-                    direct = direct and self._mesa_idle()  # the callback may add an event
+                    # the callback may add an event, or patch step()
+                    direct = direct and self._direct_ok()
                 if self.converged:
                     if progress is not None:
                         progress(total, total)
@@ -741,7 +748,9 @@ _ATOMIC = frozenset((float, int))
 
 class MetricsCollector(mesa.DataCollector):
     """Mesa's DataCollector over the model's metrics (one reporter a metric, plus the seed),
-    whose ``collect`` appends ``model.metrics`` directly.
+    whose ``collect`` appends the step's values directly: those the model hands over in key
+    order when it records a step with its own measure (floats by construction: only the seed's
+    type is checked), else ``model.metrics``'.
 
     Mesa's own ``collect`` calls each reporter through ``functools.partial`` and deep-copies the
     float it returns: some seven Python calls per metric, about 500 a recorded step, which was a
@@ -806,3 +815,4 @@ def warm_up(*, threads: bool = False) -> None:  # pragma: no mutate block
     warm_up_kernels(threads=threads)
     warm_up_metrics()
     twin(ba_edges)(3, 1, np.random.default_rng(0))  # the default network's generator
+    twin(csr_symmetric)(np.array([0, 1, 2], np.int32), np.array([1, 0], np.int32))

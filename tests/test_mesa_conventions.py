@@ -8,6 +8,7 @@ import warnings
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 
 from model.config import scenario_from_dict
 from model.sim import SocialWebModel
@@ -145,20 +146,75 @@ def test_a_progress_callback_sees_mesa_as_it_is_and_may_schedule_an_event():
     np.testing.assert_array_equal(model.population.x, mesa_model.population.x)
 
 
-def test_a_step_that_fails_leaves_mesa_on_that_step_with_the_next_one_scheduled():
+@pytest.mark.parametrize("failing", [1, 3])
+def test_a_step_that_fails_leaves_mesa_on_that_step_with_the_next_one_scheduled(failing):
+    """Whether the run's first step fails or a later one: Mesa's clock and step count stand at
+    that step, its next step is scheduled one time unit on, and stepping on runs one step."""
     model = SocialWebModel(RUN)
     real = model._measure
 
-    def fail_on_third():
-        if model.step_count == 3:
+    def fail_once():
+        if model.step_count == failing and not failed:
+            failed.append(True)
             raise RuntimeError("boom")
         return real()
 
-    model._measure = fail_on_third
-    try:
+    failed = []
+    model._measure = fail_once
+    with pytest.raises(RuntimeError):
         model.run(6)
-    except RuntimeError:
-        pass
-    else:
-        raise AssertionError("the step did not fail")
-    assert mesa_state(model) == (3, 3, 2, 4, 1)
+    assert mesa_state(model) == (failing, failing, failing - 1, failing + 1, 1)
+    model.step()
+    assert (model.time, model.steps) == (failing + 1, failing + 1)
+
+
+def test_an_event_a_step_schedules_fires_on_time():
+    """A user's reporter (run inside the step, at its collect) schedules an event at 3.5
+    during step 2: it fires between steps 3 and 4, seeing step 3's opinions, and the run ends
+    as stepping through Mesa does."""
+    seen = {}
+
+    def with_reporter() -> SocialWebModel:
+        model = SocialWebModel(RUN)
+
+        def look():  # Mesa keeps a weak reference: kept alive by the closure below
+            seen.setdefault(id(model), model.population.x.copy())
+
+        def reporter(m):
+            if m.step_count == 2:
+                m.schedule_event(look, at=3.5)
+            return 0.0
+
+        model.datacollector._new_model_reporter("user", reporter)
+        model._keep = (look, reporter)
+        return model
+
+    model = with_reporter()
+    model.run(6)
+    mesa_model = with_reporter()
+    for _ in range(6):
+        mesa_model.step()
+    assert len(seen) == 2
+    np.testing.assert_array_equal(seen[id(model)], seen[id(mesa_model)])
+    np.testing.assert_array_equal(seen[id(model)], stepped_through_mesa(3).population.x)
+    assert mesa_state(model) == mesa_state(mesa_model)
+    np.testing.assert_array_equal(model.population.x, mesa_model.population.x)
+
+
+def test_a_step_patched_by_a_progress_callback_is_called_from_then_on():
+    model = SocialWebModel(RUN)
+    calls = []
+
+    def progress(done, total):
+        if done == 2:
+            real = model.step
+
+            def counted():
+                calls.append(model.steps)
+                real()
+
+            model.step = counted
+
+    model.run(5, progress=progress)
+    assert calls == [2, 3, 4]  # steps 3, 4 and 5, each called with Mesa's count before it
+    assert mesa_state(model) == mesa_state(stepped_through_mesa(5))

@@ -25,7 +25,7 @@ import numpy as np
 
 from model.jit import helper, twin
 from model.population import SOURCE_CANVASS, SOURCE_MASS_MEDIA, SOURCE_NEWS, Parties, Population
-from model.rng import Draws, _mix_key, _unit, name_key
+from model.rng import Draws, _mix_key, _unit, in_kernels, name_key
 
 
 @dataclass
@@ -134,7 +134,7 @@ def keyed_sample(
     unless ``use_compiled`` is False; None: as ``draws`` are)."""
     if use_compiled is None:
         use_compiled = getattr(draws, "use_compiled", True)  # a stand-in may not say
-    if shown < citizens and hasattr(draws, "state"):  # the draws made in the pass
+    if shown < citizens and in_kernels(draws):  # the draws made in the pass
         state = draws.state(purpose, step, sender)
         return twin(keyed_smallest_rows, use_compiled=use_compiled)(state, citizens, shown)
     last = _ROWS[0]
@@ -142,7 +142,7 @@ def keyed_sample(
         last = _ROWS[0] = np.arange(citizens, dtype=np.uint64)
     if shown >= citizens:
         return last.astype(np.int64)
-    # a stand-in for Draws without hash states (a test's chosen values): its draws
+    # a stand-in for Draws (a test's chosen values) or a subclass: its draws
     u = draws.uniform(purpose, step, sender, last)
     return twin(smallest_rows, use_compiled=use_compiled)(u, shown)
 

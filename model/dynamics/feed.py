@@ -44,7 +44,7 @@ from model.dynamics.posting import Posts
 from model.jit import helper, twin
 from model.network.csr import Graph
 from model.population import SOURCE_CHAMPION, STAFF, Parties, Population
-from model.rng import Draws, _mix_key, _unit, name_key
+from model.rng import Draws, _mix_key, _unit, in_kernels, name_key
 
 SIMILARITY_FLOOR = 0.01
 
@@ -52,12 +52,14 @@ SIMILARITY_FLOOR = 0.01
 @dataclass
 class Reads:
     """Posts read this step: reader row and post index, one entry per read, and the reads as
-    messages (each read post's party, source, content, trust and script, by its reader)."""
+    messages (each read post's party, source, content, trust and script, by its reader; what
+    ``deliver`` returns holds them, built with the reads — a copy changed with
+    ``dataclasses.replace`` does not update them)."""
 
     reader: np.ndarray
     post: np.ndarray
     paid_impressions: np.ndarray  # (P,) sponsored posts read, for costs
-    messages: Messages
+    messages: Messages | None = None
 
     @property
     def size(self) -> int:
@@ -487,10 +489,12 @@ def deliver(
     attention extras, the sponsored posts' picks, each organic candidate's draw) come from one
     compiled pass (``feed_candidates``, which leaves out the organic candidates of readers with
     no slot for them — a cap of 0, or one the sponsored posts fill: they could never be read,
-    so no draw is made for them), from the purposes' hash states (``Draws.state``); the keys
-    from another (``feed_keys``); the weights' powers and the draws' logarithms in NumPy. A
-    stand-in for ``Draws`` without hash states (a test's chosen values) gives its draws as
-    arrays instead.
+    so no draw is made for them), from the purposes' hash states (``Draws.state``); the
+    weights' powers and the draws' logarithms in NumPy; then, below THREADS_MIN candidates,
+    the keys, the attention cap and the reads as messages from one more pass
+    (:func:`select_reads`), above it the keys (``feed_keys``) and the threaded cap
+    (``kernels.attention_select``). A stand-in for ``Draws`` (a test's chosen values) or a
+    subclass gives its draws as arrays instead (``rng.in_kernels``).
     """
     spec = scenario.feed
     if capacity is None:
@@ -512,9 +516,9 @@ def deliver(
     audience, picks, n_paid = [], [], 0
     counts = None
     # the keyed draws of the attention extras and the sponsored posts' picks are made in the
-    # candidates' pass, from their hash states (states[0], then one a party); a stand-in for
-    # Draws without hash states (a test's chosen values) gives them as arrays
-    keyed = hasattr(draws, "state")
+    # candidates' pass, from their hash states (states[0] the attention's, states[1] the
+    # candidates', then one a party); a stand-in for Draws or a subclass gives them as arrays
+    keyed = in_kernels(draws)
     states = [0] * (2 + n_parties)  # hash states, Python integers until the kernel's call
     for j in range(n_parties):
         shown = math.floor(parties.plans[j].paid_reach * pop.citizens + 1e-9)

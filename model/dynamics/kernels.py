@@ -1244,14 +1244,16 @@ def read_pull(  # pragma: no cover
         return
     shift = np.zeros((n, issues))
     for e in range(m):
-        # a read of weight ±0.0 (or a passive one) adds ±0.0·(y - x) = ±0.0 to its reader's
-        # shift, which changes no sum (a shift starts at 0.0 and a sum that cancels is 0.0, so
-        # none is -0.0), and ``moved`` stays 0.0: no branch the predictor would miss
+        # a read of weight ±0.0 (or a passive one) adds 0.0 to its reader's shift, which
+        # changes no sum (a shift starts at 0.0 and a sum that cancels is 0.0, so none is
+        # -0.0), and leaves ``moved`` 0.0 — chosen with selects, so a content that is not
+        # finite is not multiplied in, and no branch the predictor would miss
         r = reader[e]
+        pulls = weight[e] != 0.0
         w = weight[e] * (1.0 / max(total[r], 1.0))
-        moved[e] = abs(w) * distance[e]
+        moved[e] = abs(w) * distance[e] if pulls else 0.0
         for c in range(issues):
-            shift[r, c] += w * (content[e, c] - x[r, c])
+            shift[r, c] += w * (content[e, c] - x[r, c]) if pulls else 0.0
     for i in range(n):
         for c in range(issues):
             v = x[i, c] + shift[i, c]

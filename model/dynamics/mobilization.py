@@ -18,7 +18,7 @@ from model.config.schema import MobilizationSpec
 from model.dynamics.kernels import NO_DRAWS, NO_KEYS, run_threaded
 from model.network.csr import Graph
 from model.population import STAFF, Population
-from model.rng import Draws
+from model.rng import Draws, in_kernels
 
 
 def engaged_share(pop: Population, graph: Graph, *, use_compiled: bool = True) -> np.ndarray:
@@ -56,9 +56,9 @@ def spread(
         return
     leave_draw, key, state = NO_DRAWS, NO_KEYS, np.uint64(0)
     if spec.disengagement > 0:
-        if hasattr(draws, "state"):  # the keyed draws made in the pass, for those who may leave
+        if in_kernels(draws):  # the keyed draws made in the pass, for those who may leave
             key, state = pop.key, draws.state("disengage", step)
-        else:  # a stand-in for Draws without hash states (a test's chosen values): its array
+        else:  # a stand-in for Draws (a test's chosen values) or a subclass: its array
             leave_draw = draws.uniform("disengage", step, pop.key)
     pop.engaged[:] = run_threaded(
         "threshold_round",
@@ -72,8 +72,8 @@ def spread(
         spec.disengagement,
         key,
         state,
-        # the engaged people's ties, counted from their side (a Graph stores each tie both
-        # ways), below the size the threaded gather is for
-        pop.n < jit.THREADS_MIN,
+        # the engaged people's ties, counted from their side (when each tie is stored both
+        # ways, as a Graph's are), below the size the threaded gather is for
+        pop.n < jit.THREADS_MIN and graph.symmetric,
         use_compiled=use_compiled,
     )

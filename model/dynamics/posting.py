@@ -46,7 +46,7 @@ from model.population import (
     Parties,
     Population,
 )
-from model.rng import INSTITUTION_KEY, Draws, _mix_key, _unit, name_key
+from model.rng import INSTITUTION_KEY, Draws, _mix_key, _unit, in_kernels, name_key
 
 INSTITUTION_AUTHOR = -1
 
@@ -112,7 +112,7 @@ def post_rates(  # pragma: no cover
 ):
     """Every person's posting rate into ``rate``; with draws, also the rows i with u_i <
     rate_i into ``authors`` (ascending) and each party's institution posts into ``counts``.
-    Returns (authors, authors + institution posts).
+    Returns (the number of authors, that number + the institution posts).
 
     The draws are made here when ``key`` (the people's keys) is not empty: those of
     ``model.rng.Draws`` (its uniforms, and ``normal``'s two uniforms), from the hash states
@@ -402,13 +402,13 @@ def make_posts(
     movement = scenario.movement
     n, issues = pop.x.shape[0], pop.x.shape[1]
     extra_keys, institution_key = _party_keys(tuple(scenario.parties))
-    keyed = hasattr(draws, "state")
+    keyed = in_kernels(draws)
     if keyed:  # the keyed draws (who posts, each party's extra, each noise): made in the pass
         states = draws.states(step, _PURPOSES)
         u = extra = _NO_DRAWS
         u1, u2 = np.empty((n, issues)), np.empty((n, issues))
         key = pop.key
-    else:  # a stand-in for Draws without hash states (a test's chosen values): its arrays
+    else:  # a stand-in for Draws (a test's chosen values) or a subclass: its arrays
         key = states = _NO_KEYS
         u = draws.uniform("post", step, pop.key)
         extra = draws.uniform("extra", step, extra_keys)

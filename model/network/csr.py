@@ -38,6 +38,47 @@ class Graph:
     def neighbours(self, i: int) -> np.ndarray:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
 
+    @cached_property
+    def symmetric(self) -> bool:
+        """Every tie stored both ways, as often each way — what :func:`from_edges` builds and
+        this class's contract; checked once (:func:`csr_symmetric`) for a Graph built by hand,
+        as the kernels that count from either end of a tie rely on it."""
+        from model.jit import twin
+
+        return bool(twin(csr_symmetric)(self.indptr, self.indices))
+
+
+def csr_symmetric(indptr, indices):  # pragma: no cover
+    """Is the adjacency its own transpose (each tie i→j matched by j→i, as many times)? Each
+    row's neighbours must be in increasing order (as :func:`from_edges` leaves them; a row out
+    of order counts as not symmetric): the transpose, built by a counting pass in row order,
+    then has the same offsets and, slot by slot, the same neighbours."""
+    n = indptr.shape[0] - 1
+    m = indices.shape[0]
+    for i in range(n):
+        for p in range(indptr[i] + 1, indptr[i + 1]):
+            if indices[p] < indices[p - 1]:
+                return False
+    start = np.zeros(n + 1, np.int64)
+    for p in range(m):
+        j = indices[p]
+        if j < 0 or j >= n:
+            return False
+        start[j + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    for i in range(n + 1):
+        if start[i] != indptr[i]:
+            return False
+    fill = start[:n].copy()
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if indices[fill[j]] != i:
+                return False
+            fill[j] += 1
+    return True
+
 
 def from_edges(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray | None = None) -> Graph:
     """Build a Graph from undirected edge endpoints (each edge once; no self-loops expected).

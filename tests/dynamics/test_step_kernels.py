@@ -146,6 +146,24 @@ def test_read_pull_rejection_pushes_and_a_passive_source_does_nothing():
         assert rejected[0] == (source == SOURCE_STAFF) and not accepted[0]
 
 
+@pytest.mark.parametrize("use_compiled", PATHS)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_read_that_does_not_pull_moves_nobody_whatever_its_content(use_compiled, bad):
+    """Citizen 0 reads a post whose content is not finite (not accepted: its distance is not
+    below 0.5), citizen 1 one at 0.3 (accepted, rate 0.5): only citizen 1 moves, to 0.25, by
+    0.05; citizen 0's opinion and movement stay 0 (0 times a content that is not finite is
+    not 0, so the read must not enter the sums at all)."""
+    x = np.array([[0.0], [0.2]])
+    moved = np.zeros(2)
+    kernel("read_pull", use_compiled=use_compiled)(
+        x, np.full(2, 0.5), np.full(2, 2.0), np.array([0, 1]), np.array([[bad], [0.3]]),
+        np.ones(2), np.full(2, SOURCE_CITIZEN), -1, ACCEPT_BELOW, 0.5, False, 0.0,
+        np.zeros(2, bool), np.zeros(2, bool), moved,
+    )  # fmt: skip
+    assert x[0, 0] == 0.0 and moved[0] == 0.0
+    assert x[1, 0] == pytest.approx(0.25) and moved[1] == pytest.approx(0.05)
+
+
 def test_read_pull_without_a_weighted_read_leaves_x_untouched():
     """No read moves anyone (all trust 0): x keeps its signed zero and is not clipped."""
     x = np.array([[-0.0], [0.5]])
