@@ -623,49 +623,10 @@ class Meter:
         self.keys = tuple(metric_keys(list(self.names)))
         self._kernels: dict[bool, tuple] = {}  # use_compiled → (gap_clusters, measure_step)
 
-    def measure(
-        self,
-        pop: Population,
-        *,
-        vote: np.ndarray,
-        read_party: np.ndarray,
-        read_source: np.ndarray,
-        reach_window: int,
-        step: int,
-        spend: np.ndarray,
-        planned: np.ndarray,
-        cumulative_cost: np.ndarray,
-        burnouts: np.ndarray,
-        recruits: np.ndarray,
-        line: np.ndarray,
-        influence: np.ndarray,
-        elections_won: np.ndarray,
-        use_compiled: bool = True,
-    ) -> dict[Key, float]:
-        """``step_metrics`` (see there) for these parties."""
-        return dict(
-            zip(
-                self.keys,
-                self.values(
-                    pop,
-                    vote,
-                    read_party,
-                    read_source,
-                    reach_window,
-                    step,
-                    spend,
-                    planned,
-                    cumulative_cost,
-                    burnouts,
-                    recruits,
-                    line,
-                    influence,
-                    elections_won,
-                    use_compiled,
-                ),
-                strict=True,
-            )
-        )
+    def measure(self, pop: Population, **fields) -> dict[Key, float]:
+        """``step_metrics`` (see there) for these parties: :meth:`values` (whose arguments
+        ``fields`` are, by name) as a dict."""
+        return dict(zip(self.keys, self.values(pop, **fields), strict=True))
 
     def values(
         self,
