@@ -6,6 +6,7 @@ Run: .venv/bin/python benchmarks/report.py   (after the benchmarks; scripts/benc
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -474,12 +475,16 @@ def main() -> None:
             f"| the whole `socialweb compare` command | {c['speedup_median']:.2f}× | "
             f"{', '.join(f'{r:.2f}' for r in c['speedup_per_pair'])} |",
             "",
-            "The command's own process runs replicates beside the pool's worker, and the worker "
-            "forks from a server that starts with the command and imports the simulator (and "
-            "loads the compiled kernels) while the command does its own start-up. What stays "
-            "serial is start-up (about 3 s of imports) and writing the report and plots (about "
-            "1 s): with these short runs (0.3 s each) that caps the whole command's speed-up "
-            "(Amdahl); longer or more runs approach the runs' figure.",
+            "The runs took "
+            f"{statistics.median(c['runs_jobs1_s']):.2f} s with `--jobs 1` and "
+            f"{statistics.median(c['runs_jobs2_s']):.2f} s with `--jobs 2` (medians), "
+            f"{statistics.median(c['runs_jobs1_s']) / c['runs']:.3f} s a run. The command's own "
+            "process runs replicates beside the pool's worker, and the worker forks from a "
+            "server that starts with the command and imports the simulator (and loads the "
+            "compiled kernels) while the command does its own start-up. What stays serial is "
+            "start-up (the imports), handing each worker's results back, and writing the report "
+            "and plots: with runs this short that caps the speed-up (Amdahl), the whole "
+            "command's most; longer or more runs approach two.",
             "",
         ]
     if sweep:
