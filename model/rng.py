@@ -222,6 +222,13 @@ class Keyed:
             return np.float64(((state >> 11) + 0.5) * 2.0**-53)
         return self._run(state, columns, shape, uniform)
 
+    def _state(self, step: int, keys: tuple) -> int:
+        """The hash state after the step and the integer ``keys``, each mixed in turn."""
+        state = self._step_state(step)
+        for key in keys:
+            state = _mix_int(state ^ ((int(key) + _GOLDEN_INT) & _MASK))
+        return state
+
     def _step_state(self, step: int) -> int:
         """The hash state after mixing in the step: looked up in a table of the first steps'
         (filled in NumPy, a block at a time, with the same arithmetic), computed for others."""
@@ -254,11 +261,10 @@ class Keyed:
     def _columns(self, step: int, keys: tuple) -> tuple[int, np.ndarray | None, tuple]:
         """The state after the step and the leading scalar keys, and the remaining keys as
         uint64 columns (one row a key, broadcast to their common shape; None: no array key)."""
-        state = self._step_state(step)
         first, count = 0, len(keys)
         while first < count and _is_scalar(keys[first]):
-            state = _mix_int(state ^ ((int(keys[first]) + _GOLDEN_INT) & _MASK))
             first += 1
+        state = self._state(step, keys[:first])
         if first == count:
             return state, None, ()
         arrays = [np.asarray(key) for key in keys[first:]]
@@ -386,10 +392,7 @@ class Draws:
 
     def state_int(self, purpose: str, step: int, *keys: int) -> int:
         """:meth:`state` as a Python integer (to gather several into one uint64 array)."""
-        state = self._get(purpose)._step_state(step)
-        for key in keys:
-            state = _mix_int(state ^ ((int(key) + _GOLDEN_INT) & _MASK))
-        return state
+        return self._get(purpose)._state(step, keys)
 
     def states(self, step: int, purposes: tuple[str, ...]) -> np.ndarray:
         """:meth:`state` of each of ``purposes`` at ``step``, as one uint64 array."""

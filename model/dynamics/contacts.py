@@ -191,7 +191,7 @@ def offline_contacts(
             (("mass_media", SOURCE_MASS_MEDIA), ("canvass", SOURCE_CANVASS))
         ):
             reach = getattr(parties.plans[k], channel)
-            if reach * pop.citizens + 1e-9 < 1.0:  # no one shown (_shown ≤ 0): not bought
+            if _shown(reach, pop.citizens) <= 0:  # a channel the plan does not buy
                 continue
             got = _channel(
                 draws,
